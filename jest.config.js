@@ -1,0 +1,12 @@
+// Every project with a jest.config.js, in one run, so the summary counts every test.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const projects = ['apps', 'libs'].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(__dirname, dir))
+    .map((name) => path.join(__dirname, dir, name))
+    .filter((p) => fs.existsSync(path.join(p, 'jest.config.js'))),
+);
+
+module.exports = { projects };

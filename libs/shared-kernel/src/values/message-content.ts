@@ -1,0 +1,30 @@
+import { ValueObject } from '../building-blocks/value-object';
+import { ValidationError } from '../errors/domain-error';
+
+/** The text of a chat message: trimmed, 1..4000 characters (Unicode code points, emoji count as one). */
+export class MessageContent extends ValueObject<{ value: string }> {
+  static readonly MAX_LENGTH = 4000;
+
+  private constructor(value: string) {
+    super({ value });
+  }
+
+  static create(raw: string): MessageContent {
+    const value = raw.trim();
+    const length = [...value].length;
+    if (length === 0) {
+      throw new ValidationError('content must not be empty', 'empty_content');
+    }
+    if (length > MessageContent.MAX_LENGTH) {
+      throw new ValidationError(
+        `content must be at most ${MessageContent.MAX_LENGTH} characters`,
+        'content_too_long',
+      );
+    }
+    return new MessageContent(value);
+  }
+
+  get value(): string {
+    return this.props.value;
+  }
+}
