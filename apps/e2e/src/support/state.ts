@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export const E2E_STATE_FILE = path.join(REPO_ROOT, 'tmp/e2e-state.json');
+
+/** What global-setup started, shared with the test files through a file (they run elsewhere). */
+export interface E2eState {
+  gatewayUrl: string;
+  userServiceUrl: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  keysDir: string;
+  admin: { email: string; password: string };
+  pids: Record<string, number>;
+}
+
+let cached: E2eState | undefined;
+export function e2eState(): E2eState {
+  cached ??= JSON.parse(readFileSync(E2E_STATE_FILE, 'utf8')) as E2eState;
+  return cached;
+}
