@@ -12,7 +12,9 @@ class RequestCannotBeCancelledOnceFulfilledRule implements BusinessRule {
 
 describe('checkRule', () => {
   it('lets the change through when the rule holds', () => {
-    expect(() => checkRule(new RequestCannotBeCancelledOnceFulfilledRule('assigned'))).not.toThrow();
+    expect(() =>
+      checkRule(new RequestCannotBeCancelledOnceFulfilledRule('assigned')),
+    ).not.toThrow();
   });
 
   it('refuses with a rule violation named after the rule when it is broken', () => {

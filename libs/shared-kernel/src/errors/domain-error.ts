@@ -14,13 +14,18 @@ export type DomainErrorCode =
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
 
-  /** A finer, stable reason a client may branch on (e.g. `email_taken`); defaults to the code. */
-  readonly reason: string | undefined;
+  private readonly givenReason: string | undefined;
 
   protected constructor(message: string, reason?: string) {
     super(message);
     this.name = new.target.name;
-    this.reason = reason;
+    this.givenReason = reason;
+  }
+
+  /** A finer, stable reason a client may branch on (e.g. `email_taken`); defaults to the code. */
+  // A getter because `code` is a subclass field, not yet set while this constructor runs.
+  get reason(): string {
+    return this.givenReason ?? this.code;
   }
 }
 

@@ -73,7 +73,9 @@ describe('parseId', () => {
   });
 
   it('accepts other UUID versions, since ids from outside may predate v7', () => {
-    expect(parseId('0b3c9a5e-8f2d-4c1b-9a7e-3d2f1e0c4b5a')).toBe('0b3c9a5e-8f2d-4c1b-9a7e-3d2f1e0c4b5a');
+    expect(parseId('0b3c9a5e-8f2d-4c1b-9a7e-3d2f1e0c4b5a')).toBe(
+      '0b3c9a5e-8f2d-4c1b-9a7e-3d2f1e0c4b5a',
+    );
   });
 
   it('lower-cases, so one id has one spelling', () => {
@@ -98,7 +100,11 @@ describe('parseId', () => {
   ])('refuses %s with a validation error', (_label, value) => {
     expect(() => parseId(value)).toThrow(ValidationError);
     expect(() => parseId(value)).toThrow(
-      expect.objectContaining({ code: 'validation', reason: 'invalid_id', message: 'id must be a UUID' }),
+      expect.objectContaining({
+        code: 'validation',
+        reason: 'invalid_id',
+        message: 'id must be a UUID',
+      }),
     );
   });
 

@@ -1,6 +1,10 @@
 import { ValueObject } from '../building-blocks/value-object';
 import { ValidationError } from '../errors/domain-error';
 
+// Postgres text cannot hold U+0000, and a lone surrogate cannot be encoded as UTF-8 (the driver
+// would silently turn it into U+FFFD): refuse both here rather than fail or alter at the insert.
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
 /** The text of a chat message: trimmed, 1..4000 characters (Unicode code points, emoji count as one). */
 export class MessageContent extends ValueObject<{ value: string }> {
   static readonly MAX_LENGTH = 4000;
@@ -19,6 +23,12 @@ export class MessageContent extends ValueObject<{ value: string }> {
       throw new ValidationError(
         `content must be at most ${MessageContent.MAX_LENGTH} characters`,
         'content_too_long',
+      );
+    }
+    if (UNSTORABLE.test(value)) {
+      throw new ValidationError(
+        'content contains characters that cannot be stored',
+        'invalid_content',
       );
     }
     return new MessageContent(value);

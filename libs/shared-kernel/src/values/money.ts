@@ -1,7 +1,8 @@
 import { ValueObject } from '../building-blocks/value-object';
 import { ValidationError } from '../errors/domain-error';
 
-const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+// Checked before upper-casing: 'ß'.toUpperCase() is 'SS', which would turn "uß" into "USS".
+const CURRENCY_PATTERN = /^[A-Za-z]{3}$/;
 
 /**
  * An amount in a currency's minor unit (cents, fils) as an integer, so that arithmetic is exact.
@@ -16,11 +17,12 @@ export class Money extends ValueObject<{ amountMinor: number; currency: string }
     if (!Number.isSafeInteger(amountMinor)) {
       throw new ValidationError('amount must be a whole number of minor units', 'invalid_amount');
     }
-    const code = currency.trim().toUpperCase();
+    const code = currency.trim();
     if (!CURRENCY_PATTERN.test(code)) {
       throw new ValidationError('currency must be an ISO 4217 code', 'invalid_currency');
     }
-    return new Money(amountMinor, code);
+    // `+ 0` turns -0 into 0: value equality uses Object.is, which tells the two apart.
+    return new Money(amountMinor + 0, code.toUpperCase());
   }
 
   static zero(currency: string): Money {
