@@ -3,7 +3,7 @@ import { ValidationError } from '../errors/domain-error';
 
 // Postgres text cannot hold U+0000, and a lone surrogate cannot be encoded as UTF-8 (the driver
 // would silently turn it into U+FFFD): refuse both here rather than fail or alter at the insert.
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** The text of a chat message: trimmed, 1..4000 characters (Unicode code points, emoji count as one). */
 export class MessageContent extends ValueObject<{ value: string }> {
@@ -25,7 +25,7 @@ export class MessageContent extends ValueObject<{ value: string }> {
         'content_too_long',
       );
     }
-    if (UNSTORABLE.test(value)) {
+    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) {
       throw new ValidationError(
         'content contains characters that cannot be stored',
         'invalid_content',

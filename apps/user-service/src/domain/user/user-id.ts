@@ -1,0 +1,3 @@
+import type { Id } from '@ajla/shared-kernel';
+
+export type UserId = Id<'UserId'>;
