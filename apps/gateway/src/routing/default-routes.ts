@@ -8,7 +8,8 @@ export const DEFAULT_ROUTES: readonly RouteDefinition[] = [
   // Register, login, refresh and logout (logout carries the refresh token, not an access token).
   route('/api/v1/auth', 'user', 'public'),
   route('/.well-known/jwks.json', 'user', 'public', { match: 'exact' }),
-  route('/api/v1/users', 'user', 'protected'),
+  // The caller's own profile only: other paths under /api/v1/users are not part of the API.
+  route('/api/v1/users/me', 'user', 'protected'),
   route('/api/v1/admin/users', 'user', 'protected'),
 
   route('/api/v1/requests', 'request', 'protected'),

@@ -1,0 +1,80 @@
+# syntax=docker/dockerfile:1.7
+#
+# One image recipe for every AJLA service:
+#   docker build --build-arg SERVICE=user-service -t ajla/user-service .
+#   docker build --build-arg SERVICE=gateway      -t ajla/gateway .
+# SERVICE is the folder under apps/ (gateway, user-service, request-service,
+# conversation-service, notification-service). The image runs dist/apps/$SERVICE/src/main.js;
+# user-service's migration Job runs dist/apps/user-service/src/cli.js migrate from the same image.
+#
+# Node >= 20.19 is required: NestJS 12 and uuid are ES modules loaded with require(), which
+# Node supports unflagged from 20.19 on. The first stage checks it.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- manifests: package files, checked once for both installs ----------------------------------
+FROM ${NODE_IMAGE} AS manifests
+ENV SCARF_ANALYTICS=false \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+RUN node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node >= 20.19 required, got "+process.version); process.exit(1); }'
+COPY package.json package-lock.json ./
+# The lock file must have been written for this package.json (what `npm ci` checks first).
+RUN node -e 'const p=require("./package.json"), l=require("./package-lock.json").packages[""], s=(o)=>JSON.stringify(Object.entries(o||{}).sort()); for (const k of ["dependencies","devDependencies","optionalDependencies"]) { if (s(p[k]) !== s(l[k])) { console.error("package-lock.json does not match package.json ("+k+"): run npm install and commit the lock"); process.exit(1); } }'
+
+# `npm ci` below is the strict install. It also refuses a lock that lacks other platforms'
+# optional binaries (npm/cli#4828: "Missing: @swc/core-darwin-arm64 from lock file"), which a lock
+# written against a Linux-only registry mirror does; only then `npm install --no-save` installs
+# the same locked versions (the check above already ruled out a stale lock).
+
+# ---- build: full install, compile the service and the libs with SWC ----------------------------
+FROM manifests AS build
+ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci || { echo 'npm ci refused the lock file; installing the locked versions with npm install' >&2; npm install --no-save; }
+
+COPY .swcrc tsconfig.base.json ./
+COPY libs ./libs
+ARG SERVICE
+RUN test -n "${SERVICE}" || { echo 'build with --build-arg SERVICE=<folder under apps/>' >&2; exit 1; }
+COPY apps/${SERVICE} ./apps/${SERVICE}
+# dist/main.js is a fixed entry path, so CMD needs no shell to expand $SERVICE. Node resolves the
+# symlink, so the service's relative requires (and require.main) work as if started by its real path.
+RUN npx swc "apps/${SERVICE}" libs -d dist \
+      --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts,**/jest.config.js' \
+ && test -f "dist/apps/${SERVICE}/src/main.js" \
+ && ln -s "apps/${SERVICE}/src/main.js" dist/main.js
+
+# ---- deps: production dependencies only (argon2 ships prebuilt glibc binaries: no compiler) ----
+FROM manifests AS deps
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev || { echo 'npm ci refused the lock file; installing the locked versions with npm install' >&2; npm install --omit=dev --no-save; }
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE} \
+    HOST=0.0.0.0
+WORKDIR /app
+
+# Code and dependencies stay owned by root: the service (user node) can read them, not change them.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist ./dist
+
+# Development only: with NODE_ENV other than production and no JWT key configured, services create
+# a dev key pair in JWT_KEYS_DIR. A named volume mounted here inherits this owner, so node can write.
+RUN mkdir -p /app/.keys && chown node:node /app/.keys
+
+USER node
+
+# PORT comes from the environment (compose, Kubernetes); 8000 is only this probe's fallback.
+# Kubernetes ignores HEALTHCHECK and probes the same endpoints itself.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# Exec form: node is PID 1 and receives SIGTERM itself (the service drains and exits on it).
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,47 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import { UpstreamMetrics } from './http-proxy';
+import { WebSocketMetrics } from './websocket-proxy';
+
+/** What the gateway adds to the platform's HTTP metrics: upstream failures and proxied sockets. */
+export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics {
+  private readonly upstreamFailures: Counter<'upstream' | 'status_code'>;
+  private readonly sockets: Gauge<'upstream'>;
+  private readonly refusals: Counter<'upstream' | 'status_code'>;
+
+  constructor(registry: Registry) {
+    this.upstreamFailures = new Counter({
+      name: 'gateway_upstream_failures_total',
+      help: 'HTTP requests the gateway could not get answered by the upstream (503 unreachable, 504 timeout, 502 other)',
+      labelNames: ['upstream', 'status_code'],
+      registers: [registry],
+    });
+    this.sockets = new Gauge({
+      name: 'gateway_websocket_connections',
+      help: 'WebSocket connections currently proxied, by upstream',
+      labelNames: ['upstream'],
+      registers: [registry],
+    });
+    this.refusals = new Counter({
+      name: 'gateway_websocket_refusals_total',
+      help: 'WebSocket handshakes answered with an HTTP error (by the gateway or the upstream)',
+      labelNames: ['upstream', 'status_code'],
+      registers: [registry],
+    });
+  }
+
+  failed(service: string, status: number): void {
+    this.upstreamFailures.inc({ upstream: service, status_code: String(status) });
+  }
+
+  opened(service: string): void {
+    this.sockets.inc({ upstream: service });
+  }
+
+  closed(service: string): void {
+    this.sockets.dec({ upstream: service });
+  }
+
+  refused(service: string, status: number): void {
+    this.refusals.inc({ upstream: service, status_code: String(status) });
+  }
+}

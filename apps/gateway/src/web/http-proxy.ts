@@ -1,0 +1,208 @@
+import { IncomingMessage } from 'node:http';
+import { Transform, TransformCallback } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import replyFrom from '@fastify/reply-from';
+import {
+  CORRELATION_ID_HEADER,
+  RequestContext,
+  TRACEPARENT_HEADER,
+  createRequestContext,
+  currentRequestContext,
+  errorAnswer,
+} from '@ajla/platform';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { MountedRoute } from '../routing/route-definition';
+import { RouteTable, isSafePath, routerPatterns } from '../routing/route-table';
+import { EdgeAuthenticator, bearerToken } from './edge-auth';
+import { TrustedProxies, withForwarding } from './forwarded-headers';
+import { errorBody } from './error-body';
+import { ProxyLog } from './websocket-proxy';
+
+export interface HttpProxyOptions {
+  readonly routes: RouteTable;
+  readonly auth: EdgeAuthenticator;
+  readonly trustedProxies: TrustedProxies;
+  readonly bodyLimitBytes: number;
+  readonly connectTimeoutMs: number;
+  /** Longest wait for the upstream's response headers, and between two body chunks. */
+  readonly upstreamTimeoutMs: number;
+  readonly metrics?: UpstreamMetrics;
+  readonly log: ProxyLog;
+}
+
+export interface UpstreamMetrics {
+  failed(service: string, status: number): void;
+}
+
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    ajlaRoute?: MountedRoute;
+  }
+}
+
+/**
+ * Mounts every route of the table on Fastify: one encapsulated scope per upstream service with its
+ * own connection pool, bodies streamed through unparsed (only counted against the size limit),
+ * the access token checked at the edge on protected routes, and errors answered as
+ * `{"detail": ...}`.
+ */
+export async function registerHttpProxy(fastify: FastifyInstance, options: HttpProxyOptions): Promise<void> {
+  for (const [service, upstream] of options.routes.services) {
+    const routes = options.routes.routes.filter((route) => route.service === service);
+    await fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (request, payload, done) => {
+        limitBody(request.raw, payload, options.bodyLimitBytes, done);
+      });
+      scope.setErrorHandler(errorAnswerer(options.log));
+
+      await scope.register(replyFrom, {
+        base: upstream,
+        disableRequestLogging: true,
+        undici: {
+          connections: 128,
+          pipelining: 1,
+          connect: { timeout: options.connectTimeoutMs },
+          headersTimeout: options.upstreamTimeoutMs,
+          bodyTimeout: options.upstreamTimeoutMs,
+        },
+      });
+
+      const forward = forwarder(service, options);
+      const authenticate = edgeAuthentication(options.auth);
+      for (const route of routes) {
+        for (const url of routerPatterns(route)) {
+          scope.route({
+            method: METHODS,
+            url,
+            config: { ajlaRoute: route },
+            onRequest: route.access === 'protected' ? [rejectUnsafePath, authenticate] : [rejectUnsafePath],
+            handler: forward,
+          });
+        }
+      }
+    });
+  }
+}
+
+function forwarder(service: string, options: HttpProxyOptions) {
+  return (_request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+    reply.from(undefined, {
+      // Never replay a request on the client's behalf: a 503 or a reset reaches the client as is.
+      retryDelay: () => null,
+      rewriteRequestHeaders: (req, headers) =>
+        withForwarding(headers as Record<string, string | string[] | undefined>, {
+          peerAddress: req.raw.socket.remoteAddress,
+          encrypted: req.raw.socket instanceof TLSSocket,
+          trace: traceOf(req),
+          trusted: options.trustedProxies,
+        }),
+      onError: (failedReply, { error }) => {
+        const { status, detail } = describeUpstreamFailure(service, error);
+        options.metrics?.failed(service, status);
+        options.log.warn({ upstream: service, status, error: error.message }, 'upstream request failed');
+        if (status === 503) failedReply.header('retry-after', '1');
+        failedReply.code(status).type('application/json; charset=utf-8').send(errorBody(status, detail));
+      },
+    });
+}
+
+/** The request's context as the platform set it up (ids, trace), rebuilt from the request if absent. */
+function traceOf(request: Pick<FastifyRequest, 'id' | 'headers'>): RequestContext {
+  return (
+    currentRequestContext() ??
+    createRequestContext({
+      requestId: request.id,
+      correlationId: request.headers[CORRELATION_ID_HEADER],
+      traceparent: request.headers[TRACEPARENT_HEADER],
+    })
+  );
+}
+
+/** Maps how talking to the upstream failed to what the client is told. */
+export function describeUpstreamFailure(service: string, error: Error): { status: number; detail: string } {
+  const cause = (error as Error & { cause?: unknown }).cause as (Error & { code?: string; statusCode?: number }) | undefined;
+  const code = cause?.code ?? (error as Error & { code?: string }).code ?? '';
+  if (cause?.statusCode === 413 || (error as FastifyError).statusCode === 413) {
+    return { status: 413, detail: 'Request body is too large' };
+  }
+  // The request never reached the service, so retrying later is safe even for a POST.
+  if (UNREACHABLE.has(code)) return { status: 503, detail: `The ${service} service is unavailable` };
+  if (TIMED_OUT.has(code) || /timeout/i.test(error.name)) {
+    return { status: 504, detail: `The ${service} service did not answer in time` };
+  }
+  return { status: 502, detail: `The ${service} service failed to answer` };
+}
+
+async function rejectUnsafePath(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const pathname = request.url.split('?', 1)[0] ?? '';
+  return isSafePath(pathname) ? undefined : reply.code(400).send(errorBody(400, 'Invalid path'));
+}
+
+function edgeAuthentication(auth: EdgeAuthenticator) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    // CORS preflights carry no credentials by design; they are answered by the CORS layer or upstream.
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return undefined;
+    const outcome = await auth.verify(bearerToken(request.headers.authorization));
+    if (outcome.ok) return undefined;
+    if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(outcome.status).send(errorBody(outcome.status, outcome.detail));
+  };
+}
+
+/** Errors raised on proxied routes (body limit, media type, a failing hook) in the API's error shape. */
+function errorAnswerer(log: ProxyLog) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const answer = errorAnswer(error);
+    if (answer.status >= 500) log.error({ err: error, method: request.method }, 'gateway proxy error');
+    for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+    void reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+  };
+}
+
+class BodyTooLargeError extends Error {
+  readonly statusCode = 413;
+  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
+  constructor() {
+    super('Request body is too large');
+  }
+}
+
+/**
+ * Passes the body through as a stream, refusing it up front when `Content-Length` is over the
+ * limit and cutting it when a chunked body grows past the limit.
+ */
+function limitBody(
+  raw: IncomingMessage,
+  payload: IncomingMessage,
+  limit: number,
+  done: (error: Error | null, body?: unknown) => void,
+): void {
+  const declared = raw.headers['content-length'];
+  if (declared !== undefined) {
+    if (Number(declared) > limit) {
+      payload.resume();
+      done(new BodyTooLargeError());
+    } else {
+      done(null, payload);
+    }
+    return;
+  }
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen <= limit) return callback(null, chunk);
+      // Drop the rest of the upload so the connection can carry the 413 back.
+      payload.unpipe(counter);
+      payload.resume();
+      callback(new BodyTooLargeError());
+    },
+  });
+  payload.on('error', (error) => counter.destroy(error));
+  done(null, payload.pipe(counter));
+}

@@ -1,0 +1,6 @@
+export interface CreateStaffUserCommand {
+  email: string;
+  password: string;
+  fullName?: string | null;
+  role: string;
+}

@@ -1,0 +1,5 @@
+export interface EnsureAdminCommand {
+  email: string;
+  password: string;
+  fullName?: string | null;
+}

@@ -1,0 +1,5 @@
+import type { UserId } from '../../domain/user/user-id';
+
+export interface GetProfileQuery {
+  userId: UserId;
+}

@@ -1,0 +1,5 @@
+export interface ListUsersQuery {
+  role?: string;
+  page: number;
+  pageSize: number;
+}

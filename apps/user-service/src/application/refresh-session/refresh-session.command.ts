@@ -1,0 +1,3 @@
+export interface RefreshSessionCommand {
+  refreshToken: string;
+}

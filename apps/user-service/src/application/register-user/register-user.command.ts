@@ -1,0 +1,5 @@
+export interface RegisterUserCommand {
+  email: string;
+  password: string;
+  fullName?: string | null;
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '@ajla/platform';
+import { UserServiceConfig } from './user-service.config';
+
+describe('UserServiceConfig', () => {
+  it('has defaults for everything, PORT 8001 included', () => {
+    const config = loadConfig(UserServiceConfig, {});
+    expect(config.PORT).toBe(8001);
+    expect(config.ACCESS_TOKEN_TTL_SECONDS).toBe(900);
+    expect(config.sessionLifetimeSeconds).toBe(30 * 24 * 3600);
+    expect(config.loginThrottlePolicy).toEqual({ maxFailuresPerAccount: 10, maxFailuresPerAddress: 100, windowSeconds: 900 });
+    expect(config.bootstrapAdmin).toBeUndefined();
+  });
+
+  it('reads the bootstrap admin', () => {
+    const config = loadConfig(UserServiceConfig, { ADMIN_EMAIL: 'root@ajla.test', ADMIN_PASSWORD: 'long enough' });
+    expect(config.bootstrapAdmin).toEqual({ email: 'root@ajla.test', password: 'long enough', fullName: undefined });
+  });
+
+  it.each([
+    [{ ADMIN_EMAIL: 'root@ajla.test' }, /ADMIN_PASSWORD: .*required when ADMIN_EMAIL/],
+    [{ ADMIN_PASSWORD: 'long enough' }, /ADMIN_EMAIL: /],
+    [{ ADMIN_EMAIL: 'root@ajla.test', ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD: must be at least 8 characters \(value hidden\)/],
+    [{ PORT: 'abc' }, /PORT: must be an integer/],
+    [{ ACCESS_TOKEN_TTL_SECONDS: '5' }, /ACCESS_TOKEN_TTL_SECONDS: /],
+  ])('refuses %p with a clear line', (env, message) => {
+    expect(() => loadConfig(UserServiceConfig, env)).toThrow(ConfigError);
+    expect(() => loadConfig(UserServiceConfig, env)).toThrow(message);
+  });
+});

@@ -1,0 +1,72 @@
+import { BaseServiceConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
+import { IsEmail, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { LOGIN_THROTTLE_POLICY, type LoginThrottlePolicy } from '../domain/login/login-throttle.port';
+import { PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS } from '../domain/user/password.value-object';
+
+const DAY_SECONDS = 24 * 3600;
+
+/** Everything user-service reads from its environment (see the service README for the table). */
+export class UserServiceConfig extends withRedisConfig(withDatabaseConfig(BaseServiceConfig)) {
+  override PORT = 8001;
+
+  override DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
+
+  /** Lifetime of an access token; the verifiers allow at most 60 s of clock skew on top. */
+  @IsInt({ message: 'must be an integer from 60 to 3600 (seconds)' })
+  @Min(60, { message: 'must be an integer from 60 to 3600 (seconds)' })
+  @Max(3600, { message: 'must be an integer from 60 to 3600 (seconds)' })
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  /** How long a session (refresh token family) lasts from its login; rotations do not extend it. */
+  @IsInt({ message: 'must be an integer from 1 to 365 (days)' })
+  @Min(1, { message: 'must be an integer from 1 to 365 (days)' })
+  @Max(365, { message: 'must be an integer from 1 to 365 (days)' })
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  /** With ADMIN_PASSWORD: this admin account is made sure of at start-up. */
+  @ValidateIf((config: UserServiceConfig) => config.ADMIN_EMAIL !== undefined || config.ADMIN_PASSWORD !== undefined)
+  @IsEmail({}, { message: 'must be an e-mail address (and is required when ADMIN_PASSWORD is set)' })
+  ADMIN_EMAIL?: string;
+
+  @ValidateIf((config: UserServiceConfig) => config.ADMIN_EMAIL !== undefined || config.ADMIN_PASSWORD !== undefined)
+  @IsString({ message: 'is required when ADMIN_EMAIL is set' })
+  @MinLength(PASSWORD_MIN_CHARACTERS, { message: `must be at least ${PASSWORD_MIN_CHARACTERS} characters` })
+  @MaxLength(PASSWORD_MAX_CHARACTERS, { message: `must be at most ${PASSWORD_MAX_CHARACTERS} characters` })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  ADMIN_FULL_NAME?: string;
+
+  // The login throttle of API.md; changeable for load tests and drills, not meant to be tuned.
+  @IsInt({ message: 'must be a positive integer' })
+  @Min(1, { message: 'must be a positive integer' })
+  LOGIN_MAX_FAILURES_PER_ACCOUNT = LOGIN_THROTTLE_POLICY.maxFailuresPerAccount;
+
+  @IsInt({ message: 'must be a positive integer' })
+  @Min(1, { message: 'must be a positive integer' })
+  LOGIN_MAX_FAILURES_PER_ADDRESS = LOGIN_THROTTLE_POLICY.maxFailuresPerAddress;
+
+  @IsInt({ message: 'must be a positive integer (seconds)' })
+  @Min(1, { message: 'must be a positive integer (seconds)' })
+  LOGIN_FAILURE_WINDOW_SECONDS = LOGIN_THROTTLE_POLICY.windowSeconds;
+
+  get sessionLifetimeSeconds(): number {
+    return this.REFRESH_TOKEN_TTL_DAYS * DAY_SECONDS;
+  }
+
+  get loginThrottlePolicy(): LoginThrottlePolicy {
+    return {
+      maxFailuresPerAccount: this.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: this.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: this.LOGIN_FAILURE_WINDOW_SECONDS,
+    };
+  }
+
+  /** Both bootstrap variables set. */
+  get bootstrapAdmin(): { email: string; password: string; fullName?: string } | undefined {
+    if (this.ADMIN_EMAIL === undefined || this.ADMIN_PASSWORD === undefined) return undefined;
+    return { email: this.ADMIN_EMAIL, password: this.ADMIN_PASSWORD, fullName: this.ADMIN_FULL_NAME };
+  }
+}

@@ -1,0 +1,7 @@
+import { RefreshTokenOrmEntity } from './refresh-token.orm-entity';
+import { SessionFamilyOrmEntity } from './session-family.orm-entity';
+import { UserOrmEntity } from './user.orm-entity';
+
+export const USERS_SCHEMA = 'users';
+
+export const userServiceEntities = [UserOrmEntity, SessionFamilyOrmEntity, RefreshTokenOrmEntity];

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, type Email } from '@ajla/shared-kernel';
+import type { User } from '../../domain/user/user.aggregate';
+import type { UserId } from '../../domain/user/user-id';
+import type {
+  UserDirectory,
+  UserListFilter,
+  UserPage,
+  UserRepository,
+} from '../../domain/user/user.repository.port';
+import { isUniqueViolation } from './postgres-errors';
+import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
+import { UserMapper } from './user.mapper';
+import { UserOrmEntity } from './user.orm-entity';
+
+export const USERS_EMAIL_UNIQUE = 'users_email_key';
+
+// The outbox (user.registered, user.updated) will be written here, in the same transaction as the
+// row, when it lands; until then the events an aggregate records stay in memory.
+@Injectable()
+export class TypeOrmUserRepository implements UserRepository, UserDirectory {
+  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+
+  async findById(id: UserId): Promise<User | undefined> {
+    const row = await this.unitOfWork.manager.findOneBy(UserOrmEntity, { id });
+    return row ? UserMapper.toDomain(row) : undefined;
+  }
+
+  async findByEmail(email: Email): Promise<User | undefined> {
+    const row = await this.unitOfWork.manager.findOneBy(UserOrmEntity, { email: email.value });
+    return row ? UserMapper.toDomain(row) : undefined;
+  }
+
+  async add(user: User): Promise<void> {
+    try {
+      await this.unitOfWork.manager.insert(UserOrmEntity, UserMapper.toPersistence(user));
+    } catch (error) {
+      // The check before the insert cannot see a registration running at the same moment.
+      if (isUniqueViolation(error, USERS_EMAIL_UNIQUE)) {
+        throw new ConflictError('an account with this e-mail already exists', 'email_taken');
+      }
+      throw error;
+    }
+  }
+
+  async update(user: User): Promise<void> {
+    const { id, ...row } = UserMapper.toPersistence(user);
+    await this.unitOfWork.manager.update(UserOrmEntity, { id }, row);
+  }
+
+  async list(filter: UserListFilter): Promise<UserPage> {
+    const query = this.unitOfWork.manager
+      .createQueryBuilder(UserOrmEntity, 'u')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .offset((filter.page - 1) * filter.pageSize)
+      .limit(filter.pageSize);
+    if (filter.role !== undefined) query.where('u.role = :role', { role: filter.role });
+    const [rows, total] = await query.getManyAndCount();
+    return { items: rows.map((row) => UserMapper.toDomain(row)), total };
+  }
+}

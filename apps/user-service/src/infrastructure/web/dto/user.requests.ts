@@ -1,0 +1,63 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { PREFERENCES_MAX_BYTES } from '../../../domain/user/preferences.value-object';
+import { ROLE_NAMES, type RoleName } from '../../../domain/user/role.value-object';
+import { TIER_LEVELS, type TierLevel } from '../../../domain/user/tier.value-object';
+import { FULL_NAME_MAX_CHARACTERS } from '../../../domain/user/full-name';
+
+/** `PUT /users/me`: e-mail, role and tier are not a client's to change (unknown fields: 400). */
+export class UpdateProfileRequest {
+  @ApiPropertyOptional({
+    maxLength: FULL_NAME_MAX_CHARACTERS,
+    nullable: true,
+    description: 'null or blank removes the name; absent leaves it as it is.',
+  })
+  @IsOptional()
+  @IsString()
+  full_name?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `A JSON object (at most ${PREFERENCES_MAX_BYTES} bytes); replaces the stored one.`,
+    example: { language: 'ar' },
+  })
+  @IsOptional()
+  @IsObject()
+  preferences?: Record<string, unknown>;
+}
+
+export class ListUsersRequest {
+  @ApiPropertyOptional({ enum: ROLE_NAMES })
+  @IsOptional()
+  @IsIn(ROLE_NAMES)
+  role?: RoleName;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  page_size?: number;
+}
+
+export class ChangeUserAccessRequest {
+  @ApiPropertyOptional({ enum: ROLE_NAMES })
+  @IsOptional()
+  @IsIn(ROLE_NAMES)
+  role?: RoleName;
+
+  @ApiPropertyOptional({ enum: TIER_LEVELS })
+  @IsOptional()
+  @IsIn(TIER_LEVELS)
+  tier?: TierLevel;
+}

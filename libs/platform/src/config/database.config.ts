@@ -1,0 +1,35 @@
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { EnvBoolean } from './load-config';
+import { Constructor } from './mixin';
+
+/**
+ * Adds the Postgres variables to a config class:
+ * `class UserServiceConfig extends withDatabaseConfig(BaseServiceConfig) {}`.
+ */
+export function withDatabaseConfig<TBase extends Constructor>(Base: TBase) {
+  class WithDatabaseConfig extends Base {
+    @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+    DATABASE_URL!: string;
+
+    @IsInt({ message: 'must be an integer between 1 and 1000' })
+    @Min(1, { message: 'must be an integer between 1 and 1000' })
+    @Max(1000, { message: 'must be an integer between 1 and 1000' })
+    DATABASE_POOL_SIZE: number = 10;
+
+    /** Unset: migrations run at start-up unless `NODE_ENV=production` (see `shouldRunMigrations`). */
+    @IsOptional()
+    @EnvBoolean()
+    DATABASE_RUN_MIGRATIONS?: boolean;
+  }
+  return WithDatabaseConfig;
+}
+
+export class DatabaseConfig extends withDatabaseConfig(class {}) {}
+
+/** `DATABASE_RUN_MIGRATIONS`, or when unset: everywhere but production (which runs them as a Job). */
+export function shouldRunMigrations(
+  config: Pick<DatabaseConfig, 'DATABASE_RUN_MIGRATIONS'> & { NODE_ENV?: string },
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  return config.DATABASE_RUN_MIGRATIONS ?? (config.NODE_ENV ?? env.NODE_ENV) !== 'production';
+}

@@ -1,0 +1,101 @@
+import {
+  BeforeApplicationShutdown,
+  Controller,
+  Get,
+  Injectable,
+  OnApplicationBootstrap,
+  Res,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { PublicRoute } from '../http/public-route';
+
+/** Something a service needs before it can take traffic. `check()` throws when it is not ready. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+/**
+ * Token to register readiness checks under, in any module:
+ * `{ provide: READINESS_CHECKS, useExisting: RabbitReadinessCheck }`. Nest has no multi-providers,
+ * so the health controller collects every provider with this token across all modules; a module
+ * that has several checks provides an array (`useFactory: (a, b) => [a, b]`).
+ */
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+const CHECK_TIMEOUT_MS = 3000;
+
+export interface ReadinessReport {
+  status: 'ok' | 'unavailable';
+  checks: Record<string, { status: 'ok' | 'error'; error?: string }>;
+}
+
+@Injectable()
+export class Readiness implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private checks: ReadinessCheck[] = [];
+  private shuttingDown = false;
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onApplicationBootstrap(): void {
+    this.checks = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.token === READINESS_CHECKS && wrapper.isDependencyTreeStatic())
+      .flatMap((wrapper) => wrapper.instance as ReadinessCheck | ReadinessCheck[])
+      .filter((check): check is ReadinessCheck => typeof check?.check === 'function');
+  }
+
+  // Before the HTTP server closes: load balancers stop sending new work while in-flight work ends.
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const results = await Promise.all(
+      this.checks.map(async (check) => {
+        try {
+          await withTimeout(check.check(), CHECK_TIMEOUT_MS);
+          return [check.name, { status: 'ok' as const }] as const;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          return [check.name, { status: 'error' as const, error: message }] as const;
+        }
+      }),
+    );
+    const checks: ReadinessReport['checks'] = Object.fromEntries(results);
+    if (this.shuttingDown) checks.shutdown = { status: 'error', error: 'shutting down' };
+    const ok = Object.values(checks).every((result) => result.status === 'ok');
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: Readiness) {}
+
+  /** The process runs and answers: nothing else is checked, so a slow database never restarts it. */
+  @PublicRoute()
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @PublicRoute()
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const report = await this.readiness.report();
+    reply.status(report.status === 'ok' ? 200 : 503);
+    return report;
+  }
+}

@@ -1,0 +1,196 @@
+import { AsyncResource } from 'node:async_hooks';
+import { IncomingMessage } from 'node:http';
+import { LoggerService } from '@nestjs/common';
+import { IEntryNestModule, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { BaseServiceConfig } from '../config/base-service.config';
+import { DomainExceptionFilter, ErrorBody } from './domain-exception.filter';
+import {
+  CORRELATION_ID_HEADER,
+  REQUEST_ID_HEADER,
+  TRACEPARENT_HEADER,
+  createRequestContext,
+  isSafeId,
+  newRequestId,
+  runWithRequestContext,
+} from './request-context';
+import { createValidationPipe } from './validation.pipe';
+
+export interface ServiceAppOptions {
+  serviceName: string;
+  config: BaseServiceConfig;
+  openApi?: { title: string; description?: string; version: string };
+}
+
+const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'unavailable' };
+
+/**
+ * A Nest application on Fastify with everything a service shares: request ids and correlation
+ * context, JSON logs, the error filter, the validation pipe, OpenAPI at `/docs`, and graceful
+ * shutdown on SIGTERM/SIGINT. It does not listen: `await app.listen(config.PORT, config.HOST)`.
+ */
+export async function createServiceApp(
+  module: IEntryNestModule,
+  { serviceName, config, openApi }: ServiceAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Services sit behind the gateway (and the gateway behind the ingress): client addresses come
+    // from X-Forwarded-For.
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const incoming = req.headers[REQUEST_ID_HEADER];
+      return isSafeId(incoming) ? incoming : newRequestId();
+    },
+    // Answered by our own hook below, in the error shape of the API.
+    return503OnClosing: false,
+    logger: false,
+  });
+  const fastify = adapter.getInstance();
+  // JSON only: a text/plain body would reach a DTO as a string. Other types answer 415.
+  fastify.removeContentTypeParser('text/plain');
+  const drain = installRequestContext(fastify);
+
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    bodyParser: false, // Fastify's own JSON parser, with its errors mapped by the filter
+    abortOnError: false,
+  });
+  const logger = useJsonLogger(app);
+  app.useGlobalFilters(new DomainExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+
+  if (openApi) {
+    const document = new DocumentBuilder()
+      .setTitle(openApi.title)
+      .setDescription(openApi.description ?? '')
+      .setVersion(openApi.version)
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
+      jsonDocumentUrl: 'docs-json',
+    });
+  }
+
+  installShutdown(app, {
+    serviceName,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    logger,
+    onShutdownStart: drain,
+  });
+  return app;
+}
+
+function useJsonLogger(app: NestFastifyApplication): LoggerService {
+  let logger: LoggerService;
+  try {
+    logger = app.get(PinoNestLogger);
+  } catch {
+    throw new Error('createServiceApp needs PlatformModule.forRoot() among the imports of the root module');
+  }
+  app.useLogger(logger);
+  return logger;
+}
+
+/**
+ * Every request runs inside its `RequestContext` (AsyncLocalStorage), so logs and outgoing calls
+ * carry its correlation id and trace. Returns a function that makes new requests answer 503.
+ */
+function installRequestContext(fastify: FastifyInstance): () => void {
+  const scopes = new WeakMap<FastifyRequest, AsyncResource>();
+  let draining = false;
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (draining) {
+      // A request that arrives on a kept-alive connection during shutdown: the client retries
+      // elsewhere, on a new connection.
+      reply.header('connection', 'close').code(503).send(SHUTTING_DOWN);
+      return;
+    }
+    const context = createRequestContext({
+      requestId: request.id,
+      correlationId: request.headers[CORRELATION_ID_HEADER],
+      traceparent: request.headers[TRACEPARENT_HEADER],
+    });
+    reply.header(REQUEST_ID_HEADER, context.requestId);
+    reply.header(CORRELATION_ID_HEADER, context.correlationId);
+    runWithRequestContext(context, done);
+  });
+  // Reading the body happens in the socket's async context, not the request's: the context (ours
+  // and nestjs-pino's, set by the hooks and middleware before) is captured here, after every
+  // onRequest step, and re-entered once the body is parsed.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    scopes.set(request, new AsyncResource('ajla.request'));
+    done(null, payload);
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const scope = scopes.get(request);
+    if (scope) scope.runInAsyncScope(done);
+    else done();
+  });
+  // A kept-alive connection would hold the closing server open after its last answer.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  fastify.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  return () => {
+    draining = true;
+  };
+}
+
+export interface ShutdownOptions {
+  serviceName: string;
+  graceMs: number;
+  logger: LoggerService;
+  onShutdownStart?: () => void;
+  exit?: (code: number) => void;
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking requests, let in-flight ones finish, run Nest's shutdown hooks
+ * (which close Postgres and Redis after the HTTP server), then exit. If that takes longer than
+ * the grace period, exit anyway. Returns the handler (tests call it directly).
+ */
+export function installShutdown(
+  app: NestFastifyApplication,
+  { serviceName, graceMs, logger, onShutdownStart, exit = (code) => process.exit(code) }: ShutdownOptions,
+): (signal: NodeJS.Signals) => Promise<void> {
+  let started = false;
+  const handler = async (signal: NodeJS.Signals): Promise<void> => {
+    if (started) return;
+    started = true;
+    logger.log(`${signal} received: ${serviceName} shuts down (grace ${graceMs} ms)`, 'Shutdown');
+    onShutdownStart?.();
+    const deadline = setTimeout(() => {
+      logger.error(`Shutdown took longer than ${graceMs} ms: exiting now`, undefined, 'Shutdown');
+      exit(1);
+    }, graceMs);
+    deadline.unref();
+    try {
+      await app.close();
+      clearTimeout(deadline);
+      exit(0);
+    } catch (error) {
+      clearTimeout(deadline);
+      logger.error(`Shutdown failed: ${String(error)}`, (error as Error)?.stack, 'Shutdown');
+      exit(1);
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => void handler(signal);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  // An application closed some other way (tests) must not leave its listeners behind.
+  app.getHttpServer().once('close', () => {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+  });
+  return handler;
+}

@@ -1,0 +1,80 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+export const CORRELATION_ID_HEADER = 'x-correlation-id';
+export const TRACEPARENT_HEADER = 'traceparent';
+
+/**
+ * What ties the log lines of one user action together, across services: the correlation id (kept
+ * from the caller, or this request's id) and the W3C trace context.
+ */
+export interface RequestContext {
+  /** This hop's id (`x-request-id`). */
+  readonly requestId: string;
+  /** The id of the whole user action (`x-correlation-id`), the same in every service. */
+  readonly correlationId: string;
+  /** W3C trace id (32 hex), from the caller's `traceparent` or new. */
+  readonly traceId: string;
+  /** This hop's span id (16 hex): the parent of whatever it calls. */
+  readonly spanId: string;
+  readonly traceFlags: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+// Ids from outside end up in logs and headers: only short, plain tokens are taken as they are.
+const SAFE_ID = /^[\w.:@-]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ALL_ZERO = /^0+$/;
+
+export function isSafeId(value: unknown): value is string {
+  return typeof value === 'string' && SAFE_ID.test(value);
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/**
+ * The context of a new unit of work (an HTTP request, a consumed message, a job): ids and trace
+ * from the incoming headers when they are well-formed, fresh ones otherwise.
+ */
+export function createRequestContext(
+  incoming: { requestId?: unknown; correlationId?: unknown; traceparent?: unknown } = {},
+): RequestContext {
+  const requestId = isSafeId(incoming.requestId) ? incoming.requestId : newRequestId();
+  const correlationId = isSafeId(incoming.correlationId) ? incoming.correlationId : requestId;
+  const parent =
+    typeof incoming.traceparent === 'string' ? TRACEPARENT.exec(incoming.traceparent.trim()) : null;
+  const validParent = parent && !ALL_ZERO.test(parent[1]) && !ALL_ZERO.test(parent[2]);
+  return {
+    requestId,
+    correlationId,
+    traceId: validParent ? parent[1] : randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: validParent ? parent[3] : '01',
+  };
+}
+
+export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Headers to put on an outgoing HTTP request or AMQP message so the next service continues this
+ * action: the same correlation id and trace, with this hop as the parent span.
+ */
+export function propagationHeaders(
+  context: RequestContext | undefined = currentRequestContext(),
+): Record<string, string> {
+  if (!context) return {};
+  return {
+    [CORRELATION_ID_HEADER]: context.correlationId,
+    [TRACEPARENT_HEADER]: `00-${context.traceId}-${context.spanId}-${context.traceFlags}`,
+  };
+}

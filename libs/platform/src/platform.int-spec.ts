@@ -1,0 +1,335 @@
+import { Body, Controller, Get, Inject, Injectable, Logger, Module, Post } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IsInt, IsString, Min } from 'class-validator';
+import { Redis } from 'ioredis';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { ConflictError, RateLimitedError } from '@ajla/shared-kernel';
+import { TestDatabase, createTestDatabase, uniqueRedisPrefix } from '@ajla/testing';
+import {
+  BaseServiceConfig,
+  DatabaseConfig,
+  DatabaseModule,
+  PlatformModule,
+  READINESS_CHECKS,
+  REDIS,
+  ReadinessCheck,
+  RedisConfig,
+  RedisModule,
+  createServiceApp,
+  currentRequestContext,
+  installShutdown,
+  loadConfig,
+} from './index';
+
+class CreateThing {
+  @IsString()
+  name!: string;
+
+  @IsInt()
+  @Min(1)
+  count!: number;
+}
+
+class CreateThingTable1700000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE TABLE thing (id serial PRIMARY KEY, name text NOT NULL)');
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE thing');
+  }
+}
+
+@Injectable()
+class SwitchableCheck implements ReadinessCheck {
+  readonly name = 'switchable';
+  healthy = true;
+  async check(): Promise<void> {
+    if (!this.healthy) throw new Error('switched off');
+  }
+}
+
+let release: () => void = () => undefined;
+
+@Controller('things')
+class ThingsController {
+  private readonly logger = new Logger('ThingsController');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Post()
+  async create(@Body() body: CreateThing): Promise<{ name: string; count: number; id: number }> {
+    this.logger.log('creating a thing');
+    const [row] = await this.dataSource.query('INSERT INTO thing (name) VALUES ($1) RETURNING id', [body.name]);
+    await this.redis.set('last-thing', body.name);
+    return { ...body, id: row.id };
+  }
+
+  @Get('taken')
+  taken(): never {
+    throw new ConflictError('That thing is taken', 'thing_taken');
+  }
+
+  @Get('throttled')
+  throttled(): never {
+    throw new RateLimitedError('Slow down', 42);
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('secret internals at db.example:5432');
+  }
+
+  @Get('context')
+  context(): unknown {
+    return currentRequestContext();
+  }
+
+  @Get('slow')
+  async slow(): Promise<{ done: boolean }> {
+    await new Promise<void>((resolve) => (release = resolve));
+    return { done: true };
+  }
+}
+
+describe('platform over real HTTP, Postgres and Redis', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let url: string;
+  const logLines: Array<Record<string, unknown>> = [];
+  const redisPrefix = uniqueRedisPrefix('platform');
+
+  beforeAll(async () => {
+    db = await createTestDatabase('platform');
+    const config = loadConfig(BaseServiceConfig, { PORT: '8999', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: '2048' });
+
+    @Module({
+      imports: [
+        PlatformModule.forRoot({
+          serviceName: 'platform-test',
+          logLevel: 'info',
+          logDestination: { write: (line: string) => void logLines.push(JSON.parse(line)) },
+        }),
+        DatabaseModule.forRoot({
+          schema: 'things',
+          migrations: [CreateThingTable1700000000000],
+          config: loadConfig(DatabaseConfig, { DATABASE_URL: db.url }),
+        }),
+        RedisModule.forRoot({ config: loadConfig(RedisConfig, { REDIS_KEY_PREFIX: redisPrefix }) }),
+      ],
+      controllers: [ThingsController],
+      providers: [SwitchableCheck, { provide: READINESS_CHECKS, useExisting: SwitchableCheck }],
+    })
+    class TestAppModule {}
+
+    app = await createServiceApp(TestAppModule, {
+      serviceName: 'platform-test',
+      config,
+      openApi: { title: 'Test', version: '1' },
+    });
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const post = (path: string, body: string, contentType = 'application/json') =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('creates the schema, runs migrations into it and keeps the migrations table there', async () => {
+    const dataSource = app.get(DataSource);
+    const tables = await dataSource.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'things' ORDER BY 1",
+    );
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['migrations', 'thing']);
+  });
+
+  it('handles a valid body end to end and echoes the request id', async () => {
+    const response = await fetch(`${url}/things`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-123', 'x-correlation-id': 'corr-9' },
+      body: JSON.stringify({ name: 'lamp', count: 2 }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('req-123');
+    expect(response.headers.get('x-correlation-id')).toBe('corr-9');
+    expect(await response.json()).toEqual({ name: 'lamp', count: 2, id: 1 });
+    const redis = app.get<Redis>(REDIS);
+    expect(await redis.get('last-thing')).toBe('lamp');
+  });
+
+  it('generates a request id when none (or a malformed one) is given', async () => {
+    const response = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps the correlation id and trace through the request, the body parsing included', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const response = await fetch(`${url}/things/context`, {
+      headers: { 'x-correlation-id': 'corr-ctx', traceparent },
+    });
+    expect(await response.json()).toMatchObject({
+      correlationId: 'corr-ctx',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
+  });
+
+  it('writes JSON logs carrying the request id and correlation id, without secrets', async () => {
+    logLines.length = 0;
+    await fetch(`${url}/things`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'req-log',
+        'x-correlation-id': 'corr-log',
+        authorization: 'Bearer secret-token',
+      },
+      body: JSON.stringify({ name: 'chair', count: 1 }),
+    });
+    const appLine = logLines.find((line) => line.msg === 'creating a thing');
+    expect(appLine).toMatchObject({ service: 'platform-test', reqId: 'req-log', correlationId: 'corr-log' });
+    const completed = logLines.find((line) => line.msg === 'request completed');
+    expect(completed).toMatchObject({ reqId: 'req-log', correlationId: 'corr-log', res: { statusCode: 201 } });
+    expect(JSON.stringify(logLines)).not.toContain('secret-token');
+  });
+
+  it('answers malformed JSON with 400 and a JSON detail', async () => {
+    const response = await post('/things', '{"name": ');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ detail: 'Malformed JSON body', code: 'malformed_json' });
+  });
+
+  it('answers an empty JSON body with 400', async () => {
+    const response = await post('/things', '');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'malformed_json' });
+  });
+
+  it('answers an unknown field with 400 naming it', async () => {
+    const response = await post('/things', JSON.stringify({ name: 'x', count: 1, role: 'admin' }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ detail: 'property role should not exist', code: 'validation' });
+  });
+
+  it('answers a wrong-typed or missing field with 400', async () => {
+    const response = await post('/things', JSON.stringify({ name: 7 }));
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.code).toBe('validation');
+    expect(body.detail).toContain('name must be a string');
+    expect(body.detail).toContain('count must be an integer number');
+  });
+
+  it('answers another media type with 415 and a body over the limit with 413', async () => {
+    const text = await post('/things', 'name=x', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ code: 'unsupported_media_type' });
+    const form = await post('/things', 'name=x', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(415);
+    const large = await post('/things', JSON.stringify({ name: 'x'.repeat(4096), count: 1 }));
+    expect(large.status).toBe(413);
+    expect(await large.json()).toEqual({ detail: 'Request body is too large', code: 'payload_too_large' });
+  });
+
+  it('answers an unknown route with 404 {"detail":"Not found"}', async () => {
+    const response = await fetch(`${url}/no/such/route`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: 'Not found', code: 'not_found' });
+    const wrongMethod = await fetch(`${url}/things/taken`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(404);
+  });
+
+  it('maps domain errors by code, with Retry-After for rate limits', async () => {
+    const taken = await fetch(`${url}/things/taken`);
+    expect(taken.status).toBe(409);
+    expect(await taken.json()).toEqual({ detail: 'That thing is taken', code: 'thing_taken' });
+    const throttled = await fetch(`${url}/things/throttled`);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('42');
+  });
+
+  it('answers an unexpected error with a generic 500 and logs the stack', async () => {
+    logLines.length = 0;
+    const response = await fetch(`${url}/things/boom`);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ detail: 'Internal server error', code: 'internal' });
+    expect(text).not.toContain('secret internals');
+    expect(JSON.stringify(logLines)).toContain('secret internals');
+  });
+
+  it('reports readiness 200, then 503 naming the failed check', async () => {
+    const ok = await fetch(`${url}/health/ready`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({
+      status: 'ok',
+      checks: { postgres: { status: 'ok' }, redis: { status: 'ok' }, switchable: { status: 'ok' } },
+    });
+    app.get(SwitchableCheck).healthy = false;
+    try {
+      const down = await fetch(`${url}/health/ready`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({
+        status: 'unavailable',
+        checks: { postgres: { status: 'ok' }, switchable: { status: 'error', error: 'switched off' } },
+      });
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    } finally {
+      app.get(SwitchableCheck).healthy = true;
+    }
+  });
+
+  it('exposes Prometheus metrics with the request histogram', async () => {
+    await fetch(`${url}/things/taken`);
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/things\/taken"[^}]*status_code="409"/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="unmatched"[^}]*status_code="404"/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const response = await fetch(`${url}/docs-json`);
+    expect(response.status).toBe(200);
+    const document = await response.json();
+    expect(document.info.title).toBe('Test');
+    expect(Object.keys(document.paths)).toContain('/things');
+    expect(Object.keys(document.paths)).not.toContain('/metrics');
+    const ui = await fetch(`${url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+  });
+
+  it('shuts down gracefully: in-flight requests finish, then Postgres and Redis close', async () => {
+    const exit = jest.fn();
+    const shutdown = installShutdown(app, {
+      serviceName: 'platform-test',
+      graceMs: 5000,
+      logger: new Logger('test'),
+      exit,
+    });
+    const inFlight = fetch(`${url}/things/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = shutdown('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(exit).not.toHaveBeenCalled();
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ done: true });
+    await closing;
+    expect(exit).toHaveBeenCalledWith(0);
+    expect(app.get(DataSource).isInitialized).toBe(false);
+    expect(app.get<Redis>(REDIS).status).toBe('end');
+    await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+  });
+});

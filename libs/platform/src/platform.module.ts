@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { IsIn } from 'class-validator';
+import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
+import { LOG_LEVELS, LogLevel } from './config/base-service.config';
+import { loadConfig } from './config/load-config';
+import { HealthController, Readiness } from './health/readiness';
+import { loggerParams } from './observability/logger';
+import { HttpMetrics, METRICS_REGISTRY, MetricsController, createMetricsRegistry } from './observability/metrics';
+
+class LoggingConfig {
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+}
+
+export interface PlatformModuleOptions {
+  serviceName: string;
+  /** Defaults to `LOG_LEVEL` from the environment. */
+  logLevel?: LogLevel;
+  /** Where log lines go; stdout by default. Tests pass a stream to read them. */
+  logDestination?: pino.DestinationStream;
+}
+
+/** Logs, `/metrics`, `/health/live` and `/health/ready` for one service. */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformModuleOptions): DynamicModule {
+    const level = options.logLevel ?? loadConfig(LoggingConfig).LOG_LEVEL;
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        DiscoveryModule,
+        LoggerModule.forRoot(
+          loggerParams({ serviceName: options.serviceName, level, destination: options.logDestination }),
+        ),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.serviceName) },
+        HttpMetrics,
+        Readiness,
+      ],
+      exports: [METRICS_REGISTRY, Readiness],
+    };
+  }
+}
