@@ -21,19 +21,14 @@ ENV SCARF_ANALYTICS=false \
 WORKDIR /app
 RUN node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node >= 20.19 required, got "+process.version); process.exit(1); }'
 COPY package.json package-lock.json ./
-# The lock file must have been written for this package.json (what `npm ci` checks first).
-RUN node -e 'const p=require("./package.json"), l=require("./package-lock.json").packages[""], s=(o)=>JSON.stringify(Object.entries(o||{}).sort()); for (const k of ["dependencies","devDependencies","optionalDependencies"]) { if (s(p[k]) !== s(l[k])) { console.error("package-lock.json does not match package.json ("+k+"): run npm install and commit the lock"); process.exit(1); } }'
-
-# `npm ci` below is the strict install. It also refuses a lock that lacks other platforms'
-# optional binaries (npm/cli#4828: "Missing: @swc/core-darwin-arm64 from lock file"), which a lock
-# written against a Linux-only registry mirror does; only then `npm install --no-save` installs
-# the same locked versions (the check above already ruled out a stale lock).
+# package-lock.json also records the other platforms' optional binaries (tools/complete-lockfile.js),
+# so the strict `npm ci` accepts it.
 
 # ---- build: full install, compile the service and the libs with SWC ----------------------------
 FROM manifests AS build
 ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci || { echo 'npm ci refused the lock file; installing the locked versions with npm install' >&2; npm install --no-save; }
+    npm ci
 
 COPY .swcrc tsconfig.base.json ./
 COPY libs ./libs
@@ -50,7 +45,7 @@ RUN npx swc "apps/${SERVICE}" libs -d dist \
 # ---- deps: production dependencies only (argon2 ships prebuilt glibc binaries: no compiler) ----
 FROM manifests AS deps
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev || { echo 'npm ci refused the lock file; installing the locked versions with npm install' >&2; npm install --omit=dev --no-save; }
+    npm ci --omit=dev
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -1,5 +1,11 @@
+const preset = require('../../jest.preset.js');
+
 module.exports = {
-  ...require('../../jest.preset.js'),
+  ...preset,
   displayName: 'auth',
   rootDir: __dirname,
+  // @fastify/static (Swagger UI assets) requires the ESM-only content-disposition.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@fastify|fastify|uuid|jose|nestjs-pino|content-disposition)/)',
+  ],
 };

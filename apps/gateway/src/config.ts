@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { BaseServiceConfig, ConfigError, loadConfig } from '@ajla/platform';
+import { withAuthConfig } from '@ajla/auth';
 import { RouteConfigError, buildRouteTable } from './routing/build-route-table';
 import { RouteTable } from './routing/route-table';
 import { TrustedProxies } from './web/forwarded-headers';
@@ -7,11 +8,14 @@ import { TrustedProxies } from './web/forwarded-headers';
 const POSITIVE_MS = { message: 'must be a positive integer (milliseconds)' };
 
 /**
- * The gateway's environment. Upstream URLs (`<NAME>_SERVICE_URL`) are read by the route table,
- * not here: an empty value there means "not configured", where `loadConfig` would apply a default.
+ * The gateway's environment. Every property carries its type explicitly: SWC emits the
+ * `design:type` metadata that drives conversion from strings only for annotated properties.
+ * The `JWT_*` variables (how access tokens are verified) come from `@ajla/auth`. Upstream URLs
+ * (`<NAME>_SERVICE_URL`) are read by the route table, not here: an empty value there means "not
+ * configured", where `loadConfig` would apply a default.
  */
-export class GatewayConfig extends BaseServiceConfig {
-  override PORT = 8000;
+export class GatewayConfig extends withAuthConfig(BaseServiceConfig) {
+  override PORT: number = 8000;
 
   /** JSON array of route lines that replace (same path), add or disable routes of the table. */
   @IsOptional()
@@ -20,36 +24,36 @@ export class GatewayConfig extends BaseServiceConfig {
 
   /** Browser origins allowed to call the API (comma list, or `*`); empty: no cross-origin access. */
   @IsString()
-  CORS_ORIGINS = '';
+  CORS_ORIGINS: string = '';
 
   /** Proxies in front of the gateway whose X-Forwarded-* headers are believed (IPs, CIDRs, names). */
   @IsString()
-  TRUSTED_PROXIES = '';
+  TRUSTED_PROXIES: string = '';
 
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)
-  UPSTREAM_CONNECT_TIMEOUT_MS = 2000;
+  UPSTREAM_CONNECT_TIMEOUT_MS: number = 2000;
 
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)
-  UPSTREAM_TIMEOUT_MS = 30_000;
+  UPSTREAM_TIMEOUT_MS: number = 30_000;
 
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)
-  HEALTH_TIMEOUT_MS = 2000;
+  HEALTH_TIMEOUT_MS: number = 2000;
 
   @IsInt({ message: 'must be a non-negative integer (milliseconds)' })
   @Min(0, { message: 'must be a non-negative integer (milliseconds)' })
-  DOCS_CACHE_TTL_MS = 60_000;
+  DOCS_CACHE_TTL_MS: number = 60_000;
 
   @IsInt({ message: 'must be an integer between 1024 and 104857600 (bytes)' })
   @Min(1024, { message: 'must be an integer between 1024 and 104857600 (bytes)' })
   @Max(100 * 1024 * 1024, { message: 'must be an integer between 1024 and 104857600 (bytes)' })
-  WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
+  WS_MAX_PAYLOAD_BYTES: number = 1024 * 1024;
 
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)
-  WS_HANDSHAKE_TIMEOUT_MS = 5000;
+  WS_HANDSHAKE_TIMEOUT_MS: number = 5000;
 }
 
 /** `*` (any origin), a list of exact origins, or `false` (no CORS headers at all). */

@@ -67,7 +67,10 @@ export class InMemoryUsers implements UserRepository, UserDirectory {
       .filter((u) => filter.role === undefined || u.role.name === filter.role)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
     const start = (filter.page - 1) * filter.pageSize;
-    return { items: matching.slice(start, start + filter.pageSize).map(copyUser), total: matching.length };
+    return {
+      items: matching.slice(start, start + filter.pageSize).map(copyUser),
+      total: matching.length,
+    };
   }
   get count(): number {
     return this.rows.size;
@@ -88,14 +91,25 @@ function copyUser(user: User): User {
 }
 
 export class InMemorySessions implements SessionRepository {
-  private readonly families = new Map<string, { userId: UserId; createdAt: Date; revokedAt: Date | null; revokedReason: Session['revokedReason'] }>();
+  private readonly families = new Map<
+    string,
+    {
+      userId: UserId;
+      createdAt: Date;
+      revokedAt: Date | null;
+      revokedReason: Session['revokedReason'];
+    }
+  >();
   private readonly tokens = new Map<string, { familyId: string; token: RefreshToken }>();
 
   async findByTokenHashForUpdate(tokenHash: string): Promise<Session | undefined> {
     const row = [...this.tokens.values()].find((t) => t.token.tokenHash === tokenHash);
     if (row === undefined) return undefined;
     const family = this.families.get(row.familyId)!;
-    return Session.restore(row.familyId as Session['id'], { ...family, tokens: [copyToken(row.token)] });
+    return Session.restore(row.familyId as Session['id'], {
+      ...family,
+      tokens: [copyToken(row.token)],
+    });
   }
   async save(session: Session): Promise<void> {
     this.families.set(session.id, {
@@ -104,9 +118,12 @@ export class InMemorySessions implements SessionRepository {
       revokedAt: session.revokedAt,
       revokedReason: session.revokedReason,
     });
-    for (const token of session.tokens) this.tokens.set(token.id, { familyId: session.id, token: copyToken(token) });
+    for (const token of session.tokens)
+      this.tokens.set(token.id, { familyId: session.id, token: copyToken(token) });
   }
-  familyOf(tokenHash: string): { revokedAt: Date | null; revokedReason: string | null } | undefined {
+  familyOf(
+    tokenHash: string,
+  ): { revokedAt: Date | null; revokedReason: string | null } | undefined {
     const row = [...this.tokens.values()].find((t) => t.token.tokenHash === tokenHash);
     return row && this.families.get(row.familyId);
   }
@@ -139,7 +156,9 @@ export class FakePasswordHasher implements PasswordHasher {
       this.decoyVerifications += 1;
       return false;
     }
-    return hash === `hash:${password}` || (this.weakHashes.has(hash) && hash === `weak:${password}`);
+    return (
+      hash === `hash:${password}` || (this.weakHashes.has(hash) && hash === `weak:${password}`)
+    );
   }
   needsRehash(hash: string): boolean {
     return this.weakHashes.has(hash);
@@ -152,7 +171,10 @@ export class FakeTokenIssuer implements TokenIssuer {
 
   async issueAccessToken(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     this.issued.push(subject);
-    return { token: `access-${subject.userId}-${subject.role}-${this.issued.length}`, expiresInSeconds: 900 };
+    return {
+      token: `access-${subject.userId}-${subject.role}-${this.issued.length}`,
+      expiresInSeconds: 900,
+    };
   }
   newRefreshToken(): RefreshTokenSecret {
     this.counter += 1;
@@ -189,7 +211,10 @@ export class InMemoryLoginThrottle implements LoginThrottle {
       attempt: {
         failed: async () => {
           for (const { key } of keys) {
-            const window = this.live(key, now) ?? { failures: 0, endsAt: now + this.policy.windowSeconds * 1000 };
+            const window = this.live(key, now) ?? {
+              failures: 0,
+              endsAt: now + this.policy.windowSeconds * 1000,
+            };
             window.failures += 1;
             this.windows.set(key, window);
           }
@@ -217,7 +242,9 @@ export async function aStoredUser(
 ): Promise<User> {
   const user = User.create(
     {
-      email: Email.create(overrides.email ?? `someone.${Math.random().toString(36).slice(2, 8)}@ajla.test`),
+      email: Email.create(
+        overrides.email ?? `someone.${Math.random().toString(36).slice(2, 8)}@ajla.test`,
+      ),
       passwordHash: `hash:${overrides.password ?? 'correct horse'}`,
       fullName: overrides.fullName ?? 'Some One',
       role: overrides.role ?? Role.user,

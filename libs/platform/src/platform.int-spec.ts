@@ -4,6 +4,8 @@ import { IsInt, IsString, Min } from 'class-validator';
 import { Redis } from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { ConflictError, RateLimitedError } from '@ajla/shared-kernel';
+// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { TestDatabase, createTestDatabase, uniqueRedisPrefix } from '@ajla/testing';
 import {
   BaseServiceConfig,
@@ -62,7 +64,9 @@ class ThingsController {
   @Post()
   async create(@Body() body: CreateThing): Promise<{ name: string; count: number; id: number }> {
     this.logger.log('creating a thing');
-    const [row] = await this.dataSource.query('INSERT INTO thing (name) VALUES ($1) RETURNING id', [body.name]);
+    const [row] = await this.dataSource.query('INSERT INTO thing (name) VALUES ($1) RETURNING id', [
+      body.name,
+    ]);
     await this.redis.set('last-thing', body.name);
     return { ...body, id: row.id };
   }
@@ -103,7 +107,11 @@ describe('platform over real HTTP, Postgres and Redis', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('platform');
-    const config = loadConfig(BaseServiceConfig, { PORT: '8999', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: '2048' });
+    const config = loadConfig(BaseServiceConfig, {
+      PORT: '8999',
+      LOG_LEVEL: 'info',
+      BODY_LIMIT_BYTES: '2048',
+    });
 
     @Module({
       imports: [
@@ -146,13 +154,20 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     const tables = await dataSource.query(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'things' ORDER BY 1",
     );
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['migrations', 'thing']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+      'migrations',
+      'thing',
+    ]);
   });
 
   it('handles a valid body end to end and echoes the request id', async () => {
     const response = await fetch(`${url}/things`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'req-123', 'x-correlation-id': 'corr-9' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'req-123',
+        'x-correlation-id': 'corr-9',
+      },
       body: JSON.stringify({ name: 'lamp', count: 2 }),
     });
     expect(response.status).toBe(201);
@@ -164,7 +179,9 @@ describe('platform over real HTTP, Postgres and Redis', () => {
   });
 
   it('generates a request id when none (or a malformed one) is given', async () => {
-    const response = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const response = await fetch(`${url}/health/live`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -192,9 +209,17 @@ describe('platform over real HTTP, Postgres and Redis', () => {
       body: JSON.stringify({ name: 'chair', count: 1 }),
     });
     const appLine = logLines.find((line) => line.msg === 'creating a thing');
-    expect(appLine).toMatchObject({ service: 'platform-test', reqId: 'req-log', correlationId: 'corr-log' });
+    expect(appLine).toMatchObject({
+      service: 'platform-test',
+      reqId: 'req-log',
+      correlationId: 'corr-log',
+    });
     const completed = logLines.find((line) => line.msg === 'request completed');
-    expect(completed).toMatchObject({ reqId: 'req-log', correlationId: 'corr-log', res: { statusCode: 201 } });
+    expect(completed).toMatchObject({
+      reqId: 'req-log',
+      correlationId: 'corr-log',
+      res: { statusCode: 201 },
+    });
     expect(JSON.stringify(logLines)).not.toContain('secret-token');
   });
 
@@ -202,7 +227,10 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     const response = await post('/things', '{"name": ');
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
-    expect(await response.json()).toEqual({ detail: 'Malformed JSON body', code: 'malformed_json' });
+    expect(await response.json()).toEqual({
+      detail: 'Malformed JSON body',
+      code: 'malformed_json',
+    });
   });
 
   it('answers an empty JSON body with 400', async () => {
@@ -214,13 +242,16 @@ describe('platform over real HTTP, Postgres and Redis', () => {
   it('answers an unknown field with 400 naming it', async () => {
     const response = await post('/things', JSON.stringify({ name: 'x', count: 1, role: 'admin' }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ detail: 'property role should not exist', code: 'validation' });
+    expect(await response.json()).toEqual({
+      detail: 'property role should not exist',
+      code: 'validation',
+    });
   });
 
   it('answers a wrong-typed or missing field with 400', async () => {
     const response = await post('/things', JSON.stringify({ name: 7 }));
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = (await response.json()) as { detail: string; code: string };
     expect(body.code).toBe('validation');
     expect(body.detail).toContain('name must be a string');
     expect(body.detail).toContain('count must be an integer number');
@@ -234,7 +265,10 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     expect(form.status).toBe(415);
     const large = await post('/things', JSON.stringify({ name: 'x'.repeat(4096), count: 1 }));
     expect(large.status).toBe(413);
-    expect(await large.json()).toEqual({ detail: 'Request body is too large', code: 'payload_too_large' });
+    expect(await large.json()).toEqual({
+      detail: 'Request body is too large',
+      code: 'payload_too_large',
+    });
   });
 
   it('answers an unknown route with 404 {"detail":"Not found"}', async () => {
@@ -277,7 +311,10 @@ describe('platform over real HTTP, Postgres and Redis', () => {
       expect(down.status).toBe(503);
       expect(await down.json()).toMatchObject({
         status: 'unavailable',
-        checks: { postgres: { status: 'ok' }, switchable: { status: 'error', error: 'switched off' } },
+        checks: {
+          postgres: { status: 'ok' },
+          switchable: { status: 'error', error: 'switched off' },
+        },
       });
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
     } finally {
@@ -292,15 +329,19 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
-    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/things\/taken"[^}]*status_code="409"/);
-    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="unmatched"[^}]*status_code="404"/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/things\/taken"[^}]*status_code="409"/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="unmatched"[^}]*status_code="404"/,
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
   it('serves the OpenAPI document', async () => {
     const response = await fetch(`${url}/docs-json`);
     expect(response.status).toBe(200);
-    const document = await response.json();
+    const document = (await response.json()) as { info: { title: string }; paths: object };
     expect(document.info.title).toBe('Test');
     expect(Object.keys(document.paths)).toContain('/things');
     expect(Object.keys(document.paths)).not.toContain('/metrics');

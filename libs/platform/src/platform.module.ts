@@ -7,7 +7,12 @@ import { LOG_LEVELS, LogLevel } from './config/base-service.config';
 import { loadConfig } from './config/load-config';
 import { HealthController, Readiness } from './health/readiness';
 import { loggerParams } from './observability/logger';
-import { HttpMetrics, METRICS_REGISTRY, MetricsController, createMetricsRegistry } from './observability/metrics';
+import {
+  HttpMetrics,
+  METRICS_REGISTRY,
+  MetricsController,
+  createMetricsRegistry,
+} from './observability/metrics';
 
 class LoggingConfig {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -33,7 +38,11 @@ export class PlatformModule {
       imports: [
         DiscoveryModule,
         LoggerModule.forRoot(
-          loggerParams({ serviceName: options.serviceName, level, destination: options.logDestination }),
+          loggerParams({
+            serviceName: options.serviceName,
+            level,
+            destination: options.logDestination,
+          }),
         ),
       ],
       controllers: [HealthController, MetricsController],

@@ -14,7 +14,10 @@ export interface TestDatabase {
 
 /** A new, empty database named `ajla_t_<prefix>_<random>`, so test runs never share state. */
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const slug = prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const slug = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const name = `ajla_t_${slug}_${randomBytes(5).toString('hex')}`;
   const adminUrl = testPostgresUrl();
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
@@ -24,9 +27,9 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     url: url.toString(),
     name,
     drop: () =>
-      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
-        () => undefined,
-      ),
+      withAdmin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      ).then(() => undefined),
   };
 }
 

@@ -56,7 +56,8 @@ export function buildRouteTable(source: RouteTableSource): RouteTable {
       }
       continue;
     }
-    if (raw.trim() === '') continue;
+    // Empty (or "none"): the service is deliberately not configured, so its routes are not mounted.
+    if (raw.trim() === '' || raw.trim().toLowerCase() === 'none') continue;
     const upstream = normaliseUpstream(raw);
     if (upstream === undefined) {
       urlProblems.add(`${variable}: must be an http(s) URL without path, query or credentials, e.g. http://user-service:8001 (got "${raw}")`);

@@ -150,7 +150,7 @@ function edgeAuthentication(auth: EdgeAuthenticator) {
     const outcome = await auth.verify(bearerToken(request.headers.authorization));
     if (outcome.ok) return undefined;
     if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.code(outcome.status).send(errorBody(outcome.status, outcome.detail));
+    return reply.code(outcome.status).send({ detail: outcome.detail, code: outcome.code });
   };
 }
 

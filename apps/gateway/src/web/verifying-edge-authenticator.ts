@@ -22,16 +22,16 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
   ) {}
 
   async verify(token: string | undefined): Promise<EdgeAuthOutcome> {
-    if (!token) return { ok: false, status: 401, detail: 'Missing bearer token' };
+    if (!token) return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
     try {
       await this.verifier.verify(token);
       return { ok: true };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
-        return { ok: false, status: 401, detail: error.message };
+        return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };
       }
       this.log.error({ err: error }, 'access token verification failed unexpectedly');
-      return { ok: false, status: 503, detail: 'Access tokens cannot be verified right now' };
+      return { ok: false, status: 503, detail: 'Access tokens cannot be verified right now', code: 'unavailable' };
     }
   }
 }

@@ -11,7 +11,8 @@ import {
 } from '@ajla/platform';
 import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath } from '../routing/route-table';
-import { EdgeAuthenticator, handshakeToken, offeredProtocols } from './edge-auth';
+import { handshakeToken } from '@ajla/auth';
+import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
 import { TrustedProxies, withForwarding } from './forwarded-headers';
 
@@ -154,9 +155,9 @@ export class WebSocketProxy {
     });
     const requestId = trace.requestId;
     this.requestIds.set(request, requestId);
-    const answer = (status: number, detail: string, service = 'none', extra: string[] = []): void => {
+    const answer = (status: number, detail: string, service = 'none', extra: string[] = [], code?: string): void => {
       this.options.metrics?.refused(service, status);
-      refuse(socket, status, detail, requestId, extra);
+      refuse(socket, status, detail, requestId, extra, code);
     };
 
     if (this.draining) return answer(503, 'The gateway is shutting down', 'none', ['Retry-After: 1']);
@@ -170,10 +171,10 @@ export class WebSocketProxy {
     }
 
     if (route.access === 'protected') {
-      const outcome = await this.options.auth.verify(handshakeToken(search, request.headers));
+      const outcome = await this.options.auth.verify(handshakeToken(request));
       if (!outcome.ok) {
         const extra = outcome.status === 401 ? ['WWW-Authenticate: Bearer'] : [];
-        return answer(outcome.status, outcome.detail, route.service, extra);
+        return answer(outcome.status, outcome.detail, route.service, extra, outcome.code);
       }
     }
     if (socket.destroyed) return;
@@ -327,12 +328,19 @@ function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 /** Answers a handshake with an HTTP error and a JSON body, then closes the socket. */
-function refuse(socket: Duplex, status: number, detail: string, requestId: string, extra: string[] = []): void {
+function refuse(
+  socket: Duplex,
+  status: number,
+  detail: string,
+  requestId: string,
+  extra: string[] = [],
+  code?: string,
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(status, detail));
+  const body = JSON.stringify(code ? { detail, code } : errorBody(status, detail));
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
     'Content-Type: application/json; charset=utf-8',

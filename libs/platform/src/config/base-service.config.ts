@@ -1,3 +1,5 @@
+// Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
+import 'reflect-metadata';
 import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;

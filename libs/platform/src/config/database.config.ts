@@ -1,3 +1,5 @@
+// Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
+import 'reflect-metadata';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EnvBoolean } from './load-config';
 import { Constructor } from './mixin';

@@ -74,13 +74,17 @@ describe('loadConfig', () => {
   });
 
   it('reads booleans strictly', () => {
-    expect(loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'false' }).DATABASE_RUN_MIGRATIONS).toBe(
-      false,
-    );
-    expect(loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'YES' }).DATABASE_RUN_MIGRATIONS).toBe(true);
-    expect(() => loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'maybe' })).toThrow(
-      'DATABASE_RUN_MIGRATIONS: must be true or false (got "maybe")',
-    );
+    expect(
+      loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'false' })
+        .DATABASE_RUN_MIGRATIONS,
+    ).toBe(false);
+    expect(
+      loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'YES' })
+        .DATABASE_RUN_MIGRATIONS,
+    ).toBe(true);
+    expect(() =>
+      loadConfig(DatabaseConfig, { ...valid, DATABASE_RUN_MIGRATIONS: 'maybe' }),
+    ).toThrow('DATABASE_RUN_MIGRATIONS: must be true or false (got "maybe")');
   });
 
   it('runs migrations at start-up by default everywhere but production', () => {
@@ -88,6 +92,8 @@ describe('loadConfig', () => {
     expect(shouldRunMigrations({ ...unset, NODE_ENV: 'development' })).toBe(true);
     expect(shouldRunMigrations({ ...unset, NODE_ENV: 'production' })).toBe(false);
     expect(shouldRunMigrations(unset, { NODE_ENV: 'production' })).toBe(false);
-    expect(shouldRunMigrations({ DATABASE_RUN_MIGRATIONS: true, NODE_ENV: 'production' })).toBe(true);
+    expect(shouldRunMigrations({ DATABASE_RUN_MIGRATIONS: true, NODE_ENV: 'production' })).toBe(
+      true,
+    );
   });
 });

@@ -45,7 +45,11 @@ function describe(error: ValidationError, raw: string | undefined): string {
     message.startsWith(`${name} `) ? message.slice(name.length + 1) : message,
   );
   const got =
-    raw === undefined ? 'not set' : SECRET_NAME.test(name) ? 'value hidden' : `got ${JSON.stringify(raw)}`;
+    raw === undefined
+      ? 'not set'
+      : SECRET_NAME.test(name)
+        ? 'value hidden'
+        : `got ${JSON.stringify(raw)}`;
   return `${name}: ${rules.join('; ')} (${got})`;
 }
 

@@ -1,3 +1,5 @@
+// Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
+import 'reflect-metadata';
 import { IsString, Matches } from 'class-validator';
 import { Constructor } from './mixin';
 

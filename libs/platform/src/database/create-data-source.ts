@@ -22,7 +22,10 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * replicas starting together migrate one after the other. `synchronize` is never on.
  */
 export class ServiceDataSource extends DataSource {
-  constructor(private readonly target: { url: string; schema: string }, options: PostgresDataSourceOptions) {
+  constructor(
+    private readonly target: { url: string; schema: string },
+    options: PostgresDataSourceOptions,
+  ) {
     super(options);
   }
 
@@ -31,7 +34,9 @@ export class ServiceDataSource extends DataSource {
     return super.initialize();
   }
 
-  override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
+  override async runMigrations(
+    options?: Parameters<DataSource['runMigrations']>[0],
+  ): Promise<Migration[]> {
     return withAdvisoryLock(this.target.url, `ajla:migrations:${this.target.schema}`, () =>
       super.runMigrations(options),
     );
@@ -71,7 +76,9 @@ export function createDataSource(options: ServiceDataSourceOptions): ServiceData
  */
 async function ensureSchema(url: string, schema: string): Promise<void> {
   await withClient(url, async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      schema,
+    ]);
     if (rowCount) return;
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);

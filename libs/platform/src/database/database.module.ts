@@ -6,13 +6,23 @@ import { READINESS_CHECKS } from '../health/readiness';
 import { ServiceDataSourceOptions, createDataSource } from './create-data-source';
 import { PostgresReadinessCheck } from './postgres-readiness.check';
 
-export interface DatabaseModuleOptions extends Pick<ServiceDataSourceOptions, 'schema' | 'entities' | 'migrations'> {
+export interface DatabaseModuleOptions extends Pick<
+  ServiceDataSourceOptions,
+  'schema' | 'entities' | 'migrations'
+> {
   /** Defaults to `DATABASE_*` from the environment. */
   config?: DatabaseConfig & { NODE_ENV?: string };
 }
 
 // Only a database that is not there yet (starting, restarting) is worth waiting for.
-const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P03']);
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P03',
+]);
 
 /**
  * The service's Postgres `DataSource` (injectable as `DataSource`; `TypeOrmModule.forFeature` and
@@ -54,7 +64,10 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [PostgresReadinessCheck, { provide: READINESS_CHECKS, useExisting: PostgresReadinessCheck }],
+      providers: [
+        PostgresReadinessCheck,
+        { provide: READINESS_CHECKS, useExisting: PostgresReadinessCheck },
+      ],
       exports: [PostgresReadinessCheck],
     };
   }

@@ -70,6 +70,7 @@ export async function createServiceApp(
       .setDescription(openApi.description ?? '')
       .setVersion(openApi.version)
       .addBearerAuth()
+      .addSecurityRequirements('bearer') // every route but the public ones needs the token
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
       jsonDocumentUrl: 'docs-json',
@@ -90,7 +91,9 @@ function useJsonLogger(app: NestFastifyApplication): LoggerService {
   try {
     logger = app.get(PinoNestLogger);
   } catch {
-    throw new Error('createServiceApp needs PlatformModule.forRoot() among the imports of the root module');
+    throw new Error(
+      'createServiceApp needs PlatformModule.forRoot() among the imports of the root module',
+    );
   }
   app.useLogger(logger);
   return logger;
@@ -161,7 +164,13 @@ export interface ShutdownOptions {
  */
 export function installShutdown(
   app: NestFastifyApplication,
-  { serviceName, graceMs, logger, onShutdownStart, exit = (code) => process.exit(code) }: ShutdownOptions,
+  {
+    serviceName,
+    graceMs,
+    logger,
+    onShutdownStart,
+    exit = (code) => process.exit(code),
+  }: ShutdownOptions,
 ): (signal: NodeJS.Signals) => Promise<void> {
   let started = false;
   const handler = async (signal: NodeJS.Signals): Promise<void> => {

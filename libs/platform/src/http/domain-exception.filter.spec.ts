@@ -1,4 +1,10 @@
-import { ArgumentsHost, BadRequestException, ForbiddenException, HttpException, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  NotFoundException,
+} from '@nestjs/common';
 import {
   ConflictError,
   ForbiddenError,
@@ -21,7 +27,11 @@ describe('errorAnswer', () => {
     [new ForbiddenError(), 403, 'forbidden'],
     [new NotFoundError('Request not found'), 404, 'not_found'],
     [new ConflictError('E-mail taken', 'email_taken'), 409, 'email_taken'],
-    [new RuleViolationError('Cannot go from new to fulfilled', 'transition_not_allowed'), 409, 'transition_not_allowed'],
+    [
+      new RuleViolationError('Cannot go from new to fulfilled', 'transition_not_allowed'),
+      409,
+      'transition_not_allowed',
+    ],
   ])('maps %p to its status, with the reason as code', (error, status, code) => {
     expect(errorAnswer(error)).toEqual({ status, body: { detail: error.message, code } });
   });
@@ -51,7 +61,9 @@ describe('errorAnswer', () => {
       status: 404,
       body: { detail: 'Not found', code: 'not_found' },
     });
-    expect(errorAnswer(new NotFoundException('Conversation not found')).body.detail).toBe('Conversation not found');
+    expect(errorAnswer(new NotFoundException('Conversation not found')).body.detail).toBe(
+      'Conversation not found',
+    );
   });
 
   it.each([

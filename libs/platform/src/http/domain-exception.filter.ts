@@ -51,9 +51,15 @@ const FASTIFY_ERRORS: Record<string, { detail: string; code: string }> = {
     detail: 'Body cannot be empty when content-type is application/json',
     code: 'malformed_json',
   },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { detail: 'Unsupported media type: send application/json', code: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    detail: 'Unsupported media type: send application/json',
+    code: 'unsupported_media_type',
+  },
   FST_ERR_CTP_BODY_TOO_LARGE: { detail: 'Request body is too large', code: 'payload_too_large' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { detail: 'Content-Length does not match the body', code: 'validation' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    detail: 'Content-Length does not match the body',
+    code: 'validation',
+  },
 };
 
 const INTERNAL: ErrorBody = { detail: 'Internal server error', code: 'internal' };
@@ -74,7 +80,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyLikeReply>();
     const answer = errorAnswer(exception, request?.is404 === true);
     if (answer.status >= 500) {
-      this.logger.error({ err: exception }, `Unhandled error answering ${request?.method} ${request?.url}`);
+      this.logger.error(
+        { err: exception },
+        `Unhandled error answering ${request?.method} ${request?.url}`,
+      );
     }
     if (reply.sent) return;
     for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
@@ -100,7 +109,9 @@ export function errorAnswer(exception: unknown, unknownRoute = false): ErrorAnsw
       body: { detail: exception.message, code: exception.reason ?? exception.code },
     };
     if (exception instanceof RateLimitedError) {
-      answer.headers = { 'retry-after': String(Math.max(1, Math.ceil(exception.retryAfterSeconds))) };
+      answer.headers = {
+        'retry-after': String(Math.max(1, Math.ceil(exception.retryAfterSeconds))),
+      };
     }
     return answer;
   }
@@ -112,12 +123,18 @@ export function errorAnswer(exception: unknown, unknownRoute = false): ErrorAnsw
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status >= 500 && status !== 503) return { status, body: INTERNAL };
-    return { status, body: { detail: httpDetail(exception), code: CODE_OF_STATUS[status] ?? `http_${status}` } };
+    return {
+      status,
+      body: { detail: httpDetail(exception), code: CODE_OF_STATUS[status] ?? `http_${status}` },
+    };
   }
   // A client error Fastify raised that Nest did not wrap (e.g. from a plugin's hook).
   const status = statusOf(exception);
   if (status !== undefined && status >= 400 && status < 500 && exception instanceof Error) {
-    return { status, body: { detail: exception.message, code: CODE_OF_STATUS[status] ?? `http_${status}` } };
+    return {
+      status,
+      body: { detail: exception.message, code: CODE_OF_STATUS[status] ?? `http_${status}` },
+    };
   }
   return { status: 500, body: INTERNAL };
 }

@@ -46,9 +46,9 @@ describe('createValidationPipe', () => {
   });
 
   it('refuses unknown fields by name', async () => {
-    expect(await detailOf({ email: 'a@b.co', seats: 2, address: { city: 'x' }, role: 'admin' })).toBe(
-      'property role should not exist',
-    );
+    expect(
+      await detailOf({ email: 'a@b.co', seats: 2, address: { city: 'x' }, role: 'admin' }),
+    ).toBe('property role should not exist');
   });
 
   it('gives the first rule, as written, of each bad field, nested ones with their path', async () => {

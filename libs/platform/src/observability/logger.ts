@@ -8,6 +8,13 @@ import { currentRequestContext } from '../http/request-context';
 /** Routes polled by probes and scrapers: logging each poll would drown everything else. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  headers?: Record<string, string | undefined>;
+}
+
 // Secrets that may sit in a logged object (a body, headers, an error's context).
 const SECRET_FIELDS = [
   'authorization',
@@ -61,8 +68,9 @@ export function loggerParams({ serviceName, level, destination }: LoggerOptions)
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(pathOf(req)) },
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http hands these its standard serialisation of the request and response.
     serializers: {
-      req: (req: IncomingMessage & { raw?: IncomingMessage }) => ({
+      req: (req: SerializedRequest) => ({
         id: req.id,
         method: req.method,
         url: redactUrl(req.url),

@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisConfig } from '../config/redis.config';
 import { loadConfig } from '../config/load-config';
@@ -53,7 +60,10 @@ export class RedisModule implements OnApplicationShutdown {
       module: RedisModule,
       global: true,
       providers: [
-        { provide: REDIS, useFactory: () => createRedisClient(options.config ?? loadConfig(RedisConfig)) },
+        {
+          provide: REDIS,
+          useFactory: () => createRedisClient(options.config ?? loadConfig(RedisConfig)),
+        },
         RedisReadinessCheck,
         { provide: READINESS_CHECKS, useExisting: RedisReadinessCheck },
       ],

@@ -18,7 +18,12 @@ describe('ChangeUserAccessHandler', () => {
 
   it('changes role and tier', async () => {
     const client = await aStoredUser(users, clock);
-    const changed = await handler.execute({ changedBy: admin.id, userId: client.id, role: 'agent', tier: 100000 });
+    const changed = await handler.execute({
+      changedBy: admin.id,
+      userId: client.id,
+      role: 'agent',
+      tier: 100000,
+    });
     expect(changed.role.name).toBe('agent');
     expect(changed.tier.level).toBe(100000);
     expect((await users.findById(client.id))!.tier.level).toBe(100000);
@@ -26,21 +31,31 @@ describe('ChangeUserAccessHandler', () => {
 
   it('refuses a tier that does not exist and an unknown role', async () => {
     const client = await aStoredUser(users, clock);
-    await expect(handler.execute({ changedBy: admin.id, userId: client.id, tier: 12345 })).rejects.toThrow(ValidationError);
-    await expect(handler.execute({ changedBy: admin.id, userId: client.id, role: 'root' })).rejects.toThrow(ValidationError);
+    await expect(
+      handler.execute({ changedBy: admin.id, userId: client.id, tier: 12345 }),
+    ).rejects.toThrow(ValidationError);
+    await expect(
+      handler.execute({ changedBy: admin.id, userId: client.id, role: 'root' }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('answers not found for an unknown id and a validation error for a malformed one', async () => {
     await expect(
-      handler.execute({ changedBy: admin.id, userId: '01936f3e-0000-7000-8000-000000000009', role: 'agent' }),
+      handler.execute({
+        changedBy: admin.id,
+        userId: '01936f3e-0000-7000-8000-000000000009',
+        role: 'agent',
+      }),
     ).rejects.toThrow(NotFoundError);
-    await expect(handler.execute({ changedBy: admin.id, userId: 'nope', role: 'agent' })).rejects.toThrow(ValidationError);
+    await expect(
+      handler.execute({ changedBy: admin.id, userId: 'nope', role: 'agent' }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('refuses an admin demoting themselves', async () => {
-    await expect(handler.execute({ changedBy: admin.id, userId: admin.id, role: 'user' })).rejects.toThrow(
-      RuleViolationError,
-    );
+    await expect(
+      handler.execute({ changedBy: admin.id, userId: admin.id, role: 'user' }),
+    ).rejects.toThrow(RuleViolationError);
     expect((await users.findById(admin.id))!.role.name).toBe('admin');
   });
 });

@@ -13,27 +13,32 @@ describe('CreateStaffUserHandler', () => {
   });
 
   it.each(['agent', 'admin'])('creates an %s account', async (role) => {
-    const user = await handler.execute({ email: `${role}@ajla.test`, password: 'staff password', fullName: 'Staff', role });
+    const user = await handler.execute({
+      email: `${role}@ajla.test`,
+      password: 'staff password',
+      fullName: 'Staff',
+      role,
+    });
     expect(user.role.name).toBe(role);
     expect((await users.findById(user.id))?.role.name).toBe(role);
   });
 
   it('refuses a client role', async () => {
-    await expect(handler.execute({ email: 'c@ajla.test', password: 'staff password', role: 'user' })).rejects.toThrow(
-      RuleViolationError,
-    );
+    await expect(
+      handler.execute({ email: 'c@ajla.test', password: 'staff password', role: 'user' }),
+    ).rejects.toThrow(RuleViolationError);
   });
 
   it('refuses an unknown role', async () => {
-    await expect(handler.execute({ email: 'c@ajla.test', password: 'staff password', role: 'root' })).rejects.toThrow(
-      ValidationError,
-    );
+    await expect(
+      handler.execute({ email: 'c@ajla.test', password: 'staff password', role: 'root' }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('refuses a taken e-mail', async () => {
     await aStoredUser(users, clock, { email: 'taken@ajla.test' });
-    await expect(handler.execute({ email: 'Taken@ajla.test', password: 'staff password', role: 'agent' })).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      handler.execute({ email: 'Taken@ajla.test', password: 'staff password', role: 'agent' }),
+    ).rejects.toThrow(ConflictError);
   });
 });

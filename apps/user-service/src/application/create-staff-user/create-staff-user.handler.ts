@@ -25,7 +25,12 @@ export class CreateStaffUserHandler {
       throw new ConflictError('an account with this e-mail already exists', 'email_taken');
     }
     const user = User.createStaff(
-      { email, passwordHash: await this.hasher.hash(password.value), fullName: command.fullName, role },
+      {
+        email,
+        passwordHash: await this.hasher.hash(password.value),
+        fullName: command.fullName,
+        role,
+      },
       this.clock.now(),
     );
     await this.users.add(user);

@@ -14,7 +14,11 @@ describe('EnsureAdminHandler', () => {
   });
 
   it('creates the admin once, then leaves it as it is', async () => {
-    const first = await handler.execute({ email: 'Root@ajla.test', password: 'admin password', fullName: 'Root' });
+    const first = await handler.execute({
+      email: 'Root@ajla.test',
+      password: 'admin password',
+      fullName: 'Root',
+    });
     expect(first.result).toBe('created');
     expect(first.user.role.name).toBe('admin');
     expect(first.user.passwordHash).toBe('hash:admin password');
@@ -27,7 +31,10 @@ describe('EnsureAdminHandler', () => {
   });
 
   it('never promotes an account that exists with another role', async () => {
-    const client = await aStoredUser(users, clock, { email: 'root@ajla.test', password: 'their password' });
+    const client = await aStoredUser(users, clock, {
+      email: 'root@ajla.test',
+      password: 'their password',
+    });
     const outcome = await handler.execute({ email: 'root@ajla.test', password: 'admin password' });
     expect(outcome.result).toBe('not_an_admin');
     const stored = (await users.findById(client.id))!;
@@ -38,7 +45,9 @@ describe('EnsureAdminHandler', () => {
   it('settles a race with another replica that created it a moment earlier', async () => {
     class AnotherReplicaWins extends InMemoryUsers {
       override async add(user: User): Promise<void> {
-        await super.add(User.create({ email: user.email, passwordHash: 'hash:x', role: Role.admin }, clock.now()));
+        await super.add(
+          User.create({ email: user.email, passwordHash: 'hash:x', role: Role.admin }, clock.now()),
+        );
         await super.add(user);
       }
     }

@@ -37,7 +37,12 @@ export class EnsureAdminHandler {
     if (existing !== undefined) return this.outcomeFor(existing);
 
     const admin = User.create(
-      { email, passwordHash: await this.hasher.hash(password.value), fullName: command.fullName, role: Role.admin },
+      {
+        email,
+        passwordHash: await this.hasher.hash(password.value),
+        fullName: command.fullName,
+        role: Role.admin,
+      },
       this.clock.now(),
     );
     try {

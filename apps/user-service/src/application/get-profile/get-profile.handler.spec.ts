@@ -14,7 +14,9 @@ describe('GetProfileHandler', () => {
 
   it('answers not found for an account that does not exist', async () => {
     await expect(
-      new GetProfileHandler(new InMemoryUsers()).execute({ userId: '01936f3e-0000-7000-8000-000000000009' as UserId }),
+      new GetProfileHandler(new InMemoryUsers()).execute({
+        userId: '01936f3e-0000-7000-8000-000000000009' as UserId,
+      }),
     ).rejects.toThrow(NotFoundError);
   });
 });

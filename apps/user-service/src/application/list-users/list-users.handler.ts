@@ -24,10 +24,17 @@ export class ListUsersHandler {
       throw new ValidationError('page must be a whole number of at least 1', 'invalid_page');
     }
     if (!Number.isInteger(query.pageSize) || query.pageSize < 1 || query.pageSize > MAX_PAGE_SIZE) {
-      throw new ValidationError(`page_size must be a whole number from 1 to ${MAX_PAGE_SIZE}`, 'invalid_page_size');
+      throw new ValidationError(
+        `page_size must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
+        'invalid_page_size',
+      );
     }
     const role = query.role === undefined ? undefined : Role.create(query.role).name;
-    const { items, total } = await this.directory.list({ role, page: query.page, pageSize: query.pageSize });
+    const { items, total } = await this.directory.list({
+      role,
+      page: query.page,
+      pageSize: query.pageSize,
+    });
     return { items, total, page: query.page, pageSize: query.pageSize };
   }
 }

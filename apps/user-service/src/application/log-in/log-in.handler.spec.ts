@@ -26,20 +26,38 @@ describe('LogInHandler', () => {
     sessions = new InMemorySessions();
     hasher = new FakePasswordHasher();
     tokens = new FakeTokenIssuer();
-    handler = new LogInHandler(users, sessions, hasher, tokens, new InMemoryLoginThrottle(clock), sessionPolicy, clock);
+    handler = new LogInHandler(
+      users,
+      sessions,
+      hasher,
+      tokens,
+      new InMemoryLoginThrottle(clock),
+      sessionPolicy,
+      clock,
+    );
   });
 
   const logIn = (email: string, password: string, clientAddress = '203.0.113.7') =>
     handler.execute({ email, password, clientAddress });
 
   it('answers a token pair and starts a session for the right password, e-mail in any case', async () => {
-    const user = await aStoredUser(users, clock, { email: 'layla@ajla.test', password: 'correct horse', role: Role.agent });
+    const user = await aStoredUser(users, clock, {
+      email: 'layla@ajla.test',
+      password: 'correct horse',
+      role: Role.agent,
+    });
 
     const pair = await logIn('LAYLA@ajla.test', 'correct horse');
 
-    expect(pair).toEqual({ accessToken: expect.any(String), refreshToken: 'refresh-1', expiresInSeconds: 900 });
+    expect(pair).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: 'refresh-1',
+      expiresInSeconds: 900,
+    });
     expect(tokens.issued).toEqual([{ userId: user.id, role: 'agent', tier: 5000 }]);
-    expect(sessions.familyOf(tokens.hashRefreshToken('refresh-1'))).toMatchObject({ revokedAt: null });
+    expect(sessions.familyOf(tokens.hashRefreshToken('refresh-1'))).toMatchObject({
+      revokedAt: null,
+    });
   });
 
   it('gives the same error for a wrong password and an unknown e-mail, and verifies a decoy for the latter', async () => {
@@ -59,7 +77,9 @@ describe('LogInHandler', () => {
   it('refuses an account after 10 failures, even with the right password, until the window passes', async () => {
     await aStoredUser(users, clock, { email: 'layla@ajla.test', password: 'correct horse' });
     for (let i = 0; i < 10; i++) {
-      await expect(logIn('layla@ajla.test', `guess ${i}`, `198.51.100.${i}`)).rejects.toThrow(UnauthenticatedError);
+      await expect(logIn('layla@ajla.test', `guess ${i}`, `198.51.100.${i}`)).rejects.toThrow(
+        UnauthenticatedError,
+      );
     }
     clock.advanceSeconds(60);
 

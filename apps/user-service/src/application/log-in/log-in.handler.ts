@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Email, RateLimitedError, UnauthenticatedError, type Clock } from '@ajla/shared-kernel';
 import { LOGIN_THROTTLE, type LoginThrottle } from '../../domain/login/login-throttle.port';
 import { Session } from '../../domain/session/session.aggregate';
-import { SESSION_REPOSITORY, type SessionRepository } from '../../domain/session/session.repository.port';
+import {
+  SESSION_REPOSITORY,
+  type SessionRepository,
+} from '../../domain/session/session.repository.port';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../domain/session/token-issuer.port';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../domain/user/password-hasher.port';
 import { USER_REPOSITORY, type UserRepository } from '../../domain/user/user.repository.port';
@@ -29,7 +32,10 @@ export class LogInHandler {
 
   async execute(command: LogInCommand): Promise<TokenPair> {
     const email = Email.create(command.email);
-    const admission = await this.throttle.admit({ account: email.value, address: command.clientAddress });
+    const admission = await this.throttle.admit({
+      account: email.value,
+      address: command.clientAddress,
+    });
     if (!admission.admitted) {
       throw new RateLimitedError(
         'too many failed login attempts; try again later',
@@ -53,9 +59,22 @@ export class LogInHandler {
     }
 
     const refresh = this.tokens.newRefreshToken();
-    const session = Session.start(user.id, refresh.hash, this.clock.now(), this.policy.sessionLifetimeSeconds);
+    const session = Session.start(
+      user.id,
+      refresh.hash,
+      this.clock.now(),
+      this.policy.sessionLifetimeSeconds,
+    );
     await this.sessions.save(session);
-    const access = await this.tokens.issueAccessToken({ userId: user.id, role: user.role.name, tier: user.tier.level });
-    return { accessToken: access.token, refreshToken: refresh.token, expiresInSeconds: access.expiresInSeconds };
+    const access = await this.tokens.issueAccessToken({
+      userId: user.id,
+      role: user.role.name,
+      tier: user.tier.level,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      expiresInSeconds: access.expiresInSeconds,
+    };
   }
 }

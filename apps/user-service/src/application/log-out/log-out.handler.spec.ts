@@ -33,7 +33,9 @@ describe('LogOutHandler', () => {
     user = await aStoredUser(users, clock);
     const secret = tokens.newRefreshToken();
     token = secret.token;
-    await sessions.save(Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds));
+    await sessions.save(
+      Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds),
+    );
   });
 
   it('revokes the family: neither the presented token nor any other of the family can refresh', async () => {
@@ -41,14 +43,22 @@ describe('LogOutHandler', () => {
 
     await handler.execute({ userId: user.id, refreshToken: rotated.refreshToken });
 
-    expect(sessions.familyOf(tokens.hashRefreshToken(token))).toMatchObject({ revokedReason: 'logout' });
-    await expect(refresh.execute({ refreshToken: rotated.refreshToken })).rejects.toThrow(UnauthenticatedError);
+    expect(sessions.familyOf(tokens.hashRefreshToken(token))).toMatchObject({
+      revokedReason: 'logout',
+    });
+    await expect(refresh.execute({ refreshToken: rotated.refreshToken })).rejects.toThrow(
+      UnauthenticatedError,
+    );
   });
 
   it('is idempotent and quiet about unknown tokens', async () => {
     await handler.execute({ userId: user.id, refreshToken: token });
-    await expect(handler.execute({ userId: user.id, refreshToken: token })).resolves.toBeUndefined();
-    await expect(handler.execute({ userId: user.id, refreshToken: 'never issued' })).resolves.toBeUndefined();
+    await expect(
+      handler.execute({ userId: user.id, refreshToken: token }),
+    ).resolves.toBeUndefined();
+    await expect(
+      handler.execute({ userId: user.id, refreshToken: 'never issued' }),
+    ).resolves.toBeUndefined();
   });
 
   it("leaves another user's session alone", async () => {

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '@ajla/shared-kernel';
-import { SESSION_REPOSITORY, type SessionRepository } from '../../domain/session/session.repository.port';
+import {
+  SESSION_REPOSITORY,
+  type SessionRepository,
+} from '../../domain/session/session.repository.port';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../domain/session/token-issuer.port';
 import { CLOCK } from '../ports/clock.port';
 import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';

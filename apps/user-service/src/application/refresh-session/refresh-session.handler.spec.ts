@@ -32,7 +32,9 @@ describe('RefreshSessionHandler', () => {
     user = await aStoredUser(users, clock);
     const secret = tokens.newRefreshToken();
     firstToken = secret.token;
-    await sessions.save(Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds));
+    await sessions.save(
+      Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds),
+    );
   });
 
   const refresh = (refreshToken: string) => handler.execute({ refreshToken });
@@ -49,7 +51,9 @@ describe('RefreshSessionHandler', () => {
 
     await expect(refresh(firstToken)).rejects.toThrow(UnauthenticatedError);
 
-    expect(sessions.familyOf(tokens.hashRefreshToken(firstToken))).toMatchObject({ revokedReason: 'reuse_detected' });
+    expect(sessions.familyOf(tokens.hashRefreshToken(firstToken))).toMatchObject({
+      revokedReason: 'reuse_detected',
+    });
     await expect(refresh(rotated.refreshToken)).rejects.toThrow(UnauthenticatedError);
   });
 
@@ -64,7 +68,11 @@ describe('RefreshSessionHandler', () => {
 
   it('puts the current role and tier in the new access token', async () => {
     const stored = (await users.findById(user.id))!;
-    stored.changeAccess({ role: Role.agent, tier: Tier.create(25000) }, 'someone-else' as User['id'], clock.now());
+    stored.changeAccess(
+      { role: Role.agent, tier: Tier.create(25000) },
+      'someone-else' as User['id'],
+      clock.now(),
+    );
     await users.update(stored);
 
     await refresh(firstToken);

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnauthenticatedError, type Clock } from '@ajla/shared-kernel';
-import { SESSION_REPOSITORY, type SessionRepository } from '../../domain/session/session.repository.port';
+import {
+  SESSION_REPOSITORY,
+  type SessionRepository,
+} from '../../domain/session/session.repository.port';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../domain/session/token-issuer.port';
 import { USER_REPOSITORY, type UserRepository } from '../../domain/user/user.repository.port';
 import { CLOCK } from '../ports/clock.port';
@@ -44,7 +47,15 @@ export class RefreshSessionHandler {
     if (user === undefined) {
       throw new UnauthenticatedError(REFUSED, 'invalid_refresh_token');
     }
-    const access = await this.tokens.issueAccessToken({ userId: user.id, role: user.role.name, tier: user.tier.level });
-    return { accessToken: access.token, refreshToken: next.token, expiresInSeconds: access.expiresInSeconds };
+    const access = await this.tokens.issueAccessToken({
+      userId: user.id,
+      role: user.role.name,
+      tier: user.tier.level,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken: next.token,
+      expiresInSeconds: access.expiresInSeconds,
+    };
   }
 }

@@ -24,7 +24,12 @@ export class RegisterUserHandler {
       throw new ConflictError('an account with this e-mail already exists', 'email_taken');
     }
     const user = User.create(
-      { email, passwordHash: await this.hasher.hash(password.value), fullName: command.fullName, role: Role.user },
+      {
+        email,
+        passwordHash: await this.hasher.hash(password.value),
+        fullName: command.fullName,
+        role: Role.user,
+      },
       this.clock.now(),
     );
     await this.users.add(user);

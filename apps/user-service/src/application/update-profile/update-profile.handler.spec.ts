@@ -25,7 +25,10 @@ describe('UpdateProfileHandler', () => {
   it('leaves out what is not given', async () => {
     const users = new InMemoryUsers();
     const user = await aStoredUser(users, clock, { fullName: 'Kept' });
-    const updated = await new UpdateProfileHandler(users, clock).execute({ userId: user.id, preferences: { a: 1 } });
+    const updated = await new UpdateProfileHandler(users, clock).execute({
+      userId: user.id,
+      preferences: { a: 1 },
+    });
     expect(updated.fullName).toBe('Kept');
   });
 

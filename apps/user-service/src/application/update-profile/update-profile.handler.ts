@@ -15,7 +15,8 @@ export class UpdateProfileHandler {
   ) {}
 
   async execute(command: UpdateProfileCommand): Promise<User> {
-    const preferences = command.preferences === undefined ? undefined : Preferences.create(command.preferences);
+    const preferences =
+      command.preferences === undefined ? undefined : Preferences.create(command.preferences);
     const user = await this.users.findById(command.userId);
     if (user === undefined) throw new NotFoundError('user not found', 'user_not_found');
     user.updateProfile({ fullName: command.fullName, preferences }, this.clock.now());

@@ -28,8 +28,7 @@ export interface LoginAttempt {
 }
 
 export type LoginAdmission =
-  | { admitted: true; attempt: LoginAttempt }
-  | { admitted: false; retryAfterSeconds: number };
+  { admitted: true; attempt: LoginAttempt } | { admitted: false; retryAfterSeconds: number };
 
 export interface LoginThrottle {
   /** Admits an attempt, or refuses it while the account or the address is over its limit. */

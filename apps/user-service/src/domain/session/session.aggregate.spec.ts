@@ -12,7 +12,11 @@ describe('Session (refresh token family)', () => {
     const session = Session.start(userId, 'h1', t0, LIFETIME);
     expect(session.isRevoked).toBe(false);
     expect(session.tokens).toHaveLength(1);
-    expect(session.newestToken).toMatchObject({ tokenHash: 'h1', spentAt: null, expiresAt: at(LIFETIME) });
+    expect(session.newestToken).toMatchObject({
+      tokenHash: 'h1',
+      spentAt: null,
+      expiresAt: at(LIFETIME),
+    });
   });
 
   it('rotates: the presented token is spent and replaced by a fresh one', () => {
@@ -42,25 +46,37 @@ describe('Session (refresh token family)', () => {
     expect(session.revokedReason).toBe('reuse_detected');
     expect(session.revokedAt).toEqual(at(120));
     // The newest token, never used, no longer works either.
-    expect(session.rotate('h2', 'h4', at(180))).toEqual({ rotated: false, reason: 'session_revoked' });
+    expect(session.rotate('h2', 'h4', at(180))).toEqual({
+      rotated: false,
+      reason: 'session_revoked',
+    });
   });
 
   it('ends a fixed time after the login, however often it was rotated', () => {
     const session = Session.start(userId, 'h1', t0, LIFETIME);
     expect(session.rotate('h1', 'h2', at(LIFETIME - 10)).rotated).toBe(true);
-    expect(session.rotate('h2', 'h3', at(LIFETIME))).toEqual({ rotated: false, reason: 'token_expired' });
+    expect(session.rotate('h2', 'h3', at(LIFETIME))).toEqual({
+      rotated: false,
+      reason: 'token_expired',
+    });
   });
 
   it('refuses an expired token without revoking the family', () => {
     const session = Session.start(userId, 'h1', t0, LIFETIME);
-    expect(session.rotate('h1', 'h2', at(LIFETIME))).toEqual({ rotated: false, reason: 'token_expired' });
+    expect(session.rotate('h1', 'h2', at(LIFETIME))).toEqual({
+      rotated: false,
+      reason: 'token_expired',
+    });
     expect(session.isRevoked).toBe(false);
     expect(session.newestToken.isSpent).toBe(false);
   });
 
   it('refuses a token it does not hold', () => {
     const session = Session.start(userId, 'h1', t0, LIFETIME);
-    expect(session.rotate('other', 'h2', at(1))).toEqual({ rotated: false, reason: 'unknown_token' });
+    expect(session.rotate('other', 'h2', at(1))).toEqual({
+      rotated: false,
+      reason: 'unknown_token',
+    });
   });
 
   it('refuses every token after logout, and a second revocation keeps the first reason', () => {
@@ -69,7 +85,10 @@ describe('Session (refresh token family)', () => {
     session.revoke('reuse_detected', at(20));
     expect(session.revokedReason).toBe('logout');
     expect(session.revokedAt).toEqual(at(10));
-    expect(session.rotate('h1', 'h2', at(30))).toEqual({ rotated: false, reason: 'session_revoked' });
+    expect(session.rotate('h1', 'h2', at(30))).toEqual({
+      rotated: false,
+      reason: 'session_revoked',
+    });
     expect(session.newestToken.isSpent).toBe(false);
   });
 

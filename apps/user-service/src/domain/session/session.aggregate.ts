@@ -19,11 +19,11 @@ export interface SessionProps {
 }
 
 /** Why a refresh token was not exchanged. Every one of them means "log in again". */
-export type RefusedRotation = 'unknown_token' | 'session_revoked' | 'token_reused' | 'token_expired';
+export type RefusedRotation =
+  'unknown_token' | 'session_revoked' | 'token_reused' | 'token_expired';
 
 export type RotationOutcome =
-  | { rotated: true; token: RefreshToken }
-  | { rotated: false; reason: RefusedRotation };
+  { rotated: true; token: RefreshToken } | { rotated: false; reason: RefusedRotation };
 
 /**
  * A login session: the family of refresh tokens that descend, one rotation at a time, from one

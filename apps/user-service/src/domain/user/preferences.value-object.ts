@@ -4,7 +4,8 @@ import { ValidationError, ValueObject } from '@ajla/shared-kernel';
 export const PREFERENCES_MAX_BYTES = 16 * 1024;
 const MAX_DEPTH = 8;
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** A client's free-form settings: a JSON object of bounded size and depth. */
@@ -20,7 +21,10 @@ export class Preferences extends ValueObject<{ json: string }> {
       throw new ValidationError('preferences must be a JSON object', 'invalid_preferences');
     }
     if (nestsDeeperThan(raw, MAX_DEPTH)) {
-      throw new ValidationError(`preferences must not nest deeper than ${MAX_DEPTH} levels`, 'invalid_preferences');
+      throw new ValidationError(
+        `preferences must not nest deeper than ${MAX_DEPTH} levels`,
+        'invalid_preferences',
+      );
     }
     const json = JSON.stringify(raw);
     if (new TextEncoder().encode(json).length > PREFERENCES_MAX_BYTES) {

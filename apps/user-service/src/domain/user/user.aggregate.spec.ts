@@ -10,7 +10,15 @@ const now = new Date('2025-03-01T10:00:00.000Z');
 const later = new Date('2025-03-01T11:00:00.000Z');
 
 function aClient(): User {
-  const user = User.create({ email: Email.create('layla@ajla.test'), passwordHash: 'h', fullName: 'Layla', role: Role.user }, now);
+  const user = User.create(
+    {
+      email: Email.create('layla@ajla.test'),
+      passwordHash: 'h',
+      fullName: 'Layla',
+      role: Role.user,
+    },
+    now,
+  );
   user.pullEvents();
   return user;
 }
@@ -18,7 +26,12 @@ function aClient(): User {
 describe('User', () => {
   it('starts a new account at the standard tier with no preferences and records UserRegistered', () => {
     const user = User.create(
-      { email: Email.create('  Layla.Al-Amin@Example.COM '), passwordHash: 'h', fullName: ' ليلى 🌙 ', role: Role.user },
+      {
+        email: Email.create('  Layla.Al-Amin@Example.COM '),
+        passwordHash: 'h',
+        fullName: ' ليلى 🌙 ',
+        role: Role.user,
+      },
       now,
     );
 
@@ -33,7 +46,12 @@ describe('User', () => {
       eventName: 'user.registered',
       aggregateId: user.id,
       occurredAt: now,
-      payload: { email: 'layla.al-amin@example.com', fullName: 'ليلى 🌙', role: 'user', tier: 5000 },
+      payload: {
+        email: 'layla.al-amin@example.com',
+        fullName: 'ليلى 🌙',
+        role: 'user',
+        tier: 5000,
+      },
     });
   });
 
@@ -45,12 +63,33 @@ describe('User', () => {
   });
 
   it('treats a blank name as no name and refuses control characters', () => {
-    expect(User.create({ email: Email.create('a@ajla.test'), passwordHash: 'h', fullName: '   ', role: Role.user }, now).fullName).toBeNull();
+    expect(
+      User.create(
+        { email: Email.create('a@ajla.test'), passwordHash: 'h', fullName: '   ', role: Role.user },
+        now,
+      ).fullName,
+    ).toBeNull();
     expect(() =>
-      User.create({ email: Email.create('a@ajla.test'), passwordHash: 'h', fullName: 'a\u0000b', role: Role.user }, now),
+      User.create(
+        {
+          email: Email.create('a@ajla.test'),
+          passwordHash: 'h',
+          fullName: 'a\u0000b',
+          role: Role.user,
+        },
+        now,
+      ),
     ).toThrow(ValidationError);
     expect(() =>
-      User.create({ email: Email.create('a@ajla.test'), passwordHash: 'h', fullName: 'x'.repeat(201), role: Role.user }, now),
+      User.create(
+        {
+          email: Email.create('a@ajla.test'),
+          passwordHash: 'h',
+          fullName: 'x'.repeat(201),
+          role: Role.user,
+        },
+        now,
+      ),
     ).toThrow(ValidationError);
   });
 
@@ -72,14 +111,20 @@ describe('User', () => {
 
   describe('createStaff', () => {
     it('makes agents and admins', () => {
-      const agent = User.createStaff({ email: Email.create('agent@ajla.test'), passwordHash: 'h', role: Role.agent }, now);
+      const agent = User.createStaff(
+        { email: Email.create('agent@ajla.test'), passwordHash: 'h', role: Role.agent },
+        now,
+      );
       expect(agent.role.name).toBe('agent');
       expect(agent.pendingEvents[0]).toBeInstanceOf(UserRegistered);
     });
 
     it('refuses a client role with the staff_role_required rule', () => {
       expect(() =>
-        User.createStaff({ email: Email.create('c@ajla.test'), passwordHash: 'h', role: Role.user }, now),
+        User.createStaff(
+          { email: Email.create('c@ajla.test'), passwordHash: 'h', role: Role.user },
+          now,
+        ),
       ).toThrow(expect.objectContaining({ code: 'rule_violated', reason: 'staff_role_required' }));
     });
   });
@@ -113,7 +158,10 @@ describe('User', () => {
   });
 
   describe('changeAccess', () => {
-    const admin = User.create({ email: Email.create('boss@ajla.test'), passwordHash: 'h', role: Role.admin }, now);
+    const admin = User.create(
+      { email: Email.create('boss@ajla.test'), passwordHash: 'h', role: Role.admin },
+      now,
+    );
 
     it('changes role and tier and records UserUpdated', () => {
       const user = aClient();
@@ -124,7 +172,9 @@ describe('User', () => {
     });
 
     it('refuses an admin changing their own role', () => {
-      expect(() => admin.changeAccess({ role: Role.user }, admin.id, later)).toThrow(RuleViolationError);
+      expect(() => admin.changeAccess({ role: Role.user }, admin.id, later)).toThrow(
+        RuleViolationError,
+      );
       expect(() => admin.changeAccess({ role: Role.user }, admin.id, later)).toThrow(
         expect.objectContaining({ reason: 'own_role_change' }),
       );
@@ -132,7 +182,10 @@ describe('User', () => {
     });
 
     it('lets an admin change their own tier, or "change" their role to what it is', () => {
-      const self = User.create({ email: Email.create('self@ajla.test'), passwordHash: 'h', role: Role.admin }, now);
+      const self = User.create(
+        { email: Email.create('self@ajla.test'), passwordHash: 'h', role: Role.admin },
+        now,
+      );
       self.pullEvents();
       self.changeAccess({ role: Role.admin, tier: Tier.create(25000) }, self.id, later);
       expect(self.tier.level).toBe(25000);

@@ -47,7 +47,12 @@ export class User extends AggregateRoot<UserId, UserProps> {
     user.record(
       new UserRegistered(
         user.id,
-        { email: input.email.value, fullName: user.fullName, role: input.role.name, tier: user.tier.level },
+        {
+          email: input.email.value,
+          fullName: user.fullName,
+          role: input.role.name,
+          tier: user.tier.level,
+        },
         now,
       ),
     );

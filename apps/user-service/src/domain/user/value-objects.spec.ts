@@ -21,7 +21,9 @@ describe('Role', () => {
   });
 
   it.each(['Admin', 'root', ''])('refuses %p', (name) => {
-    expect(() => Role.create(name)).toThrow(expect.objectContaining({ code: 'validation', reason: 'invalid_role' }));
+    expect(() => Role.create(name)).toThrow(
+      expect.objectContaining({ code: 'validation', reason: 'invalid_role' }),
+    );
   });
 
   it('knows who is staff', () => {
@@ -57,7 +59,9 @@ describe('Preferences', () => {
   });
 
   it.each([[null], [[1, 2]], ['text'], [42], [undefined]])('refuses %p', (value) => {
-    expect(() => Preferences.create(value)).toThrow(expect.objectContaining({ reason: 'invalid_preferences' }));
+    expect(() => Preferences.create(value)).toThrow(
+      expect.objectContaining({ reason: 'invalid_preferences' }),
+    );
   });
 
   it('refuses more than the size limit', () => {
@@ -65,13 +69,17 @@ describe('Preferences', () => {
       expect.objectContaining({ reason: 'preferences_too_large' }),
     );
     // Counted in bytes: Arabic letters take two.
-    expect(() => Preferences.create({ note: 'ب'.repeat(PREFERENCES_MAX_BYTES / 2) })).toThrow(ValidationError);
+    expect(() => Preferences.create({ note: 'ب'.repeat(PREFERENCES_MAX_BYTES / 2) })).toThrow(
+      ValidationError,
+    );
   });
 
   it('refuses deep nesting', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 20; i++) deep = { d: deep };
-    expect(() => Preferences.create(deep)).toThrow(expect.objectContaining({ reason: 'invalid_preferences' }));
+    expect(() => Preferences.create(deep)).toThrow(
+      expect.objectContaining({ reason: 'invalid_preferences' }),
+    );
   });
 
   it('compares by content', () => {
@@ -82,19 +90,25 @@ describe('Preferences', () => {
 
 describe('Password', () => {
   it('needs at least 8 characters, counted as a person counts them', () => {
-    expect(() => Password.create('seven77')).toThrow(expect.objectContaining({ reason: 'password_too_short' }));
+    expect(() => Password.create('seven77')).toThrow(
+      expect.objectContaining({ reason: 'password_too_short' }),
+    );
     expect(Password.create('eight888').value).toBe('eight888');
     // 4 emoji are 8 UTF-16 units but 4 characters.
     expect(() => Password.create('🌙🌙🌙🌙')).toThrow(ValidationError);
   });
 
   it('has an upper bound so that hashing cannot be abused', () => {
-    expect(() => Password.create('x'.repeat(129))).toThrow(expect.objectContaining({ reason: 'password_too_long' }));
+    expect(() => Password.create('x'.repeat(129))).toThrow(
+      expect.objectContaining({ reason: 'password_too_long' }),
+    );
     expect(Password.create('x'.repeat(128)).value).toHaveLength(128);
   });
 
   it('does not show itself in logs', () => {
-    expect(JSON.stringify({ password: Password.create('secret password') })).not.toContain('secret');
+    expect(JSON.stringify({ password: Password.create('secret password') })).not.toContain(
+      'secret',
+    );
     expect(`${Password.create('secret password')}`).not.toContain('secret');
   });
 });

@@ -35,7 +35,10 @@ describe('user-service persistence (real Postgres)', () => {
 
   const newUser = (email: string, role = Role.user, fullName: string | null = 'Someone') => {
     clock.advanceSeconds(1);
-    return User.create({ email: Email.create(email), passwordHash: '$argon2id$fake', fullName, role }, clock.now());
+    return User.create(
+      { email: Email.create(email), passwordHash: '$argon2id$fake', fullName, role },
+      clock.now(),
+    );
   };
 
   describe('migrations', () => {
@@ -43,7 +46,12 @@ describe('user-service persistence (real Postgres)', () => {
       const rows: { table_name: string }[] = await db.dataSource.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'users' ORDER BY table_name`,
       );
-      expect(rows.map((r) => r.table_name)).toEqual(['migrations', 'refresh_tokens', 'session_families', 'users']);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        'migrations',
+        'refresh_tokens',
+        'session_families',
+        'users',
+      ]);
       const elsewhere: unknown[] = await db.dataSource.query(
         `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'users'`,
       );
@@ -52,7 +60,8 @@ describe('user-service persistence (real Postgres)', () => {
 
     it('has nothing pending, and can be undone and redone', async () => {
       expect(await db.dataSource.showMigrations()).toBe(false);
-      for (let i = 0; i < userServiceMigrations.length; i++) await db.dataSource.undoLastMigration();
+      for (let i = 0; i < userServiceMigrations.length; i++)
+        await db.dataSource.undoLastMigration();
       const left: unknown[] = await db.dataSource.query(
         `SELECT 1 FROM information_schema.tables WHERE table_schema = 'users' AND table_name <> 'migrations'`,
       );
@@ -82,7 +91,10 @@ describe('user-service persistence (real Postgres)', () => {
   describe('TypeOrmUserRepository', () => {
     it('stores and restores an account, Unicode and preferences included, with UTC timestamps', async () => {
       const user = newUser('layla.roundtrip@ajla.test', Role.agent, 'ليلى 🌙');
-      user.updateProfile({ preferences: Preferences.create({ language: 'ar', tags: ['✈️', 'مطعم'] }) }, clock.now());
+      user.updateProfile(
+        { preferences: Preferences.create({ language: 'ar', tags: ['✈️', 'مطعم'] }) },
+        clock.now(),
+      );
       await users.add(user);
 
       const byEmail = await users.findByEmail(Email.create('LAYLA.ROUNDTRIP@ajla.test'));
@@ -126,14 +138,19 @@ describe('user-service persistence (real Postgres)', () => {
     });
 
     it('lists newest first, by role, a page at a time, with the total', async () => {
-      const agents = ['list.a1@ajla.test', 'list.a2@ajla.test', 'list.a3@ajla.test'].map((e) => newUser(e, Role.admin));
+      const agents = ['list.a1@ajla.test', 'list.a2@ajla.test', 'list.a3@ajla.test'].map((e) =>
+        newUser(e, Role.admin),
+      );
       for (const agent of agents) await users.add(agent);
 
       const first = await users.list({ role: 'admin', page: 1, pageSize: 2 });
       const second = await users.list({ role: 'admin', page: 2, pageSize: 2 });
 
       expect(first.total).toBe(3);
-      expect(first.items.map((u) => u.email.value)).toEqual(['list.a3@ajla.test', 'list.a2@ajla.test']);
+      expect(first.items.map((u) => u.email.value)).toEqual([
+        'list.a3@ajla.test',
+        'list.a2@ajla.test',
+      ]);
       expect(second.items.map((u) => u.email.value)).toEqual(['list.a1@ajla.test']);
       const everyone = await users.list({ page: 1, pageSize: 100 });
       expect(everyone.total).toBeGreaterThan(3);
@@ -151,22 +168,30 @@ describe('user-service persistence (real Postgres)', () => {
 
     async function startSession(): Promise<string> {
       const secret = tokens.newRefreshToken();
-      await sessions.save(Session.start(owner.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds));
+      await sessions.save(
+        Session.start(owner.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds),
+      );
       return secret.token;
     }
 
     it('refuses to lock outside a unit of work', async () => {
-      await expect(sessions.findByTokenHashForUpdate(tokens.hashRefreshToken('x'))).rejects.toThrow(/unit of work/);
+      await expect(sessions.findByTokenHashForUpdate(tokens.hashRefreshToken('x'))).rejects.toThrow(
+        /unit of work/,
+      );
     });
 
     it('stores a family and finds it by the hash of any of its tokens', async () => {
       const token = await startSession();
-      const found = await unitOfWork.run(() => sessions.findByTokenHashForUpdate(tokens.hashRefreshToken(token)));
+      const found = await unitOfWork.run(() =>
+        sessions.findByTokenHashForUpdate(tokens.hashRefreshToken(token)),
+      );
       expect(found).toBeDefined();
       expect(found!.userId).toBe(owner.id);
       expect(found!.tokens).toHaveLength(1);
       expect(found!.newestToken.tokenHash).toBe(tokens.hashRefreshToken(token));
-      const unknown = await unitOfWork.run(() => sessions.findByTokenHashForUpdate(tokens.hashRefreshToken('nope')));
+      const unknown = await unitOfWork.run(() =>
+        sessions.findByTokenHashForUpdate(tokens.hashRefreshToken('nope')),
+      );
       expect(unknown).toBeUndefined();
     });
 
@@ -198,13 +223,18 @@ describe('user-service persistence (real Postgres)', () => {
           Array.from({ length: 8 }, () => refresh.execute({ refreshToken: token })),
         );
 
-        const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof refresh.execute>>> => r.status === 'fulfilled');
+        const won = results.filter(
+          (r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof refresh.execute>>> =>
+            r.status === 'fulfilled',
+        );
         expect(won).toHaveLength(1);
         for (const r of results.filter((r) => r.status === 'rejected')) {
           expect((r as PromiseRejectedResult).reason).toBeInstanceOf(UnauthenticatedError);
         }
         // The losers presented a token that was spent by then: reuse, so the winner's token is dead too.
-        await expect(refresh.execute({ refreshToken: won[0]!.value.refreshToken })).rejects.toThrow(UnauthenticatedError);
+        await expect(refresh.execute({ refreshToken: won[0]!.value.refreshToken })).rejects.toThrow(
+          UnauthenticatedError,
+        );
         const [family] = await db.dataSource.query(
           `SELECT f.revoked_reason FROM users.session_families f
              JOIN users.refresh_tokens t ON t.family_id = f.id WHERE t.token_hash = $1`,
@@ -215,7 +245,8 @@ describe('user-service persistence (real Postgres)', () => {
 
       it('keeps a chain of sequential refreshes going, each spending its predecessor', async () => {
         let token = await startSession();
-        for (let i = 0; i < 5; i++) token = (await refresh.execute({ refreshToken: token })).refreshToken;
+        for (let i = 0; i < 5; i++)
+          token = (await refresh.execute({ refreshToken: token })).refreshToken;
         const [row] = await db.dataSource.query(
           `SELECT count(*)::int AS total, count(spent_at)::int AS spent FROM users.refresh_tokens t
              WHERE t.family_id = (SELECT family_id FROM users.refresh_tokens WHERE token_hash = $1)`,
@@ -234,11 +265,13 @@ describe('user-service persistence (real Postgres)', () => {
         ]);
 
         if (refreshed.status === 'fulfilled') {
-          await expect(refresh.execute({ refreshToken: refreshed.value.refreshToken })).rejects.toThrow(
-            UnauthenticatedError,
-          );
+          await expect(
+            refresh.execute({ refreshToken: refreshed.value.refreshToken }),
+          ).rejects.toThrow(UnauthenticatedError);
         }
-        await expect(refresh.execute({ refreshToken: token })).rejects.toThrow(UnauthenticatedError);
+        await expect(refresh.execute({ refreshToken: token })).rejects.toThrow(
+          UnauthenticatedError,
+        );
       });
     });
   });

@@ -1,6 +1,10 @@
 import { isId } from '@ajla/shared-kernel';
 import { RefreshToken, type RefreshTokenId } from '../../domain/session/refresh-token.entity';
-import { Session, type RevocationReason, type SessionId } from '../../domain/session/session.aggregate';
+import {
+  Session,
+  type RevocationReason,
+  type SessionId,
+} from '../../domain/session/session.aggregate';
 import type { UserId } from '../../domain/user/user-id';
 import { RefreshTokenOrmEntity } from './refresh-token.orm-entity';
 import { SessionFamilyOrmEntity } from './session-family.orm-entity';

@@ -12,7 +12,9 @@ export class TypeOrmSessionRepository implements SessionRepository {
 
   async findByTokenHashForUpdate(tokenHash: string): Promise<Session | undefined> {
     if (!this.unitOfWork.inTransaction) {
-      throw new Error('findByTokenHashForUpdate must run inside a unit of work: its lock would not last');
+      throw new Error(
+        'findByTokenHashForUpdate must run inside a unit of work: its lock would not last',
+      );
     }
     const manager = this.unitOfWork.manager;
     const issued = await manager.findOne(RefreshTokenOrmEntity, {
@@ -33,9 +35,16 @@ export class TypeOrmSessionRepository implements SessionRepository {
     return SessionMapper.toDomain(family, [token]);
   }
 
+  /** The family row and its tokens together (joins the caller's unit of work, if any). */
   async save(session: Session): Promise<void> {
-    const manager = this.unitOfWork.manager;
-    await manager.upsert(SessionFamilyOrmEntity, SessionMapper.familyToPersistence(session), ['id']);
-    await manager.upsert(RefreshTokenOrmEntity, SessionMapper.tokensToPersistence(session), ['id']);
+    await this.unitOfWork.run(async () => {
+      const manager = this.unitOfWork.manager;
+      await manager.upsert(SessionFamilyOrmEntity, SessionMapper.familyToPersistence(session), [
+        'id',
+      ]);
+      await manager.upsert(RefreshTokenOrmEntity, SessionMapper.tokensToPersistence(session), [
+        'id',
+      ]);
+    });
   }
 }

@@ -9,7 +9,10 @@ import { UserOrmEntity } from './user.orm-entity';
 /** A stored row that the domain cannot accept: a bug or a hand edit, never a client's fault. */
 export class CorruptRowError extends Error {
   constructor(table: string, id: string, cause: unknown) {
-    super(`corrupt row in ${table} (id ${id}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `corrupt row in ${table} (id ${id}): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'CorruptRowError';
   }
 }

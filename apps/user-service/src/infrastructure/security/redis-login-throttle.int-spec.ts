@@ -12,7 +12,10 @@ describe('RedisLoginThrottle (real Redis)', () => {
   let n = 0;
 
   beforeAll(() => {
-    redis = createRedisClient({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
+    redis = createRedisClient({
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
+    });
     throttle = new RedisLoginThrottle(redis, LOGIN_THROTTLE_POLICY);
   });
 
@@ -51,7 +54,8 @@ describe('RedisLoginThrottle (real Redis)', () => {
 
   it('refuses an address after 100 failures across accounts, not the same account elsewhere', async () => {
     const source = fresh();
-    for (let i = 0; i < 100; i++) await fail({ account: `many.${n}.${i}@ajla.test`, address: source.address }, 1);
+    for (let i = 0; i < 100; i++)
+      await fail({ account: `many.${n}.${i}@ajla.test`, address: source.address }, 1);
 
     expect((await throttle.admit(source)).admitted).toBe(false);
     expect((await throttle.admit({ ...source, address: '198.51.100.201' })).admitted).toBe(true);
@@ -74,7 +78,8 @@ describe('RedisLoginThrottle (real Redis)', () => {
 
   it('does not reset the address counter on a success', async () => {
     const source = fresh();
-    for (let i = 0; i < 99; i++) await fail({ account: `other.${n}.${i}@ajla.test`, address: source.address }, 1);
+    for (let i = 0; i < 99; i++)
+      await fail({ account: `other.${n}.${i}@ajla.test`, address: source.address }, 1);
     const success = await throttle.admit(source);
     if (!success.admitted) throw new Error('refused before the limit');
     await success.attempt.succeeded();
@@ -101,7 +106,11 @@ describe('RedisLoginThrottle (real Redis)', () => {
   });
 
   it('expires a window after its time (short policy)', async () => {
-    const quick = new RedisLoginThrottle(redis, { maxFailuresPerAccount: 2, maxFailuresPerAddress: 50, windowSeconds: 1 });
+    const quick = new RedisLoginThrottle(redis, {
+      maxFailuresPerAccount: 2,
+      maxFailuresPerAddress: 50,
+      windowSeconds: 1,
+    });
     const source = fresh();
     for (let i = 0; i < 2; i++) {
       const a = await quick.admit(source);

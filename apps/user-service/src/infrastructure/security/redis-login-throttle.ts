@@ -44,7 +44,13 @@ return 0
 `;
 
 type ThrottleCommands = Redis & {
-  ajlaLoginAdmit(account: string, address: string, maxAccount: number, maxAddress: number, windowMs: number): Promise<number>;
+  ajlaLoginAdmit(
+    account: string,
+    address: string,
+    maxAccount: number,
+    maxAddress: number,
+    windowMs: number,
+  ): Promise<number>;
   ajlaLoginSucceeded(account: string, address: string): Promise<number>;
 };
 

@@ -73,7 +73,8 @@ export class AdminUsersController {
   @Patch(':id')
   @ApiOperation({
     summary: "Change an account's role and/or tier.",
-    description: 'An admin cannot change their own role (409). Tokens already issued keep their claims until they expire.',
+    description:
+      'An admin cannot change their own role (409). Tokens already issued keep their claims until they expire.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: UserResponse })

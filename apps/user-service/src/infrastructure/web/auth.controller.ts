@@ -22,7 +22,10 @@ import { ErrorResponse, TokensResponse } from './dto/tokens.response';
 import { UserResponse } from './dto/user.response';
 
 @ApiTags('auth')
-@ApiBadRequestResponse({ type: ErrorResponse, description: 'Malformed body, unknown field, bad value.' })
+@ApiBadRequestResponse({
+  type: ErrorResponse,
+  description: 'Malformed body, unknown field, bad value.',
+})
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(
@@ -36,7 +39,10 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Register a client account (role user, tier 5000).' })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'The e-mail is taken (in any letter case).' })
+  @ApiConflictResponse({
+    type: ErrorResponse,
+    description: 'The e-mail is taken (in any letter case).',
+  })
   async register(@Body() body: RegisterRequest): Promise<UserResponse> {
     const user = await this.registerUser.execute({
       email: body.email,
@@ -51,9 +57,18 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Log in: a new session and its first token pair.' })
   @ApiOkResponse({ type: TokensResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Unknown e-mail or wrong password (one answer).' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many failures; see Retry-After.' })
-  async login(@Body() body: LoginRequest, @Ip() clientAddress: string | undefined): Promise<TokensResponse> {
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'Unknown e-mail or wrong password (one answer).',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponse,
+    description: 'Too many failures; see Retry-After.',
+  })
+  async login(
+    @Body() body: LoginRequest,
+    @Ip() clientAddress: string | undefined,
+  ): Promise<TokensResponse> {
     const pair = await this.logIn.execute({
       email: body.email,
       password: body.password,
@@ -67,12 +82,18 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair.',
-    description: 'The presented token is spent. Presenting a spent token revokes its whole session.',
+    description:
+      'The presented token is spent. Presenting a spent token revokes its whole session.',
   })
   @ApiOkResponse({ type: TokensResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Unknown, spent, expired or revoked token.' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'Unknown, spent, expired or revoked token.',
+  })
   async refresh(@Body() body: RefreshTokenRequest): Promise<TokensResponse> {
-    return TokensResponse.from(await this.refreshSession.execute({ refreshToken: body.refresh_token }));
+    return TokensResponse.from(
+      await this.refreshSession.execute({ refreshToken: body.refresh_token }),
+    );
   }
 
   @Post('logout')
@@ -86,7 +107,10 @@ export class AuthController {
   })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'No or bad access token.' })
-  async logout(@Body() body: RefreshTokenRequest, @CurrentUser() caller: AuthenticatedUser): Promise<void> {
+  async logout(
+    @Body() body: RefreshTokenRequest,
+    @CurrentUser() caller: AuthenticatedUser,
+  ): Promise<void> {
     await this.logOut.execute({ userId: caller.id as UserId, refreshToken: body.refresh_token });
   }
 }

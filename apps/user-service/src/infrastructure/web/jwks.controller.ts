@@ -1,14 +1,13 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '@ajla/auth';
+import { Public, TokenSigner } from '@ajla/auth';
 import { JwksResponse } from './dto/tokens.response';
-import { PUBLIC_JWKS, type PublicJwks } from '../security/jwt-token-issuer';
 
 /** The public key(s) that verify access tokens, for the gateway and the other services. */
 @ApiTags('auth')
 @Controller()
 export class JwksController {
-  constructor(@Inject(PUBLIC_JWKS) private readonly jwks: PublicJwks) {}
+  constructor(private readonly signer: TokenSigner) {}
 
   @Public()
   @Get('.well-known/jwks.json')
@@ -16,7 +15,7 @@ export class JwksController {
   @ApiOperation({ summary: 'JSON Web Key Set of the access-token signing key.' })
   @ApiOkResponse({ type: JwksResponse })
   wellKnown(): JwksResponse {
-    return this.jwks.get();
+    return this.signer.publicJwks() as JwksResponse;
   }
 
   @Public()
@@ -25,6 +24,6 @@ export class JwksController {
   @ApiOperation({ summary: 'The same JWKS, under the API prefix.' })
   @ApiOkResponse({ type: JwksResponse })
   apiJwks(): JwksResponse {
-    return this.jwks.get();
+    return this.signer.publicJwks() as JwksResponse;
   }
 }

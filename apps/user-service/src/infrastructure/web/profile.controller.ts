@@ -35,11 +35,15 @@ export class ProfileController {
   @Put()
   @ApiOperation({
     summary: 'Change full_name and/or preferences.',
-    description: 'email, role and tier cannot be changed here: sending them answers 400, like any unknown field.',
+    description:
+      'email, role and tier cannot be changed here: sending them answers 400, like any unknown field.',
   })
   @ApiOkResponse({ type: UserResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
-  async update(@CurrentUser() caller: AuthenticatedUser, @Body() body: UpdateProfileRequest): Promise<UserResponse> {
+  async update(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: UpdateProfileRequest,
+  ): Promise<UserResponse> {
     const user = await this.updateProfile.execute({
       userId: caller.id as UserId,
       fullName: body.full_name,

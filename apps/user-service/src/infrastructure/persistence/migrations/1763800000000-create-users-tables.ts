@@ -29,8 +29,12 @@ export class CreateUsersTables1763800000000 implements MigrationInterface {
         CONSTRAINT users_preferences_object CHECK (jsonb_typeof(preferences) = 'object')
       )`);
     // Staff lists: newest first, all accounts or one role.
-    await queryRunner.query(`CREATE INDEX users_created_at_idx ON ${s}.users (created_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX users_role_created_at_idx ON ${s}.users (role, created_at DESC, id DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX users_created_at_idx ON ${s}.users (created_at DESC, id DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX users_role_created_at_idx ON ${s}.users (role, created_at DESC, id DESC)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE ${s}.session_families (
@@ -44,7 +48,9 @@ export class CreateUsersTables1763800000000 implements MigrationInterface {
           OR (revoked_at IS NOT NULL AND revoked_reason IN ('logout', 'reuse_detected'))
         )
       )`);
-    await queryRunner.query(`CREATE INDEX session_families_user_id_idx ON ${s}.session_families (user_id)`);
+    await queryRunner.query(
+      `CREATE INDEX session_families_user_id_idx ON ${s}.session_families (user_id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE ${s}.refresh_tokens (
@@ -58,8 +64,12 @@ export class CreateUsersTables1763800000000 implements MigrationInterface {
         CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash),
         CONSTRAINT refresh_tokens_token_hash_format CHECK (token_hash ~ '^[0-9a-f]{64}$')
       )`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_family_id_idx ON ${s}.refresh_tokens (family_id)`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_replaced_by_id_idx ON ${s}.refresh_tokens (replaced_by_id)`);
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_family_id_idx ON ${s}.refresh_tokens (family_id)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_replaced_by_id_idx ON ${s}.refresh_tokens (replaced_by_id)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

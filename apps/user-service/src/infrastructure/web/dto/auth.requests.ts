@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS } from '../../../domain/user/password.value-object';
+import {
+  PASSWORD_MAX_CHARACTERS,
+  PASSWORD_MIN_CHARACTERS,
+} from '../../../domain/user/password.value-object';
 import { FULL_NAME_MAX_CHARACTERS } from '../../../domain/user/full-name';
 
 // The edge only checks shapes and bounds the work; the domain decides what a valid e-mail,
@@ -17,12 +20,20 @@ export class RegisterRequest {
   @MaxLength(EMAIL_MAX)
   email!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN_CHARACTERS, maxLength: PASSWORD_MAX_CHARACTERS, example: 'correct horse battery' })
+  @ApiProperty({
+    minLength: PASSWORD_MIN_CHARACTERS,
+    maxLength: PASSWORD_MAX_CHARACTERS,
+    example: 'correct horse battery',
+  })
   @IsString()
   @MaxLength(LOGIN_PASSWORD_MAX)
   password!: string;
 
-  @ApiPropertyOptional({ maxLength: FULL_NAME_MAX_CHARACTERS, example: 'Layla Al-Amin', nullable: true })
+  @ApiPropertyOptional({
+    maxLength: FULL_NAME_MAX_CHARACTERS,
+    example: 'Layla Al-Amin',
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   full_name?: string | null;

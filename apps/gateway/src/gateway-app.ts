@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import { createServiceApp } from '@ajla/platform';
+import { AppModule, EDGE_AUTHENTICATOR } from './app.module';
+import { GatewaySettings } from './config';
+import { ApiDocs } from './web/api-docs';
+import { EdgeAuthenticator } from './web/edge-auth';
+import { GatewayMetrics } from './web/gateway-metrics';
+import { registerHttpProxy } from './web/http-proxy';
+import { TokenVerifier } from './web/verifying-edge-authenticator';
+import { WebSocketProxy } from './web/websocket-proxy';
+
+export interface GatewayAppOptions {
+  readonly tokenVerifier: TokenVerifier;
+  readonly logDestination?: pino.DestinationStream;
+}
+
+/**
+ * The gateway application, ready to `listen`: the platform's app (ids, logs, metrics, health,
+ * shutdown) plus security headers, CORS, the proxied routes, WebSocket forwarding and the
+ * combined API docs.
+ */
+export async function createGatewayApp(
+  settings: GatewaySettings,
+  options: GatewayAppOptions,
+): Promise<NestFastifyApplication> {
+  const { config, routes, corsOrigins } = settings;
+  const app = await createServiceApp(
+    AppModule.forRoot({ settings, tokenVerifier: options.tokenVerifier, logDestination: options.logDestination }),
+    { serviceName: 'gateway', config },
+  );
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+
+  await fastify.register(fastifyHelmet, {
+    // The JSON API needs no page policy beyond the defaults; Swagger UI at /docs loads its own
+    // scripts and styles from 'self', which the default policy allows.
+    global: true,
+  });
+  if (corsOrigins !== false) {
+    await fastify.register(fastifyCors, {
+      origin: corsOrigins === '*' ? '*' : [...corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'traceparent', 'tracestate'],
+      exposedHeaders: ['x-request-id', 'x-correlation-id', 'retry-after', 'www-authenticate'],
+      // Bearer tokens, not cookies: browsers never need to send credentials cross-origin.
+      credentials: false,
+      maxAge: 600,
+      strictPreflight: false,
+    });
+  }
+
+  await registerHttpProxy(fastify, {
+    routes,
+    auth: app.get<EdgeAuthenticator>(EDGE_AUTHENTICATOR),
+    trustedProxies: settings.trustedProxies,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+    upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    metrics: app.get(GatewayMetrics),
+    log: new Logger('HttpProxy'),
+  });
+
+  const docs = app.get(ApiDocs);
+  SwaggerModule.setup(
+    'docs',
+    app,
+    { openapi: '3.0.0', info: { title: 'AJLA API', version: '1' }, paths: {} },
+    {
+      raw: ['json'],
+      jsonDocumentUrl: 'docs-json',
+      customSiteTitle: 'AJLA API',
+      patchDocumentOnRequest: () => docs.document() as never,
+    },
+  );
+
+  app.get(WebSocketProxy).attach(app.getHttpServer());
+  return app;
+}

@@ -1,0 +1,481 @@
+import { IncomingHttpHeaders } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import WebSocket from 'ws';
+import { AccessTokenVerifier } from '@ajla/auth';
+import { StubUpstream, closed, nextMessage } from '../test/stub-upstream';
+import { TestKeys, createTestKeys } from '../test/tokens';
+import { loadGatewaySettings } from './config';
+import { createGatewayApp } from './gateway-app';
+
+interface RunningGateway {
+  app: NestFastifyApplication;
+  url: string;
+  ws: string;
+}
+
+async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+  const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config);
+  const app = await createGatewayApp(settings, { tokenVerifier });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+}
+
+/** A port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Either the open socket, or the HTTP answer that refused it. */
+interface Handshake {
+  ws?: WebSocket;
+  status?: number;
+  headers?: IncomingHttpHeaders;
+  body?: string;
+}
+
+/** Opens a WebSocket through the gateway, resolving with the socket or with the HTTP refusal. */
+function handshake(url: string, protocols: string[] = [], headers: Record<string, string> = {}): Promise<Handshake> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, { headers });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode!, headers: response.headers, body });
+      });
+    });
+    ws.once('error', reject);
+  });
+}
+
+async function json(response: Response): Promise<any> {
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return response.json();
+}
+
+describe('gateway (in front of stub upstreams)', () => {
+  let keys: TestKeys;
+  let user: StubUpstream;
+  let request: StubUpstream;
+  let conversation: StubUpstream;
+  let gateway: RunningGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    keys = await createTestKeys();
+    user = await StubUpstream.start('user', {
+      openapi: '3.0.0',
+      info: { title: 'user-service', version: '1' },
+      paths: {
+        '/api/v1/auth/login': { post: { responses: { 200: { description: 'tokens' } } } },
+        '/api/v1/users/me': { get: { responses: { 200: { description: 'user' } } } },
+        '/health/ready': { get: { responses: { 200: { description: 'ready' } } } },
+      },
+      components: { schemas: { User: { type: 'object' } } },
+    });
+    request = await StubUpstream.start('request');
+    conversation = await StubUpstream.start('conversation');
+    gateway = await startGateway({
+      USER_SERVICE_URL: user.url,
+      REQUEST_SERVICE_URL: request.url,
+      CONVERSATION_SERVICE_URL: conversation.url,
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+      BODY_LIMIT_BYTES: String(64 * 1024),
+      UPSTREAM_TIMEOUT_MS: '500',
+      HEALTH_TIMEOUT_MS: '500',
+      CORS_ORIGINS: 'https://app.ajla.test',
+    });
+    token = await keys.sign();
+  });
+
+  afterAll(async () => {
+    await gateway?.app.close();
+    await Promise.all([user, request, conversation].map((stub) => stub?.close()));
+  });
+
+  describe('HTTP forwarding', () => {
+    it('forwards method, path, query, body and headers, and passes the answer back', async () => {
+      const body = JSON.stringify({ email: 'a@ajla.test', password: 'p4ssword!', full_name: 'عبد الله 😀' });
+      const res = await fetch(`${gateway.url}/api/v1/auth/register?invite=a%20b&x=1&x=2`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-client': 'ios/1.2', 'accept-language': 'ar' },
+        body,
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('x-upstream')).toBe('user');
+      expect(await json(res)).toMatchObject({ service: 'user', url: '/api/v1/auth/register?invite=a%20b&x=1&x=2' });
+
+      const seen = user.apiRequests.at(-1)!;
+      expect(seen.method).toBe('POST');
+      expect(seen.url).toBe('/api/v1/auth/register?invite=a%20b&x=1&x=2');
+      expect(seen.body.toString('utf8')).toBe(body);
+      expect(seen.headers['content-type']).toBe('application/json');
+      expect(seen.headers['x-client']).toBe('ios/1.2');
+      expect(seen.headers['accept-language']).toBe('ar');
+      expect(seen.headers['host']).toBe(new URL(user.url).host);
+    });
+
+    it('streams a body it does not parse, malformed JSON included, unchanged', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"email": ',
+      });
+      expect(res.status).toBe(201);
+      expect(user.apiRequests.at(-1)!.body.toString()).toBe('{"email": ');
+    });
+
+    it('generates a request id, forwards it, and returns it', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/auth/refresh`, { method: 'POST' });
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(user.apiRequests.at(-1)!.headers['x-request-id']).toBe(id);
+      expect(user.apiRequests.at(-1)!.headers['x-correlation-id']).toBe(id);
+      expect(user.apiRequests.at(-1)!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    });
+
+    it("keeps the client's request id and trace", async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const res = await fetch(`${gateway.url}/api/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { 'x-request-id': 'client-chosen-id-123', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      });
+      expect(res.headers.get('x-request-id')).toBe('client-chosen-id-123');
+      const seen = user.apiRequests.at(-1)!;
+      expect(seen.headers['x-request-id']).toBe('client-chosen-id-123');
+      expect(seen.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    });
+
+    it('tells the upstream the real client address, whatever the client claims', async () => {
+      await fetch(`${gateway.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: {
+          'x-forwarded-for': '6.6.6.6',
+          'x-real-ip': '6.6.6.6',
+          forwarded: 'for=6.6.6.6',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'evil.example',
+        },
+      });
+      const seen = user.apiRequests.at(-1)!;
+      expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(seen.headers['x-forwarded-proto']).toBe('http');
+      expect(seen.headers['x-forwarded-host']).toBe(new URL(gateway.url).host);
+      expect(seen.headers['x-real-ip']).toBeUndefined();
+      expect(seen.headers['forwarded']).toBeUndefined();
+    });
+  });
+
+  describe('edge authentication', () => {
+    const refusals: [string, () => Promise<Record<string, string>>][] = [
+      ['no token', async () => ({})],
+      ['a token that is not a JWT', async () => ({ authorization: 'Bearer opaque-refresh-token' })],
+      ['a token signed by another key', async () => ({ authorization: `Bearer ${await keys.foreign()}` })],
+      [
+        'an expired token',
+        async () => ({
+          authorization: `Bearer ${await keys.craft({ claims: { iat: 1_700_000_000, exp: 1_700_000_900 } })}`,
+        }),
+      ],
+      ['an unsigned token (alg none)', async () => ({ authorization: `Bearer ${keys.unsigned()}` })],
+      ['a token of another type', async () => ({ authorization: `Bearer ${await keys.craft({ header: { typ: 'JWT' } })}` })],
+      ['a non-bearer scheme', async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
+    ];
+
+    it.each(refusals)('answers 401 to %s, without reaching the upstream', async (_label, headers) => {
+      const before = request.apiRequests.length;
+      const res = await fetch(`${gateway.url}/api/v1/requests?page=1`, { headers: await headers() });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = await json(res);
+      expect(typeof body.detail).toBe('string');
+      expect(body.detail.length).toBeGreaterThan(0);
+      expect(request.apiRequests.length).toBe(before);
+    });
+
+    it('forwards a valid token, with the Authorization header unchanged', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/requests?page=2&page_size=5`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const seen = request.apiRequests.at(-1)!;
+      expect(seen.url).toBe('/api/v1/requests?page=2&page_size=5');
+      expect(seen.headers['authorization']).toBe(`Bearer ${token}`);
+    });
+
+    it('forwards public routes without a token', async () => {
+      const res = await fetch(`${gateway.url}/.well-known/jwks.json`);
+      expect(res.status).toBe(200);
+      expect(user.apiRequests.at(-1)!.url).toBe('/.well-known/jwks.json');
+    });
+  });
+
+  describe('answers of its own', () => {
+    it.each(['/nope', '/api/v1/nothing-here', '/api/v1/users/someone-else', '/api/v1/notifications'])(
+      'answers %s with a JSON 404',
+      async (path) => {
+        const res = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(404);
+        expect(await json(res)).toMatchObject({ detail: 'Not found' });
+      },
+    );
+
+    it('refuses paths that climb out of their route', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/auth/%2e%2e/admin/users`);
+      expect(res.status).toBe(400);
+      expect(await json(res)).toMatchObject({ detail: 'Invalid path' });
+      expect(user.apiRequests.some((req) => req.url.includes('admin'))).toBe(false);
+    });
+
+    it('refuses a body over the limit with a JSON 413, without reaching the upstream', async () => {
+      const before = user.apiRequests.length;
+      const res = await fetch(`${gateway.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ full_name: 'x'.repeat(100 * 1024) }),
+      });
+      expect(res.status).toBe(413);
+      expect(await json(res)).toMatchObject({ detail: 'Request body is too large' });
+      expect(user.apiRequests.length).toBe(before);
+    });
+
+    it('cuts a chunked body that grows over the limit with a JSON 413', async () => {
+      const chunk = new Uint8Array(16 * 1024).fill(120);
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 8) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const res = await fetch(`${gateway.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(await json(res)).toMatchObject({ detail: 'Request body is too large' });
+    });
+
+    it('answers 504 JSON when the upstream is too slow', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/auth/slow`);
+      expect(res.status).toBe(504);
+      expect((await json(res)).detail).toMatch(/user service did not answer in time/);
+    });
+
+    it('sends security headers on its own and proxied answers', async () => {
+      for (const path of ['/health/live', '/api/v1/auth/x']) {
+        const res = await fetch(`${gateway.url}${path}`);
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+        expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(res.headers.get('x-powered-by')).toBeNull();
+      }
+    });
+
+    it('answers a CORS preflight from an allowed origin itself', async () => {
+      const before = request.seen.length;
+      const res = await fetch(`${gateway.url}/api/v1/requests`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.ajla.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.ajla.test');
+      expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
+      expect(res.headers.get('access-control-max-age')).toBe('600');
+      expect(request.seen.length).toBe(before);
+    });
+
+    it('grants CORS to allowed origins only, exposing the request id', async () => {
+      const allowed = await fetch(`${gateway.url}/api/v1/auth/x`, { headers: { origin: 'https://app.ajla.test' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.ajla.test');
+      expect(allowed.headers.get('access-control-expose-headers')).toContain('x-request-id');
+      const other = await fetch(`${gateway.url}/api/v1/auth/x`, { headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('serves the combined OpenAPI document and Swagger UI', async () => {
+      const res = await fetch(`${gateway.url}/docs-json`);
+      expect(res.status).toBe(200);
+      const document = await json(res);
+      expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/auth/login', '/api/v1/users/me']);
+      expect(document.components.schemas.User).toEqual({ type: 'object' });
+      const ui = await fetch(`${gateway.url}/docs`);
+      expect(ui.status).toBe(200);
+      expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+    });
+
+    it('serves its own liveness, readiness and metrics', async () => {
+      expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
+      expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/auth\/\*"/);
+      expect(metrics).toContain('gateway_upstream_failures_total');
+    });
+  });
+
+  describe('WebSockets', () => {
+    it('forwards an upgrade with a token in the query, frames both ways', async () => {
+      const result = await handshake(`${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`, [], {
+        'x-forwarded-for': '6.6.6.6',
+      });
+      const ws = result.ws!;
+      expect(JSON.parse(await nextMessage(ws))).toMatchObject({ type: 'hello' });
+      ws.send('{"type":"ping"}');
+      expect(JSON.parse(await nextMessage(ws))).toEqual({ type: 'echo', data: '{"type":"ping"}' });
+      ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      expect(await nextMessage(ws)).toBe('\u0001\u0002\u0003');
+
+      const seen = conversation.sockets.at(-1)!;
+      expect(seen.url).toBe(`/ws/chat/0190a5e4?token=${token}&after_seq=3`);
+      expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(seen.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(seen.received).toContain('{"type":"ping"}');
+
+      const upstreamClosed = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (seen.closeCode !== undefined) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+      });
+      ws.close(1000, 'done');
+      await upstreamClosed;
+      expect(seen.closeCode).toBe(1000);
+    });
+
+    it('accepts the token as the subprotocol pair "bearer, <token>"', async () => {
+      const result = await handshake(`${gateway.ws}/ws/chat/abc`, ['bearer', token]);
+      const ws = result.ws!;
+      expect(ws.protocol).toBe('bearer');
+      await nextMessage(ws);
+      ws.close();
+    });
+
+    it('passes close codes from the upstream to the client', async () => {
+      const { ws } = await handshake(`${gateway.ws}/ws/chat/abc?token=${token}`);
+      await nextMessage(ws!);
+      const done = closed(ws!);
+      ws!.send('close:4001');
+      expect(await done).toEqual({ code: 4001, reason: 'closed by upstream' });
+    });
+
+    it.each([
+      ['without a token', () => `${gateway.ws}/ws/chat/abc`],
+      ['with a bad token', () => `${gateway.ws}/ws/chat/abc?token=${keys.unsigned()}`],
+    ])('refuses the handshake %s with a JSON 401, before the upstream', async (_label, url) => {
+      const before = conversation.sockets.length;
+      const result = await handshake(url());
+      expect(result.status).toBe(401);
+      expect(result.headers!['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(result.body!).detail).toEqual(expect.any(String));
+      expect(conversation.sockets.length).toBe(before);
+    });
+
+    it("passes the upstream's own handshake refusal to the client", async () => {
+      const result = await handshake(`${gateway.ws}/ws/chat/missing?token=${token}`);
+      expect(result.status).toBe(404);
+      expect(JSON.parse(result.body!)).toEqual({ detail: 'Conversation not found', code: 'not_found' });
+    });
+
+    it('answers an upgrade on a route without WebSockets with a JSON 404', async () => {
+      const result = await handshake(`${gateway.ws}/api/v1/requests?token=${token}`);
+      expect(result.status).toBe(404);
+      expect(JSON.parse(result.body!)).toMatchObject({ detail: 'Not found' });
+    });
+  });
+
+  describe('health of the platform', () => {
+    it('is ok when every configured service is ready', async () => {
+      const res = await fetch(`${gateway.url}/health`);
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual({
+        status: 'ok',
+        services: { user: 'ok', request: 'ok', conversation: 'ok' },
+      });
+    });
+
+    it('names the services that are not ready, or down', async () => {
+      conversation.ready = false;
+      await request.close();
+      const res = await fetch(`${gateway.url}/health`);
+      expect(res.status).toBe(503);
+      expect(await json(res)).toEqual({
+        status: 'unavailable',
+        services: { user: 'ok', request: 'down', conversation: 'down' },
+      });
+      conversation.ready = true;
+    });
+
+    it('answers 503 JSON when an upstream is down', async () => {
+      const res = await fetch(`${gateway.url}/api/v1/requests`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await json(res)).toEqual({ detail: 'The request service is unavailable', code: 'unavailable' });
+    });
+  });
+});
+
+describe('gateway configuration at start', () => {
+  it('mounts only the services it is given, and a WebSocket to a dead upstream answers 503', async () => {
+    const keys = await createTestKeys();
+    const port = await deadPort();
+    const gateway = await startGateway({
+      USER_SERVICE_URL: '',
+      REQUEST_SERVICE_URL: '',
+      CONVERSATION_SERVICE_URL: `http://127.0.0.1:${port}`,
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+    });
+    try {
+      expect((await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST' })).status).toBe(404);
+      const health = await (await fetch(`${gateway.url}/health`)).json();
+      expect(health).toEqual({ status: 'unavailable', services: { conversation: 'down' } });
+      const result = await handshake(`${gateway.ws}/ws/chat/abc?token=${await keys.sign()}`);
+      expect(result.status).toBe(503);
+      expect(JSON.parse(result.body!).detail).toBe('The conversation service is unavailable');
+    } finally {
+      await gateway.app.close();
+    }
+  });
+
+  it('closes proxied WebSockets with 1001 when it shuts down', async () => {
+    const keys = await createTestKeys();
+    const upstream = await StubUpstream.start('conversation');
+    const gateway = await startGateway({
+      CONVERSATION_SERVICE_URL: upstream.url,
+      USER_SERVICE_URL: '',
+      REQUEST_SERVICE_URL: '',
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+    });
+    try {
+      const chat = (await handshake(`${gateway.ws}/ws/chat/abc?token=${await keys.sign()}`)).ws!;
+      await nextMessage(chat);
+      const done = closed(chat);
+      await gateway.app.close();
+      expect((await done).code).toBe(1001);
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -1,0 +1,332 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServiceApp, loadConfig } from '@ajla/platform';
+import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
+import { UserServiceConfig } from './config/user-service.config';
+
+jest.setTimeout(60_000);
+
+interface Answer {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Headers;
+}
+
+/** The whole service on a free port, over real HTTP, on a fresh database and Redis prefix. */
+describe('user-service over HTTP', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  let keysDir: string;
+  const admin = { email: 'root.admin@ajla.test', password: 'admin password 123' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('user_service_http');
+    keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-user-service-keys-'));
+    const config = loadConfig(UserServiceConfig, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('user-service-http'),
+      JWT_KEYS_DIR: keysDir,
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      // Lower than API.md's 100 so the address rule is quick to reach; every other test logs in
+      // from its own address or fails fewer times than this.
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '20',
+    });
+    app = await createServiceApp(AppModule.forRoot(config), {
+      serviceName: SERVICE_NAME,
+      config,
+      openApi: OPEN_API,
+    });
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address();
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  async function call(
+    method: string,
+    url: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const res = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  const register = (email: string, password = 'long enough', extra: object = {}) =>
+    call('POST', '/api/v1/auth/register', { body: { email, password, ...extra } });
+  const login = (email: string, password = 'long enough', from?: string) =>
+    call('POST', '/api/v1/auth/login', {
+      body: { email, password },
+      headers: from ? { 'x-forwarded-for': from } : undefined,
+    });
+  const refresh = (token: string) =>
+    call('POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
+
+  it('walks register → login → me → refresh → reuse → logout', async () => {
+    const registered = await register('Walker@AJLA.test', 'long enough', { full_name: 'ليلى 🌙' });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'walker@ajla.test',
+      full_name: 'ليلى 🌙',
+      tier: 5000,
+      role: 'user',
+      preferences: {},
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+
+    const first = await login('WALKER@ajla.test');
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      token_type: 'bearer',
+      expires_in: 900,
+    });
+
+    const me = await call('GET', '/api/v1/users/me', { token: first.body.access_token });
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(registered.body.id);
+
+    const second = await refresh(first.body.refresh_token);
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+    expect(
+      (await call('GET', '/api/v1/users/me', { token: second.body.access_token })).status,
+    ).toBe(200);
+
+    // The spent token comes back: 401, and the whole family is revoked.
+    const reuse = await refresh(first.body.refresh_token);
+    expect(reuse.status).toBe(401);
+    expect(reuse.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
+    expect((await refresh(second.body.refresh_token)).status).toBe(401);
+
+    // A new login is a new family; logout ends it, and says 204 again the second time.
+    const again = await login('walker@ajla.test');
+    const out = await call('POST', '/api/v1/auth/logout', {
+      token: again.body.access_token,
+      body: { refresh_token: again.body.refresh_token },
+    });
+    expect(out.status).toBe(204);
+    expect((await refresh(again.body.refresh_token)).status).toBe(401);
+    const outAgain = await call('POST', '/api/v1/auth/logout', {
+      token: again.body.access_token,
+      body: { refresh_token: again.body.refresh_token },
+    });
+    expect(outAgain.status).toBe(204);
+    expect(
+      (await call('POST', '/api/v1/auth/logout', { body: { refresh_token: 'x' } })).status,
+    ).toBe(401);
+  });
+
+  it('answers registration and login errors as API.md says', async () => {
+    await register('dup@ajla.test');
+    expect((await register('DUP@ajla.test')).status).toBe(409);
+    expect((await register('bad-email')).status).toBe(400);
+    expect((await register('short@ajla.test', 'seven77')).status).toBe(400);
+    expect((await register('role@ajla.test', 'long enough', { role: 'admin' })).status).toBe(400);
+
+    const wrong = await login('dup@ajla.test', 'wrong password');
+    const unknown = await login('nobody@ajla.test', 'wrong password');
+    expect(wrong.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body);
+    const shape = await register('shape@ajla.test');
+    expect(Object.keys(shape.body).sort()).toEqual([
+      'created_at',
+      'email',
+      'full_name',
+      'id',
+      'preferences',
+      'role',
+      'tier',
+    ]);
+    expect(JSON.stringify(shape.body)).not.toMatch(/argon2|password/);
+  });
+
+  it('updates the profile and refuses what a client may not change', async () => {
+    await register('profile@ajla.test');
+    const { access_token: token } = (await login('profile@ajla.test')).body;
+
+    const updated = await call('PUT', '/api/v1/users/me', {
+      token,
+      body: { full_name: 'نور', preferences: { language: 'ar', notify: { email: false } } },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({
+      full_name: 'نور',
+      preferences: { language: 'ar', notify: { email: false } },
+    });
+
+    for (const body of [
+      { email: 'x@ajla.test' },
+      { tier: 100000 },
+      { role: 'admin' },
+      { preferences: ['a'] },
+      { preferences: { big: 'x'.repeat(20_000) } },
+    ]) {
+      const res = await call('PUT', '/api/v1/users/me', { token, body });
+      expect(res.status).toBe(400);
+      expect(typeof res.body.detail).toBe('string');
+    }
+    expect((await call('GET', '/api/v1/users/me', { token })).body).toMatchObject({
+      role: 'user',
+      tier: 5000,
+      full_name: 'نور',
+    });
+  });
+
+  it('lets the bootstrap admin manage staff, and nobody else', async () => {
+    const root = (await login(admin.email, admin.password)).body.access_token as string;
+    expect((await call('GET', '/api/v1/users/me', { token: root })).body.role).toBe('admin');
+
+    const agent = await call('POST', '/api/v1/admin/users', {
+      token: root,
+      body: {
+        email: 'agent.one@ajla.test',
+        password: 'agent password',
+        full_name: 'Agent One',
+        role: 'agent',
+      },
+    });
+    expect(agent.status).toBe(201);
+    expect(agent.body.role).toBe('agent');
+    expect(
+      (
+        await call('POST', '/api/v1/admin/users', {
+          token: root,
+          body: { email: 'c@ajla.test', password: 'long enough', role: 'user' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('POST', '/api/v1/admin/users', {
+          token: root,
+          body: { email: 'AGENT.ONE@ajla.test', password: 'long enough', role: 'agent' },
+        })
+      ).status,
+    ).toBe(409);
+
+    const list = await call('GET', '/api/v1/admin/users?role=agent&page=1&page_size=10', {
+      token: root,
+    });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({
+      total: 1,
+      page: 1,
+      page_size: 10,
+      items: [{ id: agent.body.id }],
+    });
+    expect((await call('GET', '/api/v1/admin/users?page_size=101', { token: root })).status).toBe(
+      400,
+    );
+
+    const patched = await call('PATCH', `/api/v1/admin/users/${agent.body.id}`, {
+      token: root,
+      body: { tier: 25000 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ role: 'agent', tier: 25000 });
+    expect(
+      (
+        await call('PATCH', '/api/v1/admin/users/0193aaaa-0000-7000-8000-000000000000', {
+          token: root,
+          body: { tier: 25000 },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call('PATCH', '/api/v1/admin/users/not-a-uuid', {
+          token: root,
+          body: { tier: 25000 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('PATCH', `/api/v1/admin/users/${agent.body.id}`, {
+          token: root,
+          body: { tier: 12345 },
+        })
+      ).status,
+    ).toBe(400);
+
+    const agentToken = (await login('agent.one@ajla.test', 'agent password')).body
+      .access_token as string;
+    expect((await call('GET', '/api/v1/admin/users', { token: agentToken })).status).toBe(403);
+    expect((await call('GET', '/api/v1/admin/users')).status).toBe(401);
+  });
+
+  it('throttles an account after 10 failures with 429 and Retry-After, even for the right password', async () => {
+    await register('locked@ajla.test');
+    for (let i = 0; i < 10; i++) {
+      expect((await login('locked@ajla.test', `wrong ${i}`, '203.0.113.10')).status).toBe(401);
+    }
+    const locked = await login('locked@ajla.test', 'long enough', '203.0.113.10');
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(900);
+    expect(typeof locked.body.detail).toBe('string');
+  });
+
+  it('throttles a client address (taken from X-Forwarded-For) after its failures, only that address', async () => {
+    await register('victim@ajla.test');
+    for (let i = 0; i < 20; i++) {
+      expect((await login(`guess.${i}@ajla.test`, 'password1', '198.51.100.77')).status).toBe(401);
+    }
+    const blocked = await login('victim@ajla.test', 'long enough', '198.51.100.77');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await login('victim@ajla.test', 'long enough', '198.51.100.78')).status).toBe(200);
+  });
+
+  it('publishes the JWKS at both paths, without the private part', async () => {
+    const wellKnown = await call('GET', '/.well-known/jwks.json');
+    const api = await call('GET', '/api/v1/auth/jwks');
+    expect(wellKnown.status).toBe(200);
+    expect(api.body).toEqual(wellKnown.body);
+    expect(wellKnown.body.keys[0]).toMatchObject({
+      kty: 'EC',
+      crv: 'P-256',
+      alg: 'ES256',
+      use: 'sig',
+      kid: expect.any(String),
+    });
+    expect(wellKnown.body.keys[0].d).toBeUndefined();
+  });
+
+  it('serves health and its OpenAPI document', async () => {
+    expect((await call('GET', '/health/ready')).status).toBe(200);
+    const docs = await call('GET', '/docs-json');
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/register',
+        '/api/v1/users/me',
+        '/api/v1/admin/users/{id}',
+        '/.well-known/jwks.json',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,201 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { SignJWT, base64url, importPKCS8 } from 'jose';
+import { UnauthenticatedError } from '@ajla/shared-kernel';
+import { loadConfig } from '@ajla/platform';
+import { AuthConfig } from '../auth.config';
+import { AccessTokenVerifier } from './access-token.verifier';
+import { TokenSigner } from './token-signer';
+
+function pemPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
+}
+
+const pair = pemPair();
+const config = loadConfig(AuthConfig, {
+  JWT_PRIVATE_KEY: pair.privatePem,
+  JWT_PUBLIC_KEY: pair.publicPem,
+});
+const claims = { role: 'agent', tier: 25000, token_use: 'access' };
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A token like the signer's, with parts overridden, signed with any key and algorithm. */
+async function craft({
+  header = {},
+  payload = {},
+  key = pair.privatePem,
+  alg = 'ES256',
+}: {
+  header?: Record<string, unknown>;
+  payload?: Record<string, unknown>;
+  key?: string | Uint8Array;
+  alg?: string;
+} = {}): Promise<string> {
+  const signingKey = typeof key === 'string' ? await importPKCS8(key, alg) : key;
+  const standard = {
+    iss: 'ajla-user-service',
+    aud: 'ajla',
+    sub: '0190a5e4-7b1c-7c3e-9f00-000000000001',
+  };
+  return new SignJWT({ ...standard, iat: now(), exp: now() + 900, ...claims, ...payload })
+    .setProtectedHeader({ alg, typ: 'at+jwt', ...header })
+    .sign(signingKey);
+}
+
+async function reasonOf(verifier: AccessTokenVerifier, token: string): Promise<string> {
+  try {
+    await verifier.verify(token);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnauthenticatedError);
+    return `${(error as UnauthenticatedError).reason}: ${(error as Error).message}`;
+  }
+  throw new Error('expected the token to be refused');
+}
+
+describe('AccessTokenVerifier', () => {
+  let verifier: AccessTokenVerifier;
+  let signer: TokenSigner;
+
+  beforeAll(async () => {
+    verifier = await AccessTokenVerifier.fromConfig(config);
+    signer = await TokenSigner.fromConfig(config);
+  });
+
+  it("accepts the signer's token and returns the caller", async () => {
+    const { token, expiresIn } = await signer.sign({ sub: 'user-1', role: 'admin', tier: 100000 });
+    expect(expiresIn).toBe(900);
+    await expect(verifier.verify(token)).resolves.toEqual({
+      id: 'user-1',
+      role: 'admin',
+      tier: 100000,
+    });
+  });
+
+  it('refuses an expired token', async () => {
+    const past = new Date(Date.now() - 16 * 60_000);
+    const oldSigner = await TokenSigner.fromConfig(config, { now: () => past });
+    const { token } = await oldSigner.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    expect(await reasonOf(verifier, token)).toBe('token_expired: Access token expired');
+  });
+
+  it('tolerates a little clock skew, not more', async () => {
+    const expiredJustNow = await craft({ payload: { exp: now() - 10 } });
+    await expect(verifier.verify(expiredJustNow)).resolves.toMatchObject({ role: 'agent' });
+    const expiredMinuteAgo = await craft({ payload: { exp: now() - 61 } });
+    expect(await reasonOf(verifier, expiredMinuteAgo)).toMatch(/^token_expired/);
+  });
+
+  it('refuses a token signed by another key', async () => {
+    const forged = await craft({ key: pemPair().privatePem });
+    expect(await reasonOf(verifier, forged)).toBe(
+      'invalid_token: Access token signature is not valid',
+    );
+  });
+
+  it('refuses a token whose payload was altered', async () => {
+    const [header, , signature] = (await craft()).split('.');
+    const payload = base64url.encode(
+      JSON.stringify({
+        ...claims,
+        role: 'admin',
+        sub: 'x',
+        iss: 'ajla-user-service',
+        aud: 'ajla',
+        iat: now(),
+        exp: now() + 600,
+      }),
+    );
+    expect(await reasonOf(verifier, `${header}.${payload}.${signature}`)).toMatch(
+      /^invalid_token: Access token signature/,
+    );
+  });
+
+  it('refuses alg "none"', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
+    const payload = base64url.encode(
+      JSON.stringify({
+        ...claims,
+        sub: 'x',
+        iss: 'ajla-user-service',
+        aud: 'ajla',
+        iat: now(),
+        exp: now() + 600,
+      }),
+    );
+    expect(await reasonOf(verifier, `${header}.${payload}.`)).toMatch(/^invalid_token/);
+  });
+
+  it('refuses HS256 signed with the public key as the HMAC secret', async () => {
+    const token = await craft({ alg: 'HS256', key: new TextEncoder().encode(pair.publicPem) });
+    expect(await reasonOf(verifier, token)).toBe(
+      'invalid_token: Access token algorithm not allowed',
+    );
+  });
+
+  it('refuses another issuer or audience', async () => {
+    expect(await reasonOf(verifier, await craft({ payload: { iss: 'evil' } }))).toBe(
+      'invalid_token: Access token claim "iss" not accepted',
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { aud: 'other-app' } }))).toBe(
+      'invalid_token: Access token claim "aud" not accepted',
+    );
+  });
+
+  it('refuses any other token type', async () => {
+    expect(await reasonOf(verifier, await craft({ header: { typ: 'JWT' } }))).toBe(
+      'wrong_token_type: Not an access token',
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { token_use: 'refresh' } }))).toBe(
+      'wrong_token_type: Not an access token',
+    );
+  });
+
+  it('refuses a token without a valid role or tier', async () => {
+    expect(await reasonOf(verifier, await craft({ payload: { role: undefined } }))).toMatch(
+      /^invalid_token/,
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { role: 'root' } }))).toMatch(
+      /^invalid_token/,
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { tier: '5000' } }))).toMatch(
+      /^invalid_token/,
+    );
+  });
+
+  it('refuses garbage', async () => {
+    expect(await reasonOf(verifier, 'not-a-jwt')).toBe('invalid_token: Malformed access token');
+  });
+
+  it('verifies against a JWKS served over HTTP, choosing the key by kid', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(signer.publicJwks()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const jwksVerifier = await AccessTokenVerifier.fromConfig(
+        loadConfig(AuthConfig, { JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` }),
+      );
+      const { token } = await signer.sign({ sub: 'user-2', role: 'user', tier: 5000 });
+      await expect(jwksVerifier.verify(token)).resolves.toEqual({
+        id: 'user-2',
+        role: 'user',
+        tier: 5000,
+      });
+      expect(
+        await reasonOf(
+          jwksVerifier,
+          await craft({ key: pemPair().privatePem, header: { kid: 'unknown' } }),
+        ),
+      ).toBe('invalid_token: Access token signature is not valid');
+    } finally {
+      server.close();
+    }
+  });
+});

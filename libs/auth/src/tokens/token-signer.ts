@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { JWK, SignJWT } from 'jose';
+import { Clock, systemClock } from '@ajla/shared-kernel';
+import { AuthSettings } from '../auth.config';
+import { ACCESS_TOKEN_ALG, SigningKey, resolveSigningKey } from '../keys/key-resolution';
+import { ACCESS_TOKEN_TYP, ACCESS_TOKEN_USE, Role } from './access-token';
+
+export interface TokenSignerOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clock?: Clock;
+}
+
+export interface AccessTokenSubject {
+  sub: string;
+  role: Role;
+  tier: number;
+}
+
+export interface SignedAccessToken {
+  token: string;
+  /** Seconds until it expires (the `expires_in` of the token answer). */
+  expiresIn: number;
+}
+
+/**
+ * Signs access tokens (user-service only). Header and claims are defined here, next to the
+ * verifier, so the two cannot drift apart.
+ */
+export class TokenSigner {
+  constructor(
+    private readonly key: SigningKey,
+    private readonly options: TokenSignerOptions,
+  ) {}
+
+  static async fromConfig(config: AuthSettings, clock?: Clock): Promise<TokenSigner> {
+    return new TokenSigner(await resolveSigningKey(config), {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.JWT_ACCESS_TTL_SECONDS,
+      clock,
+    });
+  }
+
+  async sign({ sub, role, tier }: AccessTokenSubject): Promise<SignedAccessToken> {
+    const now = Math.floor((this.options.clock ?? systemClock).now().getTime() / 1000);
+    const token = await new SignJWT({ role, tier, token_use: ACCESS_TOKEN_USE })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: this.key.kid })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.options.ttlSeconds)
+      .setJti(randomUUID())
+      .sign(this.key.privateKey);
+    return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  /** The body of `GET /.well-known/jwks.json`. */
+  publicJwks(): { keys: JWK[] } {
+    return { keys: [this.key.publicJwk] };
+  }
+}
