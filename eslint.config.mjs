@@ -59,7 +59,12 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:kernel',
+                'type:contracts',
+                'type:platform',
+                'type:testing',
+              ],
             },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
           ],
@@ -81,10 +86,16 @@ export default tseslint.config(
           patterns: [
             {
               group: frameworkPackages,
-              message: 'The domain is framework-free: no framework, ORM, broker or Redis code here.',
+              message:
+                'The domain is framework-free: no framework, ORM, broker or Redis code here.',
             },
             {
-              group: ['**/application/**', '**/infrastructure/**', '../application', '../infrastructure'],
+              group: [
+                '**/application/**',
+                '**/infrastructure/**',
+                '../application',
+                '../infrastructure',
+              ],
               message: 'The domain depends on nothing outside itself.',
             },
           ],
@@ -118,7 +129,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

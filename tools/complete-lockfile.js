@@ -8,8 +8,30 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const OSES = ['darwin', 'linux', 'win32', 'freebsd', 'openbsd', 'netbsd', 'android', 'openharmony', 'sunos', 'aix'];
-const CPUS = ['arm64', 'arm', 'x64', 'ia32', 'ppc64', 'ppc64le', 's390x', 'loong64', 'riscv64', 'mips64el'];
+const OSES = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'openbsd',
+  'netbsd',
+  'android',
+  'openharmony',
+  'sunos',
+  'aix',
+];
+const CPUS = [
+  'arm64',
+  'arm',
+  'x64',
+  'ia32',
+  'ppc64',
+  'ppc64le',
+  's390x',
+  'loong64',
+  'riscv64',
+  'mips64el',
+];
 
 const file = path.join(__dirname, '..', 'package-lock.json');
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -30,7 +52,8 @@ function resolve(from, name) {
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
   const osIndex = parts.findIndex((p) => OSES.includes(p));
-  const cpu = parts.slice(osIndex + 1).find((p) => CPUS.includes(p)) ?? parts.find((p) => CPUS.includes(p));
+  const cpu =
+    parts.slice(osIndex + 1).find((p) => CPUS.includes(p)) ?? parts.find((p) => CPUS.includes(p));
   if (osIndex < 0 || !cpu) return undefined;
   return { os: parts[osIndex], cpu };
 }
@@ -41,11 +64,15 @@ for (const [where, pkg] of Object.entries(packages)) {
     if (resolve(where, name)) continue;
     const platform = platformOf(name);
     if (!platform) {
-      console.error(`complete-lockfile: ${name} is missing and its platform cannot be told from its name`);
+      console.error(
+        `complete-lockfile: ${name} is missing and its platform cannot be told from its name`,
+      );
       process.exitCode = 1;
       continue;
     }
-    const at = packages[`node_modules/${name}`] ? `${where}/node_modules/${name}` : `node_modules/${name}`;
+    const at = packages[`node_modules/${name}`]
+      ? `${where}/node_modules/${name}`
+      : `node_modules/${name}`;
     packages[at] = {
       version,
       cpu: [platform.cpu],

@@ -1,5 +1,6 @@
-// Black-box tests against the running platform: globalSetup builds nothing; it starts the built
-// services (npm run build first) on a fresh database and drives them through the gateway.
+// Black-box tests against the running platform (scripts/test.sh runs them with --runInBand).
+// globalSetup starts the built services (npm run build first) on a fresh database; the tests
+// drive them through the gateway.
 module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'e2e',
@@ -8,5 +9,4 @@ module.exports = {
   globalSetup: '<rootDir>/src/support/global-setup.ts',
   globalTeardown: '<rootDir>/src/support/global-teardown.ts',
   testTimeout: 30000,
-  maxWorkers: 1,
 };

@@ -36,7 +36,10 @@ describe('register and log in (API.md "Auth and profile")', () => {
 
   it('refuses an e-mail already taken in another letter case with 409', async () => {
     const email = uniqueEmail();
-    expect((await api('POST', '/api/v1/auth/register', { body: { email, password: 'long enough' } })).status).toBe(201);
+    expect(
+      (await api('POST', '/api/v1/auth/register', { body: { email, password: 'long enough' } }))
+        .status,
+    ).toBe(201);
     const res = await api('POST', '/api/v1/auth/register', {
       body: { email: email.toUpperCase(), password: 'another one' },
     });
@@ -50,10 +53,19 @@ describe('register and log in (API.md "Auth and profile")', () => {
     ['a short password', { email: 'short@ajla.test', password: 'seven77' }],
     ['a malformed e-mail', { email: 'not-an-email', password: 'long enough' }],
     ['a wrong-typed e-mail', { email: 42, password: 'long enough' }],
-    ['a wrong-typed full_name', { email: 'typed@ajla.test', password: 'long enough', full_name: ['x'] }],
+    [
+      'a wrong-typed full_name',
+      { email: 'typed@ajla.test', password: 'long enough', full_name: ['x'] },
+    ],
     ['an unknown field', { email: 'unknown@ajla.test', password: 'long enough', nickname: 'x' }],
-    ['a client making itself admin', { email: 'sneaky@ajla.test', password: 'long enough', role: 'admin' }],
-    ['a client choosing its tier', { email: 'sneaky2@ajla.test', password: 'long enough', tier: 100000 }],
+    [
+      'a client making itself admin',
+      { email: 'sneaky@ajla.test', password: 'long enough', role: 'admin' },
+    ],
+    [
+      'a client choosing its tier',
+      { email: 'sneaky2@ajla.test', password: 'long enough', tier: 100000 },
+    ],
   ])('answers 400 with a detail for %s', async (_case, body) => {
     const res = await api('POST', '/api/v1/auth/register', { body });
     expect(res.status).toBe(400);
@@ -61,7 +73,9 @@ describe('register and log in (API.md "Auth and profile")', () => {
   });
 
   it('answers 400 with a JSON detail for malformed JSON', async () => {
-    const res = await api('POST', '/api/v1/auth/register', { rawBody: '{"email": "a@b.co", "password": ' });
+    const res = await api('POST', '/api/v1/auth/register', {
+      rawBody: '{"email": "a@b.co", "password": ',
+    });
     expect(res.status).toBe(400);
     expectErrorBody(res);
   });
@@ -93,7 +107,9 @@ describe('register and log in (API.md "Auth and profile")', () => {
   it('gives the same answer for a wrong password and an unknown e-mail', async () => {
     const email = uniqueEmail();
     await api('POST', '/api/v1/auth/register', { body: { email, password: 'long enough' } });
-    const wrong = await api('POST', '/api/v1/auth/login', { body: { email, password: 'wrong password' } });
+    const wrong = await api('POST', '/api/v1/auth/login', {
+      body: { email, password: 'wrong password' },
+    });
     const unknown = await api('POST', '/api/v1/auth/login', {
       body: { email: uniqueEmail('nobody'), password: 'wrong password' },
     });

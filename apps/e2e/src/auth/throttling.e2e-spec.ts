@@ -3,18 +3,34 @@ import { api, expectErrorBody, newClient } from '../support/api';
 import { e2eState } from '../support/state';
 
 /** A login from a given loopback address, so this file's address never throttles the others. */
-function loginFrom(localAddress: string, body: object): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
+function loginFrom(
+  localAddress: string,
+  body: object,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
   const url = new URL('/api/v1/auth/login', e2eState().gatewayUrl);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: text ? JSON.parse(text) : undefined,
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -38,9 +54,18 @@ describe('login throttling (API.md: 10 failures per account, 100 per address, 15
 
     // The lock is per account: the same address may still log in to another account.
     const other = await newClient();
-    expect((await loginFrom('127.0.0.2', { email: other.email, password: other.password })).status).toBe(200);
+    expect(
+      (await loginFrom('127.0.0.2', { email: other.email, password: other.password })).status,
+    ).toBe(200);
     // And the lock holds whatever the letter case of the e-mail.
-    expect((await loginFrom('127.0.0.2', { email: client.email.toUpperCase(), password: client.password })).status).toBe(429);
+    expect(
+      (
+        await loginFrom('127.0.0.2', {
+          email: client.email.toUpperCase(),
+          password: client.password,
+        })
+      ).status,
+    ).toBe(429);
   });
 
   it('never counts successful logins', async () => {
@@ -54,23 +79,35 @@ describe('login throttling (API.md: 10 failures per account, 100 per address, 15
   it('does not lock a user who mistypes a few times', async () => {
     const client = await newClient();
     for (let i = 0; i < 5; i++) {
-      expect((await loginFrom('127.0.0.4', { email: client.email, password: 'typo' })).status).toBe(401);
+      expect((await loginFrom('127.0.0.4', { email: client.email, password: 'typo' })).status).toBe(
+        401,
+      );
     }
-    expect((await loginFrom('127.0.0.4', { email: client.email, password: client.password })).status).toBe(200);
+    expect(
+      (await loginFrom('127.0.0.4', { email: client.email, password: client.password })).status,
+    ).toBe(200);
   });
 
   it('blocks an address after 100 failures across accounts, and only that address', async () => {
     const client = await newClient();
     for (let i = 0; i < 100; i++) {
-      const res = await loginFrom('127.0.0.5', { email: `guess${i}@ajla.test`, password: 'password1' });
+      const res = await loginFrom('127.0.0.5', {
+        email: `guess${i}@ajla.test`,
+        password: 'password1',
+      });
       expect(res.status).toBe(401);
     }
-    const blocked = await loginFrom('127.0.0.5', { email: client.email, password: client.password });
+    const blocked = await loginFrom('127.0.0.5', {
+      email: client.email,
+      password: client.password,
+    });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
 
     // Another address is not affected, and a spoofed X-Forwarded-For does not move the block.
-    expect((await loginFrom('127.0.0.6', { email: client.email, password: client.password })).status).toBe(200);
+    expect(
+      (await loginFrom('127.0.0.6', { email: client.email, password: client.password })).status,
+    ).toBe(200);
     const spoofed = await api('POST', '/api/v1/auth/login', {
       body: { email: client.email, password: client.password },
       headers: { 'x-forwarded-for': '127.0.0.5' },
@@ -80,8 +117,11 @@ describe('login throttling (API.md: 10 failures per account, 100 per address, 15
 
   it('answers a throttled client with the JSON error shape', async () => {
     const client = await newClient();
-    for (let i = 0; i < 10; i++) await loginFrom('127.0.0.7', { email: client.email, password: 'nope nope' });
-    const res = await api('POST', '/api/v1/auth/login', { body: { email: client.email, password: 'nope nope' } });
+    for (let i = 0; i < 10; i++)
+      await loginFrom('127.0.0.7', { email: client.email, password: 'nope nope' });
+    const res = await api('POST', '/api/v1/auth/login', {
+      body: { email: client.email, password: 'nope nope' },
+    });
     expect(res.status).toBe(429);
     expectErrorBody(res);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -24,10 +24,15 @@ function claims(account: Account, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function signWithPlatformKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}) {
+async function signWithPlatformKey(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+) {
   const pem = readFileSync(path.join(e2eState().keysDir, 'jwt-private.pem'), 'utf8');
   const key = await importPKCS8(pem, 'ES256');
-  return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header }).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header })
+    .sign(key);
 }
 
 const me = (token: string) => api('GET', '/api/v1/users/me', { token });
@@ -102,8 +107,12 @@ describe('access tokens at the gateway and user-service', () => {
   });
 
   it('answers 401 for a token with the wrong issuer or audience', async () => {
-    expect((await me(await signWithPlatformKey(claims(client, { iss: 'someone-else' })))).status).toBe(401);
-    expect((await me(await signWithPlatformKey(claims(client, { aud: 'other-app' })))).status).toBe(401);
+    expect(
+      (await me(await signWithPlatformKey(claims(client, { iss: 'someone-else' })))).status,
+    ).toBe(401);
+    expect((await me(await signWithPlatformKey(claims(client, { aud: 'other-app' })))).status).toBe(
+      401,
+    );
   });
 
   it('answers 401 for a refresh token used as an access token', async () => {
@@ -131,57 +140,80 @@ describe('access tokens at the gateway and user-service', () => {
 describe('refresh rotation and logout', () => {
   it('rotates: a refresh gives a new pair and spends the old refresh token', async () => {
     const client = await newClient();
-    const first = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
+    const first = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
     expect(first.status).toBe(200);
     expect(first.body.token_type).toBe('bearer');
     expect(first.body.refresh_token).not.toBe(client.tokens.refresh_token);
     expect((await me(first.body.access_token)).status).toBe(200);
 
-    const second = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.body.refresh_token } });
+    const second = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: first.body.refresh_token },
+    });
     expect(second.status).toBe(200);
   });
 
   it('revokes the whole family when a spent refresh token is presented again', async () => {
     const client = await newClient();
-    const rotated = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
+    const rotated = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
     expect(rotated.status).toBe(200);
 
-    const reuse = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
+    const reuse = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
     expect(reuse.status).toBe(401);
     expectErrorBody(reuse);
 
-    const newest = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } });
+    const newest = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: rotated.body.refresh_token },
+    });
     expect(newest.status).toBe(401);
   });
 
   it('keeps other sessions of the same user working when one family is revoked', async () => {
     const client = await newClient();
-    const otherSession = await api('POST', '/api/v1/auth/login', { body: { email: client.email, password: client.password } });
-    await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
-    await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
-    const res = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: otherSession.body.refresh_token } });
+    const otherSession = await api('POST', '/api/v1/auth/login', {
+      body: { email: client.email, password: client.password },
+    });
+    await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
+    await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
+    const res = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: otherSession.body.refresh_token },
+    });
     expect(res.status).toBe(200);
   });
 
   it('logs out: 204, and that family can no longer refresh', async () => {
     const client = await newClient();
-    const rotated = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: client.tokens.refresh_token } });
+    const rotated = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
     const out = await api('POST', '/api/v1/auth/logout', {
       token: rotated.body.access_token,
       body: { refresh_token: rotated.body.refresh_token },
     });
     expect(out.status).toBe(204);
-    const res = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } });
+    const res = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: rotated.body.refresh_token },
+    });
     expect(res.status).toBe(401);
   });
 
-  it.each([
-    ['an unknown refresh token', { refresh_token: 'A'.repeat(43) }],
-  ])('answers 401 to refresh with %s', async (_c, body) => {
-    const res = await api('POST', '/api/v1/auth/refresh', { body });
-    expect(res.status).toBe(401);
-    expectErrorBody(res);
-  });
+  it.each([['an unknown refresh token', { refresh_token: 'A'.repeat(43) }]])(
+    'answers 401 to refresh with %s',
+    async (_c, body) => {
+      const res = await api('POST', '/api/v1/auth/refresh', { body });
+      expect(res.status).toBe(401);
+      expectErrorBody(res);
+    },
+  );
 
   it.each([
     ['a missing refresh_token', {}],

@@ -26,7 +26,9 @@ describe('the gateway on :8000', () => {
   it('returns a request id, and keeps the one the client sent', async () => {
     const generated = await api('GET', '/health');
     expect(generated.headers.get('x-request-id')).toBeTruthy();
-    const kept = await api('GET', '/api/v1/users/me', { headers: { 'x-request-id': 'client-chosen-id-123' } });
+    const kept = await api('GET', '/api/v1/users/me', {
+      headers: { 'x-request-id': 'client-chosen-id-123' },
+    });
     expect(kept.headers.get('x-request-id')).toBe('client-chosen-id-123');
   });
 
@@ -38,7 +40,11 @@ describe('the gateway on :8000', () => {
 
   it('refuses a body over the size limit with a JSON 413', async () => {
     const res = await api('POST', '/api/v1/auth/register', {
-      body: { email: 'big@ajla.test', password: 'long enough', full_name: 'x'.repeat(2 * 1024 * 1024) },
+      body: {
+        email: 'big@ajla.test',
+        password: 'long enough',
+        full_name: 'x'.repeat(2 * 1024 * 1024),
+      },
     });
     expect(res.status).toBe(413);
     expectErrorBody(res);
@@ -48,7 +54,12 @@ describe('the gateway on :8000', () => {
     const res = await api('GET', '/docs-json');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/users/me', '/api/v1/admin/users']),
+      expect.arrayContaining([
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/users/me',
+        '/api/v1/admin/users',
+      ]),
     );
   });
 

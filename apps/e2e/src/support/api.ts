@@ -16,7 +16,11 @@ export interface CallOptions {
 }
 
 /** One HTTP call through the gateway, the way a client written from API.md makes it. */
-export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.rawBody !== undefined) {
@@ -58,15 +62,19 @@ export interface Account {
 export async function newClient(fullName = 'Test Client'): Promise<Account> {
   const email = uniqueEmail();
   const password = 'correct horse battery';
-  const reg = await api('POST', '/api/v1/auth/register', { body: { email, password, full_name: fullName } });
-  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const reg = await api('POST', '/api/v1/auth/register', {
+    body: { email, password, full_name: fullName },
+  });
+  if (reg.status !== 201)
+    throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
   const tokens = await login(email, password);
   return { id: reg.body.id, email, password, tokens };
 }
 
 export async function login(email: string, password: string): Promise<Tokens> {
   const res = await api<Tokens>('POST', '/api/v1/auth/login', { body: { email, password } });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
@@ -84,7 +92,8 @@ export async function newStaff(role: 'agent' | 'admin'): Promise<Account> {
     token: admin.access_token,
     body: { email, password, full_name: `Staff ${role}`, role },
   });
-  if (res.status !== 201) throw new Error(`create staff failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`create staff failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, email, password, tokens: await login(email, password) };
 }
 

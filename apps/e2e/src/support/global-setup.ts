@@ -37,7 +37,10 @@ export default async function globalSetup(): Promise<void> {
 
   const children: ChildProcess[] = [];
   const start = (name: string, env: NodeJS.ProcessEnv) => {
-    const child = spawn(process.execPath, [entry(name)], { env: { ...common, ...env }, cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [entry(name)], {
+      env: { ...common, ...env },
+      cwd: REPO_ROOT,
+    });
     const log = createWriteStream(path.join(logsDir, `${name}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -79,7 +82,8 @@ export default async function globalSetup(): Promise<void> {
       .then((r) => r.status === 200)
       .catch(() => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`the platform did not become healthy; see ${logsDir}`);
+    if (Date.now() > deadline)
+      throw new Error(`the platform did not become healthy; see ${logsDir}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));

@@ -4,8 +4,7 @@ import { E2E_STATE_FILE } from './state';
 
 export default async function globalTeardown(): Promise<void> {
   const ctx = (globalThis as Record<string, unknown>).__AJLA_E2E__ as
-    | { children: ChildProcess[]; db: { drop(): Promise<void> } }
-    | undefined;
+    { children: ChildProcess[]; db: { drop(): Promise<void> } } | undefined;
   if (!ctx) return;
   await Promise.all(
     ctx.children.map(

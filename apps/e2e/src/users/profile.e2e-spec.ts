@@ -9,7 +9,13 @@ describe('profile (GET/PUT /api/v1/users/me)', () => {
   it('returns the caller', async () => {
     const res = await api('GET', '/api/v1/users/me', { token: client.tokens.access_token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: client.id, email: client.email, full_name: 'Original Name', role: 'user', tier: 5000 });
+    expect(res.body).toMatchObject({
+      id: client.id,
+      email: client.email,
+      full_name: 'Original Name',
+      role: 'user',
+      tier: 5000,
+    });
   });
 
   it('updates full_name and preferences, and the change is kept', async () => {
@@ -25,7 +31,10 @@ describe('profile (GET/PUT /api/v1/users/me)', () => {
   });
 
   it('accepts a partial update', async () => {
-    const res = await api('PUT', '/api/v1/users/me', { token: client.tokens.access_token, body: { full_name: 'Just Name' } });
+    const res = await api('PUT', '/api/v1/users/me', {
+      token: client.tokens.access_token,
+      body: { full_name: 'Just Name' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.full_name).toBe('Just Name');
     expect(res.body.preferences).toMatchObject({ language: 'ar' });
@@ -48,7 +57,10 @@ describe('profile (GET/PUT /api/v1/users/me)', () => {
   });
 
   it('answers 400 for malformed JSON', async () => {
-    const res = await api('PUT', '/api/v1/users/me', { token: client.tokens.access_token, rawBody: '{"full_name":' });
+    const res = await api('PUT', '/api/v1/users/me', {
+      token: client.tokens.access_token,
+      rawBody: '{"full_name":',
+    });
     expect(res.status).toBe(400);
     expectErrorBody(res);
   });

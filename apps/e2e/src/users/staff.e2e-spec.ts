@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { adminTokens, api, expectErrorBody, newClient, newStaff, uniqueEmail, UUID, type Tokens } from '../support/api';
+import {
+  adminTokens,
+  api,
+  expectErrorBody,
+  newClient,
+  newStaff,
+  uniqueEmail,
+  UUID,
+  type Tokens,
+} from '../support/api';
 
 describe('staff management (role admin)', () => {
   let admin: Tokens;
@@ -47,7 +56,9 @@ describe('staff management (role admin)', () => {
   it('lists agents with the list shape and paging', async () => {
     await newStaff('agent');
     await newStaff('agent');
-    const res = await api('GET', '/api/v1/admin/users?role=agent&page=1&page_size=2', { token: admin.access_token });
+    const res = await api('GET', '/api/v1/admin/users?role=agent&page=1&page_size=2', {
+      token: admin.access_token,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ page: 1, page_size: 2, total: expect.any(Number) });
     expect(res.body.items).toHaveLength(2);
@@ -94,19 +105,28 @@ describe('staff management (role admin)', () => {
     ['an unknown field', { email: 'x@ajla.test' }],
   ])('refuses %s with 400', async (_c, body) => {
     const client = await newClient();
-    const res = await api('PATCH', `/api/v1/admin/users/${client.id}`, { token: admin.access_token, body });
+    const res = await api('PATCH', `/api/v1/admin/users/${client.id}`, {
+      token: admin.access_token,
+      body,
+    });
     expect(res.status).toBe(400);
     expectErrorBody(res);
   });
 
   it('answers 404 for an unknown user id', async () => {
-    const res = await api('PATCH', `/api/v1/admin/users/${randomUUID()}`, { token: admin.access_token, body: { tier: 25000 } });
+    const res = await api('PATCH', `/api/v1/admin/users/${randomUUID()}`, {
+      token: admin.access_token,
+      body: { tier: 25000 },
+    });
     expect(res.status).toBe(404);
     expectErrorBody(res);
   });
 
   it('answers 400 or 404 for an id that is not a UUID, never 500', async () => {
-    const res = await api('PATCH', '/api/v1/admin/users/not-a-uuid', { token: admin.access_token, body: { tier: 25000 } });
+    const res = await api('PATCH', '/api/v1/admin/users/not-a-uuid', {
+      token: admin.access_token,
+      body: { tier: 25000 },
+    });
     expect([400, 404]).toContain(res.status);
     expectErrorBody(res);
   });
@@ -117,7 +137,10 @@ describe('staff management (role admin)', () => {
       const token = client.tokens.access_token;
       for (const res of [
         await api('GET', '/api/v1/admin/users', { token }),
-        await api('POST', '/api/v1/admin/users', { token, body: { email: uniqueEmail(), password: 'long enough', role: 'admin' } }),
+        await api('POST', '/api/v1/admin/users', {
+          token,
+          body: { email: uniqueEmail(), password: 'long enough', role: 'admin' },
+        }),
         await api('PATCH', `/api/v1/admin/users/${client.id}`, { token, body: { role: 'admin' } }),
       ]) {
         expect(res.status).toBe(403);
