@@ -29,7 +29,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'gateway', logLevel: config.LOG_LEVEL, logDestination }),
+        PlatformModule.forRoot({
+          serviceName: 'gateway',
+          logLevel: config.LOG_LEVEL,
+          logDestination,
+        }),
       ],
       controllers: [PlatformHealthController],
       providers: [

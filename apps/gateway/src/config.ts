@@ -112,7 +112,8 @@ export function parseCorsOrigins(spec: string, problems: string[]): CorsOrigins 
     .filter((entry) => entry !== '');
   if (entries.length === 0) return false;
   if (entries.includes('*')) {
-    if (entries.length > 1) problems.push('CORS_ORIGINS: "*" cannot be combined with other origins');
+    if (entries.length > 1)
+      problems.push('CORS_ORIGINS: "*" cannot be combined with other origins');
     return '*';
   }
   const origins: string[] = [];

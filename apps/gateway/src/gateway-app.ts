@@ -31,21 +31,35 @@ export async function createGatewayApp(
 ): Promise<NestFastifyApplication> {
   const { config, routes, corsOrigins } = settings;
   const app = await createServiceApp(
-    AppModule.forRoot({ settings, tokenVerifier: options.tokenVerifier, logDestination: options.logDestination }),
+    AppModule.forRoot({
+      settings,
+      tokenVerifier: options.tokenVerifier,
+      logDestination: options.logDestination,
+    }),
     { serviceName: 'gateway', config },
   );
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
   await fastify.register(fastifyHelmet, {
-    // The JSON API needs no page policy beyond the defaults; Swagger UI at /docs loads its own
-    // scripts and styles from 'self', which the default policy allows.
     global: true,
+    contentSecurityPolicy: {
+      // Helmet's default policy suits the JSON API and Swagger UI at /docs (scripts and styles from
+      // 'self'), except "upgrade-insecure-requests", which would break /docs on a plain-HTTP port.
+      directives: { upgradeInsecureRequests: null },
+    },
   });
   if (corsOrigins !== false) {
     await fastify.register(fastifyCors, {
       origin: corsOrigins === '*' ? '*' : [...corsOrigins],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'traceparent', 'tracestate'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'x-request-id',
+        'x-correlation-id',
+        'traceparent',
+        'tracestate',
+      ],
       exposedHeaders: ['x-request-id', 'x-correlation-id', 'retry-after', 'www-authenticate'],
       // Bearer tokens, not cookies: browsers never need to send credentials cross-origin.
       credentials: false,

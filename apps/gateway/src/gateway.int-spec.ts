@@ -1,9 +1,9 @@
-import { IncomingHttpHeaders } from 'node:http';
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier } from '@ajla/auth';
-import { StubUpstream, closed, nextMessage } from '../test/stub-upstream';
+import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
 import { loadGatewaySettings } from './config';
 import { createGatewayApp } from './gateway-app';
@@ -35,16 +35,22 @@ async function deadPort(): Promise<number> {
 /** Either the open socket, or the HTTP answer that refused it. */
 interface Handshake {
   ws?: WebSocket;
+  inbox?: Inbox;
   status?: number;
   headers?: IncomingHttpHeaders;
   body?: string;
 }
 
 /** Opens a WebSocket through the gateway, resolving with the socket or with the HTTP refusal. */
-function handshake(url: string, protocols: string[] = [], headers: Record<string, string> = {}): Promise<Handshake> {
+function handshake(
+  url: string,
+  protocols: string[] = [],
+  headers: Record<string, string> = {},
+): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, { headers });
-    ws.once('open', () => resolve({ ws }));
+    const inbox = new Inbox(ws);
+    ws.once('open', () => resolve({ ws, inbox }));
     ws.once('unexpected-response', (request, response) => {
       let body = '';
       response.setEncoding('utf8');
@@ -58,6 +64,25 @@ function handshake(url: string, protocols: string[] = [], headers: Record<string
   });
 }
 
+/** A GET whose path is sent byte for byte (fetch would resolve dot segments first). */
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}/`, { path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever the answer holds
 async function json(response: Response): Promise<any> {
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   return response.json();
@@ -106,15 +131,26 @@ describe('gateway (in front of stub upstreams)', () => {
 
   describe('HTTP forwarding', () => {
     it('forwards method, path, query, body and headers, and passes the answer back', async () => {
-      const body = JSON.stringify({ email: 'a@ajla.test', password: 'p4ssword!', full_name: 'عبد الله 😀' });
+      const body = JSON.stringify({
+        email: 'a@ajla.test',
+        password: 'p4ssword!',
+        full_name: 'عبد الله 😀',
+      });
       const res = await fetch(`${gateway.url}/api/v1/auth/register?invite=a%20b&x=1&x=2`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-client': 'ios/1.2', 'accept-language': 'ar' },
+        headers: {
+          'content-type': 'application/json',
+          'x-client': 'ios/1.2',
+          'accept-language': 'ar',
+        },
         body,
       });
       expect(res.status).toBe(201);
       expect(res.headers.get('x-upstream')).toBe('user');
-      expect(await json(res)).toMatchObject({ service: 'user', url: '/api/v1/auth/register?invite=a%20b&x=1&x=2' });
+      expect(await json(res)).toMatchObject({
+        service: 'user',
+        url: '/api/v1/auth/register?invite=a%20b&x=1&x=2',
+      });
 
       const seen = user.apiRequests.at(-1)!;
       expect(seen.method).toBe('POST');
@@ -142,14 +178,19 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(user.apiRequests.at(-1)!.headers['x-request-id']).toBe(id);
       expect(user.apiRequests.at(-1)!.headers['x-correlation-id']).toBe(id);
-      expect(user.apiRequests.at(-1)!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(user.apiRequests.at(-1)!.headers['traceparent']).toMatch(
+        /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/,
+      );
     });
 
     it("keeps the client's request id and trace", async () => {
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       const res = await fetch(`${gateway.url}/api/v1/auth/refresh`, {
         method: 'POST',
-        headers: { 'x-request-id': 'client-chosen-id-123', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+        headers: {
+          'x-request-id': 'client-chosen-id-123',
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        },
       });
       expect(res.headers.get('x-request-id')).toBe('client-chosen-id-123');
       const seen = user.apiRequests.at(-1)!;
@@ -181,28 +222,45 @@ describe('gateway (in front of stub upstreams)', () => {
     const refusals: [string, () => Promise<Record<string, string>>][] = [
       ['no token', async () => ({})],
       ['a token that is not a JWT', async () => ({ authorization: 'Bearer opaque-refresh-token' })],
-      ['a token signed by another key', async () => ({ authorization: `Bearer ${await keys.foreign()}` })],
+      [
+        'a token signed by another key',
+        async () => ({ authorization: `Bearer ${await keys.foreign()}` }),
+      ],
       [
         'an expired token',
         async () => ({
           authorization: `Bearer ${await keys.craft({ claims: { iat: 1_700_000_000, exp: 1_700_000_900 } })}`,
         }),
       ],
-      ['an unsigned token (alg none)', async () => ({ authorization: `Bearer ${keys.unsigned()}` })],
-      ['a token of another type', async () => ({ authorization: `Bearer ${await keys.craft({ header: { typ: 'JWT' } })}` })],
-      ['a non-bearer scheme', async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
+      [
+        'an unsigned token (alg none)',
+        async () => ({ authorization: `Bearer ${keys.unsigned()}` }),
+      ],
+      [
+        'a token of another type',
+        async () => ({ authorization: `Bearer ${await keys.craft({ header: { typ: 'JWT' } })}` }),
+      ],
+      [
+        'a non-bearer scheme',
+        async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }),
+      ],
     ];
 
-    it.each(refusals)('answers 401 to %s, without reaching the upstream', async (_label, headers) => {
-      const before = request.apiRequests.length;
-      const res = await fetch(`${gateway.url}/api/v1/requests?page=1`, { headers: await headers() });
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      const body = await json(res);
-      expect(typeof body.detail).toBe('string');
-      expect(body.detail.length).toBeGreaterThan(0);
-      expect(request.apiRequests.length).toBe(before);
-    });
+    it.each(refusals)(
+      'answers 401 to %s, without reaching the upstream',
+      async (_label, headers) => {
+        const before = request.apiRequests.length;
+        const res = await fetch(`${gateway.url}/api/v1/requests?page=1`, {
+          headers: await headers(),
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+        const body = await json(res);
+        expect(typeof body.detail).toBe('string');
+        expect(body.detail.length).toBeGreaterThan(0);
+        expect(request.apiRequests.length).toBe(before);
+      },
+    );
 
     it('forwards a valid token, with the Authorization header unchanged', async () => {
       const res = await fetch(`${gateway.url}/api/v1/requests?page=2&page_size=5`, {
@@ -222,21 +280,29 @@ describe('gateway (in front of stub upstreams)', () => {
   });
 
   describe('answers of its own', () => {
-    it.each(['/nope', '/api/v1/nothing-here', '/api/v1/users/someone-else', '/api/v1/notifications'])(
-      'answers %s with a JSON 404',
+    it.each([
+      '/nope',
+      '/api/v1/nothing-here',
+      '/api/v1/users/someone-else',
+      '/api/v1/notifications',
+    ])('answers %s with a JSON 404', async (path) => {
+      const res = await fetch(`${gateway.url}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(404);
+      expect(await json(res)).toMatchObject({ detail: 'Not found' });
+    });
+
+    it.each(['/api/v1/auth/%2e%2e/admin/users', '/api/v1/auth/../admin/users'])(
+      'refuses %s, a path that climbs out of its route (sent as is, not normalised)',
       async (path) => {
-        const res = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-        expect(res.status).toBe(404);
-        expect(await json(res)).toMatchObject({ detail: 'Not found' });
+        const { status, headers, body } = await rawGet(gateway.url, path);
+        expect(status).toBe(400);
+        expect(headers['content-type']).toMatch(/^application\/json/);
+        expect(JSON.parse(body)).toMatchObject({ detail: 'Invalid path' });
+        expect(user.apiRequests.some((req) => req.url.includes('admin'))).toBe(false);
       },
     );
-
-    it('refuses paths that climb out of their route', async () => {
-      const res = await fetch(`${gateway.url}/api/v1/auth/%2e%2e/admin/users`);
-      expect(res.status).toBe(400);
-      expect(await json(res)).toMatchObject({ detail: 'Invalid path' });
-      expect(user.apiRequests.some((req) => req.url.includes('admin'))).toBe(false);
-    });
 
     it('refuses a body over the limit with a JSON 413, without reaching the upstream', async () => {
       const before = user.apiRequests.length;
@@ -305,10 +371,14 @@ describe('gateway (in front of stub upstreams)', () => {
     });
 
     it('grants CORS to allowed origins only, exposing the request id', async () => {
-      const allowed = await fetch(`${gateway.url}/api/v1/auth/x`, { headers: { origin: 'https://app.ajla.test' } });
+      const allowed = await fetch(`${gateway.url}/api/v1/auth/x`, {
+        headers: { origin: 'https://app.ajla.test' },
+      });
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.ajla.test');
       expect(allowed.headers.get('access-control-expose-headers')).toContain('x-request-id');
-      const other = await fetch(`${gateway.url}/api/v1/auth/x`, { headers: { origin: 'https://evil.example' } });
+      const other = await fetch(`${gateway.url}/api/v1/auth/x`, {
+        headers: { origin: 'https://evil.example' },
+      });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
     });
 
@@ -316,7 +386,10 @@ describe('gateway (in front of stub upstreams)', () => {
       const res = await fetch(`${gateway.url}/docs-json`);
       expect(res.status).toBe(200);
       const document = await json(res);
-      expect(Object.keys(document.paths).sort()).toEqual(['/api/v1/auth/login', '/api/v1/users/me']);
+      expect(Object.keys(document.paths).sort()).toEqual([
+        '/api/v1/auth/login',
+        '/api/v1/users/me',
+      ]);
       expect(document.components.schemas.User).toEqual({ type: 'object' });
       const ui = await fetch(`${gateway.url}/docs`);
       expect(ui.status).toBe(200);
@@ -327,22 +400,28 @@ describe('gateway (in front of stub upstreams)', () => {
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
       expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200);
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-      expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/auth\/\*"/);
+      expect(metrics).toMatch(
+        /http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/auth\/\*"/,
+      );
       expect(metrics).toContain('gateway_upstream_failures_total');
     });
   });
 
   describe('WebSockets', () => {
     it('forwards an upgrade with a token in the query, frames both ways', async () => {
-      const result = await handshake(`${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`, [], {
-        'x-forwarded-for': '6.6.6.6',
-      });
-      const ws = result.ws!;
-      expect(JSON.parse(await nextMessage(ws))).toMatchObject({ type: 'hello' });
+      const result = await handshake(
+        `${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`,
+        [],
+        {
+          'x-forwarded-for': '6.6.6.6',
+        },
+      );
+      const { ws, inbox } = result as Required<Handshake>;
+      expect(JSON.parse(await inbox.next())).toMatchObject({ type: 'hello' });
       ws.send('{"type":"ping"}');
-      expect(JSON.parse(await nextMessage(ws))).toEqual({ type: 'echo', data: '{"type":"ping"}' });
+      expect(JSON.parse(await inbox.next())).toEqual({ type: 'echo', data: '{"type":"ping"}' });
       ws.send(Buffer.from([1, 2, 3]), { binary: true });
-      expect(await nextMessage(ws)).toBe('\u0001\u0002\u0003');
+      expect(await inbox.next()).toBe('\u0001\u0002\u0003');
 
       const seen = conversation.sockets.at(-1)!;
       expect(seen.url).toBe(`/ws/chat/0190a5e4?token=${token}&after_seq=3`);
@@ -364,18 +443,23 @@ describe('gateway (in front of stub upstreams)', () => {
     });
 
     it('accepts the token as the subprotocol pair "bearer, <token>"', async () => {
-      const result = await handshake(`${gateway.ws}/ws/chat/abc`, ['bearer', token]);
-      const ws = result.ws!;
+      const { ws, inbox } = (await handshake(`${gateway.ws}/ws/chat/abc`, [
+        'bearer',
+        token,
+      ])) as Required<Handshake>;
       expect(ws.protocol).toBe('bearer');
-      await nextMessage(ws);
+      await inbox.next();
+      expect(conversation.sockets.at(-1)!.protocol).toBe('bearer');
       ws.close();
     });
 
     it('passes close codes from the upstream to the client', async () => {
-      const { ws } = await handshake(`${gateway.ws}/ws/chat/abc?token=${token}`);
-      await nextMessage(ws!);
-      const done = closed(ws!);
-      ws!.send('close:4001');
+      const { ws, inbox } = (await handshake(
+        `${gateway.ws}/ws/chat/abc?token=${token}`,
+      )) as Required<Handshake>;
+      await inbox.next();
+      const done = closed(ws);
+      ws.send('close:4001');
       expect(await done).toEqual({ code: 4001, reason: 'closed by upstream' });
     });
 
@@ -394,7 +478,20 @@ describe('gateway (in front of stub upstreams)', () => {
     it("passes the upstream's own handshake refusal to the client", async () => {
       const result = await handshake(`${gateway.ws}/ws/chat/missing?token=${token}`);
       expect(result.status).toBe(404);
-      expect(JSON.parse(result.body!)).toEqual({ detail: 'Conversation not found', code: 'not_found' });
+      expect(JSON.parse(result.body!)).toEqual({
+        detail: 'Conversation not found',
+        code: 'not_found',
+      });
+    });
+
+    it('serves a request offering another upgrade (h2c) as plain HTTP', async () => {
+      const { status, body } = await rawGet(gateway.url, '/api/v1/auth/x', {
+        connection: 'Upgrade, HTTP2-Settings',
+        upgrade: 'h2c',
+        'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+      });
+      expect(status).toBe(200);
+      expect(JSON.parse(body)).toMatchObject({ service: 'user', url: '/api/v1/auth/x' });
     });
 
     it('answers an upgrade on a route without WebSockets with a JSON 404', async () => {
@@ -427,10 +524,15 @@ describe('gateway (in front of stub upstreams)', () => {
     });
 
     it('answers 503 JSON when an upstream is down', async () => {
-      const res = await fetch(`${gateway.url}/api/v1/requests`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${gateway.url}/api/v1/requests`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
-      expect(await json(res)).toEqual({ detail: 'The request service is unavailable', code: 'unavailable' });
+      expect(await json(res)).toEqual({
+        detail: 'The request service is unavailable',
+        code: 'unavailable',
+      });
     });
   });
 });
@@ -447,7 +549,9 @@ describe('gateway configuration at start', () => {
       JWT_PUBLIC_KEY: keys.publicPem,
     });
     try {
-      expect((await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST' })).status).toBe(
+        404,
+      );
       const health = await (await fetch(`${gateway.url}/health`)).json();
       expect(health).toEqual({ status: 'unavailable', services: { conversation: 'down' } });
       const result = await handshake(`${gateway.ws}/ws/chat/abc?token=${await keys.sign()}`);
@@ -455,6 +559,42 @@ describe('gateway configuration at start', () => {
       expect(JSON.parse(result.body!).detail).toBe('The conversation service is unavailable');
     } finally {
       await gateway.app.close();
+    }
+  });
+
+  it('mounts a service that joins by configuration alone (GATEWAY_ROUTES and <NAME>_SERVICE_URL)', async () => {
+    const keys = await createTestKeys();
+    const billing = await StubUpstream.start('billing');
+    const gateway = await startGateway({
+      GATEWAY_ROUTES: JSON.stringify([
+        { path: '/api/v1/billing', service: 'billing' },
+        { path: '/api/v1/billing/plans', service: 'billing', access: 'public', match: 'exact' },
+      ]),
+      BILLING_SERVICE_URL: billing.url,
+      USER_SERVICE_URL: '',
+      REQUEST_SERVICE_URL: '',
+      CONVERSATION_SERVICE_URL: '',
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+    });
+    try {
+      expect((await fetch(`${gateway.url}/api/v1/billing/plans`)).status).toBe(200);
+      expect((await fetch(`${gateway.url}/api/v1/billing/invoices`)).status).toBe(401);
+      const invoices = await fetch(`${gateway.url}/api/v1/billing/invoices?year=2026`, {
+        headers: { authorization: `Bearer ${await keys.sign()}` },
+      });
+      expect(invoices.status).toBe(200);
+      expect(billing.apiRequests.map((req) => req.url)).toEqual([
+        '/api/v1/billing/plans',
+        '/api/v1/billing/invoices?year=2026',
+      ]);
+      expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({
+        status: 'ok',
+        services: { billing: 'ok' },
+      });
+    } finally {
+      await gateway.app.close();
+      await billing.close();
     }
   });
 
@@ -469,9 +609,11 @@ describe('gateway configuration at start', () => {
       JWT_PUBLIC_KEY: keys.publicPem,
     });
     try {
-      const chat = (await handshake(`${gateway.ws}/ws/chat/abc?token=${await keys.sign()}`)).ws!;
-      await nextMessage(chat);
-      const done = closed(chat);
+      const { ws, inbox } = (await handshake(
+        `${gateway.ws}/ws/chat/abc?token=${await keys.sign()}`,
+      )) as Required<Handshake>;
+      await inbox.next();
+      const done = closed(ws);
       await gateway.app.close();
       expect((await done).code).toBe(1001);
     } finally {

@@ -39,7 +39,10 @@ export class StubUpstream {
     private readonly document: object,
   ) {}
 
-  static async start(name: string, document: object = { openapi: '3.0.0', paths: {} }): Promise<StubUpstream> {
+  static async start(
+    name: string,
+    document: object = { openapi: '3.0.0', paths: {} },
+  ): Promise<StubUpstream> {
     const server = createServer();
     const stub = new StubUpstream(name, server, document);
     server.on('request', (req, res) => stub.onRequest(req, res));
@@ -67,28 +70,42 @@ export class StubUpstream {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) };
+      const seen = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       this.seen.push(seen);
       const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
-      if (req.url === '/health/ready') return json(this.ready ? 200 : 503, { status: this.ready ? 'ok' : 'unavailable' });
+      if (req.url === '/health/ready')
+        return json(this.ready ? 200 : 503, { status: this.ready ? 'ok' : 'unavailable' });
       if (req.url === '/docs-json') return json(200, this.document);
       if (req.url!.split('?')[0]!.endsWith('/slow')) {
         setTimeout(() => json(200, { slow: true }), 1500).unref();
         return;
       }
-      json(req.method === 'POST' ? 201 : 200, {
-        service: this.name,
-        method: seen.method,
-        url: seen.url,
-        body: seen.body.toString('utf8'),
-      }, { 'x-upstream': this.name });
+      json(
+        req.method === 'POST' ? 201 : 200,
+        {
+          service: this.name,
+          method: seen.method,
+          url: seen.url,
+          body: seen.body.toString('utf8'),
+        },
+        { 'x-upstream': this.name },
+      );
     });
   }
 
-  private onUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
+  private onUpgrade(
+    req: IncomingMessage,
+    socket: import('node:stream').Duplex,
+    head: Buffer,
+  ): void {
     if (req.url!.split('?')[0]!.endsWith('/missing')) {
       const body = JSON.stringify({ detail: 'Conversation not found', code: 'not_found' });
       socket.end(
@@ -97,7 +114,12 @@ export class StubUpstream {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const seen: SeenSocket = { url: req.url!, headers: req.headers, protocol: ws.protocol, received: [] };
+      const seen: SeenSocket = {
+        url: req.url!,
+        headers: req.headers,
+        protocol: ws.protocol,
+        received: [],
+      };
       this.sockets.push(seen);
       ws.send(JSON.stringify({ type: 'hello', url: req.url }));
       ws.on('message', (data, isBinary) => {
@@ -105,21 +127,48 @@ export class StubUpstream {
         seen.received.push(text);
         const close = /^close:(\d+)$/.exec(text);
         if (close) ws.close(Number(close[1]), 'closed by upstream');
-        else ws.send(isBinary ? data : JSON.stringify({ type: 'echo', data: text }), { binary: isBinary });
+        else
+          ws.send(isBinary ? data : JSON.stringify({ type: 'echo', data: text }), {
+            binary: isBinary,
+          });
       });
       ws.on('close', (code) => (seen.closeCode = code));
     });
   }
 }
 
-/** Waits for the next message of a socket, as text. */
-export function nextMessage(ws: WebSocket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    ws.once('message', (data) => resolve(data.toString()));
-    ws.once('error', reject);
-  });
+/**
+ * The messages a socket receives, from the moment it is created: `ws` may deliver the first one in
+ * the same tick as 'open', before an `await` after the handshake could attach a listener.
+ */
+export class Inbox {
+  private readonly messages: string[] = [];
+  private readonly waiters: ((message: string) => void)[] = [];
+
+  constructor(ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(text);
+      else this.messages.push(text);
+    });
+  }
+
+  next(timeoutMs = 2000): Promise<string> {
+    const queued = this.messages.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message arrived')), timeoutMs);
+      this.waiters.push((message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  }
 }
 
 export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  return new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 }

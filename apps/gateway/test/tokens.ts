@@ -5,9 +5,14 @@ import { loadConfig } from '@ajla/platform';
 export interface TestKeys {
   publicPem: string;
   /** Signs tokens the way user-service does (`@ajla/auth`'s `TokenSigner`). */
-  sign(subject?: Partial<{ sub: string; role: 'user' | 'agent' | 'admin'; tier: number }>): Promise<string>;
+  sign(
+    subject?: Partial<{ sub: string; role: 'user' | 'agent' | 'admin'; tier: number }>,
+  ): Promise<string>;
   /** A token like a real one, with header and claims overridden, signed with ES256 by the test key. */
-  craft(options?: { header?: Record<string, unknown>; claims?: Record<string, unknown> }): Promise<string>;
+  craft(options?: {
+    header?: Record<string, unknown>;
+    claims?: Record<string, unknown>;
+  }): Promise<string>;
   /** A token with `alg: none` and no signature. */
   unsigned(): string;
   /** A well-formed token signed by some other key. */
@@ -38,13 +43,22 @@ export async function createTestKeys(): Promise<TestKeys> {
   return {
     publicPem,
     sign: async (subject = {}) =>
-      (await signer.sign({ sub: '0190a5e4-7b1c-7c3e-9f00-000000000001', role: 'user', tier: 5000, ...subject }))
-        .token,
+      (
+        await signer.sign({
+          sub: '0190a5e4-7b1c-7c3e-9f00-000000000001',
+          role: 'user',
+          tier: 5000,
+          ...subject,
+        })
+      ).token,
     craft: ({ header = {}, claims: overrides = {} } = {}) =>
       new SignJWT({ ...claims(), ...overrides })
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header })
         .sign(privateKey),
     unsigned: () => `${base64url({ alg: 'none', typ: 'at+jwt' })}.${base64url(claims())}.`,
-    foreign: () => new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(other.privateKey),
+    foreign: () =>
+      new SignJWT(claims())
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+        .sign(other.privateKey),
   };
 }

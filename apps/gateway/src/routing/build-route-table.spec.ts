@@ -45,7 +45,11 @@ describe('buildRouteTable', () => {
       ['/ws/notifications', 'notification', 'protected'],
     ];
     for (const [path, service, access] of expectations) {
-      expect({ path, service: table.resolve(path)?.service, access: table.resolve(path)?.access }).toEqual({
+      expect({
+        path,
+        service: table.resolve(path)?.service,
+        access: table.resolve(path)?.access,
+      }).toEqual({
         path,
         service,
         access,
@@ -59,7 +63,11 @@ describe('buildRouteTable', () => {
 
   it('leaves out the routes of a service whose URL is set to empty or "none"', () => {
     const table = buildRouteTable({
-      env: { REQUEST_SERVICE_URL: '', CONVERSATION_SERVICE_URL: ' ', NOTIFICATION_SERVICE_URL: 'none' },
+      env: {
+        REQUEST_SERVICE_URL: '',
+        CONVERSATION_SERVICE_URL: ' ',
+        NOTIFICATION_SERVICE_URL: 'none',
+      },
     });
     expect([...table.services.keys()]).toEqual(['user']);
     expect(table.resolve('/api/v1/requests')).toBeUndefined();
@@ -77,7 +85,13 @@ describe('buildRouteTable', () => {
         { path: '/api/v1/billing', service: 'billing-v2' },
         { path: '/api/v1/auth', service: 'user', access: 'protected' },
         { path: '/api/v1/admin/webhooks', disabled: true },
-        { path: '/ws/billing', service: 'billing-v2', websocket: true, match: 'exact', access: 'public' },
+        {
+          path: '/ws/billing',
+          service: 'billing-v2',
+          websocket: true,
+          match: 'exact',
+          access: 'public',
+        },
       ]),
       env: { BILLING_V2_SERVICE_URL: 'http://billing:9000' },
     });
@@ -90,7 +104,11 @@ describe('buildRouteTable', () => {
     });
     expect(table.resolve('/api/v1/auth/login')?.access).toBe('protected');
     expect(table.resolve('/api/v1/admin/webhooks')).toBeUndefined();
-    expect(table.resolve('/ws/billing')).toMatchObject({ websocket: true, access: 'public', match: 'exact' });
+    expect(table.resolve('/ws/billing')).toMatchObject({
+      websocket: true,
+      access: 'public',
+      match: 'exact',
+    });
   });
 
   it('names the variable of a service', () => {
@@ -139,8 +157,15 @@ describe('buildRouteTable', () => {
 
   it('requires the URL of a service only a GATEWAY_ROUTES line names', () => {
     expect(
-      problemsOf(() => buildRouteTable({ routesJson: '[{"path": "/api/v1/billing", "service": "billing"}]', env: {} })),
-    ).toEqual(['BILLING_SERVICE_URL: required by the GATEWAY_ROUTES route "/api/v1/billing" (service "billing")']);
+      problemsOf(() =>
+        buildRouteTable({
+          routesJson: '[{"path": "/api/v1/billing", "service": "billing"}]',
+          env: {},
+        }),
+      ),
+    ).toEqual([
+      'BILLING_SERVICE_URL: required by the GATEWAY_ROUTES route "/api/v1/billing" (service "billing")',
+    ]);
   });
 
   it('refuses service URLs that are not plain http(s) origins', () => {

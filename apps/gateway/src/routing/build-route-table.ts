@@ -3,7 +3,14 @@ import { MountedRoute, RouteAccess, RouteDefinition, RouteMatch } from './route-
 import { RouteTable } from './route-table';
 
 /** Paths the gateway answers itself; no route may cover them. */
-export const RESERVED_PATHS = ['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json'];
+export const RESERVED_PATHS = [
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+  '/docs',
+  '/docs-json',
+];
 
 /** Every problem found in the route configuration, one line each. */
 export class RouteConfigError extends Error {
@@ -52,7 +59,9 @@ export function buildRouteTable(source: RouteTableSource): RouteTable {
     const raw = source.env[variable] ?? defaultUrls[route.service];
     if (raw === undefined) {
       if (fromOperator) {
-        urlProblems.add(`${variable}: required by the GATEWAY_ROUTES route "${route.path}" (service "${route.service}")`);
+        urlProblems.add(
+          `${variable}: required by the GATEWAY_ROUTES route "${route.path}" (service "${route.service}")`,
+        );
       }
       continue;
     }
@@ -60,7 +69,9 @@ export function buildRouteTable(source: RouteTableSource): RouteTable {
     if (raw.trim() === '' || raw.trim().toLowerCase() === 'none') continue;
     const upstream = normaliseUpstream(raw);
     if (upstream === undefined) {
-      urlProblems.add(`${variable}: must be an http(s) URL without path, query or credentials, e.g. http://user-service:8001 (got "${raw}")`);
+      urlProblems.add(
+        `${variable}: must be an http(s) URL without path, query or credentials, e.g. http://user-service:8001 (got "${raw}")`,
+      );
       continue;
     }
     mounted.push({ ...route, upstream });
@@ -68,8 +79,13 @@ export function buildRouteTable(source: RouteTableSource): RouteTable {
   problems.push(...urlProblems);
 
   for (const route of mounted) {
-    const reserved = RESERVED_PATHS.find((path) => covers(route, path) || isBelow(route.path, path));
-    if (reserved) problems.push(`GATEWAY_ROUTES: route "${route.path}" would cover the gateway's own "${reserved}"`);
+    const reserved = RESERVED_PATHS.find(
+      (path) => covers(route, path) || isBelow(route.path, path),
+    );
+    if (reserved)
+      problems.push(
+        `GATEWAY_ROUTES: route "${route.path}" would cover the gateway's own "${reserved}"`,
+      );
   }
 
   if (problems.length > 0) throw new RouteConfigError(problems);
@@ -105,7 +121,9 @@ function parseRouteOverrides(json: string | undefined, problems: string[]): Rout
     const where = `GATEWAY_ROUTES[${index}]`;
     const before = problems.length;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`${where}: must be an object like {"path": "/api/v1/things", "service": "thing"}`);
+      problems.push(
+        `${where}: must be an object like {"path": "/api/v1/things", "service": "thing"}`,
+      );
       return;
     }
     const line = entry as Record<string, unknown>;
@@ -115,16 +133,25 @@ function parseRouteOverrides(json: string | undefined, problems: string[]): Rout
     const path = line['path'];
     const pathProblem = checkPath(path);
     if (pathProblem) problems.push(`${where}.path: ${pathProblem}`);
-    else if (seen.has(path as string)) problems.push(`${where}.path: "${path as string}" appears twice`);
+    else if (seen.has(path as string))
+      problems.push(`${where}.path: "${path as string}" appears twice`);
     else seen.add(path as string);
 
     const disabled = optionalBoolean(line, 'disabled', where, problems) ?? false;
     const websocket = optionalBoolean(line, 'websocket', where, problems) ?? false;
-    const access = optionalChoice<RouteAccess>(line, 'access', ['public', 'protected'], where, problems);
+    const access = optionalChoice<RouteAccess>(
+      line,
+      'access',
+      ['public', 'protected'],
+      where,
+      problems,
+    );
     const match = optionalChoice<RouteMatch>(line, 'match', ['prefix', 'exact'], where, problems);
     const service = line['service'];
     if (!disabled && (typeof service !== 'string' || !SERVICE_NAME.test(service))) {
-      problems.push(`${where}.service: must be a service name like "user" or "billing" (lower case, digits, "-")`);
+      problems.push(
+        `${where}.service: must be a service name like "user" or "billing" (lower case, digits, "-")`,
+      );
     }
     if (problems.length > before) return;
 

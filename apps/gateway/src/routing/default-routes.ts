@@ -38,5 +38,11 @@ function route(
   access: RouteDefinition['access'],
   options: { match?: RouteDefinition['match']; websocket?: boolean } = {},
 ): RouteDefinition {
-  return { path, service, access, match: options.match ?? 'prefix', websocket: options.websocket ?? false };
+  return {
+    path,
+    service,
+    access,
+    match: options.match ?? 'prefix',
+    websocket: options.websocket ?? false,
+  };
 }

@@ -35,12 +35,16 @@ describe('RouteTable.resolve', () => {
     expect(table.resolve(path)?.service).toBe(service);
   });
 
-  it.each(['/api/v1/authx', '/api/v1/messages/1', '/api/v1', '/', '/health', '/api/v1/administrator'])(
-    'routes nothing for %s',
-    (path) => {
-      expect(table.resolve(path)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/api/v1/authx',
+    '/api/v1/messages/1',
+    '/api/v1',
+    '/',
+    '/health',
+    '/api/v1/administrator',
+  ])('routes nothing for %s', (path) => {
+    expect(table.resolve(path)).toBeUndefined();
+  });
 
   it('prefers the longest prefix, whatever the order of the lines', () => {
     const reversed = new RouteTable([...table.routes].reverse());

@@ -25,16 +25,17 @@ export class ApiDocs {
 
   private async build(): Promise<OpenApiDocument> {
     const documents = await Promise.all(
-      [...this.routes.services].map(
-        async ([service, baseUrl]): Promise<ServiceDocument> => ({
-          service,
-          document: await this.fetchDocument(baseUrl),
-        }),
-      ),
+      [...this.routes.services].map(async ([service, baseUrl]): Promise<ServiceDocument> => ({
+        service,
+        document: await this.fetchDocument(baseUrl),
+      })),
     );
     const document = mergeOpenApi(documents, this.routes);
     const complete = documents.every((entry) => entry.document !== undefined);
-    this.cached = { document, expires: Date.now() + (complete ? this.ttlMs : Math.min(this.ttlMs, INCOMPLETE_TTL_MS)) };
+    this.cached = {
+      document,
+      expires: Date.now() + (complete ? this.ttlMs : Math.min(this.ttlMs, INCOMPLETE_TTL_MS)),
+    };
     return document;
   }
 

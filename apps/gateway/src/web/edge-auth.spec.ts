@@ -11,9 +11,12 @@ describe('bearerToken', () => {
     expect(bearerToken(header)).toBe(token);
   });
 
-  it.each([undefined, '', 'Basic dXNlcg==', 'Bearer', 'Bearer a b', 'abc'])('finds no token in %j', (header) => {
-    expect(bearerToken(header)).toBeUndefined();
-  });
+  it.each([undefined, '', 'Basic dXNlcg==', 'Bearer', 'Bearer a b', 'abc'])(
+    'finds no token in %j',
+    (header) => {
+      expect(bearerToken(header)).toBeUndefined();
+    },
+  );
 });
 
 describe('offeredProtocols', () => {

@@ -1,7 +1,12 @@
 /** What the edge concluded about a caller's access token. */
 export type EdgeAuthOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly status: 401 | 503; readonly detail: string; readonly code: string };
+  | {
+      readonly ok: false;
+      readonly status: 401 | 503;
+      readonly detail: string;
+      readonly code: string;
+    };
 
 /** Checks access tokens at the edge; services check them again (defence in depth). */
 export interface EdgeAuthenticator {

@@ -38,7 +38,9 @@ export class TrustedProxies {
       }
     }
     if (bad.length > 0) {
-      throw new Error(`not an IP address, CIDR range or one of loopback, private, linklocal: ${bad.join(', ')}`);
+      throw new Error(
+        `not an IP address, CIDR range or one of loopback, private, linklocal: ${bad.join(', ')}`,
+      );
     }
     return new TrustedProxies(list, false);
   }
@@ -124,7 +126,13 @@ function firstValue(header: string | string[] | undefined): string | undefined {
 }
 
 /** Request headers a client may send that name the client's address; never passed on as sent. */
-export const SPOOFABLE_HEADERS = ['forwarded', 'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'];
+export const SPOOFABLE_HEADERS = [
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+];
 
 export interface ForwardingContext {
   readonly peerAddress: string | undefined;
@@ -146,7 +154,11 @@ export function forwardingHeaders(
   const chain = forwardedChain(context.peerAddress, incoming['x-forwarded-for'], context.trusted);
   const headers: Record<string, string> = {
     'x-forwarded-for': chain.join(', '),
-    'x-forwarded-proto': forwardedProto(peerTrusted, incoming['x-forwarded-proto'], context.encrypted),
+    'x-forwarded-proto': forwardedProto(
+      peerTrusted,
+      incoming['x-forwarded-proto'],
+      context.encrypted,
+    ),
     [REQUEST_ID_HEADER]: context.trace.requestId,
     ...propagationHeaders(context.trace),
   };
@@ -159,16 +171,21 @@ export function forwardingHeaders(
   return headers;
 }
 
-/** Applies `forwardingHeaders` to a copy of the client's headers (dropping what a client could spoof). */
+/**
+ * The headers to send upstream: `outgoing` (the client's headers as the proxy prepared them)
+ * minus what a client could spoof, plus `forwardingHeaders` computed from the client's own
+ * request headers.
+ */
 export function withForwarding(
-  incoming: Readonly<Record<string, string | string[] | undefined>>,
+  outgoing: Readonly<Record<string, string | string[] | undefined>>,
+  client: Readonly<Record<string, string | string[] | undefined>>,
   context: ForwardingContext,
 ): Record<string, string | string[] | undefined> {
-  const forwarding = forwardingHeaders(incoming, context);
-  const headers = { ...incoming };
+  const forwarding = forwardingHeaders(client, context);
+  const headers = { ...outgoing };
   for (const name of SPOOFABLE_HEADERS) delete headers[name];
   // A trace state belongs to the trace it came with; a fresh trace starts without one.
-  const incomingTrace = typeof incoming['traceparent'] === 'string' ? incoming['traceparent'] : '';
-  if (!incomingTrace.includes(context.trace.traceId)) delete headers['tracestate'];
+  const clientTrace = typeof client['traceparent'] === 'string' ? client['traceparent'] : '';
+  if (!clientTrace.includes(context.trace.traceId)) delete headers['tracestate'];
   return Object.assign(headers, forwarding);
 }

@@ -10,13 +10,18 @@ import {
   currentRequestContext,
   errorAnswer,
 } from '@ajla/platform';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { MountedRoute } from '../routing/route-definition';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HTTPMethods,
+} from 'fastify';
 import { RouteTable, isSafePath, routerPatterns } from '../routing/route-table';
 import { EdgeAuthenticator, bearerToken } from './edge-auth';
 import { TrustedProxies, withForwarding } from './forwarded-headers';
 import { errorBody } from './error-body';
-import { ProxyLog } from './websocket-proxy';
+import { ProxyLog } from './proxy-log';
 
 export interface HttpProxyOptions {
   readonly routes: RouteTable;
@@ -35,14 +40,19 @@ export interface UpstreamMetrics {
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    ajlaRoute?: MountedRoute;
-  }
-}
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TIMED_OUT = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
+]);
 
 /**
  * Mounts every route of the table on Fastify: one encapsulated scope per upstream service with its
@@ -50,7 +60,10 @@ declare module 'fastify' {
  * the access token checked at the edge on protected routes, and errors answered as
  * `{"detail": ...}`.
  */
-export async function registerHttpProxy(fastify: FastifyInstance, options: HttpProxyOptions): Promise<void> {
+export async function registerHttpProxy(
+  fastify: FastifyInstance,
+  options: HttpProxyOptions,
+): Promise<void> {
   for (const [service, upstream] of options.routes.services) {
     const routes = options.routes.routes.filter((route) => route.service === service);
     await fastify.register(async (scope) => {
@@ -79,8 +92,8 @@ export async function registerHttpProxy(fastify: FastifyInstance, options: HttpP
           scope.route({
             method: METHODS,
             url,
-            config: { ajlaRoute: route },
-            onRequest: route.access === 'protected' ? [rejectUnsafePath, authenticate] : [rejectUnsafePath],
+            onRequest:
+              route.access === 'protected' ? [rejectUnsafePath, authenticate] : [rejectUnsafePath],
             handler: forward,
           });
         }
@@ -95,7 +108,7 @@ function forwarder(service: string, options: HttpProxyOptions) {
       // Never replay a request on the client's behalf: a 503 or a reset reaches the client as is.
       retryDelay: () => null,
       rewriteRequestHeaders: (req, headers) =>
-        withForwarding(headers as Record<string, string | string[] | undefined>, {
+        withForwarding(headers as Record<string, string | string[] | undefined>, req.headers, {
           peerAddress: req.raw.socket.remoteAddress,
           encrypted: req.raw.socket instanceof TLSSocket,
           trace: traceOf(req),
@@ -104,9 +117,15 @@ function forwarder(service: string, options: HttpProxyOptions) {
       onError: (failedReply, { error }) => {
         const { status, detail } = describeUpstreamFailure(service, error);
         options.metrics?.failed(service, status);
-        options.log.warn({ upstream: service, status, error: error.message }, 'upstream request failed');
+        options.log.warn(
+          { upstream: service, status, error: error.message },
+          'upstream request failed',
+        );
         if (status === 503) failedReply.header('retry-after', '1');
-        failedReply.code(status).type('application/json; charset=utf-8').send(errorBody(status, detail));
+        failedReply
+          .code(status)
+          .type('application/json; charset=utf-8')
+          .send(errorBody(status, detail));
       },
     });
 }
@@ -124,29 +143,41 @@ function traceOf(request: Pick<FastifyRequest, 'id' | 'headers'>): RequestContex
 }
 
 /** Maps how talking to the upstream failed to what the client is told. */
-export function describeUpstreamFailure(service: string, error: Error): { status: number; detail: string } {
-  const cause = (error as Error & { cause?: unknown }).cause as (Error & { code?: string; statusCode?: number }) | undefined;
+export function describeUpstreamFailure(
+  service: string,
+  error: Error,
+): { status: number; detail: string } {
+  const cause = (error as Error & { cause?: unknown }).cause as
+    (Error & { code?: string; statusCode?: number }) | undefined;
   const code = cause?.code ?? (error as Error & { code?: string }).code ?? '';
   if (cause?.statusCode === 413 || (error as FastifyError).statusCode === 413) {
     return { status: 413, detail: 'Request body is too large' };
   }
   // The request never reached the service, so retrying later is safe even for a POST.
-  if (UNREACHABLE.has(code)) return { status: 503, detail: `The ${service} service is unavailable` };
+  if (UNREACHABLE.has(code))
+    return { status: 503, detail: `The ${service} service is unavailable` };
   if (TIMED_OUT.has(code) || /timeout/i.test(error.name)) {
     return { status: 504, detail: `The ${service} service did not answer in time` };
   }
   return { status: 502, detail: `The ${service} service failed to answer` };
 }
 
-async function rejectUnsafePath(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+async function rejectUnsafePath(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
   const pathname = request.url.split('?', 1)[0] ?? '';
   return isSafePath(pathname) ? undefined : reply.code(400).send(errorBody(400, 'Invalid path'));
 }
 
 function edgeAuthentication(auth: EdgeAuthenticator) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+  return async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> => {
     // CORS preflights carry no credentials by design; they are answered by the CORS layer or upstream.
-    if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return undefined;
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'])
+      return undefined;
     const outcome = await auth.verify(bearerToken(request.headers.authorization));
     if (outcome.ok) return undefined;
     if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
@@ -158,7 +189,8 @@ function edgeAuthentication(auth: EdgeAuthenticator) {
 function errorAnswerer(log: ProxyLog) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const answer = errorAnswer(error);
-    if (answer.status >= 500) log.error({ err: error, method: request.method }, 'gateway proxy error');
+    if (answer.status >= 500)
+      log.error({ err: error, method: request.method }, 'gateway proxy error');
     for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
     void reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
   };

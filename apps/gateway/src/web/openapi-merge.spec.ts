@@ -7,9 +7,17 @@ const userDoc: OpenApiDocument = {
   openapi: '3.0.0',
   info: { title: 'user-service', version: '1' },
   paths: {
-    '/api/v1/auth/login': { post: { operationId: 'login', responses: { 200: { $ref: '#/components/responses/Tokens' } } } },
+    '/api/v1/auth/login': {
+      post: { operationId: 'login', responses: { 200: { $ref: '#/components/responses/Tokens' } } },
+    },
     '/api/v1/users/me': {
-      get: { responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } } } },
+      get: {
+        responses: {
+          200: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } },
+          },
+        },
+      },
     },
     '/health/ready': { get: {} },
     '/metrics': { get: {} },
@@ -32,7 +40,11 @@ const requestDoc: OpenApiDocument = {
   paths: {
     '/api/v1/requests': {
       post: {
-        responses: { 201: { content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } } },
+        responses: {
+          201: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } },
+          },
+        },
       },
       get: { security: [], responses: {} },
     },
@@ -75,10 +87,16 @@ describe('mergeOpenApi', () => {
     expect(schemas['RequestUser']).toEqual(requestDoc.components!['schemas']!['User']);
     expect(schemas['Error']).toBeDefined();
     expect(Object.keys(schemas)).not.toContain('RequestError');
-    const post = merged.paths!['/api/v1/requests']!['post'] as { responses: Record<string, unknown> };
+    const post = merged.paths!['/api/v1/requests']!['post'] as {
+      responses: Record<string, unknown>;
+    };
     expect(JSON.stringify(post.responses)).toContain('#/components/schemas/RequestUser');
-    expect(JSON.stringify(merged.paths!['/api/v1/users/me'])).toContain('#/components/schemas/User"');
-    expect(merged.components!['securitySchemes']).toEqual({ bearer: userDoc.components!['securitySchemes']!['bearer'] });
+    expect(JSON.stringify(merged.paths!['/api/v1/users/me'])).toContain(
+      '#/components/schemas/User"',
+    );
+    expect(merged.components!['securitySchemes']).toEqual({
+      bearer: userDoc.components!['securitySchemes']!['bearer'],
+    });
   });
 
   it("carries a document's global security onto its operations", () => {

@@ -26,7 +26,10 @@ const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 
  * Components with the same name and the same definition are shared; a clash of different
  * definitions keeps both, the later one renamed `<Service><Name>` with its references rewritten.
  */
-export function mergeOpenApi(documents: readonly ServiceDocument[], routes: RouteTable): OpenApiDocument {
+export function mergeOpenApi(
+  documents: readonly ServiceDocument[],
+  routes: RouteTable,
+): OpenApiDocument {
   const merged: OpenApiDocument & {
     paths: Record<string, Record<string, unknown>>;
     components: Record<string, Record<string, unknown>>;
@@ -102,7 +105,8 @@ function planRenames(
       const known = existing[type]?.[name];
       if (known === undefined || isDeepStrictEqual(known, definition)) continue;
       let candidate = `${prefix}${name}`;
-      for (let n = 2; existing[type]?.[candidate] !== undefined; n++) candidate = `${prefix}${name}${n}`;
+      for (let n = 2; existing[type]?.[candidate] !== undefined; n++)
+        candidate = `${prefix}${name}${n}`;
       renames.set(`${type}/${name}`, candidate);
     }
   }

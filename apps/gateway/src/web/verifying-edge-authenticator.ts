@@ -22,7 +22,8 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
   ) {}
 
   async verify(token: string | undefined): Promise<EdgeAuthOutcome> {
-    if (!token) return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
+    if (!token)
+      return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
     try {
       await this.verifier.verify(token);
       return { ok: true };
@@ -31,7 +32,12 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
         return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };
       }
       this.log.error({ err: error }, 'access token verification failed unexpectedly');
-      return { ok: false, status: 503, detail: 'Access tokens cannot be verified right now', code: 'unavailable' };
+      return {
+        ok: false,
+        status: 503,
+        detail: 'Access tokens cannot be verified right now',
+        code: 'unavailable',
+      };
     }
   }
 }

@@ -1,4 +1,11 @@
-import { IncomingHttpHeaders, IncomingMessage, STATUS_CODES, Server } from 'node:http';
+import {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  STATUS_CODES,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -15,6 +22,7 @@ import { handshakeToken } from '@ajla/auth';
 import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
 import { TrustedProxies, withForwarding } from './forwarded-headers';
+import { ProxyLog } from './proxy-log';
 
 export interface WebSocketProxyOptions {
   readonly routes: RouteTable;
@@ -28,12 +36,6 @@ export interface WebSocketProxyOptions {
   readonly shutdownGraceMs: number;
   readonly log: ProxyLog;
   readonly metrics?: WebSocketMetrics;
-}
-
-/** A Nest logger: a context object first, then the message. */
-export interface ProxyLog {
-  warn(context: object, message: string): void;
-  error(context: object, message: string): void;
 }
 
 export interface WebSocketMetrics {
@@ -69,7 +71,13 @@ const REFUSAL_HEADERS = ['content-type', 'www-authenticate', 'retry-after'];
 const MAX_REFUSAL_BODY = 16 * 1024;
 /** Pause reading from one side while this much is queued for the other (and resume below a quarter). */
 const HIGH_WATER_MARK = 1024 * 1024;
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Forwards WebSocket upgrades on websocket routes. The token is checked at the handshake and the
@@ -85,6 +93,7 @@ export class WebSocketProxy {
   private readonly links = new Set<Link>();
   private readonly pending = new Set<WebSocket>();
   private draining = false;
+  private httpServer: Server | undefined;
 
   constructor(private readonly options: WebSocketProxyOptions) {
     this.server = new WebSocketServer({
@@ -102,6 +111,7 @@ export class WebSocketProxy {
 
   /** Starts answering upgrades on `server` (the gateway's HTTP server). */
   attach(server: Server): void {
+    this.httpServer = server;
     server.on('upgrade', this.onUpgrade);
   }
 
@@ -141,11 +151,36 @@ export class WebSocketProxy {
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
+      this.serveWithoutUpgrade(request, socket, head);
+      return;
+    }
     this.handle(request, socket, head).catch((error: unknown) => {
       this.options.log.error({ err: error }, 'WebSocket proxy failure');
       refuse(socket, 500, 'Internal server error', this.requestIds.get(request) ?? '');
     });
   };
+
+  /**
+   * Node hands every request with an `Upgrade` header to the upgrade listener, `h2c` (what
+   * `curl --http2` offers on http://) included. A server may ignore an upgrade it does not want
+   * (RFC 9110, 7.8), so such a request is served as plain HTTP/1.1 on a connection that then closes.
+   */
+  private serveWithoutUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      (request.headers['content-length'] ?? '0') !== '0' ||
+      head.length > 0;
+    if (hasBody || !this.httpServer || !(socket instanceof Socket)) {
+      refuse(socket, 400, 'Only WebSocket upgrades are supported', '');
+      return;
+    }
+    const response = new ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket);
+    response.once('finish', () => socket.end());
+    this.httpServer.emit('request', request, response);
+  }
 
   private async handle(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const trace = createRequestContext({
@@ -155,12 +190,19 @@ export class WebSocketProxy {
     });
     const requestId = trace.requestId;
     this.requestIds.set(request, requestId);
-    const answer = (status: number, detail: string, service = 'none', extra: string[] = [], code?: string): void => {
+    const answer = (
+      status: number,
+      detail: string,
+      service = 'none',
+      extra: string[] = [],
+      code?: string,
+    ): void => {
       this.options.metrics?.refused(service, status);
       refuse(socket, status, detail, requestId, extra, code);
     };
 
-    if (this.draining) return answer(503, 'The gateway is shutting down', 'none', ['Retry-After: 1']);
+    if (this.draining)
+      return answer(503, 'The gateway is shutting down', 'none', ['Retry-After: 1']);
     const [pathname = '/', query = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
     const search = query ? `?${query}` : '';
     if (!isSafePath(pathname)) return answer(400, 'Invalid path');
@@ -192,7 +234,7 @@ export class WebSocketProxy {
   ): void {
     const requestId = trace.requestId;
     const url = `${route.upstream.replace(/^http/, 'ws')}${pathAndQuery}`;
-    const headers = withForwarding(endToEndHeaders(request.headers), {
+    const headers = withForwarding(endToEndHeaders(request.headers), request.headers, {
       peerAddress: request.socket.remoteAddress,
       encrypted: request.socket instanceof TLSSocket,
       trace,
@@ -231,12 +273,20 @@ export class WebSocketProxy {
       if (this.draining) {
         refuse(socket, 503, 'The gateway is shutting down', requestId, ['Retry-After: 1']);
       } else if (UNREACHABLE.has(error.code ?? '')) {
-        this.options.log.warn({ upstream: route.service, code: error.code }, 'upstream unreachable for a WebSocket');
-        refuse(socket, 503, `The ${route.service} service is unavailable`, requestId, ['Retry-After: 1']);
+        this.options.log.warn(
+          { upstream: route.service, code: error.code },
+          'upstream unreachable for a WebSocket',
+        );
+        refuse(socket, 503, `The ${route.service} service is unavailable`, requestId, [
+          'Retry-After: 1',
+        ]);
       } else if (/timed out/i.test(error.message)) {
         refuse(socket, 504, `The ${route.service} service did not answer in time`, requestId);
       } else {
-        this.options.log.warn({ upstream: route.service, error: error.message }, 'upstream WebSocket handshake failed');
+        this.options.log.warn(
+          { upstream: route.service, error: error.message },
+          'upstream WebSocket handshake failed',
+        );
         refuse(socket, 502, `The ${route.service} service failed to answer`, requestId);
       }
     });
@@ -249,7 +299,9 @@ export class WebSocketProxy {
         return;
       }
       this.upstreamProtocol.set(request, upstream.protocol);
-      this.server.handleUpgrade(request, socket, head, (client) => this.link(client, upstream, route));
+      this.server.handleUpgrade(request, socket, head, (client) =>
+        this.link(client, upstream, route),
+      );
     });
   }
 
@@ -301,7 +353,9 @@ function closeWith(socket: WebSocket, code: number, reason: Buffer): void {
 
 function isSendableCloseCode(code: number): boolean {
   return (
-    (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999)
   );
 }
 
@@ -354,7 +408,12 @@ function refuse(
 }
 
 /** Passes an upstream's handshake refusal (status, key headers, a bounded body) to the client. */
-function relayRefusal(socket: Duplex, response: IncomingMessage, requestId: string, done: () => void): void {
+function relayRefusal(
+  socket: Duplex,
+  response: IncomingMessage,
+  requestId: string,
+  done: () => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const finish = (): void => {
@@ -364,7 +423,11 @@ function relayRefusal(socket: Duplex, response: IncomingMessage, requestId: stri
       return;
     }
     const body =
-      size <= MAX_REFUSAL_BODY ? Buffer.concat(chunks) : Buffer.from(JSON.stringify(errorBody(response.statusCode ?? 502, 'Refused by the upstream')));
+      size <= MAX_REFUSAL_BODY
+        ? Buffer.concat(chunks)
+        : Buffer.from(
+            JSON.stringify(errorBody(response.statusCode ?? 502, 'Refused by the upstream')),
+          );
     const status = response.statusCode ?? 502;
     const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
     for (const name of REFUSAL_HEADERS) {
