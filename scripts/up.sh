@@ -18,9 +18,23 @@ node tools/ensure-database.js "$DATABASE_URL"
 echo "build: compiling every service"
 npm run --silent build >/dev/null
 
-# name:port, backends first; the gateway last. A new service joins here and in the gateway's routes.
-services=("user-service:${USER_SERVICE_PORT:-8001}" "gateway:${GATEWAY_PORT}")
-export USER_SERVICE_URL=${USER_SERVICE_URL:-http://127.0.0.1:${USER_SERVICE_PORT:-8001}}
+# Backends first, the gateway last. A service joins the platform by existing under apps/: the
+# gateway gets its URL; services not built yet are left out of the gateway's routes and /health.
+declare -A default_ports=([user-service]=8001 [request-service]=8002 [conversation-service]=8003 [notification-service]=8004)
+services=()
+for name in user-service request-service conversation-service notification-service; do
+  var=$(echo "${name%-service}" | tr a-z A-Z)_SERVICE
+  port_var=${var}_PORT
+  url_var=${var}_URL
+  if [[ -f "dist/apps/$name/src/main.js" ]]; then
+    port=${!port_var:-${default_ports[$name]}}
+    services+=("$name:$port")
+    export "$url_var=${!url_var:-http://127.0.0.1:$port}"
+  else
+    export "$url_var="
+  fi
+done
+services+=("gateway:${GATEWAY_PORT}")
 
 pids=()
 stop() {
@@ -37,14 +51,21 @@ for entry in "${services[@]}"; do
   pids+=($!)
 done
 
+up=false
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:${GATEWAY_PORT}/health" >/dev/null 2>&1; then
-    echo
-    echo "AJLA is up: http://127.0.0.1:${GATEWAY_PORT} (API docs at /docs, health at /health). Ctrl-C stops it."
+    up=true
     break
   fi
   sleep 0.5
 done
+if $up; then
+  echo
+  echo "AJLA is up: http://127.0.0.1:${GATEWAY_PORT} (API docs at /docs, health at /health). Ctrl-C stops it."
+else
+  echo "AJLA did not become healthy within 60 s; GET /health says:" >&2
+  curl -sS "http://127.0.0.1:${GATEWAY_PORT}/health" >&2 || true
+fi
 
 # Stop everything when any one service exits.
 wait -n "${pids[@]}"

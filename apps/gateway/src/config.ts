@@ -17,6 +17,9 @@ const POSITIVE_MS = { message: 'must be a positive integer (milliseconds)' };
 export class GatewayConfig extends withAuthConfig(BaseServiceConfig) {
   override PORT: number = 8000;
 
+  /** The gateway is the edge: its own client address is the socket's (see TRUSTED_PROXIES). */
+  override TRUST_PROXY: string = '';
+
   /** JSON array of route lines that replace (same path), add or disable routes of the table. */
   @IsOptional()
   @IsString()

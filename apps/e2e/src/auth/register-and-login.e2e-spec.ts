@@ -1,4 +1,5 @@
 import { api, expectErrorBody, ISO_UTC, login, uniqueEmail, UUID } from '../support/api';
+import { e2eState } from '../support/state';
 
 describe('register and log in (API.md "Auth and profile")', () => {
   it('registers a client with the documented user shape and no secret fields', async () => {
@@ -128,7 +129,6 @@ describe('register and log in (API.md "Auth and profile")', () => {
   });
 
   it('lets the bootstrap admin log in', async () => {
-    const { e2eState } = await import('../support/state');
     const tokens = await login(e2eState().admin.email, e2eState().admin.password);
     const me = await api('GET', '/api/v1/users/me', { token: tokens.access_token });
     expect(me.status).toBe(200);

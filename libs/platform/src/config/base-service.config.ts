@@ -29,6 +29,14 @@ export class BaseServiceConfig {
   @Min(1, { message: 'must be a positive integer (bytes)' })
   BODY_LIMIT_BYTES: number = 1024 * 1024;
 
+  /**
+   * Peers whose X-Forwarded-For is believed for the client address (comma list of IPs, CIDRs and
+   * the names loopback, linklocal, uniquelocal; empty: none). Services sit behind the gateway on an
+   * internal network, so the default believes internal addresses only, never the public internet.
+   */
+  @IsString()
+  TRUST_PROXY: string = 'loopback,linklocal,uniquelocal';
+
   /** How long SIGTERM may take to finish in-flight work before the process exits anyway. */
   @IsInt({ message: 'must be a non-negative integer (milliseconds)' })
   @Min(0, { message: 'must be a non-negative integer (milliseconds)' })

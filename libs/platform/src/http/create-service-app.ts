@@ -38,9 +38,9 @@ export async function createServiceApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // Services sit behind the gateway (and the gateway behind the ingress): client addresses come
-    // from X-Forwarded-For.
-    trustProxy: true,
+    // Services sit behind the gateway: the client address comes from X-Forwarded-For, believed
+    // only when the peer is one of TRUST_PROXY (internal addresses by default).
+    trustProxy: config.TRUST_PROXY.trim() === '' ? false : config.TRUST_PROXY,
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers[REQUEST_ID_HEADER];
