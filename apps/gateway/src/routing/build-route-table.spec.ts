@@ -29,7 +29,7 @@ describe('buildRouteTable', () => {
       ['/api/v1/auth/register', 'user', 'public'],
       ['/api/v1/auth/login', 'user', 'public'],
       ['/api/v1/auth/refresh', 'user', 'public'],
-      ['/api/v1/auth/logout', 'user', 'public'],
+      ['/api/v1/auth/logout', 'user', 'protected'],
       ['/.well-known/jwks.json', 'user', 'public'],
       ['/api/v1/users/me', 'user', 'protected'],
       ['/api/v1/admin/users', 'user', 'protected'],

@@ -5,8 +5,9 @@ import { RouteDefinition } from './route-definition';
  * `GATEWAY_ROUTES`); a line whose service has no URL configured is not mounted.
  */
 export const DEFAULT_ROUTES: readonly RouteDefinition[] = [
-  // Register, login, refresh and logout (logout carries the refresh token, not an access token).
+  // Register, login, refresh and the JWKS are public; logout needs the access token (API.md).
   route('/api/v1/auth', 'user', 'public'),
+  route('/api/v1/auth/logout', 'user', 'protected', { match: 'exact' }),
   route('/.well-known/jwks.json', 'user', 'public', { match: 'exact' }),
   // The caller's own profile only: other paths under /api/v1/users are not part of the API.
   route('/api/v1/users/me', 'user', 'protected'),
