@@ -206,6 +206,33 @@ describe('refresh rotation and logout', () => {
     expect(res.status).toBe(401);
   });
 
+  it('needs the access token to log out (401 without it), and keeps the family alive then', async () => {
+    const client = await newClient();
+    const res = await api('POST', '/api/v1/auth/logout', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
+    expect(res.status).toBe(401);
+    expectErrorBody(res);
+    const refresh = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: client.tokens.refresh_token },
+    });
+    expect(refresh.status).toBe(200);
+  });
+
+  it("cannot end another user's session", async () => {
+    const victim = await newClient();
+    const attacker = await newClient();
+    const out = await api('POST', '/api/v1/auth/logout', {
+      token: attacker.tokens.access_token,
+      body: { refresh_token: victim.tokens.refresh_token },
+    });
+    expect(out.status).toBe(204);
+    const refresh = await api('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: victim.tokens.refresh_token },
+    });
+    expect(refresh.status).toBe(200);
+  });
+
   it.each([['an unknown refresh token', { refresh_token: 'A'.repeat(43) }]])(
     'answers 401 to refresh with %s',
     async (_c, body) => {
