@@ -82,7 +82,7 @@ function rawGet(
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever the answer holds
+ 
 async function json(response: Response): Promise<any> {
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   return response.json();

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, Email, type Clock } from '@ajla/shared-kernel';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../domain/user/password-hasher.port';
-import { Password } from '../../domain/user/password.value-object';
 import { Role } from '../../domain/user/role.value-object';
-import { User } from '../../domain/user/user.aggregate';
+import type { User } from '../../domain/user/user.aggregate';
 import { USER_REPOSITORY, type UserRepository } from '../../domain/user/user.repository.port';
+import { AccountOpening } from '../open-account/account-opening';
 import { CLOCK } from '../ports/clock.port';
 import type { EnsureAdminCommand } from './ensure-admin.command';
 
@@ -24,40 +24,28 @@ export type EnsureAdminOutcome =
  */
 @Injectable()
 export class EnsureAdminHandler {
+  private readonly accounts: AccountOpening;
+
   constructor(
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(command: EnsureAdminCommand): Promise<EnsureAdminOutcome> {
-    const email = Email.create(command.email);
-    const password = Password.create(command.password);
-    const existing = await this.users.findByEmail(email);
-    if (existing !== undefined) return this.outcomeFor(existing);
-
-    const admin = User.create(
-      {
-        email,
-        passwordHash: await this.hasher.hash(password.value),
-        fullName: command.fullName,
-        role: Role.admin,
-      },
-      this.clock.now(),
-    );
-    try {
-      await this.users.add(admin);
-    } catch (error) {
-      // Two replicas starting at once: the other one created it a moment ago.
-      if (!(error instanceof ConflictError)) throw error;
-      const winner = await this.users.findByEmail(email);
-      if (winner === undefined) throw error;
-      return this.outcomeFor(winner);
-    }
-    return { result: 'created', user: admin };
+    @Inject(PASSWORD_HASHER) hasher: PasswordHasher,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.accounts = new AccountOpening(users, hasher, clock);
   }
 
-  private outcomeFor(user: User): EnsureAdminOutcome {
-    return user.role.isAdmin ? { result: 'already_admin', user } : { result: 'not_an_admin', user };
+  async execute(command: EnsureAdminCommand): Promise<EnsureAdminOutcome> {
+    try {
+      const admin = await this.accounts.open({ ...command, role: Role.admin });
+      return { result: 'created', user: admin };
+    } catch (error) {
+      // The account exists already, or another replica starting at once created it a moment ago.
+      if (!(error instanceof ConflictError)) throw error;
+      const existing = await this.users.findByEmail(Email.create(command.email));
+      if (existing === undefined) throw error;
+      return existing.role.isAdmin
+        ? { result: 'already_admin', user: existing }
+        : { result: 'not_an_admin', user: existing };
+    }
   }
 }
