@@ -82,7 +82,6 @@ function rawGet(
   });
 }
 
- 
 async function json(response: Response): Promise<any> {
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   return response.json();

@@ -11,7 +11,7 @@ jest.setTimeout(60_000);
 
 interface Answer {
   status: number;
-  body: any;  
+  body: any;
   headers: Headers;
 }
 
