@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { resolveSigningKey } from '@ajla/auth';
 import { ConfigError, createServiceApp, loadConfig } from '@ajla/platform';
 import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
 import { UserServiceConfig } from './config/user-service.config';
@@ -7,6 +8,8 @@ async function bootstrap(): Promise<void> {
   let config: UserServiceConfig;
   try {
     config = loadConfig(UserServiceConfig);
+    // Fail fast, before Nest starts, when no signing key is configured where one is required.
+    await resolveSigningKey(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${SERVICE_NAME}: ${error.message}\n`);
