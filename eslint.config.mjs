@@ -78,7 +78,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/shared-kernel/**/*.ts', 'apps/*/src/domain/**/*.ts'],
+    files: ['libs/shared-kernel/**/*.ts', 'libs/contracts/**/*.ts', 'apps/*/src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
