@@ -38,7 +38,7 @@ COPY apps/${SERVICE} ./apps/${SERVICE}
 # dist/main.js is a fixed entry path, so CMD needs no shell to expand $SERVICE. Node resolves the
 # symlink, so the service's relative requires (and require.main) work as if started by its real path.
 RUN npx swc "apps/${SERVICE}" libs -d dist \
-      --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts,**/jest.config.js' \
+      --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.fault-spec.ts,**/*.e2e-spec.ts,**/jest.config.js' \
  && test -f "dist/apps/${SERVICE}/src/main.js" \
  && ln -s "apps/${SERVICE}/src/main.js" dist/main.js
 

@@ -21,6 +21,6 @@ module.exports = {
   ],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
-  testMatch: ['**/?(*.)+(spec|int-spec).ts'],
+  testMatch: ['**/?(*.)+(spec|int-spec|fault-spec).ts'],
   clearMocks: true,
 };

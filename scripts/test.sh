@@ -19,7 +19,10 @@ if (($#)); then
   npx jest --maxWorkers=2 --json --outputFile=tmp/jest-custom.json "$@"
   exec node tools/test-summary.js tmp/jest-custom.json
 fi
-# Unit and integration tests in parallel; the end-to-end suite alone, since it drives one platform.
-npx jest --ignoreProjects e2e --maxWorkers=2 --json --outputFile=tmp/jest-unit-int.json
-npx jest --selectProjects e2e --runInBand --json --outputFile=tmp/jest-e2e.json
-node tools/test-summary.js tmp/jest-unit-int.json tmp/jest-e2e.json
+# Unit and integration tests in parallel; then, one at a time, the fault tests (they restart the
+# broker under everyone's feet) and the end-to-end suite (it drives one platform).
+npx jest --ignoreProjects e2e --testPathIgnorePatterns '\.fault-spec\.ts$' --maxWorkers=2 \
+  --json --outputFile=tmp/jest-parallel.json
+npx jest --runInBand --testPathPatterns '\.(fault|e2e)-spec\.ts$' \
+  --json --outputFile=tmp/jest-serial.json
+node tools/test-summary.js tmp/jest-parallel.json tmp/jest-serial.json

@@ -3,26 +3,39 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, freePort, uniqueRedisPrefix } from '@ajla/testing';
+import { createTestVhost } from './rabbitmq-vhost';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 
+/** The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`). */
+const BACKENDS = [
+  { app: 'user-service', name: 'user' },
+  { app: 'request-service', name: 'request' },
+  { app: 'conversation-service', name: 'conversation' },
+  { app: 'notification-service', name: 'notification' },
+] as const;
+
 /**
- * Starts the built platform (npm run build first) on a database, Redis prefix and key pair of its
- * own, with the gateway on E2E_GATEWAY_PORT (default 8000), and waits until GET /health is 200.
+ * Starts the built platform (npm run build first): every service that exists, on a database,
+ * RabbitMQ vhost, Redis prefix and key pair of the run's own, with the gateway on
+ * E2E_GATEWAY_PORT (default 8000); waits until GET /health is 200.
  */
 export default async function globalSetup(): Promise<void> {
-  const entry = (name: string) => path.join(REPO_ROOT, 'dist/apps', name, 'src/main.js');
-  for (const name of ['gateway', 'user-service']) {
-    if (!existsSync(entry(name))) {
-      throw new Error(`${entry(name)} is missing: run "npm run build" before the e2e suite`);
-    }
+  const entry = (app: string) => path.join(REPO_ROOT, 'dist/apps', app, 'src/main.js');
+  if (!existsSync(entry('gateway'))) {
+    throw new Error(`${entry('gateway')} is missing: run "npm run build" before the e2e suite`);
+  }
+  const backends = BACKENDS.filter((b) => existsSync(path.join(REPO_ROOT, 'apps', b.app)));
+  for (const b of backends) {
+    if (!existsSync(entry(b.app)))
+      throw new Error(`${entry(b.app)} is missing: run "npm run build"`);
   }
 
   const db = await createTestDatabase('e2e');
+  const vhost = createTestVhost();
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-e2e-keys-'));
   const logsDir = path.join(REPO_ROOT, 'tmp/e2e-logs');
   mkdirSync(logsDir, { recursive: true });
   const gatewayPort = Number(process.env.E2E_GATEWAY_PORT ?? 8000);
-  const userPort = await freePort();
   const admin = { email: 'root.admin@ajla.test', password: `Adm1n-${Date.now()}-pass` };
 
   const common: NodeJS.ProcessEnv = {
@@ -30,47 +43,54 @@ export default async function globalSetup(): Promise<void> {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
     DATABASE_URL: db.url,
+    RABBITMQ_URL: vhost.url,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: uniqueRedisPrefix(),
     JWT_KEYS_DIR: keysDir,
   };
 
   const children: ChildProcess[] = [];
-  const start = (name: string, env: NodeJS.ProcessEnv) => {
-    const child = spawn(process.execPath, [entry(name)], {
+  const pids: Record<string, number> = {};
+  const start = (app: string, env: NodeJS.ProcessEnv) => {
+    const child = spawn(process.execPath, [entry(app)], {
       env: { ...common, ...env },
       cwd: REPO_ROOT,
     });
-    const log = createWriteStream(path.join(logsDir, `${name}.log`));
+    const log = createWriteStream(path.join(logsDir, `${app}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     children.push(child);
-    return child;
+    pids[app] = child.pid!;
   };
 
-  const userService = start('user-service', {
-    PORT: String(userPort),
-    ADMIN_EMAIL: admin.email,
-    ADMIN_PASSWORD: admin.password,
-  });
-  const gateway = start('gateway', {
-    PORT: String(gatewayPort),
-    USER_SERVICE_URL: `http://127.0.0.1:${userPort}`,
-    REQUEST_SERVICE_URL: '',
-    CONVERSATION_SERVICE_URL: '',
-    NOTIFICATION_SERVICE_URL: '',
-  });
+  const serviceUrls: Record<string, string> = {};
+  const gatewayEnv: NodeJS.ProcessEnv = { PORT: String(gatewayPort) };
+  for (const b of BACKENDS) gatewayEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = '';
+  for (const b of backends) {
+    const port = await freePort();
+    serviceUrls[b.app] = `http://127.0.0.1:${port}`;
+    gatewayEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = serviceUrls[b.app];
+    start(b.app, {
+      PORT: String(port),
+      ...(b.app === 'user-service'
+        ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
+        : {}),
+    });
+  }
+  start('gateway', gatewayEnv);
 
   const state: E2eState = {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
-    userServiceUrl: `http://127.0.0.1:${userPort}`,
+    userServiceUrl: serviceUrls['user-service'],
+    serviceUrls,
     databaseUrl: db.url,
+    rabbitmqUrl: vhost.url,
     redisPrefix: common.REDIS_KEY_PREFIX!,
     keysDir,
     admin,
-    pids: { gateway: gateway.pid!, 'user-service': userService.pid! },
+    pids,
   };
-  (globalThis as Record<string, unknown>).__AJLA_E2E__ = { children, db };
+  (globalThis as Record<string, unknown>).__AJLA_E2E__ = { children, db, vhost };
 
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -4,7 +4,8 @@ import { E2E_STATE_FILE } from './state';
 
 export default async function globalTeardown(): Promise<void> {
   const ctx = (globalThis as Record<string, unknown>).__AJLA_E2E__ as
-    { children: ChildProcess[]; db: { drop(): Promise<void> } } | undefined;
+    | { children: ChildProcess[]; db: { drop(): Promise<void> }; vhost: { drop(): void } }
+    | undefined;
   if (!ctx) return;
   await Promise.all(
     ctx.children.map(
@@ -21,5 +22,6 @@ export default async function globalTeardown(): Promise<void> {
     ),
   );
   await ctx.db.drop();
+  ctx.vhost.drop();
   rmSync(E2E_STATE_FILE, { force: true });
 }

@@ -8,7 +8,11 @@ export const E2E_STATE_FILE = path.join(REPO_ROOT, 'tmp/e2e-state.json');
 export interface E2eState {
   gatewayUrl: string;
   userServiceUrl: string;
+  /** Direct URLs of the backends, by app folder (tests of a service's own endpoints). */
+  serviceUrls: Record<string, string>;
   databaseUrl: string;
+  /** The run's own RabbitMQ vhost. */
+  rabbitmqUrl: string;
   redisPrefix: string;
   keysDir: string;
   admin: { email: string; password: string };
