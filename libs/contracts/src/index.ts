@@ -1,1 +1,6 @@
-export {};
+export * from './common';
+export * from './events/user-events';
+export * from './events/request-events';
+export * from './catalog';
+export * from './envelope';
+export { uuidV7 } from './uuid-v7';

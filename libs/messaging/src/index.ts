@@ -1,1 +1,16 @@
-export {};
+export * from './config/messaging.config';
+export * from './amqp/connection';
+export * from './amqp/topology';
+export * from './amqp/message-headers';
+export * from './consumer/event-handler';
+export * from './consumer/event-consumer';
+export * from './consumer/retry-policy';
+export * from './outbox/outbox-writer';
+export * from './outbox/outbox-relay';
+export * from './persistence/outbox-message.orm-entity';
+export * from './persistence/inbox-message.orm-entity';
+export * from './persistence/messaging.entities';
+export * from './persistence/1763900000000-create-messaging-tables';
+export { messagingTables, type MessagingTables } from './persistence/messaging-tables';
+export { silentLogger, type MessagingLogger } from './logger';
+export * from './messaging.module';

@@ -1,0 +1,52 @@
+import { ForbiddenError, ValidationError } from '@ajla/shared-kernel';
+import { aCaller, FixedClock, immediateUnitOfWork, InMemoryRequests } from '../../../test/fakes';
+import { RequestSubmitted } from '../../domain/request/request-submitted.domain-event';
+import { SubmitRequestHandler } from './submit-request.handler';
+
+describe('SubmitRequestHandler', () => {
+  const clock = new FixedClock();
+  let requests: InMemoryRequests;
+  let handler: SubmitRequestHandler;
+
+  beforeEach(() => {
+    requests = new InMemoryRequests();
+    handler = new SubmitRequestHandler(immediateUnitOfWork, requests, clock);
+  });
+
+  it('stores a new request of the caller and records request.submitted with it', async () => {
+    const client = aCaller('user');
+    const request = await handler.execute({
+      caller: client,
+      type: 'events',
+      description: '  Two tickets for the Louvre Abu Dhabi concert 🎻 ',
+    });
+    expect(request).toMatchObject({ userId: client.id, assigneeId: null });
+    expect(request.status.name).toBe('new');
+    expect(request.description.value).toBe('Two tickets for the Louvre Abu Dhabi concert 🎻');
+    const stored = await requests.findById(request.id);
+    expect(stored?.conversationId).toBe(request.conversationId);
+    expect(requests.outbox).toHaveLength(1);
+    expect(requests.outbox[0]).toBeInstanceOf(RequestSubmitted);
+    expect(requests.outbox[0]!.aggregateId).toBe(request.id);
+  });
+
+  it.each([
+    [{ type: 'flights', description: 'x' }, 'invalid_type'],
+    [{ type: 'travel', description: '   ' }, 'empty_description'],
+    [{ type: 'travel', description: 'x'.repeat(5001) }, 'description_too_long'],
+  ])('refuses %p', async (input, reason) => {
+    await expect(handler.execute({ caller: aCaller('user'), ...input })).rejects.toThrow(
+      expect.objectContaining({ reason }),
+    );
+    await expect(handler.execute({ caller: aCaller('user'), ...input })).rejects.toThrow(
+      ValidationError,
+    );
+    expect(requests.count).toBe(0);
+  });
+
+  it.each(['agent', 'admin'] as const)('is for clients: an %s is refused', async (role) => {
+    await expect(
+      handler.execute({ caller: aCaller(role), type: 'travel', description: 'x' }),
+    ).rejects.toThrow(ForbiddenError);
+  });
+});

@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Clock } from '@ajla/shared-kernel';
+import { Request } from '../../domain/request/request.aggregate';
+import { RequestDescription } from '../../domain/request/request-description.value-object';
+import {
+  REQUEST_REPOSITORY,
+  type RequestRepository,
+} from '../../domain/request/request.repository.port';
+import { RequestType } from '../../domain/request/request-type.value-object';
+import { CLOCK } from '../ports/clock.port';
+import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
+import { mustBeClient } from '../request-access';
+import type { SubmitRequestCommand } from './submit-request.command';
+
+/** A client asks the concierge for something; `request.submitted` goes out with the request. */
+@Injectable()
+export class SubmitRequestHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(REQUEST_REPOSITORY) private readonly requests: RequestRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: SubmitRequestCommand): Promise<Request> {
+    mustBeClient(command.caller);
+    const request = Request.create(
+      {
+        userId: command.caller.id,
+        type: RequestType.create(command.type),
+        description: RequestDescription.create(command.description),
+      },
+      this.clock.now(),
+    );
+    await this.unitOfWork.run(() => this.requests.add(request));
+    return request;
+  }
+}

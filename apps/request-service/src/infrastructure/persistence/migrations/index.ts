@@ -1,0 +1,9 @@
+import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
+import { CreateRequestsTables1764000000000 } from './1764000000000-create-requests-tables';
+
+/** Every migration of the `requests` schema, oldest first. Add new ones at the end. */
+export const requestServiceMigrations = [
+  // The outbox and inbox tables of @ajla/messaging, in this service's schema.
+  CreateMessagingTables1763900000000,
+  CreateRequestsTables1764000000000,
+];

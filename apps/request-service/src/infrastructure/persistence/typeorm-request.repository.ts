@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from '../../domain/request/request.aggregate';
+import type { RequestId } from '../../domain/request/request-id';
+import type {
+  RequestListFilter,
+  RequestListing,
+  RequestPage,
+  RequestRepository,
+} from '../../domain/request/request.repository.port';
+import { RequestMapper } from './request.mapper';
+import { RequestOrmEntity } from './request.orm-entity';
+import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
+
+@Injectable()
+export class TypeOrmRequestRepository implements RequestRepository, RequestListing {
+  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+
+  async findById(id: RequestId): Promise<Request | undefined> {
+    const row = await this.unitOfWork.manager.findOneBy(RequestOrmEntity, { id });
+    return row ? RequestMapper.toDomain(row) : undefined;
+  }
+
+  async findByIdForUpdate(id: RequestId): Promise<Request | undefined> {
+    if (!this.unitOfWork.inTransaction) {
+      throw new Error('findByIdForUpdate must run inside a unit of work: its lock would not last');
+    }
+    // SELECT ... FOR UPDATE: a concurrent change of this request waits here for our commit, then
+    // reads the state we left, so two transitions from one state cannot both succeed.
+    const row = await this.unitOfWork.manager
+      .createQueryBuilder(RequestOrmEntity, 'r')
+      .where('r.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+    return row ? RequestMapper.toDomain(row) : undefined;
+  }
+
+  async add(request: Request): Promise<void> {
+    await this.unitOfWork.run(async () => {
+      await this.unitOfWork.manager.insert(RequestOrmEntity, RequestMapper.toPersistence(request));
+      this.unitOfWork.track(request);
+    });
+  }
+
+  async update(request: Request): Promise<void> {
+    await this.unitOfWork.run(async () => {
+      const { id, ...row } = RequestMapper.toPersistence(request);
+      const result = await this.unitOfWork.manager.update(RequestOrmEntity, { id }, row);
+      if (result.affected === 0) throw new Error(`request ${id} does not exist`);
+      this.unitOfWork.track(request);
+    });
+  }
+
+  async list(filter: RequestListFilter): Promise<RequestPage> {
+    const direction = filter.order === 'newest_first' ? 'DESC' : 'ASC';
+    const query = this.unitOfWork.manager
+      .createQueryBuilder(RequestOrmEntity, 'r')
+      .orderBy('r.created_at', direction)
+      .addOrderBy('r.id', direction)
+      .offset((filter.page - 1) * filter.pageSize)
+      .limit(filter.pageSize);
+    if (filter.ownerId !== undefined)
+      query.andWhere('r.user_id = :owner', { owner: filter.ownerId });
+    if (filter.status !== undefined)
+      query.andWhere('r.status = :status', { status: filter.status });
+    if (filter.assigneeId !== undefined) {
+      query.andWhere('r.assignee_id = :assignee', { assignee: filter.assigneeId });
+    }
+    const [rows, total] = await query.getManyAndCount();
+    return { items: rows.map((row) => RequestMapper.toDomain(row)), total };
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import {
+  type EventData,
+  type RoutingKey,
+  currentVersion,
+  dataSchema,
+  isRoutingKey,
+} from './catalog';
+import { utcTime, uuid } from './common';
+import { uuidV7 } from './uuid-v7';
+
+/** The durable topic exchange every AJLA event is published to. */
+export const EVENTS_EXCHANGE = 'ajla.events';
+
+/** One integration event as it travels (`snake_case` on the wire). */
+export type EventEnvelope<K extends RoutingKey = RoutingKey> = {
+  [T in K]: {
+    /** UUIDv7; also the AMQP `message_id` and the consumer's inbox key. */
+    id: string;
+    /** = the routing key. */
+    type: T;
+    /** Of the data's shape. */
+    version: number;
+    occurred_at: string;
+    producer: string;
+    /** The user action this came from, or null. */
+    correlation_id: string | null;
+    data: EventData<T>;
+  };
+}[K];
+
+/** A message that is not an event this library knows: the consumer dead-letters it. */
+export class ContractViolation extends Error {
+  constructor(
+    message: string,
+    /** One line per problem: `data.email: must be an e-mail address`. */
+    readonly issues: readonly string[] = [],
+  ) {
+    super(issues.length > 0 ? `${message}: ${issues.join('; ')}` : message);
+    this.name = 'ContractViolation';
+  }
+}
+
+// Strict: an envelope with a field it should not have was not written by an AJLA producer.
+const EnvelopeSchema = z.strictObject({
+  id: uuid(),
+  type: z.string().min(1).max(200),
+  version: z.int().min(1),
+  occurred_at: utcTime(),
+  producer: z.string().min(1).max(100),
+  correlation_id: z.string().min(1).max(200).nullable(),
+  data: z.unknown(),
+});
+
+function issuesOf(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
+
+/**
+ * Validates a received message (already JSON-parsed): the envelope, then `data` against the
+ * schema of its type and version. Unknown fields in `data` are dropped (a newer, additive version
+ * must not break an older consumer); an unknown type or version is a violation.
+ */
+export function parseEnvelope(raw: unknown): EventEnvelope {
+  const envelope = EnvelopeSchema.safeParse(raw);
+  if (!envelope.success) {
+    throw new ContractViolation('not an event envelope', issuesOf(envelope.error));
+  }
+  const { type, version, data } = envelope.data;
+  if (!isRoutingKey(type)) {
+    throw new ContractViolation(`unknown event type "${type}"`);
+  }
+  const schema = dataSchema(type, version);
+  if (schema === undefined) {
+    throw new ContractViolation(`unknown version ${version} of event type "${type}"`);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    throw new ContractViolation(
+      `event ${type} v${version} breaks its contract`,
+      issuesOf(parsed.error, 'data'),
+    );
+  }
+  return { ...envelope.data, type, data: parsed.data } as EventEnvelope;
+}
+
+export interface EnvelopeOptions {
+  /** The service that publishes it, e.g. `request-service`. */
+  producer: string;
+  /** The user action this comes from (`RequestContext.correlationId`); null when none. */
+  correlationId?: string | null;
+  /** Defaults to a new UUIDv7. */
+  id?: string;
+  /** Defaults to now. */
+  occurredAt?: Date | string;
+}
+
+/**
+ * A validated envelope of the current version of `type`. Throws `ContractViolation` when `data`
+ * breaks its own contract: a producer's bug must fail loudly, before anything is stored.
+ */
+export function createEnvelope<K extends RoutingKey>(
+  type: K,
+  data: EventData<K>,
+  options: EnvelopeOptions,
+): EventEnvelope<K> {
+  const occurredAt = options.occurredAt ?? new Date();
+  return parseEnvelope({
+    id: options.id ?? uuidV7(),
+    type,
+    version: currentVersion(type),
+    occurred_at: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,
+    producer: options.producer,
+    correlation_id: options.correlationId ?? null,
+    data,
+  }) as EventEnvelope<K>;
+}

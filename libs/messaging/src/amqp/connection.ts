@@ -1,0 +1,54 @@
+import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
+import type { MessagingLogger } from '../logger';
+
+export type { AmqpConnectionManager } from 'amqp-connection-manager';
+
+export interface AmqpConnectionOptions {
+  url: string;
+  /** Shown in the broker's connection list (`connection_name`). */
+  name: string;
+  logger: MessagingLogger;
+  /** Wait before reconnecting after a lost connection (default 1000 ms). */
+  reconnectDelayMs?: number;
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * A RabbitMQ connection that reconnects for ever (and makes its channels run their setup again,
+ * so topology is re-declared). Connecting starts at once and never blocks the caller.
+ */
+export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnectionManager {
+  const connection = amqp.connect([options.url], {
+    heartbeatIntervalInSeconds: 5,
+    reconnectTimeInSeconds: (options.reconnectDelayMs ?? 1000) / 1000,
+    connectionOptions: { clientProperties: { connection_name: options.name } },
+  });
+  // Each kind of failure is logged once, not at every attempt.
+  let lastFailure = '';
+  connection.on('connect', () => {
+    options.logger.log(`Connected to RabbitMQ at ${redact(options.url)}`);
+    lastFailure = '';
+  });
+  connection.on('disconnect', ({ err }: { err?: Error }) => {
+    options.logger.warn(`Lost the RabbitMQ connection: ${err?.message ?? 'closed'}; reconnecting`);
+  });
+  connection.on('connectFailed', ({ err }: { err: Error }) => {
+    if (err.message === lastFailure) return;
+    lastFailure = err.message;
+    options.logger.warn(`Cannot connect to RabbitMQ at ${redact(options.url)}: ${err.message}`);
+  });
+  connection.on('blocked', ({ reason }: { reason: string }) =>
+    options.logger.warn(`RabbitMQ blocks publishing: ${reason}`),
+  );
+  connection.on('unblocked', () => options.logger.log('RabbitMQ unblocked publishing'));
+  return connection;
+}

@@ -1,0 +1,67 @@
+// Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
+import 'reflect-metadata';
+import { EVENTS_EXCHANGE } from '@ajla/contracts';
+import type { Constructor } from '@ajla/platform';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+
+export const DEFAULT_RETRY_DELAYS_MS = '1000,5000,30000,120000,600000';
+
+const DELAY_LIST = /^\s*[1-9]\d{0,7}(\s*,\s*[1-9]\d{0,7})*\s*$/;
+
+/**
+ * Adds the RabbitMQ and outbox variables to a config class:
+ * `class RequestServiceConfig extends withMessagingConfig(withDatabaseConfig(BaseServiceConfig)) {}`.
+ */
+export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
+  class WithMessagingConfig extends Base {
+    @Matches(/^amqps?:\/\/\S+$/, { message: 'must be an amqp:// or amqps:// URL' })
+    RABBITMQ_URL: string = 'amqp://guest:guest@127.0.0.1:5672';
+
+    /** Deliveries a consumer holds unacknowledged at once (and so handles in parallel). */
+    @IsInt({ message: 'must be an integer from 1 to 1000' })
+    @Min(1, { message: 'must be an integer from 1 to 1000' })
+    @Max(1000, { message: 'must be an integer from 1 to 1000' })
+    RABBITMQ_PREFETCH: number = 32;
+
+    /** The relay looks for unsent events this often even when no commit woke it. */
+    @IsInt({ message: 'must be an integer from 10 to 60000 (milliseconds)' })
+    @Min(10, { message: 'must be an integer from 10 to 60000 (milliseconds)' })
+    @Max(60_000, { message: 'must be an integer from 10 to 60000 (milliseconds)' })
+    OUTBOX_POLL_INTERVAL_MS: number = 200;
+
+    /** Events the relay publishes per batch (one transaction, one wait for the broker's confirms). */
+    @IsInt({ message: 'must be an integer from 1 to 1000' })
+    @Min(1, { message: 'must be an integer from 1 to 1000' })
+    @Max(1000, { message: 'must be an integer from 1 to 1000' })
+    OUTBOX_BATCH_SIZE: number = 100;
+
+    /** Published outbox rows are kept this long (for inspection), then deleted; 0 keeps them. */
+    @IsInt({ message: 'must be an integer from 0 to 8760 (hours)' })
+    @Min(0, { message: 'must be an integer from 0 to 8760 (hours)' })
+    @Max(8760, { message: 'must be an integer from 0 to 8760 (hours)' })
+    OUTBOX_RETENTION_HOURS: number = 72;
+
+    /** Back-off of a failing handler: one delay per retry; after the last, the dead-letter queue. */
+    @Matches(DELAY_LIST, {
+      message: 'must be a comma-separated list of positive integers (milliseconds)',
+    })
+    CONSUMER_RETRY_DELAYS_MS: string = DEFAULT_RETRY_DELAYS_MS;
+
+    /** The topic exchange of AJLA's events; tests use one of their own. */
+    @Matches(/^[\w.:-]{1,255}$/, {
+      message: 'must be an exchange name (letters, digits, . _ : -)',
+    })
+    EVENTS_EXCHANGE: string = EVENTS_EXCHANGE;
+  }
+  return WithMessagingConfig;
+}
+
+export class MessagingConfig extends withMessagingConfig(class {}) {}
+
+/** `CONSUMER_RETRY_DELAYS_MS` as numbers: `"1000, 5000"` → `[1000, 5000]`. */
+export function parseRetryDelays(text: string): number[] {
+  if (!DELAY_LIST.test(text)) {
+    throw new Error(`Invalid retry delays "${text}": use positive integers separated by commas`);
+  }
+  return text.split(',').map((part) => Number(part.trim()));
+}

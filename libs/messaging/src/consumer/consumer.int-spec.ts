@@ -1,0 +1,278 @@
+import type { Message } from 'amqplib';
+import {
+  RecordingHandler,
+  aSubmittedEvent,
+  testBed,
+  waitFor,
+  type TestBed,
+} from '../../test/harness';
+import { silentLogger } from '../logger';
+import { EventConsumer, type DeliveryOutcome } from './event-consumer';
+import type { EventHandler } from './event-handler';
+
+jest.setTimeout(30_000);
+
+const RETRY_DELAYS_MS = [100, 200];
+
+describe('event consumer (real Postgres and RabbitMQ)', () => {
+  let bed: TestBed;
+  let consumer: EventConsumer | undefined;
+  let outcomes: { outcome: DeliveryOutcome; id?: string; at: number }[];
+
+  beforeAll(async () => {
+    bed = await testBed('consumer');
+  });
+
+  beforeEach(() => {
+    outcomes = [];
+  });
+
+  afterEach(async () => {
+    await consumer?.stop();
+    consumer = undefined;
+    await bed.dataSource.query(`TRUNCATE messaging_test.effects, messaging_test.inbox_messages`);
+    await bed.drain(`${bed.serviceName}.events.dlq`);
+  });
+
+  afterAll(async () => {
+    await bed?.close(RETRY_DELAYS_MS);
+  });
+
+  async function consume(...handlers: EventHandler[]): Promise<EventConsumer> {
+    consumer = new EventConsumer({
+      dataSource: bed.dataSource,
+      connection: bed.connection,
+      serviceName: bed.serviceName,
+      exchange: bed.exchange,
+      handlers,
+      prefetch: 8,
+      retryDelaysMs: RETRY_DELAYS_MS,
+      requeueDelayMs: 50,
+      logger: silentLogger,
+      onSettled: (outcome, message) =>
+        outcomes.push({ outcome, id: message.properties.messageId, at: Date.now() }),
+    });
+    await consumer.start();
+    await consumer.whenConsuming();
+    return consumer;
+  }
+
+  /** Publishes like the relay does (persistent, message_id, headers). */
+  function publish(
+    body: unknown,
+    routingKey = 'request.submitted',
+    headers: Record<string, string> = {},
+  ): void {
+    const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+    const id = typeof body === 'object' && body !== null ? (body as { id?: string }).id : undefined;
+    bed.channel.publish(bed.exchange, routingKey, content, {
+      persistent: true,
+      messageId: id,
+      type: routingKey,
+      contentType: 'application/json',
+      headers,
+    });
+  }
+
+  const outcomesOf = (id: string) => outcomes.filter((o) => o.id === id).map((o) => o.outcome);
+
+  async function dlq(expected: number): Promise<Message[]> {
+    const parked: Message[] = [];
+    await waitFor(async () => {
+      parked.push(...(await bed.drain(`${bed.serviceName}.events.dlq`)));
+      return parked.length >= expected;
+    });
+    return parked;
+  }
+
+  it('declares its queues idempotently: a second consumer of the same service starts fine', async () => {
+    await consume(new RecordingHandler());
+    const again = new EventConsumer({
+      dataSource: bed.dataSource,
+      connection: bed.connection,
+      serviceName: bed.serviceName,
+      exchange: bed.exchange,
+      handlers: [new RecordingHandler()],
+      retryDelaysMs: RETRY_DELAYS_MS,
+      logger: silentLogger,
+    });
+    await again.start();
+    await again.whenConsuming();
+    await again.stop();
+    // The main queue is a quorum queue: declaring it as a classic one is refused.
+    const probe = await bed.broker.createChannel();
+    probe.on('error', () => undefined);
+    await expect(
+      probe.assertQueue(`${bed.serviceName}.events`, {
+        durable: true,
+        arguments: {
+          'x-queue-type': 'classic',
+          'x-delivery-limit': 20,
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': `${bed.serviceName}.events.dlq`,
+        },
+      }),
+    ).rejects.toThrow(/PRECONDITION_FAILED.*x-queue-type/);
+  });
+
+  it('handles an event once: its effect and its inbox row commit together, then it is acked', async () => {
+    const handler = new RecordingHandler();
+    await consume(handler);
+    const event = aSubmittedEvent('corr-consumer-1');
+    publish(event, 'request.submitted', {
+      'x-correlation-id': 'corr-consumer-1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
+    await waitFor(() => outcomesOf(event.id).length === 1);
+    expect(outcomesOf(event.id)).toEqual(['handled']);
+    expect(await bed.effects()).toEqual([{ event_id: event.id, routing_key: 'request.submitted' }]);
+    const inbox = await bed.dataSource.query(`SELECT event_id FROM messaging_test.inbox_messages`);
+    expect(inbox).toEqual([{ event_id: event.id }]);
+    // The handler ran in a context made from the message's headers (so its logs carry them).
+    expect(handler.calls[0].correlationId).toBe('corr-consumer-1');
+    const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+    expect(left.messageCount).toBe(0);
+  });
+
+  it('the same event delivered twice has one effect', async () => {
+    await consume(new RecordingHandler());
+    const event = aSubmittedEvent();
+    publish(event);
+    publish(event);
+    await waitFor(() => outcomesOf(event.id).length === 2);
+    expect(outcomesOf(event.id).sort()).toEqual(['duplicate', 'handled']);
+    expect(await bed.effects()).toHaveLength(1);
+  });
+
+  it('the same event delivered many times at once still has one effect', async () => {
+    await consume(new RecordingHandler());
+    const event = aSubmittedEvent();
+    for (let i = 0; i < 8; i++) publish(event);
+    await waitFor(() => outcomesOf(event.id).length === 8);
+    expect(outcomesOf(event.id).filter((o) => o === 'handled')).toHaveLength(1);
+    expect(await bed.effects()).toHaveLength(1);
+  });
+
+  it('retries a failing event with back-off, then dead-letters it; the rest keep flowing', async () => {
+    const failing = aSubmittedEvent();
+    const handler = new RecordingHandler(['request.submitted'], (event) => {
+      if (event.id === failing.id) throw new Error('the partner API is down');
+    });
+    await consume(handler);
+    publish(failing);
+    const others = Array.from({ length: 5 }, () => aSubmittedEvent());
+    for (const event of others) publish(event);
+
+    const [parked] = await dlq(1);
+    expect(outcomesOf(failing.id)).toEqual(['retried', 'retried', 'dead-lettered']);
+    const attempts = handler.calls.filter((call) => call.id === failing.id).map((call) => call.at);
+    expect(attempts).toHaveLength(3);
+    expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(90);
+    expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(190);
+
+    expect(parked.properties.messageId).toBe(failing.id);
+    expect(parked.properties.deliveryMode).toBe(2);
+    expect(JSON.parse(parked.content.toString('utf8'))).toEqual(failing);
+    expect(parked.properties.headers).toMatchObject({
+      'x-retry-count': 2,
+      'x-dead-letter-reason': 'handler_failed',
+      'x-last-error': 'Error: the partner API is down',
+      'x-original-routing-key': 'request.submitted',
+      'x-failed-by': bed.serviceName,
+    });
+    // Its failed attempts left nothing behind (their effects rolled back with the inbox row).
+    const effects = await bed.effects();
+    expect(effects.map((e) => e.event_id).sort()).toEqual(others.map((e) => e.id).sort());
+    for (const event of others) expect(outcomesOf(event.id)).toEqual(['handled']);
+  });
+
+  it('an event that fails once succeeds on its retry, with one effect', async () => {
+    const handler = new RecordingHandler(['request.submitted'], (_event, attempt) => {
+      if (attempt === 1) throw new Error('deadlock detected');
+    });
+    await consume(handler);
+    const event = aSubmittedEvent();
+    publish(event);
+    await waitFor(() => outcomesOf(event.id).includes('handled'));
+    expect(outcomesOf(event.id)).toEqual(['retried', 'handled']);
+    expect(await bed.effects()).toHaveLength(1);
+  });
+
+  it('dead-letters a malformed body at once, and keeps consuming', async () => {
+    await consume(new RecordingHandler());
+    bed.channel.publish(bed.exchange, 'request.submitted', Buffer.from('{"id": oops'), {
+      persistent: true,
+      messageId: 'broken-1',
+    });
+    const after = aSubmittedEvent();
+    publish(after);
+    const [parked] = await dlq(1);
+    expect(parked.content.toString('utf8')).toBe('{"id": oops');
+    expect(parked.properties.headers).toMatchObject({
+      'x-dead-letter-reason': 'malformed_json',
+      'x-retry-count': 0,
+    });
+    await waitFor(() => outcomesOf(after.id).length === 1);
+    expect(outcomesOf('broken-1')).toEqual(['dead-lettered']);
+    expect(outcomesOf(after.id)).toEqual(['handled']);
+  });
+
+  it('dead-letters an event that breaks its contract (unknown version, bad data) at once', async () => {
+    await consume(new RecordingHandler());
+    const future = { ...aSubmittedEvent(), version: 9 };
+    const bad = { ...aSubmittedEvent(), data: { request_id: 'nope' } };
+    publish(future);
+    publish(bad);
+    const parked = await dlq(2);
+    for (const message of parked) {
+      expect(message.properties.headers).toMatchObject({
+        'x-dead-letter-reason': 'contract_violation',
+      });
+    }
+    expect(await bed.effects()).toHaveLength(0);
+    const next = aSubmittedEvent();
+    publish(next);
+    await waitFor(() => outcomesOf(next.id).length === 1);
+  });
+
+  it('acknowledges a valid event no handler takes, without effect', async () => {
+    await consume(new RecordingHandler(['request.submitted']));
+    // Bound by hand, as a binding left over from an older version would be.
+    await bed.channel.bindQueue(`${bed.serviceName}.events`, bed.exchange, 'user.registered');
+    const stray = {
+      ...aSubmittedEvent(),
+      type: 'user.registered',
+      data: {
+        user_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a0b',
+        email: 'a@b.c',
+        full_name: null,
+        role: 'user',
+        tier: 5000,
+        created_at: new Date().toISOString(),
+      },
+    };
+    publish(stray, 'user.registered');
+    await waitFor(() => outcomesOf(stray.id).length === 1);
+    expect(outcomesOf(stray.id)).toEqual(['skipped']);
+    await bed.channel.unbindQueue(`${bed.serviceName}.events`, bed.exchange, 'user.registered');
+  });
+
+  it('on stop, lets the handler in progress finish and ack; nothing comes back later', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handler = new RecordingHandler(['request.submitted'], () => gate);
+    const running = await consume(handler);
+    const event = aSubmittedEvent();
+    publish(event);
+    await waitFor(() => handler.calls.length === 1);
+    const stopped = running.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(running.inProgress).toBe(1);
+    release();
+    await stopped;
+    expect(outcomesOf(event.id)).toEqual(['handled']);
+    const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+    expect(left.messageCount).toBe(0);
+    consumer = undefined;
+  });
+});

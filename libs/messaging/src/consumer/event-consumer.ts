@@ -1,0 +1,364 @@
+import { ContractViolation, parseEnvelope, type EventEnvelope } from '@ajla/contracts';
+import {
+  CORRELATION_ID_HEADER,
+  TRACEPARENT_HEADER,
+  createRequestContext,
+  runWithRequestContext,
+} from '@ajla/platform';
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { DataSource } from 'typeorm';
+import type { AmqpConnectionManager } from '../amqp/connection';
+import {
+  type DeadLetterReason,
+  deadLetterCopyOptions,
+  headerText,
+  retryCopyOptions,
+  retryCountOf,
+} from '../amqp/message-headers';
+import { type ConsumerQueues, consumerQueues, declareConsumerTopology } from '../amqp/topology';
+import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
+import { defaultLogger, type MessagingLogger } from '../logger';
+import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
+import type { EventHandler } from './event-handler';
+import { decideAfterFailure } from './retry-policy';
+
+export interface EventConsumerOptions {
+  dataSource: DataSource;
+  connection: AmqpConnectionManager;
+  /** Names the queues: `<serviceName>.events`, `.dlq`, `.retry.<delay>`. */
+  serviceName: string;
+  exchange: string;
+  handlers: readonly EventHandler[];
+  /** Unacknowledged deliveries at once. Default 32. */
+  prefetch?: number;
+  /** Back-off per retry. Default 1 s, 5 s, 30 s, 2 min, 10 min. */
+  retryDelaysMs?: readonly number[];
+  /** A retry or dead-letter copy not confirmed within this time is a failure. Default 5000 ms. */
+  publishTimeoutMs?: number;
+  /** Pause before giving a message back to its queue when its copy could not be stored. */
+  requeueDelayMs?: number;
+  logger?: MessagingLogger;
+  /** Called once per delivery with what became of it (metrics, tests). */
+  onSettled?: (outcome: DeliveryOutcome, message: ConsumeMessage) => void;
+}
+
+export type DeliveryOutcome =
+  /** The handlers ran and committed with the inbox row; acked. */
+  | 'handled'
+  /** Already in the inbox: acked without a second effect. */
+  | 'duplicate'
+  /** A handler failed: a copy waits in a retry queue; acked. */
+  | 'retried'
+  /** Invalid, or failed after its last retry: a copy is in the dead-letter queue; acked. */
+  | 'dead-lettered'
+  /** A valid event no handler takes (a binding left from an older version): acked. */
+  | 'skipped'
+  /** Could not store its retry or dead-letter copy: given back to the queue. */
+  | 'requeued';
+
+/**
+ * Consumes the service's queue with manual acks and bounded prefetch. Each delivery runs inside a
+ * request context made from its headers (correlation id, traceparent), so every log line carries
+ * them. A valid event runs its handlers in one transaction with its inbox row, then is acked; a
+ * failing one is retried with back-off through the retry queues, then dead-lettered; an invalid
+ * one is dead-lettered at once. Nothing a message does can stop the consumer.
+ */
+export class EventConsumer {
+  readonly queues: ConsumerQueues;
+  private readonly tables: MessagingTables;
+  private readonly handlersByKey = new Map<string, EventHandler[]>();
+  private readonly retryDelaysMs: readonly number[];
+  private readonly logger: MessagingLogger;
+  private consumerChannel?: ChannelWrapper;
+  private publisher?: ChannelWrapper;
+  private deliveringChannel?: Channel;
+  private topologyError?: string;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private started = false;
+  private stopping = false;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.queues = consumerQueues(options.serviceName);
+    this.tables = messagingTables(options.dataSource);
+    this.retryDelaysMs = options.retryDelaysMs ?? parseRetryDelays(DEFAULT_RETRY_DELAYS_MS);
+    this.logger = options.logger ?? defaultLogger('EventConsumer');
+    for (const handler of options.handlers) {
+      for (const key of new Set(handler.routingKeys)) {
+        this.handlersByKey.set(key, [...(this.handlersByKey.get(key) ?? []), handler]);
+      }
+    }
+  }
+
+  get routingKeys(): string[] {
+    return [...this.handlersByKey.keys()];
+  }
+
+  /**
+   * Declares the topology and starts consuming as soon as the broker is there (now, or when it
+   * comes); does not wait for it. Again after every reconnection.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { connection } = this.options;
+    const topology = {
+      exchange: this.options.exchange,
+      serviceName: this.options.serviceName,
+      routingKeys: this.routingKeys,
+      retryDelaysMs: this.retryDelaysMs,
+    };
+    this.publisher = connection.createChannel({
+      name: `${this.options.serviceName}-retries`,
+      confirm: true,
+      publishTimeout: this.options.publishTimeoutMs ?? 5_000,
+      // Declared here too: a copy sent to a queue that does not exist would vanish.
+      setup: (channel: Channel) => declareConsumerTopology(channel, topology),
+    });
+    this.consumerChannel = connection.createChannel({
+      name: `${this.options.serviceName}-consumer`,
+      confirm: false,
+      setup: async (channel: Channel) => {
+        try {
+          await declareConsumerTopology(channel, topology);
+          this.topologyError = undefined;
+          this.deliveringChannel = channel;
+        } catch (error) {
+          this.topologyError = error instanceof Error ? error.message : String(error);
+          throw error;
+        }
+      },
+    });
+    for (const channel of [this.publisher, this.consumerChannel]) {
+      channel.on('error', (error: Error) =>
+        this.logger.error(`Cannot declare the queues of ${this.queues.main}: ${error.message}`),
+      );
+    }
+    connection.on('disconnect', this.onDisconnect);
+    await this.consumerChannel.consume(this.queues.main, (message) => this.onDelivery(message), {
+      prefetch: this.options.prefetch ?? 32,
+      noAck: false,
+    });
+  }
+
+  /** Stops taking deliveries, lets the ones in hand finish (and ack), then closes its channels. */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    await this.consumerChannel?.cancelAll().catch(() => undefined);
+    await this.whenIdle();
+    this.options.connection.removeListener('disconnect', this.onDisconnect);
+    await this.consumerChannel?.close().catch(() => undefined);
+    await this.publisher?.close().catch(() => undefined);
+    this.deliveringChannel = undefined;
+  }
+
+  /** Null when consuming; otherwise why not (readiness). */
+  problem(): string | null {
+    if (!this.started) return 'not started';
+    if (this.stopping) return 'stopping';
+    if (this.topologyError) return `queues not declared: ${this.topologyError}`;
+    if (!this.options.connection.isConnected()) return 'not connected to RabbitMQ';
+    if (!this.deliveringChannel) return 'not consuming yet';
+    return null;
+  }
+
+  /** Resolves once it consumes (tests, start-up checks); rejects after `timeoutMs`. */
+  async whenConsuming(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.problem() !== null) {
+      if (Date.now() > deadline)
+        throw new Error(`not consuming within ${timeoutMs} ms: ${this.problem()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Deliveries being handled right now. */
+  get inProgress(): number {
+    return this.inFlight;
+  }
+
+  /** The confirm channel for retry and dead-letter copies. */
+  private get copies(): ChannelWrapper {
+    if (!this.publisher) throw new Error('the consumer is not started');
+    return this.publisher;
+  }
+
+  private readonly onDisconnect = () => {
+    this.deliveringChannel = undefined;
+  };
+
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private onDelivery(message: ConsumeMessage): void {
+    // Acks must go to the channel that delivered: after a reconnection, its delivery tags mean
+    // nothing on the new one (and the broker has already given the message back).
+    const channel = this.deliveringChannel;
+    this.inFlight += 1;
+    this.process(message, channel)
+      .then((outcome) => this.options.onSettled?.(outcome, message))
+      .catch((error: unknown) => {
+        this.logger.error(
+          `Unexpected failure with message ${message.properties.messageId ?? '(no id)'}: ${String(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        if (this.inFlight === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
+      });
+  }
+
+  private async process(
+    message: ConsumeMessage,
+    channel: Channel | undefined,
+  ): Promise<DeliveryOutcome> {
+    let raw: unknown;
+    let malformed: unknown;
+    try {
+      raw = JSON.parse(message.content.toString('utf8'));
+    } catch (error) {
+      malformed = error;
+    }
+    const context = createRequestContext({
+      correlationId: headerText(message, CORRELATION_ID_HEADER) ?? correlationIdOf(raw),
+      traceparent: headerText(message, TRACEPARENT_HEADER),
+    });
+    return runWithRequestContext(context, async () => {
+      if (malformed !== undefined) {
+        return this.deadLetter(message, channel, 'malformed_json', malformed);
+      }
+      let event: EventEnvelope;
+      try {
+        event = parseEnvelope(raw);
+      } catch (error) {
+        if (!(error instanceof ContractViolation)) throw error;
+        return this.deadLetter(message, channel, 'contract_violation', error);
+      }
+      const handlers = this.handlersByKey.get(event.type);
+      if (handlers === undefined) {
+        this.logger.warn(
+          `No handler for ${event.type} (event ${event.id}) in ${this.queues.main}: acknowledged`,
+        );
+        ack(channel, message);
+        return 'skipped';
+      }
+      let applied: boolean;
+      try {
+        applied = await this.apply(event, handlers);
+      } catch (error) {
+        return this.retryOrDeadLetter(message, channel, event, error);
+      }
+      ack(channel, message);
+      return applied ? 'handled' : 'duplicate';
+    });
+  }
+
+  /** The inbox row and the handlers' effects, in one transaction; false for a duplicate. */
+  private apply(event: EventEnvelope, handlers: readonly EventHandler[]): Promise<boolean> {
+    return this.options.dataSource.transaction(async (tx) => {
+      const inserted: unknown[] = await tx.query(
+        `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [event.id, event.type],
+      );
+      if (inserted.length === 0) return false;
+      for (const handler of handlers) await handler.handle(event, tx);
+      return true;
+    });
+  }
+
+  private async retryOrDeadLetter(
+    message: ConsumeMessage,
+    channel: Channel | undefined,
+    event: EventEnvelope,
+    error: unknown,
+  ): Promise<DeliveryOutcome> {
+    const decision = decideAfterFailure(retryCountOf(message), this.retryDelaysMs);
+    if (decision.kind === 'dead-letter') {
+      return this.deadLetter(message, channel, 'handler_failed', error);
+    }
+    try {
+      await this.copies.sendToQueue(
+        this.queues.retry(decision.delayMs),
+        message.content,
+        retryCopyOptions(message, decision.retryCount, error),
+      );
+    } catch (publishError) {
+      return this.giveBack(message, channel, publishError);
+    }
+    ack(channel, message);
+    this.logger.warn(
+      `${event.type} ${event.id} failed (${describe(error)}); retry ${decision.retryCount} of ${this.retryDelaysMs.length} in ${decision.delayMs} ms`,
+    );
+    return 'retried';
+  }
+
+  private async deadLetter(
+    message: ConsumeMessage,
+    channel: Channel | undefined,
+    reason: DeadLetterReason,
+    error: unknown,
+  ): Promise<DeliveryOutcome> {
+    try {
+      await this.copies.sendToQueue(
+        this.queues.deadLetter,
+        message.content,
+        deadLetterCopyOptions(message, reason, error, this.options.serviceName),
+      );
+    } catch (publishError) {
+      return this.giveBack(message, channel, publishError);
+    }
+    ack(channel, message);
+    this.logger.error(
+      `Message ${message.properties.messageId ?? '(no id)'} moved to ${this.queues.deadLetter} (${reason}): ${describe(error)}`,
+    );
+    return 'dead-lettered';
+  }
+
+  /** Its copy could not be stored: the broker keeps the original (after a pause, not hot-looping). */
+  private async giveBack(
+    message: ConsumeMessage,
+    channel: Channel | undefined,
+    error: unknown,
+  ): Promise<DeliveryOutcome> {
+    this.logger.warn(
+      `Cannot store the retry copy of ${message.properties.messageId ?? '(no id)'} (${describe(error)}); giving it back to the queue`,
+    );
+    if (!this.stopping) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.requeueDelayMs ?? 1000));
+    }
+    try {
+      channel?.nack(message, false, true);
+    } catch {
+      // The channel is gone: the broker gives the message back by itself.
+    }
+    return 'requeued';
+  }
+}
+
+function ack(channel: Channel | undefined, message: ConsumeMessage): void {
+  try {
+    channel?.ack(message);
+  } catch {
+    // The channel is gone: the broker redelivers the message, and the inbox makes that harmless.
+  }
+}
+
+function correlationIdOf(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null
+    ? (raw as { correlation_id?: unknown }).correlation_id
+    : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

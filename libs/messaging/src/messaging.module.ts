@@ -1,0 +1,200 @@
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import {
+  METRICS_REGISTRY,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  loadConfig,
+} from '@ajla/platform';
+import { Counter, type Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { type AmqpConnectionManager, createAmqpConnection } from './amqp/connection';
+import { MessagingConfig, parseRetryDelays } from './config/messaging.config';
+import { EventConsumer } from './consumer/event-consumer';
+import type { EventHandler } from './consumer/event-handler';
+import { defaultLogger } from './logger';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { OutboxWriter } from './outbox/outbox-writer';
+
+export interface MessagingModuleOptions {
+  /** Names the connection and the queues (`<serviceName>.events`, ...). */
+  serviceName: string;
+  /** Defaults to the messaging variables of the environment. */
+  config?: MessagingConfig;
+  /** Run the outbox relay (default true: every producer needs one). */
+  relay?: boolean;
+  /** Event handlers, registered as providers of the service; a consumer runs when there are any. */
+  handlers?: Type<EventHandler>[];
+}
+
+/** The service's RabbitMQ connection (amqp-connection-manager). */
+export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
+const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+interface ResolvedOptions {
+  serviceName: string;
+  config: MessagingConfig;
+  relay: boolean;
+  handlers: Type<EventHandler>[];
+}
+
+/** Starts the relay and the consumer with the application, and stops them in the right order. */
+@Injectable()
+export class MessagingRuntime
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  relay?: OutboxRelay;
+  consumer?: EventConsumer;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: ResolvedOptions,
+    @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
+    private readonly dataSource: DataSource,
+    private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(METRICS_REGISTRY) private readonly registry?: Registry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config, serviceName } = this.options;
+    const metrics = this.registry ? createMetrics(this.registry) : undefined;
+    if (this.options.relay) {
+      this.relay = new OutboxRelay({
+        dataSource: this.dataSource,
+        connection: this.connection,
+        exchange: config.EVENTS_EXCHANGE,
+        batchSize: config.OUTBOX_BATCH_SIZE,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        retentionHours: config.OUTBOX_RETENTION_HOURS,
+        logger: defaultLogger('OutboxRelay'),
+        onBatch: (batch) => {
+          metrics?.published.inc(batch.published);
+          metrics?.publishFailures.inc(batch.claimed - batch.published);
+        },
+      });
+      await this.relay.start();
+    }
+    if (this.options.handlers.length > 0) {
+      const handlers = this.options.handlers.map((type) =>
+        this.moduleRef.get<EventHandler>(type, { strict: false }),
+      );
+      this.consumer = new EventConsumer({
+        dataSource: this.dataSource,
+        connection: this.connection,
+        serviceName,
+        exchange: config.EVENTS_EXCHANGE,
+        handlers,
+        prefetch: config.RABBITMQ_PREFETCH,
+        retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
+        logger: defaultLogger('EventConsumer'),
+        onSettled: (outcome, message) =>
+          metrics?.consumed.inc({ type: message.properties.type ?? 'unknown', outcome }),
+      });
+      await this.consumer.start();
+    }
+  }
+
+  // Before the HTTP server closes: no new deliveries; those in hand finish and are acked.
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  // After the HTTP server (the last requests' events get a last batch), before Postgres closes
+  // (this module is not global, so its hooks run before those of the database module).
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.connection.close().catch(() => undefined);
+  }
+}
+
+function createMetrics(registry: Registry) {
+  const existing = (name: string) => registry.getSingleMetric(name);
+  return {
+    published:
+      (existing('ajla_outbox_published_total') as Counter | undefined) ??
+      new Counter({
+        name: 'ajla_outbox_published_total',
+        help: 'Outbox events published and confirmed by RabbitMQ',
+        registers: [registry],
+      }),
+    publishFailures:
+      (existing('ajla_outbox_publish_failures_total') as Counter | undefined) ??
+      new Counter({
+        name: 'ajla_outbox_publish_failures_total',
+        help: 'Outbox events RabbitMQ did not confirm (published again later)',
+        registers: [registry],
+      }),
+    consumed:
+      (existing('ajla_events_consumed_total') as Counter<'type' | 'outcome'> | undefined) ??
+      new Counter({
+        name: 'ajla_events_consumed_total',
+        help: 'Deliveries consumed, by event type and outcome',
+        labelNames: ['type', 'outcome'],
+        registers: [registry],
+      }),
+  };
+}
+
+/** `/health/ready`: connected to RabbitMQ, and consuming when the service has handlers. */
+@Injectable()
+export class RabbitReadinessCheck implements ReadinessCheck {
+  readonly name = 'rabbitmq';
+
+  constructor(
+    @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
+    private readonly runtime: MessagingRuntime,
+  ) {}
+
+  async check(): Promise<void> {
+    if (!this.connection.isConnected()) throw new Error('not connected to RabbitMQ');
+    const problem = this.runtime.consumer?.problem();
+    if (problem) throw new Error(problem);
+  }
+}
+
+/**
+ * RabbitMQ for one service: the connection, the outbox relay, the consumer of its handlers, a
+ * readiness check, and shutdown in order. Needs the service's `DataSource` (`DatabaseModule`)
+ * with `MESSAGING_ENTITIES` and the messaging migration. Exports `OutboxWriter`.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    const config = options.config ?? loadConfig(MessagingConfig);
+    const resolved: ResolvedOptions = {
+      serviceName: options.serviceName,
+      config,
+      relay: options.relay ?? true,
+      handlers: options.handlers ?? [],
+    };
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: resolved },
+        {
+          provide: AMQP_CONNECTION,
+          useFactory: () =>
+            createAmqpConnection({
+              url: config.RABBITMQ_URL,
+              name: options.serviceName,
+              logger: defaultLogger('RabbitMQ'),
+            }),
+        },
+        OutboxWriter,
+        MessagingRuntime,
+        RabbitReadinessCheck,
+        { provide: READINESS_CHECKS, useExisting: RabbitReadinessCheck },
+      ],
+      exports: [OutboxWriter, AMQP_CONNECTION, MessagingRuntime],
+    };
+  }
+}

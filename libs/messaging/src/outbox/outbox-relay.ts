@@ -1,0 +1,305 @@
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel } from 'amqplib';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { AmqpConnectionManager } from '../amqp/connection';
+import { eventPublishOptions } from '../amqp/message-headers';
+import { declareExchange } from '../amqp/topology';
+import { defaultLogger, type MessagingLogger } from '../logger';
+import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
+import { OutboxNotifications } from './outbox-notifications';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  connection: AmqpConnectionManager;
+  exchange: string;
+  /** Rows per batch (one transaction, one wait for the broker's confirms). Default 100. */
+  batchSize?: number;
+  /** Polling, the fallback of the commit notifications. Default 200 ms. */
+  pollIntervalMs?: number;
+  /** A publish not confirmed within this time counts as failed (retried later). Default 5000 ms. */
+  publishTimeoutMs?: number;
+  /** Published rows older than this are deleted; 0 keeps them. Default 72 h. */
+  retentionHours?: number;
+  /** Wake at commit through Postgres LISTEN/NOTIFY (default true; needs the DataSource's `url`). */
+  listen?: boolean;
+  logger?: MessagingLogger;
+  /** Called after each batch that claimed rows (metrics). */
+  onBatch?: (batch: RelayBatch) => void;
+}
+
+interface OutboxRow {
+  id: string;
+  routing_key: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface RelayBatch {
+  claimed: number;
+  published: number;
+}
+
+const CLEANUP_EVERY_MS = 10 * 60_000;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Publishes the outbox: claims unsent rows in order (`FOR UPDATE SKIP LOCKED`, so replicas share
+ * the work), publishes them persistent on a confirm channel, and marks them published in the same
+ * transaction once the broker has confirmed them. A crash before that commit leaves them unsent:
+ * they go out again (at least once; consumers deduplicate by event id).
+ *
+ * It runs when a commit notifies it, when the broker (re)connects, and every `pollIntervalMs`.
+ */
+export class OutboxRelay {
+  private readonly tables: MessagingTables;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly retentionHours: number;
+  private readonly logger: MessagingLogger;
+  private channel?: ChannelWrapper;
+  private channelReady = false;
+  private notifications?: OutboxNotifications;
+  private pollTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  private lastCleanup = 0;
+  private lastError = '';
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.tables = messagingTables(options.dataSource);
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.retentionHours = options.retentionHours ?? 72;
+    this.logger = options.logger ?? defaultLogger('OutboxRelay');
+  }
+
+  /** Starts relaying; does not wait for the broker (events wait in the outbox meanwhile). */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.lastCleanup = Date.now();
+    const { connection, exchange } = this.options;
+    this.channel = connection.createChannel({
+      name: 'outbox-relay',
+      confirm: true,
+      publishTimeout: this.publishTimeoutMs,
+      setup: (channel: ConfirmChannel) => declareExchange(channel, exchange),
+    });
+    this.channel.on('connect', () => {
+      this.channelReady = true;
+      this.wake();
+    });
+    this.channel.on('error', (error: Error) => {
+      this.logger.error(`Relay channel setup failed: ${error.message}`);
+    });
+    connection.on('disconnect', this.onDisconnect);
+
+    const url = (this.options.dataSource.options as { url?: string }).url;
+    if ((this.options.listen ?? true) && url) {
+      this.notifications = new OutboxNotifications(
+        url,
+        this.tables.notifyChannel,
+        () => this.wake(),
+        this.logger,
+      );
+      await this.notifications.start();
+    }
+    this.schedulePoll();
+  }
+
+  /**
+   * Stops after the batch in progress (its confirmed rows are marked) and one last batch for what
+   * the last requests wrote, then closes its channel. Anything left waits for the next relay.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    this.options.connection.removeListener('disconnect', this.onDisconnect);
+    await this.notifications?.stop();
+    await this.running;
+    if (this.connected) {
+      await this.relayBatch().catch(() => undefined);
+    }
+    await this.channel?.close().catch(() => undefined);
+    this.channel = undefined;
+    this.channelReady = false;
+  }
+
+  /** Whether it can publish now (connected, exchange declared). */
+  get connected(): boolean {
+    return this.channelReady && this.options.connection.isConnected();
+  }
+
+  /** Resolves once it can publish (tests, start-up checks); rejects after `timeoutMs`. */
+  async whenConnected(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.connected) {
+      if (this.stopped) throw new Error('the relay is stopped');
+      if (Date.now() > deadline)
+        throw new Error(`not connected to RabbitMQ within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Publishes until the outbox is empty or a publish fails; resolves with what it did (tests). */
+  async relayPending(): Promise<RelayBatch> {
+    const total: RelayBatch = { claimed: 0, published: 0 };
+    while (this.connected) {
+      const batch = await this.relayBatch();
+      total.claimed += batch.claimed;
+      total.published += batch.published;
+      if (batch.claimed < this.batchSize || batch.published < batch.claimed) break;
+    }
+    return total;
+  }
+
+  private readonly onDisconnect = () => {
+    this.channelReady = false;
+  };
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    const backoff = Math.min(
+      MAX_BACKOFF_MS,
+      this.pollIntervalMs * 2 ** Math.min(this.failures, 10),
+    );
+    this.pollTimer = setTimeout(() => {
+      this.wake();
+      this.schedulePoll();
+    }, backoff);
+    this.pollTimer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && this.connected) {
+        const batch = await this.relayBatch();
+        if (batch.published < batch.claimed) {
+          // The broker refused or did not confirm: back off, poll later.
+          this.failures += 1;
+          break;
+        }
+        this.failures = 0;
+        if (batch.claimed < this.batchSize) break;
+      }
+      if (!this.stopped) await this.cleanUpIfDue();
+    } catch (error) {
+      this.failures += 1;
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== this.lastError) {
+        this.lastError = message;
+        this.logger.error(
+          `Outbox relay pass failed: ${message}`,
+          error instanceof Error ? error.stack : undefined,
+        );
+      }
+      return;
+    }
+    this.lastError = '';
+  }
+
+  private async relayBatch(): Promise<RelayBatch> {
+    const channel = this.channel;
+    if (!channel) return { claimed: 0, published: 0 };
+    const runner = this.options.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const rows: OutboxRow[] = await runner.query(
+        `SELECT id, routing_key, envelope::text AS body, headers
+           FROM ${this.tables.outbox}
+          WHERE published_at IS NULL
+          ORDER BY seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return { claimed: 0, published: 0 };
+      }
+      // Sent back to back; their confirms come back together.
+      const results = await Promise.allSettled(
+        rows.map((row) => {
+          const envelope = JSON.parse(row.body);
+          return channel.publish(
+            this.options.exchange,
+            row.routing_key,
+            Buffer.from(row.body, 'utf8'),
+            eventPublishOptions(envelope, row.headers),
+          );
+        }),
+      );
+      const confirmed = rows
+        .filter((_, i) => results[i].status === 'fulfilled')
+        .map((row) => row.id);
+      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((row) => row.id);
+      if (confirmed.length > 0) {
+        await runner.query(
+          `UPDATE ${this.tables.outbox} SET published_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE id = ANY($1::uuid[])`,
+          [confirmed],
+        );
+      }
+      if (failed.length > 0) {
+        const reason = results.find(
+          (result) => result.status === 'rejected',
+        ) as PromiseRejectedResult;
+        const message =
+          reason.reason instanceof Error ? reason.reason.message : String(reason.reason);
+        await runner.query(
+          `UPDATE ${this.tables.outbox} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`,
+          [failed, message.slice(0, 1000)],
+        );
+        this.logger.warn(
+          `${failed.length} of ${rows.length} events not confirmed by RabbitMQ (${message}); retrying later`,
+        );
+      }
+      await runner.commitTransaction();
+      const batch = { claimed: rows.length, published: confirmed.length };
+      this.options.onBatch?.(batch);
+      return batch;
+    } catch (error) {
+      await rollback(runner);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async cleanUpIfDue(): Promise<void> {
+    if (this.retentionHours === 0 || Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    this.lastCleanup = Date.now();
+    await this.options.dataSource.query(
+      `DELETE FROM ${this.tables.outbox}
+        WHERE published_at IS NOT NULL AND published_at < now() - make_interval(hours => $1)`,
+      [this.retentionHours],
+    );
+  }
+}
+
+async function rollback(runner: QueryRunner): Promise<void> {
+  if (!runner.isTransactionActive) return;
+  await runner.rollbackTransaction().catch(() => undefined);
+}

@@ -1,0 +1,214 @@
+import { createRequestContext, runWithRequestContext } from '@ajla/platform';
+import type { EntityManager } from 'typeorm';
+import { aSubmittedEvent, testBed, waitFor, type TestBed } from '../../test/harness';
+import { silentLogger } from '../logger';
+import { OutboxRelay } from './outbox-relay';
+
+jest.setTimeout(30_000);
+
+describe('outbox and relay (real Postgres and RabbitMQ)', () => {
+  let bed: TestBed;
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    bed = await testBed('outbox');
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    await bed.dataSource.query(`DELETE FROM messaging_test.outbox_messages`);
+  });
+
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  function relay(options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
+    const made = new OutboxRelay({
+      dataSource: bed.dataSource,
+      connection: bed.connection,
+      exchange: bed.exchange,
+      logger: silentLogger,
+      ...options,
+    });
+    relays.push(made);
+    return made;
+  }
+
+  const unpublished = async (): Promise<number> =>
+    Number(
+      (
+        await bed.dataSource.query(
+          `SELECT count(*) AS n FROM messaging_test.outbox_messages WHERE published_at IS NULL`,
+        )
+      )[0].n,
+    );
+
+  it('refuses to write outside a transaction: the events would not share the fate of the change', async () => {
+    await expect(bed.writer.append(bed.dataSource.manager, [aSubmittedEvent()])).rejects.toThrow(
+      /needs the EntityManager of the transaction/,
+    );
+  });
+
+  it('stores nothing when the transaction rolls back', async () => {
+    await expect(
+      bed.dataSource.transaction(async (manager: EntityManager) => {
+        await bed.writer.append(manager, [aSubmittedEvent()]);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('refuses an envelope that breaks its contract, whoever built it', async () => {
+    const broken = { ...aSubmittedEvent(), data: { request_id: 'x' } } as never;
+    await expect(bed.commitEvents([broken])).rejects.toThrow(/breaks its contract/);
+  });
+
+  it('publishes a committed event persistent, with message_id = id, type, JSON and the trace headers; then marks it', async () => {
+    const tap = await bed.tap();
+    const context = createRequestContext({
+      correlationId: 'corr-outbox-1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
+    const event = aSubmittedEvent(context.correlationId);
+    await runWithRequestContext(context, () => bed.commitEvents([event]));
+
+    const running = relay();
+    await running.start();
+    const [message] = await waitFor(() => tap.messages.length === 1 && tap.messages);
+
+    expect(JSON.parse(message.content.toString('utf8'))).toEqual(event);
+    expect(message.fields.routingKey).toBe('request.submitted');
+    expect(message.fields.exchange).toBe(bed.exchange);
+    expect(message.properties).toMatchObject({
+      deliveryMode: 2,
+      messageId: event.id,
+      type: 'request.submitted',
+      contentType: 'application/json',
+      appId: 'test-producer',
+      timestamp: Math.floor(Date.parse(event.occurred_at) / 1000),
+    });
+    expect(message.properties.headers).toEqual({
+      'x-correlation-id': 'corr-outbox-1',
+      // This request's span is the parent of what the consumer does.
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-${context.spanId}-01`,
+    });
+    await waitFor(async () => (await unpublished()) === 0);
+    const [row] = await bed.dataSource.query(
+      `SELECT attempts, published_at, last_error FROM messaging_test.outbox_messages WHERE id = $1`,
+      [event.id],
+    );
+    expect(row).toMatchObject({ attempts: 1, last_error: null });
+    expect(row.published_at).toBeInstanceOf(Date);
+  });
+
+  it('is woken by the commit itself: an event leaves within milliseconds, not at the next poll', async () => {
+    const tap = await bed.tap();
+    const running = relay({ pollIntervalMs: 60_000 });
+    await running.start();
+    await running.whenConnected();
+    // Let the start-up pass finish, so only a notification can wake it from here.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const event = aSubmittedEvent();
+      const committed = Date.now();
+      await bed.commitEvents([event]);
+      await waitFor(() => tap.ids().includes(event.id), 2000, 1);
+      latencies.push(Date.now() - committed);
+    }
+    expect(Math.max(...latencies)).toBeLessThan(500);
+    expect(latencies.sort((a, b) => a - b)[2]).toBeLessThan(100);
+  });
+
+  it('publishes a backlog in order, in batches, each event once', async () => {
+    const tap = await bed.tap();
+    const events = Array.from({ length: 250 }, () => aSubmittedEvent());
+    for (let i = 0; i < events.length; i += 50) await bed.commitEvents(events.slice(i, i + 50));
+
+    const running = relay({ batchSize: 100 });
+    await running.start();
+    await waitFor(() => tap.messages.length >= 250, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(tap.ids()).toEqual(events.map((event) => event.id));
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('shares the work between replicas without publishing anything twice', async () => {
+    const tap = await bed.tap();
+    const first = relay({ batchSize: 20 });
+    const second = relay({ batchSize: 20 });
+    await Promise.all([first.start(), second.start()]);
+    const events = Array.from({ length: 200 }, () => aSubmittedEvent());
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => bed.commitEvents(events.slice(i * 10, i * 10 + 10))),
+    );
+    await waitFor(() => tap.messages.length >= 200, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tap.messages).toHaveLength(200);
+    expect(new Set(tap.ids())).toEqual(new Set(events.map((event) => event.id)));
+  });
+
+  it('keeps what the broker refused (nack), and publishes it on a later pass', async () => {
+    // A full queue that rejects new messages makes the broker nack their publish.
+    const full = `${bed.serviceName}.full`;
+    await bed.channel.assertQueue(full, {
+      exclusive: true,
+      arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' },
+    });
+    await bed.channel.bindQueue(full, bed.exchange, '#');
+    const events = [aSubmittedEvent(), aSubmittedEvent(), aSubmittedEvent()];
+    await bed.commitEvents(events);
+
+    const running = relay({ pollIntervalMs: 50 });
+    await running.start();
+    const refused = await waitFor(async () => {
+      const rows: { id: string; last_error: string }[] = await bed.dataSource.query(
+        `SELECT id, last_error FROM messaging_test.outbox_messages
+          WHERE published_at IS NULL AND attempts > 0`,
+      );
+      return rows.length === 2 && rows;
+    });
+    expect(refused.map((row) => row.id).sort()).toEqual([events[1].id, events[2].id].sort());
+    expect(refused[0].last_error).toMatch(/nack/);
+
+    await bed.channel.deleteQueue(full);
+    await waitFor(async () => (await unpublished()) === 0, 10_000);
+  });
+
+  it('on stop, finishes the batch in hand and publishes what was committed meanwhile', async () => {
+    const tap = await bed.tap();
+    const running = relay({ pollIntervalMs: 60_000, listen: false });
+    await running.start();
+    await running.whenConnected();
+    const event = aSubmittedEvent();
+    await bed.commitEvents([event]);
+    await running.stop();
+    expect(tap.ids()).toEqual([event.id]);
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('deletes published rows once they are past their retention', async () => {
+    const event = aSubmittedEvent();
+    await bed.commitEvents([event]);
+    const running = relay({ retentionHours: 1 });
+    await running.start();
+    await waitFor(async () => (await unpublished()) === 0);
+    await bed.dataSource.query(
+      `UPDATE messaging_test.outbox_messages SET published_at = now() - interval '2 hours'`,
+    );
+    // The clean-up runs every ten minutes; pretend the last one was long ago.
+    (running as unknown as { lastCleanup: number }).lastCleanup = 0;
+    running.wake();
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await bed.dataSource.query(`SELECT count(*) AS n FROM messaging_test.outbox_messages`)
+          )[0].n,
+        ) === 0,
+    );
+  });
+});
