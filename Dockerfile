@@ -5,7 +5,8 @@
 #   docker build --build-arg SERVICE=gateway      -t ajla/gateway .
 # SERVICE is the folder under apps/ (gateway, user-service, request-service,
 # conversation-service, notification-service). The image runs dist/apps/$SERVICE/src/main.js;
-# user-service's migration Job runs dist/apps/user-service/src/cli.js migrate from the same image.
+# a service's migration Job runs dist/apps/$SERVICE/src/cli.js migrate from the same image
+# (user-service, request-service).
 #
 # Node >= 20.19 is required: NestJS 12 and uuid are ES modules loaded with require(), which
 # Node supports unflagged from 20.19 on. The first stage checks it.

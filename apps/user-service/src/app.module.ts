@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
+import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule, REDIS, RedisModule } from '@ajla/platform';
 import type { Redis } from 'ioredis';
 import { ChangeUserAccessHandler } from './application/change-user-access/change-user-access.handler';
@@ -68,6 +69,8 @@ export class AppModule {
         RedisModule.forRoot({ config }),
         // Verifies the tokens it issues like every other service does, and signs them.
         AuthModule.forRoot({ config, signing: true }),
+        // Publishes user.registered and user.updated from the outbox; consumes nothing (yet).
+        MessagingModule.forRoot({ serviceName: SERVICE_NAME, config }),
       ],
       controllers: [AuthController, ProfileController, AdminUsersController, JwksController],
       providers: [

@@ -1,6 +1,7 @@
 // Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
 import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
+import { withMessagingConfig } from '@ajla/messaging';
 import { BaseServiceConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
 import {
   IsEmail,
@@ -34,8 +35,8 @@ export class UserServiceCliConfig extends withDatabaseConfig(BaseServiceConfig) 
 }
 
 /** Everything user-service reads from its environment (see the service README for the table). */
-export class UserServiceConfig extends withAuthConfig(
-  withRedisConfig(withDatabaseConfig(BaseServiceConfig)),
+export class UserServiceConfig extends withMessagingConfig(
+  withAuthConfig(withRedisConfig(withDatabaseConfig(BaseServiceConfig))),
 ) {
   override PORT: number = 8001;
 

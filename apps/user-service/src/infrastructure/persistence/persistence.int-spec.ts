@@ -1,3 +1,5 @@
+import { OutboxWriter } from '@ajla/messaging';
+import { createRequestContext, runWithRequestContext } from '@ajla/platform';
 import { ConflictError, Email, UnauthenticatedError } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '../../../test/database';
 import { FakeTokenIssuer, FixedClock, sessionPolicy } from '../../../test/fakes';
@@ -25,7 +27,7 @@ describe('user-service persistence (real Postgres)', () => {
   beforeAll(async () => {
     db = await migratedDatabase('persistence');
     unitOfWork = new TypeOrmUnitOfWork(db.dataSource);
-    users = new TypeOrmUserRepository(unitOfWork);
+    users = new TypeOrmUserRepository(unitOfWork, new OutboxWriter());
     sessions = new TypeOrmSessionRepository(unitOfWork);
   });
 
@@ -47,7 +49,9 @@ describe('user-service persistence (real Postgres)', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'users' ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual([
+        'inbox_messages',
         'migrations',
+        'outbox_messages',
         'refresh_tokens',
         'session_families',
         'users',
@@ -135,6 +139,76 @@ describe('user-service persistence (real Postgres)', () => {
 
       const found = (await users.findById(user.id))!;
       expect([found.role.name, found.tier.level, found.fullName]).toEqual(['agent', 100000, null]);
+    });
+
+    describe('events, through the outbox', () => {
+      const outboxOf = (
+        userId: string,
+      ): Promise<{ routing_key: string; envelope: any; headers: any }[]> =>
+        db.dataSource.query(
+          `SELECT routing_key, envelope, headers FROM users.outbox_messages
+            WHERE envelope->'data'->>'user_id' = $1 ORDER BY seq`,
+          [userId],
+        );
+
+      it('writes user.registered with the new account, with the correlation id of the request', async () => {
+        const user = newUser('outbox.registered@ajla.test', Role.agent, 'ليلى');
+        const context = createRequestContext({ correlationId: 'corr-register-1' });
+        await runWithRequestContext(context, () => users.add(user));
+        const rows = await outboxOf(user.id);
+        expect(rows).toHaveLength(1);
+        expect(rows[0].routing_key).toBe('user.registered');
+        expect(rows[0].envelope).toMatchObject({
+          type: 'user.registered',
+          producer: 'user-service',
+          correlation_id: 'corr-register-1',
+          data: {
+            user_id: user.id,
+            email: 'outbox.registered@ajla.test',
+            full_name: 'ليلى',
+            role: 'agent',
+            tier: 5000,
+          },
+        });
+        expect(rows[0].headers).toMatchObject({ 'x-correlation-id': 'corr-register-1' });
+        expect(user.pendingEvents).toHaveLength(0);
+      });
+
+      it('writes no event when the account is refused', async () => {
+        await users.add(newUser('outbox.dup@ajla.test'));
+        const second = newUser('outbox.dup@ajla.test');
+        await expect(users.add(second)).rejects.toThrow(ConflictError);
+        expect(await outboxOf(second.id)).toHaveLength(0);
+      });
+
+      it('writes user.updated for role and tier changes, and nothing for a save without changes', async () => {
+        const user = newUser('outbox.access@ajla.test');
+        await users.add(user);
+        const admin = newUser('outbox.admin@ajla.test', Role.admin);
+        user.changeAccess({ role: Role.agent, tier: Tier.create(25000) }, admin.id, clock.now());
+        await users.update(user);
+        user.rehashPassword('$argon2id$stronger');
+        await users.update(user);
+        const rows = await outboxOf(user.id);
+        expect(rows.map((row) => row.routing_key)).toEqual(['user.registered', 'user.updated']);
+        expect(rows[1].envelope.data).toMatchObject({
+          role: 'agent',
+          tier: 25000,
+          changed: ['role', 'tier'],
+        });
+      });
+
+      it('shares the fate of the unit of work it runs in: rolled back, neither row nor event', async () => {
+        const user = newUser('outbox.rollback@ajla.test');
+        await expect(
+          unitOfWork.run(async () => {
+            await users.add(user);
+            throw new Error('a later step failed');
+          }),
+        ).rejects.toThrow('a later step failed');
+        expect(await users.findById(user.id)).toBeUndefined();
+        expect(await outboxOf(user.id)).toHaveLength(0);
+      });
     });
 
     it('lists newest first, by role, a page at a time, with the total', async () => {

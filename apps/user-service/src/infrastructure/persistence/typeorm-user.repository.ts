@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { OutboxWriter } from '@ajla/messaging';
+import { currentRequestContext } from '@ajla/platform';
 import { ConflictError, type Email } from '@ajla/shared-kernel';
 import type { User } from '../../domain/user/user.aggregate';
 import type { UserId } from '../../domain/user/user-id';
@@ -8,6 +10,7 @@ import type {
   UserPage,
   UserRepository,
 } from '../../domain/user/user.repository.port';
+import { UserEventMapper } from '../messaging/user-event.mapper';
 import { isUniqueViolation } from './postgres-errors';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 import { UserMapper } from './user.mapper';
@@ -15,11 +18,16 @@ import { UserOrmEntity } from './user.orm-entity';
 
 export const USERS_EMAIL_UNIQUE = 'users_email_key';
 
-// The outbox (user.registered, user.updated) will be written here, in the same transaction as the
-// row, when it lands; until then the events an aggregate records stay in memory.
+/**
+ * Users in Postgres. Saving an account also writes the events it recorded (user.registered,
+ * user.updated) to the outbox, in the same transaction as the row: both are stored or neither is.
+ */
 @Injectable()
 export class TypeOrmUserRepository implements UserRepository, UserDirectory {
-  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: TypeOrmUnitOfWork,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   async findById(id: UserId): Promise<User | undefined> {
     const row = await this.unitOfWork.manager.findOneBy(UserOrmEntity, { id });
@@ -32,20 +40,43 @@ export class TypeOrmUserRepository implements UserRepository, UserDirectory {
   }
 
   async add(user: User): Promise<void> {
-    try {
-      await this.unitOfWork.manager.insert(UserOrmEntity, UserMapper.toPersistence(user));
-    } catch (error) {
-      // The check before the insert cannot see a registration running at the same moment.
-      if (isUniqueViolation(error, USERS_EMAIL_UNIQUE)) {
-        throw new ConflictError('an account with this e-mail already exists', 'email_taken');
+    await this.saving(user, async () => {
+      try {
+        await this.unitOfWork.manager.insert(UserOrmEntity, UserMapper.toPersistence(user));
+      } catch (error) {
+        // The check before the insert cannot see a registration running at the same moment.
+        if (isUniqueViolation(error, USERS_EMAIL_UNIQUE)) {
+          throw new ConflictError('an account with this e-mail already exists', 'email_taken');
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   async update(user: User): Promise<void> {
-    const { id, ...row } = UserMapper.toPersistence(user);
-    await this.unitOfWork.manager.update(UserOrmEntity, { id }, row);
+    await this.saving(user, async () => {
+      const { id, ...row } = UserMapper.toPersistence(user);
+      await this.unitOfWork.manager.update(UserOrmEntity, { id }, row);
+    });
+  }
+
+  /**
+   * Runs `write` and stores the events the account recorded since it was loaded, in one unit of
+   * work (the caller's, if any); the events are pulled from the aggregate once they are written.
+   */
+  private async saving(user: User, write: () => Promise<void>): Promise<void> {
+    if (user.pendingEvents.length === 0) {
+      await write(); // nothing to report (a password rehash): no transaction needed
+      return;
+    }
+    await this.unitOfWork.run(async () => {
+      await write();
+      const envelopes = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
+        correlationId: currentRequestContext()?.correlationId ?? null,
+      });
+      await this.outbox.append(this.unitOfWork.manager, envelopes);
+    });
+    user.pullEvents();
   }
 
   async list(filter: UserListFilter): Promise<UserPage> {

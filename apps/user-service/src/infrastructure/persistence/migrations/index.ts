@@ -1,4 +1,9 @@
+import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
 import { CreateUsersTables1763800000000 } from './1763800000000-create-users-tables';
 
 /** Every migration of the `users` schema, oldest first. Add new ones at the end. */
-export const userServiceMigrations = [CreateUsersTables1763800000000];
+export const userServiceMigrations = [
+  CreateUsersTables1763800000000,
+  // outbox_messages and inbox_messages in the users schema.
+  CreateMessagingTables1763900000000,
+];

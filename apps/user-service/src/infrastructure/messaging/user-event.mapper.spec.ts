@@ -1,0 +1,94 @@
+import { parseEnvelope } from '@ajla/contracts';
+import { Email } from '@ajla/shared-kernel';
+import { FixedClock } from '../../../test/fakes';
+import { Preferences } from '../../domain/user/preferences.value-object';
+import { Role } from '../../domain/user/role.value-object';
+import { Tier } from '../../domain/user/tier.value-object';
+import { User } from '../../domain/user/user.aggregate';
+import type { UserId } from '../../domain/user/user-id';
+import { UserEventMapper } from './user-event.mapper';
+
+const clock = new FixedClock(new Date('2026-11-22T10:00:00.000Z'));
+const adminId = '0192f0c4-0000-7000-8000-00000000000a' as UserId;
+
+function aUser(): User {
+  return User.create(
+    {
+      email: Email.create('Layla@Example.com'),
+      passwordHash: 'hash',
+      fullName: 'ليلى 🌙',
+      role: Role.user,
+    },
+    clock.now(),
+  );
+}
+
+describe('UserEventMapper', () => {
+  it('maps UserRegistered to a valid user.registered envelope', () => {
+    const user = aUser();
+    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
+      correlationId: 'corr-1',
+    });
+    expect(parseEnvelope(envelope)).toEqual(envelope);
+    expect(envelope).toMatchObject({
+      type: 'user.registered',
+      version: 1,
+      producer: 'user-service',
+      correlation_id: 'corr-1',
+      occurred_at: '2026-11-22T10:00:00.000Z',
+      data: {
+        user_id: user.id,
+        email: 'layla@example.com',
+        full_name: 'ليلى 🌙',
+        role: 'user',
+        tier: 5000,
+        created_at: '2026-11-22T10:00:00.000Z',
+      },
+    });
+  });
+
+  it('maps a role and tier change to user.updated with the state after it and what changed', () => {
+    const user = aUser();
+    user.pullEvents();
+    clock.advanceSeconds(60);
+    user.changeAccess({ role: Role.agent, tier: Tier.create(25000) }, adminId, clock.now());
+    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
+      correlationId: null,
+    });
+    expect(parseEnvelope(envelope)).toEqual(envelope);
+    expect(envelope.correlation_id).toBeNull();
+    expect(envelope.data).toEqual({
+      user_id: user.id,
+      email: 'layla@example.com',
+      full_name: 'ليلى 🌙',
+      role: 'agent',
+      tier: 25000,
+      updated_at: clock.now().toISOString(),
+      changed: ['role', 'tier'],
+    });
+  });
+
+  it('publishes that preferences changed, never what they are; a removed name is null', () => {
+    const user = aUser();
+    user.pullEvents();
+    user.updateProfile(
+      { fullName: null, preferences: Preferences.create({ diet: 'vegan' }) },
+      clock.now(),
+    );
+    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
+      correlationId: null,
+    });
+    expect(envelope.type).toBe('user.updated');
+    expect(envelope.data).toMatchObject({ full_name: null, changed: ['full_name', 'preferences'] });
+    expect(JSON.stringify(envelope)).not.toContain('vegan');
+  });
+
+  it('maps nothing when nothing was recorded', () => {
+    const user = aUser();
+    user.pullEvents();
+    user.updateProfile({ fullName: 'ليلى 🌙' }, clock.now());
+    expect(
+      UserEventMapper.toIntegrationEvents(user, user.pendingEvents, { correlationId: null }),
+    ).toEqual([]);
+  });
+});
