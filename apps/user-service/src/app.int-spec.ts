@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp, loadConfig } from '@ajla/platform';
-import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
+import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
 import { UserServiceConfig } from './config/user-service.config';
 
@@ -22,9 +24,21 @@ describe('user-service over HTTP', () => {
   let baseUrl: string;
   let keysDir: string;
   const admin = { email: 'root.admin@ajla.test', password: 'admin password 123' };
+  // An exchange of this run's own, and a queue that sees everything published on it.
+  const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const exchange = `ajla_t.events.user-service-${randomBytes(4).toString('hex')}`;
+  let broker: ChannelModel;
+  let channel: Channel;
+  const published: ConsumeMessage[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('user_service_http');
+    broker = await amqplib.connect(rabbitmqUrl);
+    channel = await broker.createChannel();
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, exchange, 'user.*');
+    await channel.consume(queue, (message) => message && published.push(message), { noAck: true });
     keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-user-service-keys-'));
     const config = loadConfig(UserServiceConfig, {
       NODE_ENV: 'test',
@@ -38,6 +52,8 @@ describe('user-service over HTTP', () => {
       // Lower than API.md's 100 so the address rule is quick to reach; every other test logs in
       // from its own address or fails fewer times than this.
       LOGIN_MAX_FAILURES_PER_ADDRESS: '20',
+      RABBITMQ_URL: rabbitmqUrl,
+      EVENTS_EXCHANGE: exchange,
     });
     app = await createServiceApp(AppModule.forRoot(config), {
       serviceName: SERVICE_NAME,
@@ -51,6 +67,8 @@ describe('user-service over HTTP', () => {
 
   afterAll(async () => {
     await app?.close();
+    await channel?.deleteExchange(exchange);
+    await broker?.close();
     await db?.drop();
     rmSync(keysDir, { recursive: true, force: true });
   });
@@ -314,6 +332,59 @@ describe('user-service over HTTP', () => {
       kid: expect.any(String),
     });
     expect(wellKnown.body.keys[0].d).toBeUndefined();
+  });
+
+  it('publishes user.registered and user.updated (role and tier) through the outbox', async () => {
+    const eventOf = (type: string, userId: string) =>
+      waitFor(() => {
+        const message = published.find((m) => {
+          const envelope = JSON.parse(m.content.toString('utf8'));
+          return envelope.type === type && envelope.data.user_id === userId;
+        });
+        return message && { message, envelope: JSON.parse(message.content.toString('utf8')) };
+      });
+
+    const registered = await register('events@ajla.test', 'long enough', { full_name: 'Events' });
+    expect(registered.status).toBe(201);
+    const created = await eventOf('user.registered', registered.body.id);
+    expect(created.message.properties).toMatchObject({
+      deliveryMode: 2,
+      messageId: created.envelope.id,
+      type: 'user.registered',
+    });
+    expect(created.message.fields.routingKey).toBe('user.registered');
+    expect(created.envelope).toMatchObject({
+      version: 1,
+      producer: 'user-service',
+      correlation_id: registered.headers.get('x-correlation-id'),
+      data: {
+        email: 'events@ajla.test',
+        full_name: 'Events',
+        role: 'user',
+        tier: 5000,
+        created_at: registered.body.created_at,
+      },
+    });
+
+    const root = (await login(admin.email, admin.password)).body.access_token as string;
+    const patched = await call('PATCH', `/api/v1/admin/users/${registered.body.id}`, {
+      token: root,
+      body: { role: 'agent', tier: 100000 },
+      headers: { 'x-correlation-id': 'corr-promote-1' },
+    });
+    expect(patched.status).toBe(200);
+    const updated = await eventOf('user.updated', registered.body.id);
+    expect(updated.message.properties.headers).toMatchObject({
+      'x-correlation-id': 'corr-promote-1',
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/),
+    });
+    expect(updated.envelope.data).toMatchObject({
+      email: 'events@ajla.test',
+      full_name: 'Events',
+      role: 'agent',
+      tier: 100000,
+      changed: ['role', 'tier'],
+    });
   });
 
   it('serves health and its OpenAPI document', async () => {

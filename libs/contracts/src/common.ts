@@ -3,6 +3,19 @@ import { z } from 'zod';
 /** A UUID string (RFC 9562), as every AJLA id is. */
 export const uuid = () => z.uuid();
 
+/**
+ * Text of `min` to `max` characters counted as Unicode code points, as the services count them
+ * (an emoji is one character, not two UTF-16 units).
+ */
+export const text = (min: number, max: number) =>
+  z.string().refine(
+    (value) => {
+      const length = [...value].length;
+      return length >= min && length <= max;
+    },
+    { message: `must be ${min} to ${max} characters` },
+  );
+
 /** An ISO-8601 instant in UTC with a `Z` (what `Date#toISOString()` gives). */
 export const utcTime = () => z.iso.datetime();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REQUEST_STATUSES, REQUEST_TYPES, utcTime, uuid } from '../common';
+import { REQUEST_STATUSES, REQUEST_TYPES, text, utcTime, uuid } from '../common';
 
 const status = z.enum(REQUEST_STATUSES);
 
@@ -8,7 +8,7 @@ export const RequestSubmittedV1 = z.object({
   request_id: uuid(),
   user_id: uuid(),
   type: z.enum(REQUEST_TYPES),
-  description: z.string().min(1).max(5000),
+  description: text(1, 5000),
   status: z.literal('new'),
   conversation_id: uuid(),
   created_at: utcTime(),

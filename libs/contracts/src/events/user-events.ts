@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_ROLES, USER_TIERS, utcTime, uuid } from '../common';
+import { USER_ROLES, USER_TIERS, text, utcTime, uuid } from '../common';
 
 // Deliberately permissive, like the user-service's own rule: one @, no spaces. A consumer that
 // needs more proof than that sends a message to the address.
@@ -8,7 +8,7 @@ const email = z
   .max(320)
   .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address');
 
-const fullName = z.string().max(200).nullable();
+const fullName = text(1, 200).nullable();
 
 /** `user.registered` v1: a client registered, or an admin created a staff account. */
 export const UserRegisteredV1 = z.object({
