@@ -230,6 +230,16 @@ describe('parseEnvelope', () => {
     ]);
   });
 
+  it('counts characters as code points, like the services: 5000 emoji are a valid description', () => {
+    const emoji = '🌊'.repeat(5000);
+    expect(parseEnvelope(wire({ data: { ...submitted, description: emoji } })).data).toMatchObject({
+      description: emoji,
+    });
+    expect(violation(wire({ data: { ...submitted, description: `${emoji}x` } })).issues).toEqual([
+      'data.description: must be 1 to 5000 characters',
+    ]);
+  });
+
   it('checks the values of user events: roles, tiers, changed fields', () => {
     const user = {
       user_id: userId,
@@ -247,6 +257,8 @@ describe('parseEnvelope', () => {
       { changed: [] },
       { changed: ['password_hash'] },
       { email: 'no at sign' },
+      { full_name: '' },
+      { full_name: 'x'.repeat(201) },
     ]) {
       expect(() =>
         parseEnvelope(wire({ type: 'user.updated', data: { ...user, ...bad } })),

@@ -117,6 +117,11 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     await waitFor(async () => (await bed.effects()).length === 1);
     expect(tap.ids()).toEqual([event.id]);
     expect(app!.get(NoteSubmission).correlationIds).toEqual(['corr-module-1']);
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^ajla_outbox_published_total\{service="[^"]+"\} 1$/m);
+    expect(metrics).toMatch(
+      /^ajla_events_consumed_total\{type="request.submitted",outcome="handled",service="[^"]+"\} 1$/m,
+    );
   });
 
   it('shuts down cleanly: consumer and relay stopped, connection closed, nothing left unacked', async () => {

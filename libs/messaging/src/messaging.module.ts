@@ -10,6 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { isRoutingKey } from '@ajla/contracts';
 import {
   METRICS_REGISTRY,
   READINESS_CHECKS,
@@ -37,7 +38,12 @@ export interface MessagingModuleOptions {
   handlers?: Type<EventHandler>[];
 }
 
-/** The service's RabbitMQ connection (amqp-connection-manager). */
+/**
+ * The service's publishing RabbitMQ connection (amqp-connection-manager), the relay's. A consumer
+ * has a connection of its own: RabbitMQ throttles publishing connections under memory pressure,
+ * which must not hold up acks, and a consumer's broken queue declaration (which makes its
+ * connection start over) must not hold up publishing.
+ */
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
 const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
@@ -55,6 +61,7 @@ export class MessagingRuntime
 {
   relay?: OutboxRelay;
   consumer?: EventConsumer;
+  private consumerConnection?: AmqpConnectionManager;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: ResolvedOptions,
@@ -87,17 +94,25 @@ export class MessagingRuntime
       const handlers = this.options.handlers.map((type) =>
         this.moduleRef.get<EventHandler>(type, { strict: false }),
       );
+      this.consumerConnection = createAmqpConnection({
+        url: config.RABBITMQ_URL,
+        name: `${serviceName} consumer`,
+        logger: defaultLogger('RabbitMQ'),
+      });
       this.consumer = new EventConsumer({
         dataSource: this.dataSource,
-        connection: this.connection,
+        connection: this.consumerConnection,
         serviceName,
         exchange: config.EVENTS_EXCHANGE,
         handlers,
         prefetch: config.RABBITMQ_PREFETCH,
         retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
         logger: defaultLogger('EventConsumer'),
-        onSettled: (outcome, message) =>
-          metrics?.consumed.inc({ type: message.properties.type ?? 'unknown', outcome }),
+        onSettled: (outcome, message) => {
+          // Only known types as labels: a stray message must not grow the metric without bound.
+          const type: unknown = message.properties.type;
+          metrics?.consumed.inc({ type: isRoutingKey(type) ? type : 'other', outcome });
+        },
       });
       await this.consumer.start();
     }
@@ -106,6 +121,7 @@ export class MessagingRuntime
   // Before the HTTP server closes: no new deliveries; those in hand finish and are acked.
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+    await this.consumerConnection?.close().catch(() => undefined);
   }
 
   // After the HTTP server (the last requests' events get a last batch), before Postgres closes
@@ -185,7 +201,7 @@ export class MessagingModule {
           useFactory: () =>
             createAmqpConnection({
               url: config.RABBITMQ_URL,
-              name: options.serviceName,
+              name: `${options.serviceName} publisher`,
               logger: defaultLogger('RabbitMQ'),
             }),
         },

@@ -1,11 +1,14 @@
 import type { Message } from 'amqplib';
 import {
+  RABBITMQ_URL,
   RecordingHandler,
   aSubmittedEvent,
   testBed,
+  uniqueName,
   waitFor,
   type TestBed,
 } from '../../test/harness';
+import { createAmqpConnection } from '../amqp/connection';
 import { silentLogger } from '../logger';
 import { EventConsumer, type DeliveryOutcome } from './event-consumer';
 import type { EventHandler } from './event-handler';
@@ -113,6 +116,41 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
         },
       }),
     ).rejects.toThrow(/PRECONDITION_FAILED.*x-queue-type/);
+  });
+
+  it('reports queues it cannot declare (arguments changed by hand) instead of consuming', async () => {
+    const serviceName = uniqueName('t-mismatch');
+    // Someone made the queue a classic one: the broker refuses the consumer's declaration.
+    await bed.channel.assertQueue(`${serviceName}.events`, { durable: true });
+    const connection = createAmqpConnection({
+      url: RABBITMQ_URL,
+      name: 'mismatch test',
+      logger: silentLogger,
+      reconnectDelayMs: 200,
+    });
+    const errors: string[] = [];
+    const broken = new EventConsumer({
+      dataSource: bed.dataSource,
+      connection,
+      serviceName,
+      exchange: bed.exchange,
+      handlers: [new RecordingHandler()],
+      retryDelaysMs: RETRY_DELAYS_MS,
+      logger: { ...silentLogger, error: (message) => errors.push(message) },
+    });
+    try {
+      await broken.start();
+      await waitFor(() => /queues not declared: .*PRECONDITION/.test(broken.problem() ?? ''));
+      await expect(broken.whenConsuming(300)).rejects.toThrow(/not consuming/);
+      // Said once, not at every reconnection.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(new Set(errors).size).toBe(errors.length);
+    } finally {
+      await broken.stop();
+      await connection.close();
+      await bed.channel.deleteQueue(`${serviceName}.events`);
+      await bed.channel.deleteQueue(`${serviceName}.events.dlq`);
+    }
   });
 
   it('handles an event once: its effect and its inbox row commit together, then it is acked', async () => {

@@ -74,6 +74,7 @@ export class EventConsumer {
   private publisher?: ChannelWrapper;
   private deliveringChannel?: Channel;
   private topologyError?: string;
+  private readonly loggedSetupErrors = new Set<string>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private started = false;
@@ -123,6 +124,7 @@ export class EventConsumer {
         try {
           await declareConsumerTopology(channel, topology);
           this.topologyError = undefined;
+          this.loggedSetupErrors.clear();
           this.deliveringChannel = channel;
         } catch (error) {
           this.topologyError = error instanceof Error ? error.message : String(error);
@@ -131,9 +133,15 @@ export class EventConsumer {
       },
     });
     for (const channel of [this.publisher, this.consumerChannel]) {
-      channel.on('error', (error: Error) =>
-        this.logger.error(`Cannot declare the queues of ${this.queues.main}: ${error.message}`),
-      );
+      channel.on('error', (error: Error) => {
+        // The connection starts over after such an error, and fails again: say it once. (The
+        // other channel's setup, cut short by the same error, adds nothing.)
+        if (this.loggedSetupErrors.has(error.message) || /^Channel ended/.test(error.message)) {
+          return;
+        }
+        this.loggedSetupErrors.add(error.message);
+        this.logger.error(`Cannot declare the queues of ${this.queues.main}: ${error.message}`);
+      });
     }
     connection.on('disconnect', this.onDisconnect);
     await this.consumerChannel.consume(this.queues.main, (message) => this.onDelivery(message), {
