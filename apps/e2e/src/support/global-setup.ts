@@ -6,12 +6,17 @@ import { createTestDatabase, freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { createTestVhost } from './rabbitmq-vhost';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 
-/** The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`). */
+/**
+ * The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`), in start
+ * order: consumers first, so that their queues exist before a producer publishes (an event
+ * published to an exchange with no bound queue reaches nobody), user-service (which publishes the
+ * bootstrap admin at start) last.
+ */
 const BACKENDS = [
-  { app: 'user-service', name: 'user' },
   { app: 'request-service', name: 'request' },
   { app: 'conversation-service', name: 'conversation' },
   { app: 'notification-service', name: 'notification' },
+  { app: 'user-service', name: 'user' },
 ] as const;
 
 /**
@@ -51,6 +56,32 @@ export default async function globalSetup(): Promise<void> {
 
   const children: ChildProcess[] = [];
   const pids: Record<string, number> = {};
+  const assertAlive = () => {
+    const exited = children.find((c) => c.exitCode !== null);
+    if (exited) {
+      throw new Error(`a service exited during start-up (code ${exited.exitCode}); see ${logsDir}`);
+    }
+  };
+  const waitUntilOk = async (url: string) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      assertAlive();
+      const ok = await fetch(url)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) return;
+      if (Date.now() > deadline)
+        throw new Error(`${url} did not answer 200 in time; see ${logsDir}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  // Jest runs no teardown when the setup fails: stop what was started, then fail.
+  const stopAll = async (error: unknown): Promise<never> => {
+    for (const child of children) child.kill('SIGKILL');
+    await db.drop().catch(() => undefined);
+    vhost.drop();
+    throw error;
+  };
   const start = (app: string, env: NodeJS.ProcessEnv) => {
     const child = spawn(process.execPath, [entry(app)], {
       env: { ...common, ...env },
@@ -76,6 +107,7 @@ export default async function globalSetup(): Promise<void> {
         ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
         : {}),
     });
+    await waitUntilOk(`${serviceUrls[b.app]}/health/ready`).catch(stopAll);
   }
   start('gateway', gatewayEnv);
 
@@ -92,19 +124,6 @@ export default async function globalSetup(): Promise<void> {
   };
   (globalThis as Record<string, unknown>).__AJLA_E2E__ = { children, db, vhost };
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const exited = children.find((c) => c.exitCode !== null);
-    if (exited) {
-      throw new Error(`a service exited during start-up (code ${exited.exitCode}); see ${logsDir}`);
-    }
-    const ok = await fetch(`${state.gatewayUrl}/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline)
-      throw new Error(`the platform did not become healthy; see ${logsDir}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitUntilOk(`${state.gatewayUrl}/health`).catch(stopAll);
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
 }

@@ -1,0 +1,112 @@
+// Runs the built platform in the foreground: every service that exists under apps/, consumers
+// first (their queues must exist before a producer publishes), each waited for on /health/ready,
+// then the gateway. Log lines are prefixed with the service's name. SIGINT/SIGTERM stop every
+// service gracefully; if any service exits, the others are stopped too.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const root = path.join(__dirname, '..');
+const env = process.env;
+const gatewayPort = Number(env.GATEWAY_PORT ?? 8000);
+
+// Start order: consumers before producers; user-service publishes the bootstrap admin at start.
+const BACKENDS = [
+  { app: 'request-service', name: 'REQUEST', port: 8002 },
+  { app: 'conversation-service', name: 'CONVERSATION', port: 8003 },
+  { app: 'notification-service', name: 'NOTIFICATION', port: 8004 },
+  { app: 'user-service', name: 'USER', port: 8001 },
+];
+
+const children = [];
+let stopping = false;
+
+function entry(app) {
+  return path.join(root, 'dist/apps', app, 'src/main.js');
+}
+
+function start(app, port, extraEnv = {}) {
+  const child = spawn(process.execPath, [entry(app)], {
+    cwd: root,
+    env: { ...env, ...extraEnv, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => console.log(`[${app}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${app} exited (${signal ?? code}); stopping the platform`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitOk(url, child) {
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) return false;
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (alive.length === 0) process.exit(code);
+  let left = alive.length;
+  for (const child of alive) {
+    child.once('exit', () => {
+      if (--left === 0) process.exit(code);
+    });
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => {
+    for (const child of alive) child.kill('SIGKILL');
+    process.exit(code);
+  }, 15_000).unref();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+async function main() {
+  const gatewayEnv = {};
+  for (const b of BACKENDS) {
+    const urlVar = `${b.name}_SERVICE_URL`;
+    if (!fs.existsSync(entry(b.app))) {
+      gatewayEnv[urlVar] = ''; // not built yet: not routed, not in /health
+      continue;
+    }
+    const port = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
+    gatewayEnv[urlVar] = env[urlVar] || `http://127.0.0.1:${port}`;
+    const child = start(b.app, port);
+    if (!(await waitOk(`http://127.0.0.1:${port}/health/ready`, child))) {
+      console.error(`${b.app} did not become ready`);
+      return stop(1);
+    }
+  }
+  const gateway = start('gateway', gatewayPort, gatewayEnv);
+  if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
+    console.log(
+      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (API docs at /docs, health at /health). Ctrl-C stops it.\n`,
+    );
+  } else if (!stopping) {
+    console.error(`the gateway's /health is not 200 yet; see the logs above`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  stop(1);
+});
