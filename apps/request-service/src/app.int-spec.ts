@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +51,9 @@ describe('request-service over HTTP', () => {
   let broker: ChannelModel;
   let channel: Channel;
   const published: ConsumeMessage[] = [];
+  // Stands in for conversation-service: every synchronous "open the conversation" call.
+  let conversationService: Server;
+  const openCalls: { url: string; headers: IncomingHttpHeaders; body: any }[] = [];
 
   let layla: Account; // a client
   let omar: Account; // another client
@@ -57,6 +62,16 @@ describe('request-service over HTTP', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('request_service_http');
+    conversationService = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        openCalls.push({ url: req.url!, headers: req.headers, body: JSON.parse(text) });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => conversationService.listen(0, '127.0.0.1', resolve));
+    const conversationPort = (conversationService.address() as AddressInfo).port;
     keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-request-service-keys-'));
     const config = loadConfig(RequestServiceConfig, {
       NODE_ENV: 'test',
@@ -67,6 +82,7 @@ describe('request-service over HTTP', () => {
       EVENTS_EXCHANGE: exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+      CONVERSATION_SERVICE_URL: `http://127.0.0.1:${conversationPort}`,
     });
     signer = await TokenSigner.fromConfig(loadConfig(AuthConfig, { JWT_KEYS_DIR: keysDir }));
 
@@ -110,6 +126,8 @@ describe('request-service over HTTP', () => {
     }
     await broker?.close().catch(() => undefined);
     await db?.drop();
+    conversationService?.closeAllConnections();
+    await new Promise((resolve) => conversationService?.close(resolve));
     rmSync(keysDir, { recursive: true, force: true });
   });
 
@@ -201,6 +219,24 @@ describe('request-service over HTTP', () => {
       updated_at: submitted.body.created_at,
     });
     const id = submitted.body.id as string;
+
+    // Before answering, it asked conversation-service to open the conversation, as the client.
+    const opened = openCalls.filter((c) => c.body.request_id === id);
+    expect(opened).toEqual([
+      {
+        url: `/internal/conversations/${submitted.body.conversation_id}`,
+        headers: expect.objectContaining({
+          authorization: `Bearer ${layla.token}`,
+          'x-correlation-id': `walk-${run}`,
+        }),
+        body: {
+          request_id: id,
+          user_id: layla.id,
+          description: 'Two seats to Petra 🏜️ — رحلة إلى البتراء',
+          created_at: submitted.body.created_at,
+        },
+      },
+    ]);
 
     expect((await call('GET', `/api/v1/requests/${id}`, { as: layla })).body).toEqual(
       submitted.body,

@@ -14,7 +14,11 @@ import { RequestServiceConfig } from './config/request-service.config';
 import { UserEventsHandler } from './infrastructure/messaging/user-events.handler';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './infrastructure/persistence/entities';
 import { requestServiceMigrations } from './infrastructure/persistence/migrations';
-import { clockProviders, persistenceProviders } from './infrastructure/request-service.providers';
+import {
+  clockProviders,
+  conversationProviders,
+  persistenceProviders,
+} from './infrastructure/request-service.providers';
 import { AdminRequestsController } from './infrastructure/web/admin-requests.controller';
 import { RequestsController } from './infrastructure/web/requests.controller';
 
@@ -72,6 +76,7 @@ export class AppModule {
         { provide: RequestServiceConfig, useValue: config },
         ...persistenceProviders,
         ...clockProviders,
+        ...conversationProviders,
         ...handlers,
         UserEventsHandler,
       ],

@@ -1,7 +1,11 @@
 // Tiny in-memory stand-ins for the ports, for domain and handler specs.
 import { newId, type Clock, type DomainEvent } from '@ajla/shared-kernel';
+import { pageSlice } from '@ajla/testing';
 import type { Caller } from '../src/application/ports/caller';
-import type { UnitOfWork } from '../src/application/ports/unit-of-work.port';
+import type {
+  ConversationOpener,
+  ConversationOpening,
+} from '../src/application/ports/conversation-opener.port';
 import { Request } from '../src/domain/request/request.aggregate';
 import { RequestDescription } from '../src/domain/request/request-description.value-object';
 import type { RequestId } from '../src/domain/request/request-id';
@@ -16,17 +20,7 @@ import { isStaffRole, type AccountRole } from '../src/domain/staff/account-role'
 import type { AccountSnapshot, StaffDirectory } from '../src/domain/staff/staff-directory.port';
 import type { UserId } from '../src/domain/user-id';
 
-export class FixedClock implements Clock {
-  constructor(private current = new Date('2025-01-01T00:00:00.000Z')) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advanceSeconds(seconds: number): void {
-    this.current = new Date(this.current.getTime() + seconds * 1000);
-  }
-}
-
-export const immediateUnitOfWork: UnitOfWork = { run: (work) => work() };
+export { FixedClock, immediateUnitOfWork } from '@ajla/testing';
 
 /**
  * Stores copies, like a database would, so a test sees only what was saved; the events of every
@@ -63,11 +57,7 @@ export class InMemoryRequests implements RequestRepository, RequestListing {
         (a, b) =>
           direction * (a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)),
       );
-    const start = (filter.page - 1) * filter.pageSize;
-    return {
-      items: matching.slice(start, start + filter.pageSize).map(copyRequest),
-      total: matching.length,
-    };
+    return pageSlice(matching, filter, copyRequest);
   }
   get count(): number {
     return this.rows.size;
@@ -128,4 +118,16 @@ export async function aStoredRequest(
   request.pullEvents();
   await requests.add(request);
   return request;
+}
+
+/** Records the conversations it was asked to open, and with which credentials. */
+export class RecordingConversationOpener implements ConversationOpener {
+  readonly opened: { opening: ConversationOpening; credentials: string | undefined }[] = [];
+  /** Runs inside `open`, e.g. to look at what was stored by then. */
+  onOpen?: (opening: ConversationOpening) => Promise<void>;
+
+  async open(opening: ConversationOpening, credentials: string | undefined): Promise<void> {
+    await this.onOpen?.(opening);
+    this.opened.push({ opening, credentials });
+  }
 }

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@ajla/platform';
-import { DomainError } from '@ajla/shared-kernel';
+import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
 import { UserServiceCliConfig } from './config/user-service.config';
 import { createAdmin } from './infrastructure/cli/create-admin.command';
-import { migrate } from './infrastructure/cli/migrate.command';
+import { USERS_SCHEMA, userServiceEntities } from './infrastructure/persistence/entities';
+import { userServiceMigrations } from './infrastructure/persistence/migrations';
 
 const USAGE = `Usage: node dist/apps/user-service/src/cli.js <command> [options]
 
@@ -17,23 +17,18 @@ Commands:
 
 Reads DATABASE_URL (and DATABASE_POOL_SIZE, DATABASE_RUN_MIGRATIONS, NODE_ENV) like the service.`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    out(USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  const config = loadConfig(UserServiceCliConfig);
-  switch (command) {
-    case 'migrate': {
-      parseArgs({ args: rest, options: {}, strict: true });
-      await migrate(config, out);
-      return 0;
-    }
-    case 'create-admin': {
+void runCli({
+  usage: USAGE,
+  config: () => loadConfig(UserServiceCliConfig),
+  commands: {
+    migrate: migrateCommand({
+      schema: USERS_SCHEMA,
+      entities: userServiceEntities,
+      migrations: userServiceMigrations,
+    }),
+    'create-admin': async ({ config, args, out }) => {
       const { values } = parseArgs({
-        args: rest,
+        args,
         strict: true,
         options: {
           email: { type: 'string' },
@@ -53,27 +48,6 @@ async function main(argv: string[]): Promise<number> {
         { email: values.email, password, fullName: values['full-name'] },
         out,
       );
-    }
-    default:
-      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}\n`);
-      return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Bad input and configuration are the operator's to fix: their message, without a stack.
-    if (error instanceof ConfigError || error instanceof DomainError) {
-      process.stderr.write(`${error.message}\n`);
-    } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-      process.exit(2);
-    } else {
-      process.stderr.write(
-        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    }
-    process.exit(1);
+    },
   },
-);
+});

@@ -1,8 +1,8 @@
 // Tiny in-memory stand-ins for the ports, for domain and handler specs.
 import { createHash } from 'node:crypto';
 import { ConflictError, Email, type Clock } from '@ajla/shared-kernel';
+import { pageSlice } from '@ajla/testing';
 import type { SessionPolicy } from '../src/application/ports/session-policy.port';
-import type { UnitOfWork } from '../src/application/ports/unit-of-work.port';
 import {
   LOGIN_THROTTLE_POLICY,
   type LoginAdmission,
@@ -30,15 +30,7 @@ import type {
   UserRepository,
 } from '../src/domain/user/user.repository.port';
 
-export class FixedClock implements Clock {
-  constructor(private current = new Date('2025-01-01T00:00:00.000Z')) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advanceSeconds(seconds: number): void {
-    this.current = new Date(this.current.getTime() + seconds * 1000);
-  }
-}
+export { FixedClock, immediateUnitOfWork } from '@ajla/testing';
 
 /** Stores copies, like a database would, so a test sees only what was saved. */
 export class InMemoryUsers implements UserRepository, UserDirectory {
@@ -66,11 +58,7 @@ export class InMemoryUsers implements UserRepository, UserDirectory {
     const matching = [...this.rows.values()]
       .filter((u) => filter.role === undefined || u.role.name === filter.role)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
-    const start = (filter.page - 1) * filter.pageSize;
-    return {
-      items: matching.slice(start, start + filter.pageSize).map(copyUser),
-      total: matching.length,
-    };
+    return pageSlice(matching, filter, copyUser);
   }
   get count(): number {
     return this.rows.size;
@@ -138,8 +126,6 @@ function copyToken(token: RefreshToken): RefreshToken {
     replacedById: token.replacedById,
   });
 }
-
-export const immediateUnitOfWork: UnitOfWork = { run: (work) => work() };
 
 /** `hash:<password>`; counts verifications, decoy ones included. */
 export class FakePasswordHasher implements PasswordHasher {

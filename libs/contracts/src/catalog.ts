@@ -4,6 +4,7 @@ import {
   RequestStatusChangedV1,
   RequestSubmittedV1,
 } from './events/request-events';
+import { ConversationStartedV1, MessageCreatedV1 } from './events/conversation-events';
 import { UserRegisteredV1, UserUpdatedV1 } from './events/user-events';
 
 /**
@@ -17,6 +18,8 @@ export const EVENT_CATALOG = {
   'request.submitted': { current: 1, versions: { 1: RequestSubmittedV1 } },
   'request.assigned': { current: 1, versions: { 1: RequestAssignedV1 } },
   'request.status_changed': { current: 1, versions: { 1: RequestStatusChangedV1 } },
+  'conversation.started': { current: 1, versions: { 1: ConversationStartedV1 } },
+  'message.created': { current: 1, versions: { 1: MessageCreatedV1 } },
 } as const satisfies Record<string, { current: number; versions: Record<number, z.ZodType> }>;
 
 type Catalog = typeof EVENT_CATALOG;

@@ -51,6 +51,8 @@ describe('routing keys', () => {
   it('lists every event of the platform, and nothing else is one', () => {
     expect(EVENTS_EXCHANGE).toBe('ajla.events');
     expect([...ROUTING_KEYS].sort()).toEqual([
+      'conversation.started',
+      'message.created',
       'request.assigned',
       'request.status_changed',
       'request.submitted',
@@ -166,6 +168,24 @@ describe('parseEnvelope', () => {
         assignee_id: agentId,
         conversation_id: conversationId,
         updated_at: '2026-11-22T10:00:00.000Z',
+      },
+      'conversation.started': {
+        conversation_id: conversationId,
+        request_id: requestId,
+        user_id: userId,
+        created_at: '2026-11-22T10:00:00.000Z',
+      },
+      'message.created': {
+        message_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a0f',
+        conversation_id: conversationId,
+        request_id: requestId,
+        user_id: userId,
+        seq: 2,
+        sender_id: agentId,
+        sender_type: 'admin',
+        content: 'مرحبا 👋 — your table is booked',
+        client_id: null,
+        created_at: '2026-11-22T10:00:00.000Z',
       },
     };
     for (const type of ROUTING_KEYS) {

@@ -1,5 +1,21 @@
 import { Client } from 'pg';
-import { createTestDatabase, freePort, uniqueRedisPrefix, waitFor } from './index';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import {
+  createTestDatabase,
+  freePort,
+  migratedDatabase,
+  uniqueRedisPrefix,
+  waitFor,
+} from './index';
+
+class CreateNotes1700000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE TABLE notes (id serial PRIMARY KEY, text text NOT NULL)');
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE notes');
+  }
+}
 
 describe('test helpers', () => {
   it('creates a fresh database and drops it', async () => {
@@ -12,6 +28,23 @@ describe('test helpers', () => {
     expect(rows[0].name).toBe(db.name);
     await db.drop();
     const again = new Client({ connectionString: db.url });
+    await expect(again.connect()).rejects.toThrow(/does not exist/);
+  });
+
+  it('creates a database with its migrations run, and drops it on close', async () => {
+    const db = await migratedDatabase(
+      'Helpers Migrated',
+      (url) => new DataSource({ type: 'postgres', url, migrations: [CreateNotes1700000000000] }),
+    );
+    expect(db.database.name).toMatch(/^ajla_t_helpers_migrated_[0-9a-f]{10}$/);
+    await db.dataSource.query("INSERT INTO notes (text) VALUES ('migrated')");
+    const [row] = await db.dataSource.query(
+      "SELECT count(*)::int AS n FROM notes WHERE text = 'migrated'",
+    );
+    expect(row.n).toBe(1);
+    await db.close();
+    expect(db.dataSource.isInitialized).toBe(false);
+    const again = new Client({ connectionString: db.database.url });
     await expect(again.connect()).rejects.toThrow(/does not exist/);
   });
 

@@ -1,5 +1,9 @@
 import { ConfigError, loadConfig } from '@ajla/platform';
-import { RequestServiceCliConfig, RequestServiceConfig } from './request-service.config';
+import {
+  loadRequestServiceConfig,
+  RequestServiceCliConfig,
+  RequestServiceConfig,
+} from './request-service.config';
 
 describe('RequestServiceConfig', () => {
   it('has defaults for everything, PORT 8002 included', () => {
@@ -32,6 +36,29 @@ describe('RequestServiceConfig', () => {
   ])('refuses %p with a clear line', (env, message) => {
     expect(() => loadConfig(RequestServiceConfig, env)).toThrow(ConfigError);
     expect(() => loadConfig(RequestServiceConfig, env)).toThrow(message);
+  });
+
+  it('calls conversation-service at :8003 by default; an empty variable or none disables it', () => {
+    expect(loadRequestServiceConfig({})).toMatchObject({
+      CONVERSATION_SERVICE_URL: 'http://127.0.0.1:8003',
+      CONVERSATION_SERVICE_TIMEOUT_MS: 2000,
+    });
+    expect(
+      loadRequestServiceConfig({ CONVERSATION_SERVICE_URL: '' }).CONVERSATION_SERVICE_URL,
+    ).toBe('none');
+    expect(
+      loadRequestServiceConfig({ CONVERSATION_SERVICE_URL: 'none' }).CONVERSATION_SERVICE_URL,
+    ).toBe('none');
+    expect(
+      loadRequestServiceConfig({ CONVERSATION_SERVICE_URL: 'http://conversation-service:8003' })
+        .CONVERSATION_SERVICE_URL,
+    ).toBe('http://conversation-service:8003');
+    expect(() => loadRequestServiceConfig({ CONVERSATION_SERVICE_URL: 'ftp://x' })).toThrow(
+      /CONVERSATION_SERVICE_URL: /,
+    );
+    expect(() => loadRequestServiceConfig({ CONVERSATION_SERVICE_TIMEOUT_MS: '10' })).toThrow(
+      /CONVERSATION_SERVICE_TIMEOUT_MS: /,
+    );
   });
 
   it('gives the command line just the database', () => {

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
-import { BaseServiceConfig, withDatabaseConfig } from '@ajla/platform';
+import { BaseServiceConfig, loadConfig, withDatabaseConfig } from '@ajla/platform';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** The local development database (`npm run up` and the README's "run it alone"). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
@@ -19,4 +20,33 @@ export class RequestServiceConfig extends withMessagingConfig(
 ) {
   override PORT: number = 8002;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
+
+  /**
+   * conversation-service, called right after a submission to open the request's conversation at
+   * once; `none` (or an empty variable) disables the call, leaving it to `request.submitted`.
+   */
+  @Matches(/^(https?:\/\/\S+|none)$/i, { message: 'must be an http(s):// URL or none' })
+  CONVERSATION_SERVICE_URL: string = 'http://127.0.0.1:8003';
+
+  /** How long a submission waits for conversation-service before answering anyway. */
+  @IsInt({ message: 'must be an integer from 100 to 30000 (milliseconds)' })
+  @Min(100, { message: 'must be an integer from 100 to 30000 (milliseconds)' })
+  @Max(30_000, { message: 'must be an integer from 100 to 30000 (milliseconds)' })
+  CONVERSATION_SERVICE_TIMEOUT_MS: number = 2000;
+}
+
+/**
+ * The service's configuration from `env`. An empty `CONVERSATION_SERVICE_URL` means "no call"
+ * (where `loadConfig` would apply the default to an empty variable).
+ */
+export function loadRequestServiceConfig(
+  env: Record<string, string | undefined> = process.env,
+): RequestServiceConfig {
+  const conversationUrl = env.CONVERSATION_SERVICE_URL;
+  return loadConfig(RequestServiceConfig, {
+    ...env,
+    ...(conversationUrl !== undefined && conversationUrl.trim() === ''
+      ? { CONVERSATION_SERVICE_URL: 'none' }
+      : {}),
+  });
 }

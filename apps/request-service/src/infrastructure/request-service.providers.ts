@@ -1,17 +1,27 @@
 import type { Provider } from '@nestjs/common';
+import { OutboxWriter } from '@ajla/messaging';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import { systemClock } from '@ajla/shared-kernel';
+import { DataSource } from 'typeorm';
 import { CLOCK } from '../application/ports/clock.port';
+import { CONVERSATION_OPENER } from '../application/ports/conversation-opener.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
 import { REQUEST_LISTING, REQUEST_REPOSITORY } from '../domain/request/request.repository.port';
 import { STAFF_DIRECTORY } from '../domain/staff/staff-directory.port';
+import { RequestServiceConfig } from '../config/request-service.config';
+import {
+  CONVERSATION_SERVICE_TARGET,
+  conversationServiceTarget,
+  HttpConversationOpener,
+} from './conversations/http-conversation-opener';
 import { TypeOrmRequestRepository } from './persistence/typeorm-request.repository';
 import { TypeOrmStaffDirectory } from './persistence/typeorm-staff-directory';
-import { TypeOrmUnitOfWork } from './persistence/typeorm-unit-of-work';
+import { requestUnitOfWork } from './persistence/request-unit-of-work';
 
 // Ports bound to their adapters.
 
 export const persistenceProviders: Provider[] = [
-  TypeOrmUnitOfWork,
+  { provide: TypeOrmUnitOfWork, inject: [DataSource, OutboxWriter], useFactory: requestUnitOfWork },
   { provide: UNIT_OF_WORK, useExisting: TypeOrmUnitOfWork },
   TypeOrmRequestRepository,
   { provide: REQUEST_REPOSITORY, useExisting: TypeOrmRequestRepository },
@@ -21,3 +31,13 @@ export const persistenceProviders: Provider[] = [
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];
+
+export const conversationProviders: Provider[] = [
+  {
+    provide: CONVERSATION_SERVICE_TARGET,
+    useFactory: conversationServiceTarget,
+    inject: [RequestServiceConfig],
+  },
+  HttpConversationOpener,
+  { provide: CONVERSATION_OPENER, useExisting: HttpConversationOpener },
+];

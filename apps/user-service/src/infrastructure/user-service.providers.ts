@@ -1,19 +1,25 @@
 import type { Provider } from '@nestjs/common';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import { systemClock } from '@ajla/shared-kernel';
+import { DataSource } from 'typeorm';
 import { CLOCK } from '../application/ports/clock.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
 import { SESSION_REPOSITORY } from '../domain/session/session.repository.port';
 import { PASSWORD_HASHER } from '../domain/user/password-hasher.port';
 import { USER_DIRECTORY, USER_REPOSITORY } from '../domain/user/user.repository.port';
 import { TypeOrmSessionRepository } from './persistence/typeorm-session.repository';
-import { TypeOrmUnitOfWork } from './persistence/typeorm-unit-of-work';
 import { TypeOrmUserRepository } from './persistence/typeorm-user.repository';
 import { Argon2PasswordHasher } from './security/argon2-password-hasher';
 
 // Ports bound to their adapters, shared by the HTTP application and the CLI.
 
 export const persistenceProviders: Provider[] = [
-  TypeOrmUnitOfWork,
+  // No beforeCommit: the user repository writes its events to the outbox itself.
+  {
+    provide: TypeOrmUnitOfWork,
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) => new TypeOrmUnitOfWork(dataSource),
+  },
   { provide: UNIT_OF_WORK, useExisting: TypeOrmUnitOfWork },
   TypeOrmUserRepository,
   { provide: USER_REPOSITORY, useExisting: TypeOrmUserRepository },

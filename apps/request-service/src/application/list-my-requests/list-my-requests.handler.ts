@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { checkPaging, type Paged } from '@ajla/platform';
 import type { Request } from '../../domain/request/request.aggregate';
 import { REQUEST_LISTING, type RequestListing } from '../../domain/request/request.repository.port';
 import { RequestStatus } from '../../domain/request/request-status.value-object';
-import { checkPaging, type Paged } from '../paging';
 import { mustBeClient } from '../request-access';
 import type { ListMyRequestsQuery } from './list-my-requests.query';
 
@@ -13,7 +13,7 @@ export class ListMyRequestsHandler {
 
   async execute(query: ListMyRequestsQuery): Promise<Paged<Request>> {
     mustBeClient(query.caller);
-    checkPaging(query.page, query.pageSize);
+    checkPaging(query);
     const status = query.status === undefined ? undefined : RequestStatus.create(query.status);
     const { items, total } = await this.listing.list({
       ownerId: query.caller.id,

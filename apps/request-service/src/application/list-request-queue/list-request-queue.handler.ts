@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { checkPaging, type Paged } from '@ajla/platform';
 import { parseId } from '@ajla/shared-kernel';
 import type { Request } from '../../domain/request/request.aggregate';
 import { REQUEST_LISTING, type RequestListing } from '../../domain/request/request.repository.port';
 import { RequestStatus } from '../../domain/request/request-status.value-object';
 import type { UserId } from '../../domain/user-id';
-import { checkPaging, type Paged } from '../paging';
 import { mustBeStaff } from '../request-access';
 import type { ListRequestQueueQuery } from './list-request-queue.query';
 
@@ -15,7 +15,7 @@ export class ListRequestQueueHandler {
 
   async execute(query: ListRequestQueueQuery): Promise<Paged<Request>> {
     mustBeStaff(query.caller);
-    checkPaging(query.page, query.pageSize);
+    checkPaging(query);
     const status = query.status === undefined ? undefined : RequestStatus.create(query.status);
     const assigneeId =
       query.assigneeId === undefined

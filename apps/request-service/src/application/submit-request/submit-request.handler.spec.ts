@@ -1,16 +1,24 @@
 import { ForbiddenError, ValidationError } from '@ajla/shared-kernel';
-import { aCaller, FixedClock, immediateUnitOfWork, InMemoryRequests } from '../../../test/fakes';
+import {
+  aCaller,
+  FixedClock,
+  immediateUnitOfWork,
+  InMemoryRequests,
+  RecordingConversationOpener,
+} from '../../../test/fakes';
 import { RequestSubmitted } from '../../domain/request/request-submitted.domain-event';
 import { SubmitRequestHandler } from './submit-request.handler';
 
 describe('SubmitRequestHandler', () => {
   const clock = new FixedClock();
   let requests: InMemoryRequests;
+  let conversations: RecordingConversationOpener;
   let handler: SubmitRequestHandler;
 
   beforeEach(() => {
     requests = new InMemoryRequests();
-    handler = new SubmitRequestHandler(immediateUnitOfWork, requests, clock);
+    conversations = new RecordingConversationOpener();
+    handler = new SubmitRequestHandler(immediateUnitOfWork, requests, clock, conversations);
   });
 
   it('stores a new request of the caller and records request.submitted with it', async () => {
@@ -28,6 +36,38 @@ describe('SubmitRequestHandler', () => {
     expect(requests.outbox).toHaveLength(1);
     expect(requests.outbox[0]).toBeInstanceOf(RequestSubmitted);
     expect(requests.outbox[0]!.aggregateId).toBe(request.id);
+  });
+
+  it('opens the conversation once the request is stored, with the caller credentials', async () => {
+    const client = aCaller('user');
+    conversations.onOpen = async (opening) => {
+      expect(await requests.findById(opening.requestId)).toBeDefined();
+    };
+    const request = await handler.execute({
+      caller: client,
+      type: 'dining',
+      description: ' A table for two ',
+      credentials: 'Bearer abc',
+    });
+    expect(conversations.opened).toEqual([
+      {
+        opening: {
+          conversationId: request.conversationId,
+          requestId: request.id,
+          userId: client.id,
+          description: 'A table for two',
+          createdAt: request.createdAt,
+        },
+        credentials: 'Bearer abc',
+      },
+    ]);
+  });
+
+  it('opens no conversation for a refused submission', async () => {
+    await expect(
+      handler.execute({ caller: aCaller('user'), type: 'travel', description: ' ' }),
+    ).rejects.toThrow(ValidationError);
+    expect(conversations.opened).toHaveLength(0);
   });
 
   it.each([

@@ -8,17 +8,23 @@ import {
 } from '../../domain/request/request.repository.port';
 import { RequestType } from '../../domain/request/request-type.value-object';
 import { CLOCK } from '../ports/clock.port';
+import { CONVERSATION_OPENER, type ConversationOpener } from '../ports/conversation-opener.port';
 import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import { mustBeClient } from '../request-access';
 import type { SubmitRequestCommand } from './submit-request.command';
 
-/** A client asks the concierge for something; `request.submitted` goes out with the request. */
+/**
+ * A client asks the concierge for something; `request.submitted` goes out with the request. Once
+ * both are committed, the request's conversation is opened at once (so the client can use it as
+ * soon as it has the answer); if that fails, the event opens it later.
+ */
 @Injectable()
 export class SubmitRequestHandler {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @Inject(REQUEST_REPOSITORY) private readonly requests: RequestRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONVERSATION_OPENER) private readonly conversations: ConversationOpener,
   ) {}
 
   async execute(command: SubmitRequestCommand): Promise<Request> {
@@ -32,6 +38,16 @@ export class SubmitRequestHandler {
       this.clock.now(),
     );
     await this.unitOfWork.run(() => this.requests.add(request));
+    await this.conversations.open(
+      {
+        conversationId: request.conversationId,
+        requestId: request.id,
+        userId: request.userId,
+        description: request.description.value,
+        createdAt: request.createdAt,
+      },
+      command.credentials,
+    );
     return request;
   }
 }

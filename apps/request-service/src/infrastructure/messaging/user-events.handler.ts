@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import type { EventHandler } from '@ajla/messaging';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import type { EntityManager } from 'typeorm';
 import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
-import { TypeOrmUnitOfWork } from '../persistence/typeorm-unit-of-work';
 
 /**
  * Keeps the staff directory from user-service's events. Runs in the consumer's transaction (with

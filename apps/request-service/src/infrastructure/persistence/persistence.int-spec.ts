@@ -1,7 +1,8 @@
 import { OutboxWriter } from '@ajla/messaging';
+import { createDataSource, type ServiceDataSource, type TypeOrmUnitOfWork } from '@ajla/platform';
 import { newId, RuleViolationError } from '@ajla/shared-kernel';
-import { migratedDatabase, type MigratedDatabase } from '../../../test/database';
-import { FixedClock } from '../../../test/fakes';
+import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
+import { FixedClock, RecordingConversationOpener } from '../../../test/fakes';
 import { AssignRequestHandler } from '../../application/assign-request/assign-request.handler';
 import { ChangeRequestStatusHandler } from '../../application/change-request-status/change-request-status.handler';
 import { SubmitRequestHandler } from '../../application/submit-request/submit-request.handler';
@@ -10,11 +11,12 @@ import { RequestDescription } from '../../domain/request/request-description.val
 import { RequestStatus } from '../../domain/request/request-status.value-object';
 import { RequestType } from '../../domain/request/request-type.value-object';
 import type { UserId } from '../../domain/user-id';
+import { REQUESTS_SCHEMA, requestServiceEntities } from './entities';
 import { requestServiceMigrations } from './migrations';
 import { CorruptRowError } from './request.mapper';
+import { requestUnitOfWork } from './request-unit-of-work';
 import { TypeOrmRequestRepository } from './typeorm-request.repository';
 import { TypeOrmStaffDirectory } from './typeorm-staff-directory';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 jest.setTimeout(30_000);
 
@@ -28,15 +30,22 @@ interface OutboxRow {
 }
 
 describe('request-service persistence (real Postgres)', () => {
-  let db: MigratedDatabase;
+  let db: MigratedDatabase<ServiceDataSource>;
   let unitOfWork: TypeOrmUnitOfWork;
   let requests: TypeOrmRequestRepository;
   let staff: TypeOrmStaffDirectory;
   const clock = new FixedClock(new Date('2025-06-01T08:00:00.123Z'));
 
   beforeAll(async () => {
-    db = await migratedDatabase('persistence');
-    unitOfWork = new TypeOrmUnitOfWork(db.dataSource, new OutboxWriter());
+    db = await migratedDatabase('requests_persistence', (url) =>
+      createDataSource({
+        url,
+        schema: REQUESTS_SCHEMA,
+        entities: requestServiceEntities,
+        migrations: requestServiceMigrations,
+      }),
+    );
+    unitOfWork = requestUnitOfWork(db.dataSource, new OutboxWriter());
     requests = new TypeOrmRequestRepository(unitOfWork);
     staff = new TypeOrmStaffDirectory(unitOfWork);
   });
@@ -229,7 +238,12 @@ describe('request-service persistence (real Postgres)', () => {
     });
 
     it('lets only one of two concurrent transitions from one state win', async () => {
-      const submit = new SubmitRequestHandler(unitOfWork, requests, clock);
+      const submit = new SubmitRequestHandler(
+        unitOfWork,
+        requests,
+        clock,
+        new RecordingConversationOpener(),
+      );
       const assign = new AssignRequestHandler(unitOfWork, requests, staff, clock);
       const change = new ChangeRequestStatusHandler(unitOfWork, requests, clock);
       const client = { id: aUserId(), role: 'user' as const };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import type { Request } from '../../domain/request/request.aggregate';
 import type { RequestId } from '../../domain/request/request-id';
 import type {
@@ -9,7 +10,6 @@ import type {
 } from '../../domain/request/request.repository.port';
 import { RequestMapper } from './request.mapper';
 import { RequestOrmEntity } from './request.orm-entity';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 @Injectable()
 export class TypeOrmRequestRepository implements RequestRepository, RequestListing {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import { isStaffRole, type AccountRole } from '../../domain/staff/account-role';
 import type { AccountSnapshot, StaffDirectory } from '../../domain/staff/staff-directory.port';
 import type { UserId } from '../../domain/user-id';
 import { StaffMemberOrmEntity } from './staff-member.orm-entity';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 /**
  * The staff directory in `requests.staff_members`. Each write is one conditional statement, so

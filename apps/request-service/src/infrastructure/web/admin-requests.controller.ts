@@ -12,10 +12,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentUser, Roles, type AuthenticatedUser } from '@ajla/auth';
+import { pageOf, pageRequest } from '@ajla/platform';
 import { AssignRequestHandler } from '../../application/assign-request/assign-request.handler';
 import { ChangeRequestStatusHandler } from '../../application/change-request-status/change-request-status.handler';
 import { ListRequestQueueHandler } from '../../application/list-request-queue/list-request-queue.handler';
-import { DEFAULT_PAGE_SIZE } from '../../application/paging';
 import { callerOf } from './caller';
 import { ErrorResponse } from './dto/error.response';
 import {
@@ -53,10 +53,9 @@ export class AdminRequestsController {
       caller: callerOf(user),
       status: query.status,
       assigneeId: query.assignee_id,
-      page: query.page ?? 1,
-      pageSize: query.page_size ?? DEFAULT_PAGE_SIZE,
+      ...pageRequest(query),
     });
-    return RequestListResponse.from(list);
+    return pageOf(list, RequestResponse.from);
   }
 
   @Post(':id/assign')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -13,10 +13,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentUser, Roles, type AuthenticatedUser } from '@ajla/auth';
+import { pageOf, pageRequest } from '@ajla/platform';
 import { CancelRequestHandler } from '../../application/cancel-request/cancel-request.handler';
 import { GetRequestHandler } from '../../application/get-request/get-request.handler';
 import { ListMyRequestsHandler } from '../../application/list-my-requests/list-my-requests.handler';
-import { DEFAULT_PAGE_SIZE } from '../../application/paging';
 import { SubmitRequestHandler } from '../../application/submit-request/submit-request.handler';
 import { callerOf, refuseBodyFields } from './caller';
 import { ErrorResponse } from './dto/error.response';
@@ -41,7 +41,9 @@ export class RequestsController {
   @ApiOperation({
     summary: 'Submit a concierge request (clients only).',
     description:
-      'The request starts as "new" with its conversation_id already chosen; request.submitted is published.',
+      'The request starts as "new" with its conversation_id already chosen, and that conversation ' +
+      'is opened in conversation-service before the answer (or, if that fails, from ' +
+      'request.submitted); request.submitted is published.',
   })
   @ApiCreatedResponse({ type: RequestResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
@@ -49,11 +51,13 @@ export class RequestsController {
   async submit(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: SubmitRequestBody,
+    @Headers('authorization') authorization: string | undefined,
   ): Promise<RequestResponse> {
     const request = await this.submitRequest.execute({
       caller: callerOf(user),
       type: body.type,
       description: body.description,
+      credentials: authorization,
     });
     return RequestResponse.from(request);
   }
@@ -71,10 +75,9 @@ export class RequestsController {
     const list = await this.listMyRequests.execute({
       caller: callerOf(user),
       status: query.status,
-      page: query.page ?? 1,
-      pageSize: query.page_size ?? DEFAULT_PAGE_SIZE,
+      ...pageRequest(query),
     });
-    return RequestListResponse.from(list);
+    return pageOf(list, RequestResponse.from);
   }
 
   @Get(':id')

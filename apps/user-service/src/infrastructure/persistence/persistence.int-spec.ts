@@ -1,7 +1,13 @@
 import { OutboxWriter } from '@ajla/messaging';
-import { createRequestContext, runWithRequestContext } from '@ajla/platform';
+import {
+  createDataSource,
+  createRequestContext,
+  runWithRequestContext,
+  type ServiceDataSource,
+  TypeOrmUnitOfWork,
+} from '@ajla/platform';
 import { ConflictError, Email, UnauthenticatedError } from '@ajla/shared-kernel';
-import { migratedDatabase, type MigratedDatabase } from '../../../test/database';
+import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
 import { FakeTokenIssuer, FixedClock, sessionPolicy } from '../../../test/fakes';
 import { LogOutHandler } from '../../application/log-out/log-out.handler';
 import { RefreshSessionHandler } from '../../application/refresh-session/refresh-session.handler';
@@ -10,22 +16,29 @@ import { Preferences } from '../../domain/user/preferences.value-object';
 import { Role } from '../../domain/user/role.value-object';
 import { Tier } from '../../domain/user/tier.value-object';
 import { User } from '../../domain/user/user.aggregate';
+import { USERS_SCHEMA, userServiceEntities } from './entities';
 import { userServiceMigrations } from './migrations';
 import { TypeOrmSessionRepository } from './typeorm-session.repository';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 import { TypeOrmUserRepository } from './typeorm-user.repository';
 
 jest.setTimeout(30_000);
 
 describe('user-service persistence (real Postgres)', () => {
-  let db: MigratedDatabase;
+  let db: MigratedDatabase<ServiceDataSource>;
   let unitOfWork: TypeOrmUnitOfWork;
   let users: TypeOrmUserRepository;
   let sessions: TypeOrmSessionRepository;
   const clock = new FixedClock(new Date('2025-06-01T08:00:00.123Z'));
 
   beforeAll(async () => {
-    db = await migratedDatabase('persistence');
+    db = await migratedDatabase('users_persistence', (url) =>
+      createDataSource({
+        url,
+        schema: USERS_SCHEMA,
+        entities: userServiceEntities,
+        migrations: userServiceMigrations,
+      }),
+    );
     unitOfWork = new TypeOrmUnitOfWork(db.dataSource);
     users = new TypeOrmUserRepository(unitOfWork, new OutboxWriter());
     sessions = new TypeOrmSessionRepository(unitOfWork);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { TypeOrmUnitOfWork } from '@ajla/platform';
 import type { Session } from '../../domain/session/session.aggregate';
 import type { SessionRepository } from '../../domain/session/session.repository.port';
 import { RefreshTokenOrmEntity } from './refresh-token.orm-entity';
 import { SessionMapper } from './session.mapper';
 import { SessionFamilyOrmEntity } from './session-family.orm-entity';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 @Injectable()
 export class TypeOrmSessionRepository implements SessionRepository {

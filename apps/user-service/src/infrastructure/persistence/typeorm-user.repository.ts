@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxWriter } from '@ajla/messaging';
-import { currentRequestContext } from '@ajla/platform';
+import { currentRequestContext, TypeOrmUnitOfWork } from '@ajla/platform';
 import { ConflictError, type Email } from '@ajla/shared-kernel';
 import type { User } from '../../domain/user/user.aggregate';
 import type { UserId } from '../../domain/user/user-id';
@@ -12,7 +12,6 @@ import type {
 } from '../../domain/user/user.repository.port';
 import { UserEventMapper } from '../messaging/user-event.mapper';
 import { isUniqueViolation } from './postgres-errors';
-import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 import { UserMapper } from './user.mapper';
 import { UserOrmEntity } from './user.orm-entity';
 

@@ -13,6 +13,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentUser, Roles, type AuthenticatedUser } from '@ajla/auth';
+import { pageOf, pageRequest } from '@ajla/platform';
 import { ChangeUserAccessHandler } from '../../application/change-user-access/change-user-access.handler';
 import { CreateStaffUserHandler } from '../../application/create-staff-user/create-staff-user.handler';
 import { ListUsersHandler } from '../../application/list-users/list-users.handler';
@@ -21,8 +22,6 @@ import { CreateStaffUserRequest } from './dto/auth.requests';
 import { ErrorResponse } from './dto/tokens.response';
 import { ChangeUserAccessRequest, ListUsersRequest } from './dto/user.requests';
 import { UserListResponse, UserResponse } from './dto/user.response';
-
-const DEFAULT_PAGE_SIZE = 20;
 
 /** Staff management: admins only (agents get 403). */
 @ApiTags('admin: users')
@@ -57,17 +56,8 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Accounts, newest first, optionally of one role.' })
   @ApiOkResponse({ type: UserListResponse })
   async list(@Query() query: ListUsersRequest): Promise<UserListResponse> {
-    const list = await this.listUsers.execute({
-      role: query.role,
-      page: query.page ?? 1,
-      pageSize: query.page_size ?? DEFAULT_PAGE_SIZE,
-    });
-    return {
-      items: list.items.map((user) => UserResponse.from(user)),
-      total: list.total,
-      page: list.page,
-      page_size: list.pageSize,
-    };
+    const list = await this.listUsers.execute({ role: query.role, ...pageRequest(query) });
+    return pageOf(list, UserResponse.from);
   }
 
   @Patch(':id')

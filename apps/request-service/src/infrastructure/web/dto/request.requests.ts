@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../../application/paging';
+import { PageQueryDto } from '@ajla/platform';
+import { IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
 import { RequestDescription } from '../../../domain/request/request-description.value-object';
 import {
   REQUEST_STATUS_NAMES,
@@ -28,25 +27,8 @@ export class SubmitRequestBody {
   description!: string;
 }
 
-class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  page_size?: number;
-}
-
 /** `GET /api/v1/requests`. */
-export class ListMyRequestsQuery extends PageQuery {
+export class ListMyRequestsQuery extends PageQueryDto {
   @ApiPropertyOptional({ enum: REQUEST_STATUS_NAMES })
   @IsOptional()
   @IsIn(REQUEST_STATUS_NAMES)

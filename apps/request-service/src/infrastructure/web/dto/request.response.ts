@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Paged } from '../../../application/paging';
+import { PageResponseOf } from '@ajla/platform';
 import type { Request } from '../../../domain/request/request.aggregate';
 import {
   REQUEST_STATUS_NAMES,
@@ -57,25 +57,4 @@ export class RequestResponse {
   }
 }
 
-export class RequestListResponse {
-  @ApiProperty({ type: [RequestResponse] })
-  items!: RequestResponse[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  page_size!: number;
-
-  static from(list: Paged<Request>): RequestListResponse {
-    return {
-      items: list.items.map((request) => RequestResponse.from(request)),
-      total: list.total,
-      page: list.page,
-      page_size: list.pageSize,
-    };
-  }
-}
+export class RequestListResponse extends PageResponseOf(RequestResponse) {}

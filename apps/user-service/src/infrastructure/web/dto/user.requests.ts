@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { PageQueryDto } from '@ajla/platform';
+import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 import { PREFERENCES_MAX_BYTES } from '../../../domain/user/preferences.value-object';
 import { ROLE_NAMES, type RoleName } from '../../../domain/user/role.value-object';
 import { TIER_LEVELS, type TierLevel } from '../../../domain/user/tier.value-object';
@@ -28,26 +28,11 @@ export class UpdateProfileRequest {
   preferences?: Record<string, unknown>;
 }
 
-export class ListUsersRequest {
+export class ListUsersRequest extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLE_NAMES })
   @IsOptional()
   @IsIn(ROLE_NAMES)
   role?: RoleName;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  page_size?: number;
 }
 
 export class ChangeUserAccessRequest {

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponseOf } from '@ajla/platform';
 import { ROLE_NAMES, type RoleName } from '../../../domain/user/role.value-object';
 import { TIER_LEVELS, type TierLevel } from '../../../domain/user/tier.value-object';
 import type { User } from '../../../domain/user/user.aggregate';
@@ -40,16 +41,4 @@ export class UserResponse {
   }
 }
 
-export class UserListResponse {
-  @ApiProperty({ type: [UserResponse] })
-  items!: UserResponse[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  page_size!: number;
-}
+export class UserListResponse extends PageResponseOf(UserResponse) {}

@@ -1,17 +1,25 @@
 import { ValidationError } from '@ajla/shared-kernel';
 
+// API.md's paging of every list: `page` from 1, `page_size` 1..100 (default 20).
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-export interface Paged<T> {
-  items: T[];
-  total: number;
+export interface PageRequest {
   page: number;
   pageSize: number;
 }
 
-/** API.md's paging: page from 1, page_size 1..100. */
-export function checkPaging(page: number, pageSize: number): void {
+/** One page of a list, as a use case answers it. */
+export interface Paged<T> extends PageRequest {
+  items: T[];
+  total: number;
+}
+
+/**
+ * The paging rule, for use cases (the query DTO checks the same for HTTP): throws the shared
+ * kernel's `ValidationError` (`invalid_page`, `invalid_page_size`).
+ */
+export function checkPaging({ page, pageSize }: PageRequest): void {
   if (!Number.isInteger(page) || page < 1) {
     throw new ValidationError('page must be a whole number of at least 1', 'invalid_page');
   }

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { currentRequestContext, propagationHeaders } from '@ajla/platform';
+import type {
+  ConversationOpener,
+  ConversationOpening,
+} from '../../application/ports/conversation-opener.port';
+import { RequestServiceConfig } from '../../config/request-service.config';
+
+export interface ConversationServiceTarget {
+  /** conversation-service's base URL; undefined: the call is not made (the event opens it). */
+  url: string | undefined;
+  timeoutMs: number;
+}
+
+export const CONVERSATION_SERVICE_TARGET = Symbol('ConversationServiceTarget');
+
+export function conversationServiceTarget(config: RequestServiceConfig): ConversationServiceTarget {
+  const url = config.CONVERSATION_SERVICE_URL.trim();
+  return {
+    url: url === '' || url.toLowerCase() === 'none' ? undefined : url.replace(/\/+$/, ''),
+    timeoutMs: config.CONVERSATION_SERVICE_TIMEOUT_MS,
+  };
+}
+
+/**
+ * `PUT /internal/conversations/{conversation_id}` on conversation-service, with the client's own
+ * token and a short timeout. Whatever goes wrong is logged, never thrown: the request is stored
+ * and its `request.submitted` event will open the conversation anyway.
+ */
+@Injectable()
+export class HttpConversationOpener implements ConversationOpener {
+  private readonly logger = new Logger(HttpConversationOpener.name);
+
+  constructor(
+    @Inject(CONVERSATION_SERVICE_TARGET) private readonly target: ConversationServiceTarget,
+  ) {}
+
+  async open(opening: ConversationOpening, credentials: string | undefined): Promise<void> {
+    if (this.target.url === undefined) return;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...propagationHeaders(currentRequestContext()),
+    };
+    if (credentials !== undefined) headers.authorization = credentials;
+    try {
+      const res = await fetch(
+        `${this.target.url}/internal/conversations/${opening.conversationId}`,
+        {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({
+            request_id: opening.requestId,
+            user_id: opening.userId,
+            description: opening.description,
+            created_at: opening.createdAt.toISOString(),
+          }),
+          signal: AbortSignal.timeout(this.target.timeoutMs),
+        },
+      );
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status !== 200 && res.status !== 201) {
+        this.logger.warn(
+          `conversation ${opening.conversationId} of request ${opening.requestId} not opened ` +
+            `now (conversation-service answered ${res.status}); request.submitted will open it`,
+        );
+      }
+    } catch (error) {
+      this.logger.warn(
+        `conversation ${opening.conversationId} of request ${opening.requestId} not opened now ` +
+          `(${(error as Error).name === 'TimeoutError' ? `no answer within ${this.target.timeoutMs} ms` : (error as Error).message}); ` +
+          'request.submitted will open it',
+      );
+    }
+  }
+}
