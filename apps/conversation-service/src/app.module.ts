@@ -1,0 +1,85 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@ajla/auth';
+import { MessagingModule } from '@ajla/messaging';
+import { DatabaseModule, PlatformModule, RedisModule } from '@ajla/platform';
+import { GetConversationHandler } from './application/get-conversation/get-conversation.handler';
+import { JoinChatHandler } from './application/join-chat/join-chat.handler';
+import { MarkReadHandler } from './application/mark-read/mark-read.handler';
+import { PostMessageHandler } from './application/post-message/post-message.handler';
+import { StartConversationHandler } from './application/start-conversation/start-conversation.handler';
+import { ConversationServiceConfig } from './config/conversation-service.config';
+import {
+  clockProviders,
+  persistenceProviders,
+  realtimeProviders,
+} from './infrastructure/conversation-service.providers';
+import { RequestEventsHandler } from './infrastructure/messaging/request-events.handler';
+import {
+  CONVERSATIONS_SCHEMA,
+  conversationServiceEntities,
+} from './infrastructure/persistence/entities';
+import { conversationServiceMigrations } from './infrastructure/persistence/migrations';
+import { ConversationsController } from './infrastructure/web/conversations.controller';
+import { InternalConversationsController } from './infrastructure/web/internal-conversations.controller';
+import { MessagesController } from './infrastructure/web/messages.controller';
+
+export const SERVICE_NAME = 'conversation-service';
+
+export const OPEN_API = {
+  title: 'AJLA conversation-service',
+  description:
+    'Conversations of concierge requests: history, messages, and the live chat at /ws/chat/{conversation_id}.',
+  version: '1',
+};
+
+const handlers = [
+  StartConversationHandler,
+  GetConversationHandler,
+  PostMessageHandler,
+  MarkReadHandler,
+  JoinChatHandler,
+];
+
+export interface AppModuleOptions {
+  /**
+   * Names the RabbitMQ connection and this service's queues (`<name>.events`, ...); default
+   * `conversation-service`. Tests give their own, so that their queues are not another instance's.
+   */
+  messagingName?: string;
+}
+
+/** conversation-service: conversations over HTTP and WebSocket, request events in, events out. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ConversationServiceConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
+        DatabaseModule.forRoot({
+          schema: CONVERSATIONS_SCHEMA,
+          entities: conversationServiceEntities,
+          migrations: conversationServiceMigrations,
+          config,
+        }),
+        RedisModule.forRoot({ config }),
+        AuthModule.forRoot({ config }),
+        MessagingModule.forRoot({
+          serviceName: options.messagingName ?? SERVICE_NAME,
+          config,
+          relay: true,
+          handlers: [RequestEventsHandler],
+        }),
+      ],
+      controllers: [ConversationsController, MessagesController, InternalConversationsController],
+      providers: [
+        { provide: ConversationServiceConfig, useValue: config },
+        ...persistenceProviders,
+        ...realtimeProviders,
+        ...clockProviders,
+        ...handlers,
+        RequestEventsHandler,
+      ],
+    };
+  }
+}

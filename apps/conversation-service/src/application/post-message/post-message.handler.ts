@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MessageContent, parseId, type Clock } from '@ajla/shared-kernel';
+import {
+  ClientIdTaken,
+  CONVERSATION_REPOSITORY,
+  type ConversationRepository,
+} from '../../domain/conversation/conversation.repository.port';
+import type { Message } from '../../domain/conversation/message.aggregate';
+import type { ClientMessageId } from '../../domain/ids';
+import { conversationNotFound, visibleConversation } from '../conversation-access';
+import { CHAT_NOTIFIER, type ChatNotifier } from '../ports/chat-notifier.port';
+import { CLOCK } from '../ports/clock.port';
+import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
+import type { PostMessageCommand } from './post-message.command';
+
+export interface PostedMessage {
+  message: Message;
+  /** False when the client id was used already: the message first created is the answer. */
+  created: boolean;
+}
+
+/**
+ * A participant writes in a conversation: the message is stored at the next seq with its
+ * `message.created` event, then every open connection of the conversation is told.
+ */
+@Injectable()
+export class PostMessageHandler {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(CHAT_NOTIFIER) private readonly notifier: ChatNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: PostMessageCommand): Promise<PostedMessage> {
+    const id = parseId<'ConversationId'>(command.conversationId, 'conversation_id');
+    const content = MessageContent.create(command.content);
+    const clientId =
+      command.clientId === undefined || command.clientId === null
+        ? null
+        : (parseId<'ClientMessageId'>(command.clientId, 'client_id') as ClientMessageId);
+    const loaded = command.conversation?.id === id ? command.conversation : undefined;
+    const conversation =
+      loaded ?? (await visibleConversation(this.conversations, id, command.caller));
+    if (!conversation.isVisibleTo(command.caller)) throw conversationNotFound();
+
+    // A resent client id is found by the insert itself (its unique index), which then stores
+    // nothing and takes no seq: no look-up before every message for the rare resend.
+    const draft = conversation.compose(command.caller, content, clientId, this.clock.now());
+    let message: Message | undefined;
+    try {
+      message = await this.unitOfWork.run(() => this.conversations.appendMessage(draft));
+    } catch (error) {
+      // The client id was used already (a resend, or the same message sent twice at once).
+      if (!(error instanceof ClientIdTaken) || clientId === null) throw error;
+      const first = await this.conversations.findByClientId(id, clientId);
+      if (first === undefined) throw error;
+      return { message: first, created: false };
+    }
+    if (message === undefined) throw conversationNotFound();
+    this.notifier.messageStored(message);
+    return { message, created: true };
+  }
+}

@@ -1,0 +1,245 @@
+import { OutboxWriter } from '@ajla/messaging';
+import { createDataSource, type TypeOrmUnitOfWork } from '@ajla/platform';
+import { newId } from '@ajla/shared-kernel';
+import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
+import { Conversation } from '../../domain/conversation/conversation.aggregate';
+import {
+  ClientIdTaken,
+  RequestHasConversation,
+} from '../../domain/conversation/conversation.repository.port';
+import type { MessageDraft } from '../../domain/conversation/message.aggregate';
+import { OpeningText } from '../../domain/conversation/opening-text.value-object';
+import type {
+  ClientMessageId,
+  ConversationId,
+  MessageId,
+  RequestId,
+  UserId,
+} from '../../domain/ids';
+import { conversationUnitOfWork } from './conversation-unit-of-work';
+import { CONVERSATIONS_SCHEMA, conversationServiceEntities } from './entities';
+import { CorruptRowError } from './mappers';
+import { conversationServiceMigrations } from './migrations';
+import { TypeOrmConversationRepository } from './typeorm-conversation.repository';
+
+jest.setTimeout(60_000);
+
+describe('conversation-service persistence (real Postgres)', () => {
+  let db: MigratedDatabase;
+  let unitOfWork: TypeOrmUnitOfWork;
+  let conversations: TypeOrmConversationRepository;
+
+  beforeAll(async () => {
+    db = await migratedDatabase('conversations_persistence', (url) =>
+      createDataSource({
+        url,
+        schema: CONVERSATIONS_SCHEMA,
+        entities: conversationServiceEntities,
+        migrations: conversationServiceMigrations,
+        poolSize: 20,
+      }),
+    );
+    unitOfWork = conversationUnitOfWork(db.dataSource, new OutboxWriter());
+    conversations = new TypeOrmConversationRepository(unitOfWork);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const client = () => newId<'UserId'>() as UserId;
+
+  async function aConversation(userId = client()): Promise<Conversation> {
+    const { conversation, opening } = Conversation.start({
+      id: newId<'ConversationId'>() as ConversationId,
+      requestId: newId<'RequestId'>() as RequestId,
+      userId,
+      description: OpeningText.create('A table for two'),
+      createdAt: new Date('2026-11-22T10:00:00.123Z'),
+    });
+    expect(await unitOfWork.run(() => conversations.start(conversation, opening))).toBe(true);
+    return conversation;
+  }
+
+  const draft = (conversation: Conversation, overrides: Partial<MessageDraft> = {}) =>
+    ({
+      id: newId<'MessageId'>() as MessageId,
+      conversationId: conversation.id,
+      requestId: conversation.requestId,
+      conversationUserId: conversation.userId,
+      senderId: conversation.userId,
+      senderType: 'user',
+      content: 'hello 👋',
+      clientId: null,
+      createdAt: new Date(),
+      ...overrides,
+    }) as MessageDraft;
+
+  const outboxOf = async (conversationId: string): Promise<string[]> =>
+    (
+      await db.dataSource.query(
+        `SELECT routing_key FROM conversations.outbox_messages
+         WHERE envelope->'data'->>'conversation_id' = $1 ORDER BY seq`,
+        [conversationId],
+      )
+    ).map((row: { routing_key: string }) => row.routing_key);
+
+  describe('migrations', () => {
+    it('creates its tables in the conversations schema, with the indexes it needs', async () => {
+      const tables: { table_name: string }[] = await db.dataSource.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'conversations' ORDER BY table_name`,
+      );
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'conversations',
+        'inbox_messages',
+        'messages',
+        'migrations',
+        'outbox_messages',
+        'read_states',
+      ]);
+      const indexes: { indexdef: string }[] = await db.dataSource.query(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = 'conversations'
+           AND tablename IN ('conversations', 'messages', 'read_states')`,
+      );
+      const defs = indexes.map((r) => r.indexdef.replace(/^.* ON conversations\./, ''));
+      expect(defs).toEqual(
+        expect.arrayContaining([
+          'conversations USING btree (request_id)',
+          'conversations USING btree (user_id, created_at DESC)',
+          'messages USING btree (conversation_id, seq)',
+          'messages USING btree (conversation_id, client_id)',
+          'messages USING btree (sender_id)',
+          'read_states USING btree (conversation_id, user_id)',
+          'read_states USING btree (user_id)',
+        ]),
+      );
+    });
+
+    it('has nothing pending, and can be undone and redone', async () => {
+      expect(await db.dataSource.showMigrations()).toBe(false);
+      for (let i = 0; i < conversationServiceMigrations.length; i++) {
+        await db.dataSource.undoLastMigration();
+      }
+      await db.dataSource.runMigrations();
+      expect(await db.dataSource.showMigrations()).toBe(false);
+    });
+  });
+
+  it('starts a conversation once, with its opening message and both events', async () => {
+    const userId = client();
+    const conversation = await aConversation(userId);
+    const again = Conversation.start({
+      id: conversation.id,
+      requestId: conversation.requestId,
+      userId,
+      description: OpeningText.create('something else'),
+      createdAt: new Date(),
+    });
+    expect(await unitOfWork.run(() => conversations.start(again.conversation, again.opening))).toBe(
+      false,
+    );
+    expect(await outboxOf(conversation.id)).toEqual(['conversation.started', 'message.created']);
+    const stored = await conversations.findById(conversation.id);
+    expect(stored).toMatchObject({ lastSeq: 1, userId, requestId: conversation.requestId });
+    expect(stored!.createdAt).toEqual(conversation.createdAt);
+    const messages = await conversations.messagesAfter(conversation.id, 0, 10);
+    expect(messages.map((m) => [m.seq, m.content])).toEqual([[1, 'A table for two']]);
+
+    const otherId = Conversation.start({
+      id: newId<'ConversationId'>() as ConversationId,
+      requestId: conversation.requestId,
+      userId,
+      description: OpeningText.create('x'),
+      createdAt: new Date(),
+    });
+    await expect(
+      unitOfWork.run(() => conversations.start(otherId.conversation, otherId.opening)),
+    ).rejects.toThrow(RequestHasConversation);
+  });
+
+  it('gives 200 concurrent writers of one conversation the seqs 2..201, no gap, no duplicate', async () => {
+    const conversation = await aConversation();
+    const stored = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        unitOfWork.run(() =>
+          conversations.appendMessage(draft(conversation, { content: `message ${i}` })),
+        ),
+      ),
+    );
+    expect(stored.map((m) => m!.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 2),
+    );
+    const page = await conversations.messagesAfter(conversation.id, 0, 500);
+    expect(page.map((m) => m.seq)).toEqual(Array.from({ length: 201 }, (_, i) => i + 1));
+    expect((await conversations.findById(conversation.id))!.lastSeq).toBe(201);
+    expect((await outboxOf(conversation.id)).filter((k) => k === 'message.created')).toHaveLength(
+      201,
+    );
+  });
+
+  it('takes no seq and writes no event when the message is not stored', async () => {
+    const conversation = await aConversation();
+    const clientId = newId<'ClientMessageId'>() as ClientMessageId;
+    await unitOfWork.run(() => conversations.appendMessage(draft(conversation, { clientId })));
+    await expect(
+      unitOfWork.run(() => conversations.appendMessage(draft(conversation, { clientId }))),
+    ).rejects.toThrow(ClientIdTaken);
+    await expect(
+      unitOfWork.run(async () => {
+        await conversations.appendMessage(draft(conversation));
+        throw new Error('later in the same unit of work');
+      }),
+    ).rejects.toThrow('later');
+    const next = await unitOfWork.run(() => conversations.appendMessage(draft(conversation)));
+    expect(next!.seq).toBe(3);
+    expect((await conversations.findByClientId(conversation.id, clientId))!.seq).toBe(2);
+    expect(await outboxOf(conversation.id)).toHaveLength(4);
+    expect(
+      await unitOfWork.run(() =>
+        conversations.appendMessage(
+          draft({ ...conversation, id: newId() } as unknown as Conversation),
+        ),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('moves read marks forwards only', async () => {
+    const conversation = await aConversation();
+    const reader = client();
+    const now = new Date();
+    expect(await conversations.markRead(conversation.id, reader, 1, now)).toBe(true);
+    expect(await conversations.markRead(conversation.id, reader, 1, now)).toBe(false);
+    await unitOfWork.run(() => conversations.appendMessage(draft(conversation)));
+    expect(await conversations.markRead(conversation.id, reader, 2, now)).toBe(true);
+    expect(await conversations.markRead(conversation.id, reader, 1, now)).toBe(false);
+    const rows = await db.dataSource.query(
+      'SELECT last_read_seq FROM conversations.read_states WHERE conversation_id = $1',
+      [conversation.id],
+    );
+    expect(rows).toEqual([{ last_read_seq: 2 }]);
+  });
+
+  it('refuses a chat message over 4000 characters in the database too, but not the opening one', async () => {
+    const conversation = await aConversation();
+    await expect(
+      unitOfWork.run(() =>
+        conversations.appendMessage(draft(conversation, { content: 'x'.repeat(4001) })),
+      ),
+    ).rejects.toThrow(/messages_content_length/);
+  });
+
+  it('turns a corrupt row into an error that says which', async () => {
+    const conversation = await aConversation();
+    // The check constraint would refuse the corruption: a hand edit that went around it.
+    await db.dataSource.query(
+      'ALTER TABLE conversations.messages DROP CONSTRAINT messages_sender_type_check',
+    );
+    await db.dataSource.query(
+      `UPDATE conversations.messages SET sender_type = 'robot' WHERE conversation_id = $1`,
+      [conversation.id],
+    );
+    await expect(conversations.messagesAfter(conversation.id, 0, 10)).rejects.toThrow(
+      CorruptRowError,
+    );
+  });
+});

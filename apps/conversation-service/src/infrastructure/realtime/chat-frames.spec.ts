@@ -1,0 +1,52 @@
+import { FrameError, parseClientFrame } from './chat-frames';
+
+const code = (text: string) => {
+  try {
+    parseClientFrame(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FrameError);
+    return (error as FrameError).code;
+  }
+  return undefined;
+};
+
+describe('parseClientFrame', () => {
+  const clientId = '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a0b';
+
+  it('reads the four client frames', () => {
+    expect(
+      parseClientFrame(
+        JSON.stringify({ type: 'message.send', content: 'hi', client_id: clientId }),
+      ),
+    ).toEqual({ type: 'message.send', content: 'hi', client_id: clientId });
+    expect(parseClientFrame('{"type":"message.send","content":"hi"}')).toEqual({
+      type: 'message.send',
+      content: 'hi',
+      client_id: null,
+    });
+    expect(parseClientFrame('{"type":"typing","is_typing":false}')).toEqual({
+      type: 'typing',
+      is_typing: false,
+    });
+    expect(parseClientFrame('{"type":"read","seq":12}')).toEqual({ type: 'read', seq: 12 });
+    expect(parseClientFrame('{"type":"ping"}')).toEqual({ type: 'ping' });
+  });
+
+  it.each([
+    ['{', 'malformed_json'],
+    ['"ping"', 'invalid_frame'],
+    ['null', 'invalid_frame'],
+    ['[]', 'invalid_frame'],
+    ['{"kind":"ping"}', 'invalid_frame'],
+    ['{"type":"shout"}', 'unknown_type'],
+    ['{"type":"toString"}', 'unknown_type'],
+    ['{"type":"ping","extra":1}', 'invalid_frame'],
+    ['{"type":"message.send"}', 'invalid_frame'],
+    ['{"type":"message.send","content":"x","client_id":"abc"}', 'invalid_frame'],
+    ['{"type":"typing"}', 'invalid_frame'],
+    ['{"type":"read","seq":"3"}', 'invalid_frame'],
+    ['{"type":"read","seq":-1}', 'invalid_frame'],
+  ])('refuses %s with %s', (text, expected) => {
+    expect(code(text)).toBe(expected);
+  });
+});

@@ -1,0 +1,265 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- like the specs: untyped JSON answers and frames */
+// Boots conversation-service instances for integration specs: a fresh database, a Redis prefix, a
+// RabbitMQ exchange and service name of the run's own, real HTTP and WebSocket on free ports.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthConfig, TokenSigner, type Role } from '@ajla/auth';
+import { consumerQueues, MessagingRuntime, parseRetryDelays } from '@ajla/messaging';
+import { createServiceApp, loadConfig } from '@ajla/platform';
+import { newId } from '@ajla/shared-kernel';
+import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+import amqplib from 'amqplib';
+import { WebSocket } from 'ws';
+import { AppModule, OPEN_API, SERVICE_NAME } from '../src/app.module';
+import { ConversationServiceConfig } from '../src/config/conversation-service.config';
+
+export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RETRY_DELAYS_MS = '200,500';
+
+export interface Account {
+  id: string;
+  role: Role;
+  token: string;
+}
+
+export interface Answer {
+  status: number;
+  body: any;
+}
+
+export interface Replica {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  wsUrl: string;
+  config: ConversationServiceConfig;
+}
+
+/** One test run's shared resources, and replicas of the service on them. */
+export class ServiceHarness {
+  readonly run = randomBytes(4).toString('hex');
+  readonly exchange = `ajla_t.events.conversations.${this.run}`;
+  readonly messagingName = `conversation-service-t-${this.run}`;
+  readonly redisPrefix = uniqueRedisPrefix('conversations');
+  db!: TestDatabase;
+  private keysDir!: string;
+  private signer!: TokenSigner;
+  readonly replicas: Replica[] = [];
+
+  async setUp(label: string): Promise<void> {
+    this.db = await createTestDatabase(`conversation_${label}`);
+    this.keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-conversation-keys-'));
+    this.signer = await TokenSigner.fromConfig(
+      loadConfig(AuthConfig, { JWT_KEYS_DIR: this.keysDir }),
+    );
+  }
+
+  async startReplica(env: Record<string, string> = {}): Promise<Replica> {
+    const config = loadConfig(ConversationServiceConfig, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: this.db.url,
+      JWT_KEYS_DIR: this.keysDir,
+      RABBITMQ_URL,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: this.redisPrefix,
+      EVENTS_EXCHANGE: this.exchange,
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
+      SHUTDOWN_GRACE_MS: '5000',
+      ...env,
+    });
+    const app = await createServiceApp(
+      AppModule.forRoot(config, { messagingName: this.messagingName }),
+      { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
+    );
+    await app.listen(0, '127.0.0.1');
+    // Its queue is declared and bound before a test publishes events to it.
+    await app.get(MessagingRuntime, { strict: false }).consumer?.whenConsuming(15_000);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const replica = {
+      app,
+      config,
+      baseUrl: `http://127.0.0.1:${port}`,
+      wsUrl: `ws://127.0.0.1:${port}`,
+    };
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  async stopReplica(replica: Replica): Promise<void> {
+    const at = this.replicas.indexOf(replica);
+    if (at >= 0) this.replicas.splice(at, 1);
+    await replica.app.close();
+  }
+
+  async tearDown(): Promise<void> {
+    for (const replica of [...this.replicas])
+      await this.stopReplica(replica).catch(() => undefined);
+    const broker = await amqplib.connect(RABBITMQ_URL).catch(() => undefined);
+    if (broker) {
+      const channel = await broker.createChannel();
+      const queues = consumerQueues(this.messagingName);
+      for (const name of [
+        queues.main,
+        queues.deadLetter,
+        ...parseRetryDelays(RETRY_DELAYS_MS).map(queues.retry),
+      ]) {
+        await channel.deleteQueue(name).catch(() => undefined);
+      }
+      await channel.deleteExchange(this.exchange).catch(() => undefined);
+      await broker.close().catch(() => undefined);
+    }
+    await this.db?.drop();
+    if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
+  }
+
+  async account(role: Role, id: string = newId()): Promise<Account> {
+    const { token } = await this.signer.sign({ sub: id, role, tier: 5000 });
+    return { id, role, token };
+  }
+}
+
+export async function call(
+  baseUrl: string,
+  method: string,
+  url: string,
+  options: { body?: unknown; raw?: string; as?: Account } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  const body =
+    options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (options.as) headers.authorization = `Bearer ${options.as.token}`;
+  const res = await fetch(`${baseUrl}${url}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Opens the conversation of a (made-up) request the way request-service does. */
+export async function openConversation(
+  baseUrl: string,
+  client: Account,
+  description = 'A table for two, Friday 8 pm 🍽️',
+): Promise<{ conversationId: string; requestId: string }> {
+  const conversationId = newId();
+  const requestId = newId();
+  const res = await call(baseUrl, 'PUT', `/internal/conversations/${conversationId}`, {
+    as: client,
+    body: {
+      request_id: requestId,
+      user_id: client.id,
+      description,
+      created_at: new Date().toISOString(),
+    },
+  });
+  if (res.status !== 201) throw new Error(`open failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { conversationId, requestId };
+}
+
+/** A WebSocket client that keeps every frame it got, and waits for the ones a test expects. */
+export class ChatClient {
+  readonly frames: any[] = [];
+  closeCode: number | undefined;
+  private waiters: (() => void)[] = [];
+  private closed: Promise<number>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)));
+      this.notify();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code) => {
+        this.closeCode = code;
+        this.notify();
+        resolve(code);
+      }),
+    );
+  }
+
+  static connect(
+    wsUrl: string,
+    conversationId: string,
+    account: Account | undefined,
+    options: { afterSeq?: number; subprotocol?: boolean; query?: string } = {},
+  ): Promise<ChatClient> {
+    const query = new URLSearchParams();
+    if (account && !options.subprotocol) query.set('token', account.token);
+    if (options.afterSeq !== undefined) query.set('after_seq', String(options.afterSeq));
+    const search = options.query ?? query.toString();
+    const ws = new WebSocket(
+      `${wsUrl}/ws/chat/${conversationId}${search ? `?${search}` : ''}`,
+      account && options.subprotocol ? ['bearer', account.token] : undefined,
+    );
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new ChatClient(ws)));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () =>
+          reject(
+            Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode, body }),
+          ),
+        );
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Message frames' messages, in the order received. */
+  get messages(): any[] {
+    return this.frames.filter((f) => f.type === 'message').map((f) => f.message);
+  }
+
+  of(type: string): any[] {
+    return this.frames.filter((f) => f.type === type);
+  }
+
+  /** Waits until `check` returns something other than undefined/false. */
+  async until<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined && value !== false) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`timed out; frames so far: ${JSON.stringify(this.frames.slice(-5))}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  untilMessages(count: number, timeoutMs?: number): Promise<any[]> {
+    return this.until(() => (this.messages.length >= count ? this.messages : undefined), timeoutMs);
+  }
+
+  whenClosed(): Promise<number> {
+    return this.closed;
+  }
+
+  close(): Promise<number> {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+    return this.closed;
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
