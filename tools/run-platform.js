@@ -81,21 +81,28 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 async function main() {
-  const gatewayEnv = {};
+  // Every service learns every other's URL (request-service calls conversation-service), and the
+  // gateway routes to them; a service not built yet is left out (empty URL: not routed, not called).
+  const urls = {};
+  const ports = {};
   for (const b of BACKENDS) {
     const urlVar = `${b.name}_SERVICE_URL`;
     if (!fs.existsSync(entry(b.app))) {
-      gatewayEnv[urlVar] = ''; // not built yet: not routed, not in /health
+      urls[urlVar] = '';
       continue;
     }
-    const port = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
-    gatewayEnv[urlVar] = env[urlVar] || `http://127.0.0.1:${port}`;
-    const child = start(b.app, port);
-    if (!(await waitOk(`http://127.0.0.1:${port}/health/ready`, child))) {
+    ports[b.app] = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
+    urls[urlVar] = env[urlVar] || `http://127.0.0.1:${ports[b.app]}`;
+  }
+  for (const b of BACKENDS) {
+    if (ports[b.app] === undefined) continue;
+    const child = start(b.app, ports[b.app], urls);
+    if (!(await waitOk(`http://127.0.0.1:${ports[b.app]}/health/ready`, child))) {
       console.error(`${b.app} did not become ready`);
       return stop(1);
     }
   }
+  const gatewayEnv = urls;
   const gateway = start('gateway', gatewayPort, gatewayEnv);
   if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
     console.log(

@@ -94,15 +94,22 @@ export default async function globalSetup(): Promise<void> {
     pids[app] = child.pid!;
   };
 
+  // Every service learns every other's URL (request-service calls conversation-service), and the
+  // gateway routes to them; a service not built is left out (empty URL).
   const serviceUrls: Record<string, string> = {};
-  const gatewayEnv: NodeJS.ProcessEnv = { PORT: String(gatewayPort) };
-  for (const b of BACKENDS) gatewayEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = '';
+  const urlEnv: NodeJS.ProcessEnv = {};
+  for (const b of BACKENDS) urlEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = '';
+  const ports: Record<string, number> = {};
   for (const b of backends) {
-    const port = await freePort();
-    serviceUrls[b.app] = `http://127.0.0.1:${port}`;
-    gatewayEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = serviceUrls[b.app];
+    ports[b.app] = await freePort();
+    serviceUrls[b.app] = `http://127.0.0.1:${ports[b.app]}`;
+    urlEnv[`${b.name.toUpperCase()}_SERVICE_URL`] = serviceUrls[b.app];
+  }
+  const gatewayEnv: NodeJS.ProcessEnv = { ...urlEnv, PORT: String(gatewayPort) };
+  for (const b of backends) {
     start(b.app, {
-      PORT: String(port),
+      ...urlEnv,
+      PORT: String(ports[b.app]),
       ...(b.app === 'user-service'
         ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
         : {}),
