@@ -123,8 +123,11 @@ export class ChatHub implements ChatNotifier {
 
   private subscriberClient(): Redis {
     if (this.subscriber === undefined) {
-      // A subscribed connection can do nothing else: one of its own, created on first use.
-      const subscriber = this.redis.duplicate();
+      // A subscribed connection can do nothing else: one of its own, created on first use. No
+      // ready check: its INFO is not a subscriber command, and SUBSCRIBEs written while the
+      // connection is still being checked (many sockets opening at once) put it in subscriber
+      // mode first, which failed the check and the joins behind it.
+      const subscriber = this.redis.duplicate({ enableReadyCheck: false });
       subscriber.on('message', (channel: string, raw: string) => this.onRedisMessage(channel, raw));
       subscriber.on('error', () => undefined); // logged by the main client's handler
       this.subscriber = subscriber;
