@@ -1,0 +1,174 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, freePort, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+
+/**
+ * Backends by app folder and the gateway's name for them, in start order: consumers first, so
+ * their queues exist before a producer publishes; user-service (which publishes the bootstrap
+ * admin at start) last. As in apps/e2e/src/support/global-setup.ts.
+ */
+const BACKENDS = [
+  { app: 'request-service', name: 'REQUEST' },
+  { app: 'conversation-service', name: 'CONVERSATION' },
+  { app: 'notification-service', name: 'NOTIFICATION' },
+  { app: 'user-service', name: 'USER' },
+] as const;
+
+/** The platform cannot be benchmarked yet (e.g. conversation-service is not built). */
+export class PlatformUnavailable extends Error {}
+
+export interface RunningPlatform {
+  gatewayUrl: string;
+  admin: { email: string; password: string };
+  /** Process id per app, gateway included. */
+  pids: Record<string, number>;
+  /** Base URL per backend app, for measuring one without the gateway. */
+  serviceUrls: Record<string, string>;
+  database: string;
+  logsDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built platform (npm run build first) the way the e2e suite does: every service that
+ * exists, on a database, RabbitMQ vhost, Redis prefix and key pair of its own, the gateway on a
+ * free port; waits until the gateway's /health is 200. Logs go to files, not through this process.
+ */
+export async function startPlatform(repoRoot: string): Promise<RunningPlatform> {
+  const entry = (app: string) => path.join(repoRoot, 'dist/apps', app, 'src/main.js');
+  if (!existsSync(entry('conversation-service'))) {
+    throw new PlatformUnavailable(
+      'dist/apps/conversation-service/src/main.js is missing: conversation-service is not built yet',
+    );
+  }
+  const backends = BACKENDS.filter((b) => existsSync(path.join(repoRoot, 'apps', b.app)));
+  for (const app of [...backends.map((b) => b.app), 'gateway']) {
+    if (!existsSync(entry(app))) throw new PlatformUnavailable(`${entry(app)} is missing`);
+  }
+
+  const logsDir = path.join(repoRoot, 'tmp/bench-logs');
+  mkdirSync(logsDir, { recursive: true });
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-bench-keys-'));
+  const admin = { email: 'bench.admin@ajla.test', password: `Bench-${Date.now()}-admin` };
+  const children: ChildProcess[] = [];
+  const pids: Record<string, number> = {};
+  let db: TestDatabase | undefined;
+  let vhost: { url: string; drop(): void } | undefined;
+
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    await db?.drop().catch(() => undefined);
+    vhost?.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  };
+
+  try {
+    db = await createTestDatabase('bench');
+    vhost = createVhost();
+    const common: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      DATABASE_URL: db.url,
+      RABBITMQ_URL: vhost.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('bench'),
+      JWT_KEYS_DIR: keysDir,
+    };
+    const start = (app: string, env: NodeJS.ProcessEnv) => {
+      const log = openSync(path.join(logsDir, `${app}.log`), 'w');
+      const child = spawn(process.execPath, [entry(app)], {
+        cwd: repoRoot,
+        env: { ...common, ...env },
+        stdio: ['ignore', log, log],
+      });
+      closeSync(log);
+      children.push(child);
+      pids[app] = child.pid!;
+      return child;
+    };
+    const waitOk = async (url: string, child: ChildProcess, app: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`${app} exited during start-up; see ${logsDir}/${app}.log`);
+        }
+        const ok = await fetch(url)
+          .then((r) => r.status === 200)
+          .catch(() => false);
+        if (ok) return;
+        if (Date.now() > deadline) throw new Error(`${url} is not 200 after 60 s; see ${logsDir}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
+    const serviceUrls: Record<string, string> = {};
+    const gatewayEnv: NodeJS.ProcessEnv = {};
+    for (const b of BACKENDS) gatewayEnv[`${b.name}_SERVICE_URL`] = '';
+    for (const b of backends) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      gatewayEnv[`${b.name}_SERVICE_URL`] = url;
+      serviceUrls[b.app] = url;
+      const child = start(b.app, {
+        PORT: String(port),
+        ...(b.app === 'user-service'
+          ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
+          : {}),
+      });
+      await waitOk(`${url}/health/ready`, child, b.app);
+    }
+    const gatewayPort = Number(process.env.BENCH_GATEWAY_PORT ?? (await freePort()));
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const gateway = start('gateway', { ...gatewayEnv, PORT: String(gatewayPort) });
+    await waitOk(`${gatewayUrl}/health`, gateway, 'gateway');
+    return { gatewayUrl, admin, pids, serviceUrls, database: db.name, logsDir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 15 s; resolves when the process has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A RabbitMQ vhost of the run's own (rabbitmqctl); without rabbitmqctl, the default vhost. */
+function createVhost(): { url: string; drop(): void } {
+  const baseUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const name = `ajla_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(baseUrl);
+  try {
+    execFileSync('rabbitmqctl', ['add_vhost', name], { stdio: 'ignore' });
+    const user = decodeURIComponent(url.username || 'guest');
+    execFileSync('rabbitmqctl', ['set_permissions', '-p', name, user, '.*', '.*', '.*'], {
+      stdio: 'ignore',
+    });
+  } catch {
+    process.stderr.write('bench: rabbitmqctl unavailable; using the default vhost\n');
+    return { url: baseUrl, drop: () => undefined };
+  }
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return {
+    url: url.toString(),
+    drop: () => {
+      try {
+        execFileSync('rabbitmqctl', ['delete_vhost', name], { stdio: 'ignore' });
+      } catch {
+        process.stderr.write(`bench: could not delete RabbitMQ vhost ${name}\n`);
+      }
+    },
+  };
+}
