@@ -80,7 +80,15 @@ export async function startPlatform(repoRoot: string): Promise<RunningPlatform> 
     };
     const start = (app: string, env: NodeJS.ProcessEnv) => {
       const log = openSync(path.join(logsDir, `${app}.log`), 'w');
-      const child = spawn(process.execPath, [entry(app)], {
+      // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
+      const profile = process.env.BENCH_CPU_PROF
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+            `--cpu-prof-name=${app}.cpuprofile`,
+          ]
+        : [];
+      const child = spawn(process.execPath, [...profile, entry(app)], {
         cwd: repoRoot,
         env: { ...common, ...env },
         stdio: ['ignore', log, log],

@@ -62,9 +62,11 @@ export class MessagingRuntime
   relay?: OutboxRelay;
   consumer?: EventConsumer;
   private consumerConnection?: AmqpConnectionManager;
+  private stopListening?: () => void;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: ResolvedOptions,
+    private readonly outbox: OutboxWriter,
     @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
     private readonly dataSource: DataSource,
     private readonly moduleRef: ModuleRef,
@@ -81,6 +83,7 @@ export class MessagingRuntime
         exchange: config.EVENTS_EXCHANGE,
         batchSize: config.OUTBOX_BATCH_SIZE,
         pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        minBatchIntervalMs: config.OUTBOX_MIN_BATCH_INTERVAL_MS,
         retentionHours: config.OUTBOX_RETENTION_HOURS,
         logger: defaultLogger('OutboxRelay'),
         onBatch: (batch) => {
@@ -89,6 +92,8 @@ export class MessagingRuntime
         },
       });
       await this.relay.start();
+      const relay = this.relay;
+      this.stopListening = this.outbox.onCommitted(() => relay.wake());
     }
     if (this.options.handlers.length > 0) {
       const handlers = this.options.handlers.map((type) =>
@@ -127,6 +132,7 @@ export class MessagingRuntime
   // After the HTTP server (the last requests' events get a last batch), before Postgres closes
   // (this module is not global, so its hooks run before those of the database module).
   async onApplicationShutdown(): Promise<void> {
+    this.stopListening?.();
     await this.relay?.stop();
     await this.connection.close().catch(() => undefined);
   }

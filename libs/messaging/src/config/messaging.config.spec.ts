@@ -19,6 +19,7 @@ describe('messaging configuration', () => {
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
       RABBITMQ_PREFETCH: 32,
       OUTBOX_POLL_INTERVAL_MS: 200,
+      OUTBOX_MIN_BATCH_INTERVAL_MS: 10,
       OUTBOX_BATCH_SIZE: 100,
       OUTBOX_RETENTION_HOURS: 72,
       CONSUMER_RETRY_DELAYS_MS: '1000,5000,30000,120000,600000',

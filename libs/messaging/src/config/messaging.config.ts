@@ -29,6 +29,16 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     @Max(60_000, { message: 'must be an integer from 10 to 60000 (milliseconds)' })
     OUTBOX_POLL_INTERVAL_MS: number = 200;
 
+    /**
+     * Least time between two relay batches: commits within it share the next batch (one
+     * transaction for many events under load; an event written while the relay was idle still
+     * leaves at once). 0 runs a batch per commit.
+     */
+    @IsInt({ message: 'must be an integer from 0 to 1000 (milliseconds)' })
+    @Min(0, { message: 'must be an integer from 0 to 1000 (milliseconds)' })
+    @Max(1000, { message: 'must be an integer from 0 to 1000 (milliseconds)' })
+    OUTBOX_MIN_BATCH_INTERVAL_MS: number = 10;
+
     /** Events the relay publishes per batch (one transaction, one wait for the broker's confirms). */
     @IsInt({ message: 'must be an integer from 1 to 1000' })
     @Min(1, { message: 'must be an integer from 1 to 1000' })

@@ -1,5 +1,6 @@
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
+import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { AmqpConnectionManager } from '../amqp/connection';
 import { eventPublishOptions } from '../amqp/message-headers';
@@ -16,6 +17,13 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Polling, the fallback of the commit notifications. Default 200 ms. */
   pollIntervalMs?: number;
+  /**
+   * Least time between the starts of two batches. Wake-ups within it are coalesced into one batch
+   * after it: under load a batch carries many events for the cost of one transaction, while an
+   * event written when the relay was idle still leaves at once. Default 10 ms; 0 runs a batch per
+   * wake-up.
+   */
+  minBatchIntervalMs?: number;
   /** A publish not confirmed within this time counts as failed (retried later). Default 5000 ms. */
   publishTimeoutMs?: number;
   /** Published rows older than this are deleted; 0 keeps them. Default 72 h. */
@@ -28,6 +36,7 @@ export interface OutboxRelayOptions {
 }
 
 interface OutboxRow {
+  seq: string;
   id: string;
   routing_key: string;
   body: string;
@@ -54,6 +63,7 @@ export class OutboxRelay {
   private readonly tables: MessagingTables;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly minBatchIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly retentionHours: number;
   private readonly logger: MessagingLogger;
@@ -63,6 +73,8 @@ export class OutboxRelay {
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
+  private delayed?: NodeJS.Timeout;
+  private lastStart = 0;
   private stopped = true;
   private failures = 0;
   private lastCleanup = 0;
@@ -72,6 +84,7 @@ export class OutboxRelay {
     this.tables = messagingTables(options.dataSource);
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 10;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionHours = options.retentionHours ?? 72;
     this.logger = options.logger ?? defaultLogger('OutboxRelay');
@@ -119,6 +132,8 @@ export class OutboxRelay {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.pollTimer);
+    clearTimeout(this.delayed);
+    this.delayed = undefined;
     this.options.connection.removeListener('disconnect', this.onDisconnect);
     await this.notifications?.stop();
     await this.running;
@@ -146,13 +161,26 @@ export class OutboxRelay {
     }
   }
 
-  /** Runs a pass now, or right after the one in progress. */
+  /**
+   * Runs a pass now, or right after the one in progress, or (when the last one started less than
+   * `minBatchIntervalMs` ago) once that time is up: wake-ups meanwhile join that pass.
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
+    if (this.delayed) return;
+    const wait = this.lastStart + this.minBatchIntervalMs - Date.now();
+    if (wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
+    this.lastStart = Date.now();
     this.running = this.drain().finally(() => {
       this.running = undefined;
       if (this.again) {
@@ -185,10 +213,28 @@ export class OutboxRelay {
       this.pollIntervalMs * 2 ** Math.min(this.failures, 10),
     );
     this.pollTimer = setTimeout(() => {
-      this.wake();
-      this.schedulePoll();
+      void this.poll().finally(() => this.schedulePoll());
     }, backoff);
     this.pollTimer.unref();
+  }
+
+  /**
+   * The fallback for missed notifications: one cheap look (no transaction, no lock) whether
+   * anything is waiting; a pass only when something is. An idle service then costs one indexed
+   * read per interval.
+   */
+  private async poll(): Promise<void> {
+    if (this.stopped || this.running || !this.connected) return;
+    try {
+      const rows: unknown[] = await this.options.dataSource.query(
+        `SELECT 1 FROM ${this.tables.outbox} WHERE published_at IS NULL LIMIT 1`,
+      );
+      if (rows.length > 0) this.wake();
+      else this.failures = 0;
+    } catch {
+      // The database is away: the pass that follows its return reports it, here it would repeat.
+      this.failures += 1;
+    }
   }
 
   private async drain(): Promise<void> {
@@ -219,28 +265,42 @@ export class OutboxRelay {
     this.lastError = '';
   }
 
+  /**
+   * One batch in one transaction and, when the broker confirms everything, two round trips to
+   * Postgres: the first opens the transaction and claims the oldest unsent rows by marking them
+   * published (`FOR UPDATE SKIP LOCKED`: other replicas take other rows); the second commits once
+   * RabbitMQ has confirmed them. Rows the broker did not confirm are unmarked before the commit;
+   * a crash before it leaves every row unsent. The commit need not wait for its WAL flush
+   * (`synchronous_commit off`): a mark lost in a database crash only means the events go out
+   * again, which consumers absorb by event id.
+   */
   private async relayBatch(): Promise<RelayBatch> {
     const channel = this.channel;
     if (!channel) return { claimed: 0, published: 0 };
     const runner = this.options.dataSource.createQueryRunner();
+    let client: PoolClient | undefined;
     try {
-      await runner.connect();
-      await runner.startTransaction();
-      const rows: OutboxRow[] = await runner.query(
-        `SELECT id, routing_key, envelope::text AS body, headers
-           FROM ${this.tables.outbox}
-          WHERE published_at IS NULL
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
+      client = (await runner.connect()) as PoolClient;
+      // Simple protocol (no parameters: the batch size is an integer of ours), three statements.
+      const results = (await client.query(
+        `START TRANSACTION;
+         SET LOCAL synchronous_commit TO OFF;
+         UPDATE ${this.tables.outbox}
+            SET published_at = now(), attempts = attempts + 1, last_error = NULL
+          WHERE id IN (SELECT id FROM ${this.tables.outbox}
+                        WHERE published_at IS NULL
+                        ORDER BY seq
+                        LIMIT ${Math.trunc(this.batchSize)}
+                        FOR UPDATE SKIP LOCKED)
+          RETURNING seq::text AS seq, id, routing_key, envelope::text AS body, headers`,
+      )) as unknown as QueryResult<OutboxRow>[];
+      const rows = results[2].rows.sort((a, b) => compareSeq(a.seq, b.seq));
       if (rows.length === 0) {
-        await runner.commitTransaction();
+        await client.query('COMMIT');
         return { claimed: 0, published: 0 };
       }
-      // Sent back to back; their confirms come back together.
-      const results = await Promise.allSettled(
+      // Sent back to back, in the outbox's order; their confirms come back together.
+      const outcomes = await Promise.allSettled(
         rows.map((row) => {
           const envelope = JSON.parse(row.body);
           return channel.publish(
@@ -251,40 +311,30 @@ export class OutboxRelay {
           );
         }),
       );
-      const confirmed = rows
-        .filter((_, i) => results[i].status === 'fulfilled')
-        .map((row) => row.id);
-      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((row) => row.id);
-      if (confirmed.length > 0) {
-        await runner.query(
-          `UPDATE ${this.tables.outbox} SET published_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE id = ANY($1::uuid[])`,
-          [confirmed],
-        );
-      }
+      const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.id);
       if (failed.length > 0) {
-        const reason = results.find(
-          (result) => result.status === 'rejected',
+        const reason = outcomes.find(
+          (outcome) => outcome.status === 'rejected',
         ) as PromiseRejectedResult;
         const message =
           reason.reason instanceof Error ? reason.reason.message : String(reason.reason);
-        await runner.query(
-          `UPDATE ${this.tables.outbox} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`,
+        await client.query(
+          `UPDATE ${this.tables.outbox} SET published_at = NULL, last_error = $2 WHERE id = ANY($1::uuid[])`,
           [failed, message.slice(0, 1000)],
         );
         this.logger.warn(
           `${failed.length} of ${rows.length} events not confirmed by RabbitMQ (${message}); retrying later`,
         );
       }
-      await runner.commitTransaction();
-      const batch = { claimed: rows.length, published: confirmed.length };
+      await client.query('COMMIT');
+      const batch = { claimed: rows.length, published: rows.length - failed.length };
       this.options.onBatch?.(batch);
       return batch;
     } catch (error) {
-      await rollback(runner);
+      await abandon(runner, client, error);
       throw error;
     } finally {
-      await runner.release();
+      if (!runner.isReleased) await runner.release();
     }
   }
 
@@ -299,7 +349,22 @@ export class OutboxRelay {
   }
 }
 
-async function rollback(runner: QueryRunner): Promise<void> {
-  if (!runner.isTransactionActive) return;
-  await runner.rollbackTransaction().catch(() => undefined);
+/** Ends a failed batch: rolls back, or drops the connection when even that fails. */
+async function abandon(
+  runner: QueryRunner,
+  client: PoolClient | undefined,
+  error: unknown,
+): Promise<void> {
+  if (client === undefined) return;
+  try {
+    await client.query('ROLLBACK');
+  } catch {
+    // Never hand a connection in an unknown transaction state back to the pool.
+    const postgres = runner as QueryRunner & { releasePostgresConnection?(err: unknown): unknown };
+    await postgres.releasePostgresConnection?.(error);
+  }
+}
+
+function compareSeq(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

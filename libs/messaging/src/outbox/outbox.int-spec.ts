@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { aSubmittedEvent, testBed, waitFor, type TestBed } from '../../test/harness';
 import { silentLogger } from '../logger';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxWriter } from './outbox-writer';
 
 jest.setTimeout(30_000);
 
@@ -121,6 +122,55 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     }
     expect(Math.max(...latencies)).toBeLessThan(500);
     expect(latencies.sort((a, b) => a - b)[2]).toBeLessThan(100);
+  });
+
+  it('coalesces the commits of a busy moment into few batches, and leaves none behind', async () => {
+    const tap = await bed.tap();
+    const batches: number[] = [];
+    const running = relay({
+      pollIntervalMs: 60_000,
+      minBatchIntervalMs: 50,
+      onBatch: (batch) => batches.push(batch.claimed),
+    });
+    await running.start();
+    await running.whenConnected();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    batches.length = 0;
+
+    // 40 commits, each one waking the relay, within about 200 ms.
+    const events = Array.from({ length: 40 }, () => aSubmittedEvent());
+    for (const event of events) {
+      await bed.commitEvents([event]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => tap.messages.length >= 40, 5000);
+    expect(new Set(tap.ids())).toEqual(new Set(events.map((event) => event.id)));
+    expect(batches.reduce((sum, claimed) => sum + claimed, 0)).toBe(40);
+    // One batch per 50 ms at most (give or take the first one), not one per commit.
+    expect(batches.length).toBeLessThan(12);
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('is woken in-process by OutboxWriter.committed, without a notification', async () => {
+    const tap = await bed.tap();
+    const running = relay({ pollIntervalMs: 60_000, listen: false });
+    await running.start();
+    await running.whenConnected();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const writer = new OutboxWriter();
+    writer.onCommitted(() => running.wake());
+    const event = aSubmittedEvent();
+    const rows = writer.rows([event]);
+    // A statement of the caller's own, committed on its own (no NOTIFY in it).
+    await bed.dataSource.query(
+      `INSERT INTO messaging_test.outbox_messages (id, routing_key, envelope, headers)
+       VALUES ($1, $2, $3::json, $4::jsonb)`,
+      [rows.ids[0], rows.routingKeys[0], rows.envelopes[0], rows.headers[0]],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tap.ids()).toEqual([]);
+    writer.committed();
+    await waitFor(() => tap.ids().includes(event.id), 2000, 1);
   });
 
   it('publishes a backlog in order, in batches, each event once', async () => {

@@ -3,7 +3,6 @@ import {
   aCaller,
   aStoredConversation,
   FixedClock,
-  immediateUnitOfWork,
   InMemoryConversations,
   RecordingNotifier,
 } from '../../../test/fakes';
@@ -23,7 +22,7 @@ describe('PostMessageHandler', () => {
   beforeEach(async () => {
     conversations = new InMemoryConversations();
     notifier = new RecordingNotifier();
-    handler = new PostMessageHandler(immediateUnitOfWork, conversations, notifier, clock);
+    handler = new PostMessageHandler(conversations, notifier, clock);
     client = aCaller('user');
     conversation = await aStoredConversation(conversations, client.id);
   });

@@ -10,7 +10,6 @@ import type { ClientMessageId } from '../../domain/ids';
 import { conversationNotFound, visibleConversation } from '../conversation-access';
 import { CHAT_NOTIFIER, type ChatNotifier } from '../ports/chat-notifier.port';
 import { CLOCK } from '../ports/clock.port';
-import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import type { PostMessageCommand } from './post-message.command';
 
 export interface PostedMessage {
@@ -26,7 +25,6 @@ export interface PostedMessage {
 @Injectable()
 export class PostMessageHandler {
   constructor(
-    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
     @Inject(CHAT_NOTIFIER) private readonly notifier: ChatNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -49,7 +47,8 @@ export class PostMessageHandler {
     const draft = conversation.compose(command.caller, content, clientId, this.clock.now());
     let message: Message | undefined;
     try {
-      message = await this.unitOfWork.run(() => this.conversations.appendMessage(draft));
+      // Atomic by itself (message, seq and event in one statement): no transaction around it.
+      message = await this.conversations.appendMessage(draft);
     } catch (error) {
       // The client id was used already (a resend, or the same message sent twice at once).
       if (!(error instanceof ClientIdTaken) || clientId === null) throw error;

@@ -16,7 +16,7 @@ export interface ConversationRepository {
    * transaction, so seqs have no gaps and writers of one conversation go one after the other),
    * with its `message.created` event. Undefined when the conversation does not exist. Throws
    * `ClientIdTaken` when the conversation holds a message with the draft's client id already.
-   * Inside a unit of work.
+   * Atomic on its own (the hot path: no unit of work needed); inside a unit of work, part of it.
    */
   appendMessage(draft: MessageDraft): Promise<Message | undefined>;
   findByClientId(id: ConversationId, clientId: ClientMessageId): Promise<Message | undefined>;

@@ -1,3 +1,4 @@
+import { parseEnvelope } from '@ajla/contracts';
 import { OutboxWriter } from '@ajla/messaging';
 import { createDataSource, type TypeOrmUnitOfWork } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
@@ -28,6 +29,8 @@ describe('conversation-service persistence (real Postgres)', () => {
   let db: MigratedDatabase;
   let unitOfWork: TypeOrmUnitOfWork;
   let conversations: TypeOrmConversationRepository;
+  let outbox: OutboxWriter;
+  let commits = 0;
 
   beforeAll(async () => {
     db = await migratedDatabase('conversations_persistence', (url) =>
@@ -39,8 +42,10 @@ describe('conversation-service persistence (real Postgres)', () => {
         poolSize: 20,
       }),
     );
-    unitOfWork = conversationUnitOfWork(db.dataSource, new OutboxWriter());
-    conversations = new TypeOrmConversationRepository(unitOfWork);
+    outbox = new OutboxWriter();
+    outbox.onCommitted(() => (commits += 1));
+    unitOfWork = conversationUnitOfWork(db.dataSource, outbox);
+    conversations = new TypeOrmConversationRepository(unitOfWork, outbox, db.dataSource);
   });
 
   afterAll(async () => {
@@ -159,12 +164,14 @@ describe('conversation-service persistence (real Postgres)', () => {
 
   it('gives 200 concurrent writers of one conversation the seqs 2..201, no gap, no duplicate', async () => {
     const conversation = await aConversation();
+    const before = commits;
+    // The hot path: each append alone, one statement; half of them inside units of work.
     const stored = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        unitOfWork.run(() =>
-          conversations.appendMessage(draft(conversation, { content: `message ${i}` })),
-        ),
-      ),
+      Array.from({ length: 200 }, (_, i) => {
+        const append = () =>
+          conversations.appendMessage(draft(conversation, { content: `message ${i}` }));
+        return i % 2 === 0 ? append() : unitOfWork.run(append);
+      }),
     );
     expect(stored.map((m) => m!.seq).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 200 }, (_, i) => i + 2),
@@ -175,6 +182,45 @@ describe('conversation-service persistence (real Postgres)', () => {
     expect((await outboxOf(conversation.id)).filter((k) => k === 'message.created')).toHaveLength(
       201,
     );
+    // Only the appends that committed on their own told the relay; the others NOTIFY at commit.
+    expect(commits - before).toBe(100);
+  });
+
+  it("stores each message's event with the seq the statement gave it, within its contract", async () => {
+    const conversation = await aConversation();
+    const clientId = newId<'ClientMessageId'>() as ClientMessageId;
+    const appended = [
+      await conversations.appendMessage(draft(conversation, { clientId })),
+      await conversations.appendMessage(draft(conversation, { content: 'second' })),
+    ];
+    expect(appended.map((m) => m!.seq)).toEqual([2, 3]);
+    // Its event went to the outbox with it, not into the aggregate: nothing left to pull.
+    expect(appended[0]!.pullEvents()).toEqual([]);
+    const rows: { id: string; routing_key: string; envelope: unknown; headers: unknown }[] =
+      await db.dataSource.query(
+        `SELECT id, routing_key, envelope, headers FROM conversations.outbox_messages
+          WHERE envelope->'data'->>'conversation_id' = $1 AND (envelope->'data'->>'seq')::int > 1
+          ORDER BY seq`,
+        [conversation.id],
+      );
+    expect(rows.map((row) => parseEnvelope(row.envelope))).toEqual([
+      expect.objectContaining({
+        id: rows[0].id,
+        type: 'message.created',
+        producer: 'conversation-service',
+        data: expect.objectContaining({
+          message_id: appended[0]!.id,
+          seq: 2,
+          client_id: clientId,
+          content: 'hello 👋',
+          user_id: conversation.userId,
+        }),
+      }),
+      expect.objectContaining({
+        data: expect.objectContaining({ message_id: appended[1]!.id, seq: 3, client_id: null }),
+      }),
+    ]);
+    expect(rows.map((row) => row.routing_key)).toEqual(['message.created', 'message.created']);
   });
 
   it('takes no seq and writes no event when the message is not stored', async () => {
@@ -197,7 +243,7 @@ describe('conversation-service persistence (real Postgres)', () => {
     expect(
       await unitOfWork.run(() =>
         conversations.appendMessage(
-          draft({ ...conversation, id: newId() } as unknown as Conversation),
+          draft(conversation, { conversationId: newId<'ConversationId'>() as ConversationId }),
         ),
       ),
     ).toBeUndefined();

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { messagingTables, OutboxWriter } from '@ajla/messaging';
 import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { DataSource } from 'typeorm';
 import type { Conversation } from '../../domain/conversation/conversation.aggregate';
 import {
   ClientIdTaken,
@@ -8,6 +10,7 @@ import {
 } from '../../domain/conversation/conversation.repository.port';
 import { Message, type MessageDraft } from '../../domain/conversation/message.aggregate';
 import type { ClientMessageId, ConversationId, UserId } from '../../domain/ids';
+import { toIntegrationEvent } from '../messaging/conversation-integration-events';
 import { ConversationOrmEntity } from './conversation.orm-entity';
 import { ConversationMapper, MessageMapper } from './mappers';
 import { MessageOrmEntity } from './message.orm-entity';
@@ -19,14 +22,32 @@ const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, sender_id
   sender_type AS "senderType", content, client_id AS "clientId", created_at AS "createdAt"`;
 
 /**
+ * The seq an appended message's event is built (and checked against its contract) with, before
+ * the statement that stores it stamps the real one: appended messages follow the opening one.
+ */
+const SEQ_STAMPED_BY_THE_STATEMENT = 2;
+
+/**
  * Conversations and their messages in the `conversations` schema. The hot path, appending a
- * message, is one statement: it bumps the conversation's counter (taking its row lock until the
- * commit, so writers of one conversation go one after the other and seqs have no gaps) and inserts
- * the message at the new seq.
+ * message, is one statement and so one round trip and one commit: it bumps the conversation's
+ * counter (taking its row lock until the commit, so writers of one conversation go one after the
+ * other and seqs have no gaps), inserts the message at the new seq and its `message.created`
+ * event into the outbox.
  */
 @Injectable()
 export class TypeOrmConversationRepository implements ConversationRepository {
-  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+  private readonly outboxTable: string;
+  private readonly notifyChannel: string;
+
+  constructor(
+    private readonly unitOfWork: TypeOrmUnitOfWork,
+    private readonly outbox: OutboxWriter,
+    dataSource: DataSource,
+  ) {
+    const tables = messagingTables(dataSource);
+    this.outboxTable = tables.outbox;
+    this.notifyChannel = tables.notifyChannel;
+  }
 
   async findById(id: ConversationId): Promise<Conversation | undefined> {
     const row = await this.unitOfWork.manager.findOneBy(ConversationOrmEntity, { id });
@@ -78,38 +99,58 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   }
 
   async appendMessage(draft: MessageDraft): Promise<Message | undefined> {
-    return this.unitOfWork.run(async () => {
-      let rows: { seq: number }[];
-      try {
-        rows = await this.unitOfWork.manager.query(
-          `WITH counter AS (
-             UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
-           )
+    // The event is the one any saved message records, built from the message as it will be
+    // stored; the statement writes the seq it takes into the message and into the event's data.
+    const [event] = Message.create(draft, SEQ_STAMPED_BY_THE_STATEMENT)
+      .pullEvents()
+      .map(toIntegrationEvent);
+    const outbox = this.outbox.rows([event]);
+    // Alone, the statement commits on return: this process's relay is woken directly. Inside a
+    // unit of work the commit comes later: Postgres NOTIFYs the relays when it does.
+    const inTransaction = this.unitOfWork.inTransaction;
+    let rows: { seq: number }[];
+    try {
+      rows = await this.unitOfWork.manager.query(
+        `WITH counter AS (
+           UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
+         ), message AS (
            INSERT INTO messages (id, conversation_id, seq, sender_id, sender_type, content, client_id, created_at)
            SELECT $2, $1, counter.last_seq, $3, $4, $5, $6, $7 FROM counter
-           RETURNING seq`,
-          [
-            draft.conversationId,
-            draft.id,
-            draft.senderId,
-            draft.senderType,
-            draft.content,
-            draft.clientId,
-            draft.createdAt,
-          ],
-        );
-      } catch (error) {
-        if (constraintOf(error) === CLIENT_ID_CONSTRAINT && draft.clientId !== null) {
-          throw new ClientIdTaken(draft.clientId);
-        }
-        throw error;
+           RETURNING seq
+         ), event AS (
+           INSERT INTO ${this.outboxTable} (id, routing_key, envelope, headers)
+           SELECT $8, $9, jsonb_set($10::jsonb, '{data,seq}', to_jsonb(message.seq))::json, $11::jsonb
+             FROM message
+           RETURNING 1
+         )
+         SELECT message.seq${inTransaction ? ', pg_notify($12, 1::text)' : ''} FROM message, event`,
+        [
+          draft.conversationId,
+          draft.id,
+          draft.senderId,
+          draft.senderType,
+          draft.content,
+          draft.clientId,
+          draft.createdAt,
+          outbox.ids[0],
+          outbox.routingKeys[0],
+          outbox.envelopes[0],
+          outbox.headers[0],
+          ...(inTransaction ? [this.notifyChannel] : []),
+        ],
+      );
+    } catch (error) {
+      if (constraintOf(error) === CLIENT_ID_CONSTRAINT && draft.clientId !== null) {
+        throw new ClientIdTaken(draft.clientId);
       }
-      const row = rows[0];
-      if (row === undefined) return undefined;
-      const message = Message.create(draft, Number(row.seq));
-      this.unitOfWork.track(message);
-      return message;
-    });
+      throw error;
+    }
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    if (!inTransaction) this.outbox.committed();
+    const message = Message.create(draft, Number(row.seq));
+    message.pullEvents(); // stored by the statement above
+    return message;
   }
 
   async findByClientId(
