@@ -68,6 +68,8 @@ export class ServiceHarness {
       REDIS_KEY_PREFIX: this.redisPrefix,
       EVENTS_EXCHANGE: this.exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
+      // Published outbox rows stay (marked) so that tests can read what was recorded.
+      OUTBOX_RETENTION_HOURS: '1',
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
       SHUTDOWN_GRACE_MS: '5000',
       ...env,

@@ -12,12 +12,13 @@ describe('reliability: the outbox and the inbox together', () => {
   let relay: OutboxRelay | undefined;
   const outcomes: DeliveryOutcome[] = [];
 
-  const newRelay = () =>
+  const newRelay = (retentionHours = 0) =>
     new OutboxRelay({
       dataSource: bed.dataSource,
       connection: bed.connection,
       exchange: bed.exchange,
       logger: silentLogger,
+      retentionHours,
     });
 
   beforeAll(async () => {
@@ -74,11 +75,12 @@ describe('reliability: the outbox and the inbox together', () => {
     const tap = await bed.tap();
     const events = Array.from({ length: 10 }, () => aSubmittedEvent());
     await bed.commitEvents(events);
-    relay = newRelay();
+    // Rows kept once published (a retention), so that the test can unmark them.
+    relay = newRelay(1);
     await relay.start();
     await waitFor(async () => (await bed.effects()).length === 10);
     await relay.stop();
-    // As if the transaction that marks them had never committed.
+    // As if the transaction that marks (or deletes) them had never committed.
     await bed.dataSource.query(`UPDATE messaging_test.outbox_messages SET published_at = NULL`);
 
     relay = newRelay();

@@ -23,3 +23,4 @@ export * from './cli/run-cli';
 export * from './database/migrate-schema';
 export * from './paging/paging';
 export * from './paging/page.dto';
+export * from './realtime/coalesce-writes';

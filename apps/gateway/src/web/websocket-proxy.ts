@@ -14,6 +14,7 @@ import {
   REQUEST_ID_HEADER,
   RequestContext,
   TRACEPARENT_HEADER,
+  coalesceWrites,
   createRequestContext,
 } from '@ajla/platform';
 import { MountedRoute } from '../routing/route-definition';
@@ -330,6 +331,8 @@ function pipe(from: WebSocket, to: WebSocket): void {
   };
   from.on('message', (data, isBinary) => {
     if (to.readyState !== WebSocket.OPEN) return;
+    // Frames read in one chunk are written in one: no extra system calls or wake-ups.
+    coalesceWrites(to);
     to.send(data, { binary: isBinary }, drained);
     if (!paused && to.bufferedAmount > HIGH_WATER_MARK) {
       paused = true;

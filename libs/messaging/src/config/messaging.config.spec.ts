@@ -21,7 +21,7 @@ describe('messaging configuration', () => {
       OUTBOX_POLL_INTERVAL_MS: 200,
       OUTBOX_MIN_BATCH_INTERVAL_MS: 10,
       OUTBOX_BATCH_SIZE: 100,
-      OUTBOX_RETENTION_HOURS: 72,
+      OUTBOX_RETENTION_HOURS: 0,
       CONSUMER_RETRY_DELAYS_MS: '1000,5000,30000,120000,600000',
       EVENTS_EXCHANGE: 'ajla.events',
     });

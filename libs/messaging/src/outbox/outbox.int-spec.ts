@@ -36,6 +36,11 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     return made;
   }
 
+  const stored = async (): Promise<number> =>
+    Number(
+      (await bed.dataSource.query(`SELECT count(*) AS n FROM messaging_test.outbox_messages`))[0].n,
+    );
+
   const unpublished = async (): Promise<number> =>
     Number(
       (
@@ -95,13 +100,8 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
       // This request's span is the parent of what the consumer does.
       traceparent: `00-0af7651916cd43dd8448eb211c80319c-${context.spanId}-01`,
     });
-    await waitFor(async () => (await unpublished()) === 0);
-    const [row] = await bed.dataSource.query(
-      `SELECT attempts, published_at, last_error FROM messaging_test.outbox_messages WHERE id = $1`,
-      [event.id],
-    );
-    expect(row).toMatchObject({ attempts: 1, last_error: null });
-    expect(row.published_at).toBeInstanceOf(Date);
+    // Without a retention, a confirmed row is deleted in the batch's transaction.
+    await waitFor(async () => (await stored()) === 0);
   });
 
   it('is woken by the commit itself: an event leaves within milliseconds, not at the next poll', async () => {
@@ -171,6 +171,30 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     expect(tap.ids()).toEqual([]);
     writer.committed();
     await waitFor(() => tap.ids().includes(event.id), 2000, 1);
+  });
+
+  it('publishes a row that committed after a later one was relayed', async () => {
+    const tap = await bed.tap();
+    const running = relay({ pollIntervalMs: 100 });
+    await running.start();
+    await running.whenConnected();
+    const early = aSubmittedEvent();
+    const late = aSubmittedEvent();
+    // `early` takes its seq first but commits last: the relay has gone past it by then.
+    let commitEarly!: () => void;
+    const held = new Promise<void>((resolve) => (commitEarly = resolve));
+    const writing = bed.dataSource.transaction(async (manager: EntityManager) => {
+      await new OutboxWriter().append(manager, [early]);
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await bed.commitEvents([late]);
+    await waitFor(() => tap.ids().includes(late.id), 2000, 1);
+    commitEarly();
+    await writing;
+    await waitFor(() => tap.ids().includes(early.id), 3000);
+    expect(tap.ids()).toEqual([late.id, early.id]);
+    expect(await stored()).toBe(0);
   });
 
   it('publishes a backlog in order, in batches, each event once', async () => {
@@ -246,6 +270,13 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     const running = relay({ retentionHours: 1 });
     await running.start();
     await waitFor(async () => (await unpublished()) === 0);
+    // Kept, marked published.
+    const [row] = await bed.dataSource.query(
+      `SELECT attempts, published_at, last_error FROM messaging_test.outbox_messages WHERE id = $1`,
+      [event.id],
+    );
+    expect(row).toMatchObject({ attempts: 1, last_error: null });
+    expect(row.published_at).toBeInstanceOf(Date);
     await bed.dataSource.query(
       `UPDATE messaging_test.outbox_messages SET published_at = now() - interval '2 hours'`,
     );

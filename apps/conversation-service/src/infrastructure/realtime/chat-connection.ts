@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import { runWithRequestContext, type RequestContext } from '@ajla/platform';
+import { coalesceWrites, runWithRequestContext, type RequestContext } from '@ajla/platform';
 import { DomainError } from '@ajla/shared-kernel';
 import { WebSocket, type RawData } from 'ws';
 import type { MarkReadHandler } from '../../application/mark-read/mark-read.handler';
@@ -120,7 +120,10 @@ export class ChatConnection implements ChatPeer {
   }
 
   private send(frame: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    // A sender's `message` and `ack` (sent in the same tick) leave in one TCP write.
+    coalesceWrites(this.ws);
+    this.ws.send(frame);
   }
 
   private sendError(code: string, detail: string): void {
