@@ -24,3 +24,4 @@ export * from './database/migrate-schema';
 export * from './paging/paging';
 export * from './paging/page.dto';
 export * from './realtime/coalesce-writes';
+export * from './database/migration-schema';

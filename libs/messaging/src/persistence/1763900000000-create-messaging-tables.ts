@@ -1,10 +1,5 @@
+import { migrationSchema } from '@ajla/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The schema of the service whose migrations list this one. */
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
-  return `"${schema.replaceAll('"', '""')}"`;
-}
 
 /**
  * The outbox and the inbox, in the service's own schema. Every service lists this migration among
@@ -14,7 +9,7 @@ export class CreateMessagingTables1763900000000 implements MigrationInterface {
   name = 'CreateMessagingTables1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'public');
     await queryRunner.query(`
       CREATE TABLE ${s}.outbox_messages (
         id           uuid        PRIMARY KEY,
@@ -49,7 +44,7 @@ export class CreateMessagingTables1763900000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'public');
     await queryRunner.query(`DROP TABLE ${s}.inbox_messages`);
     await queryRunner.query(`DROP TABLE ${s}.outbox_messages`);
   }

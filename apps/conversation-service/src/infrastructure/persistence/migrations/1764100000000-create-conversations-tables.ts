@@ -1,16 +1,11 @@
+import { migrationSchema } from '@ajla/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The schema this service owns (`conversations` unless the DataSource says otherwise). */
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'conversations';
-  return `"${schema.replaceAll('"', '""')}"`;
-}
 
 export class CreateConversationsTables1764100000000 implements MigrationInterface {
   name = 'CreateConversationsTables1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'conversations');
     // request_id and user_id name rows of other services: no foreign key across schemas.
     await queryRunner.query(`
       CREATE TABLE ${s}.conversations (
@@ -60,7 +55,7 @@ export class CreateConversationsTables1764100000000 implements MigrationInterfac
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'conversations');
     await queryRunner.query(`DROP TABLE ${s}.read_states`);
     await queryRunner.query(`DROP TABLE ${s}.messages`);
     await queryRunner.query(`DROP TABLE ${s}.conversations`);

@@ -1,9 +1,5 @@
+import { migrationSchema } from '@ajla/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'conversations';
-  return `"${schema.replaceAll('"', '""')}"`;
-}
 
 /**
  * No query reads messages by sender, and every chat message paid for the index: one more entry
@@ -14,11 +10,13 @@ export class DropMessagesSenderIdIndex1764300000000 implements MigrationInterfac
   name = 'DropMessagesSenderIdIndex1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX IF EXISTS ${schemaOf(queryRunner)}.messages_sender_id_idx`);
+    await queryRunner.query(
+      `DROP INDEX IF EXISTS ${migrationSchema(queryRunner, 'conversations')}.messages_sender_id_idx`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'conversations');
     await queryRunner.query(`CREATE INDEX messages_sender_id_idx ON ${s}.messages (sender_id)`);
   }
 }

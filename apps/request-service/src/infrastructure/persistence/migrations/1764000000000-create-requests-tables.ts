@@ -1,16 +1,11 @@
+import { migrationSchema } from '@ajla/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The schema this service owns (`requests` unless the DataSource says otherwise). */
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'requests';
-  return `"${schema.replaceAll('"', '""')}"`;
-}
 
 export class CreateRequestsTables1764000000000 implements MigrationInterface {
   name = 'CreateRequestsTables1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'requests');
     // user_id and assignee_id name accounts of user-service: no foreign key across schemas.
     await queryRunner.query(`
       CREATE TABLE ${s}.requests (
@@ -61,7 +56,7 @@ export class CreateRequestsTables1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'requests');
     await queryRunner.query(`DROP TABLE ${s}.staff_members`);
     await queryRunner.query(`DROP TABLE ${s}.requests`);
   }

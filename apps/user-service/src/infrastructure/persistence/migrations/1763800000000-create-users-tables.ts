@@ -1,16 +1,11 @@
+import { migrationSchema } from '@ajla/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The schema this service owns (`users` unless the DataSource says otherwise). */
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'users';
-  return `"${schema.replaceAll('"', '""')}"`;
-}
 
 export class CreateUsersTables1763800000000 implements MigrationInterface {
   name = 'CreateUsersTables1763800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'users');
     await queryRunner.query(`
       CREATE TABLE ${s}.users (
         id            uuid        PRIMARY KEY,
@@ -73,7 +68,7 @@ export class CreateUsersTables1763800000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = schemaOf(queryRunner);
+    const s = migrationSchema(queryRunner, 'users');
     await queryRunner.query(`DROP TABLE ${s}.refresh_tokens`);
     await queryRunner.query(`DROP TABLE ${s}.session_families`);
     await queryRunner.query(`DROP TABLE ${s}.users`);
