@@ -137,8 +137,9 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     batches.length = 0;
 
-    // 40 commits, each one waking the relay, within about 200 ms.
+    // 40 commits, each one waking the relay, within about 200 ms (longer on a busy machine).
     const events = Array.from({ length: 40 }, () => aSubmittedEvent());
+    const started = Date.now();
     for (const event of events) {
       await bed.commitEvents([event]);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -146,8 +147,10 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     await waitFor(() => tap.messages.length >= 40, 5000);
     expect(new Set(tap.ids())).toEqual(new Set(events.map((event) => event.id)));
     expect(batches.reduce((sum, claimed) => sum + claimed, 0)).toBe(40);
-    // One batch per 50 ms at most (give or take the first one), not one per commit.
-    expect(batches.length).toBeLessThan(12);
+    // One batch per 50 ms at most (and the first at once), not one per commit.
+    const window = Date.now() - started;
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(window / 50) + 1);
+    expect(batches.length).toBeLessThan(events.length / 2);
     expect(await unpublished()).toBe(0);
   });
 
