@@ -25,3 +25,4 @@ export * from './paging/paging';
 export * from './paging/page.dto';
 export * from './realtime/coalesce-writes';
 export * from './database/migration-schema';
+export * from './database/prepared-statement';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { messagingTables, OutboxWriter } from '@ajla/messaging';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { PreparedStatement, TypeOrmUnitOfWork } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import type { Conversation } from '../../domain/conversation/conversation.aggregate';
 import {
@@ -38,6 +38,9 @@ const SEQ_STAMPED_BY_THE_STATEMENT = 2;
 export class TypeOrmConversationRepository implements ConversationRepository {
   private readonly outboxTable: string;
   private readonly notifyChannel: string;
+  /** appendMessage's statement alone (it commits on return) and inside a unit of work. */
+  private readonly append: PreparedStatement<{ seq: number }>;
+  private readonly appendInTransaction: PreparedStatement<{ seq: number }>;
 
   constructor(
     private readonly unitOfWork: TypeOrmUnitOfWork,
@@ -47,6 +50,11 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     const tables = messagingTables(dataSource);
     this.outboxTable = tables.outbox;
     this.notifyChannel = tables.notifyChannel;
+    this.append = new PreparedStatement('append_message', appendMessageSql(this.outboxTable, false));
+    this.appendInTransaction = new PreparedStatement(
+      'append_message_in_tx',
+      appendMessageSql(this.outboxTable, true),
+    );
   }
 
   async findById(id: ConversationId): Promise<Conversation | undefined> {
@@ -110,20 +118,8 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     const inTransaction = this.unitOfWork.inTransaction;
     let rows: { seq: number }[];
     try {
-      rows = await this.unitOfWork.manager.query(
-        `WITH counter AS (
-           UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
-         ), message AS (
-           INSERT INTO messages (id, conversation_id, seq, sender_id, sender_type, content, client_id, created_at)
-           SELECT $2, $1, counter.last_seq, $3, $4, $5, $6, $7 FROM counter
-           RETURNING seq
-         ), event AS (
-           INSERT INTO ${this.outboxTable} (id, routing_key, envelope, headers)
-           SELECT $8, $9, jsonb_set($10::jsonb, '{data,seq}', to_jsonb(message.seq))::json, $11::jsonb
-             FROM message
-           RETURNING 1
-         )
-         SELECT message.seq${inTransaction ? ', pg_notify($12, 1::text)' : ''} FROM message, event`,
+      rows = await (inTransaction ? this.appendInTransaction : this.append).run(
+        this.unitOfWork.manager,
         [
           draft.conversationId,
           draft.id,
@@ -185,6 +181,27 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     );
     return rows.length > 0;
   }
+}
+
+/**
+ * Bumps the conversation's counter, inserts the message at the new seq and its event (with that
+ * seq stamped into the envelope) into the outbox. Returns no row when the conversation does not
+ * exist. Inside a unit of work it also NOTIFYs the relays, which Postgres delivers at the commit.
+ */
+function appendMessageSql(outboxTable: string, notify: boolean): string {
+  return `WITH counter AS (
+      UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
+    ), message AS (
+      INSERT INTO messages (id, conversation_id, seq, sender_id, sender_type, content, client_id, created_at)
+      SELECT $2, $1, counter.last_seq, $3, $4, $5, $6, $7 FROM counter
+      RETURNING seq
+    ), event AS (
+      INSERT INTO ${outboxTable} (id, routing_key, envelope, headers)
+      SELECT $8, $9, jsonb_set($10::jsonb, '{data,seq}', to_jsonb(message.seq))::json, $11::jsonb
+        FROM message
+      RETURNING 1
+    )
+    SELECT message.seq${notify ? ', pg_notify($12, 1::text)' : ''} FROM message, event`;
 }
 
 function constraintOf(error: unknown): string | undefined {
