@@ -50,7 +50,10 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     const tables = messagingTables(dataSource);
     this.outboxTable = tables.outbox;
     this.notifyChannel = tables.notifyChannel;
-    this.append = new PreparedStatement('append_message', appendMessageSql(this.outboxTable, false));
+    this.append = new PreparedStatement(
+      'append_message',
+      appendMessageSql(this.outboxTable, false),
+    );
     this.appendInTransaction = new PreparedStatement(
       'append_message_in_tx',
       appendMessageSql(this.outboxTable, true),
