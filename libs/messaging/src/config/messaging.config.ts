@@ -37,7 +37,7 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     @IsInt({ message: 'must be an integer from 0 to 1000 (milliseconds)' })
     @Min(0, { message: 'must be an integer from 0 to 1000 (milliseconds)' })
     @Max(1000, { message: 'must be an integer from 0 to 1000 (milliseconds)' })
-    OUTBOX_MIN_BATCH_INTERVAL_MS: number = 10;
+    OUTBOX_MIN_BATCH_INTERVAL_MS: number = 100;
 
     /** Events the relay publishes per batch (one transaction, one wait for the broker's confirms). */
     @IsInt({ message: 'must be an integer from 1 to 1000' })

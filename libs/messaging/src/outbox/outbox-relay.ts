@@ -20,7 +20,7 @@ export interface OutboxRelayOptions {
   /**
    * Least time between the starts of two batches. Wake-ups within it are coalesced into one batch
    * after it: under load a batch carries many events for the cost of one transaction, while an
-   * event written when the relay was idle still leaves at once. Default 10 ms; 0 runs a batch per
+   * event written when the relay was idle still leaves at once. Default 100 ms; 0 runs a batch per
    * wake-up.
    */
   minBatchIntervalMs?: number;
@@ -86,7 +86,7 @@ export class OutboxRelay {
     this.tables = messagingTables(options.dataSource);
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
-    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 10;
+    this.minBatchIntervalMs = options.minBatchIntervalMs ?? 100;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionHours = options.retentionHours ?? 0;
     this.logger = options.logger ?? defaultLogger('OutboxRelay');

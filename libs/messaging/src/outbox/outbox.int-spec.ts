@@ -104,7 +104,7 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     await waitFor(async () => (await stored()) === 0);
   });
 
-  it('is woken by the commit itself: an event leaves within milliseconds, not at the next poll', async () => {
+  it('is woken by the commit itself, not by the next poll', async () => {
     const tap = await bed.tap();
     const running = relay({ pollIntervalMs: 60_000 });
     await running.start();
@@ -120,8 +120,9 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
       await waitFor(() => tap.ids().includes(event.id), 2000, 1);
       latencies.push(Date.now() - committed);
     }
-    expect(Math.max(...latencies)).toBeLessThan(500);
-    expect(latencies.sort((a, b) => a - b)[2]).toBeLessThan(100);
+    // The poll would take a minute; a wake-up at most the least time between two batches (100 ms)
+    // and the publish.
+    expect(Math.max(...latencies)).toBeLessThan(1000);
   });
 
   it('coalesces the commits of a busy moment into few batches, and leaves none behind', async () => {

@@ -183,8 +183,140 @@ describe('conversation-service persistence (real Postgres)', () => {
     expect((await outboxOf(conversation.id)).filter((k) => k === 'message.created')).toHaveLength(
       201,
     );
-    // Only the appends that committed on their own told the relay; the others NOTIFY at commit.
-    expect(commits - before).toBe(100);
+    // The appends outside units of work went in batches, each of which told the relay once; the
+    // others NOTIFY at their commit.
+    expect(commits - before).toBeGreaterThanOrEqual(1);
+    expect(commits - before).toBeLessThan(100);
+  });
+
+  describe('appends outside a unit of work, in batches', () => {
+    const seqsOf = async (id: ConversationId) =>
+      (await conversations.messagesAfter(id, 0, 500)).map((m) => [m.seq, m.content]);
+
+    it('gives each conversation of a batch its next seqs, in the order the messages came', async () => {
+      const [a, b, c] = await Promise.all([aConversation(), aConversation(), aConversation()]);
+      const order = [a, b, a, c, b, a, c, a];
+      const before = commits;
+      const stored = await Promise.all(
+        order.map((conversation, i) =>
+          conversations.appendMessage(draft(conversation, { content: `m${i}` })),
+        ),
+      );
+      expect(stored.map((m) => [m!.conversationId, m!.seq])).toEqual([
+        [a.id, 2],
+        [b.id, 2],
+        [a.id, 3],
+        [c.id, 2],
+        [b.id, 3],
+        [a.id, 4],
+        [c.id, 3],
+        [a.id, 5],
+      ]);
+      // One statement, one commit: the relay was told once.
+      expect(commits - before).toBe(1);
+      expect(await seqsOf(a.id)).toEqual([
+        [1, 'A table for two'],
+        [2, 'm0'],
+        [3, 'm2'],
+        [4, 'm5'],
+        [5, 'm7'],
+      ]);
+      expect((await conversations.findById(c.id))!.lastSeq).toBe(3);
+      // Each message's event carries its seq.
+      const events: { seq: number; content: string }[] = await db.dataSource.query(
+        `SELECT (envelope->'data'->>'seq')::int AS seq, envelope->'data'->>'content' AS content
+           FROM conversations.outbox_messages
+          WHERE envelope->'data'->>'conversation_id' = $1 AND routing_key = 'message.created'
+          ORDER BY seq`,
+        [b.id],
+      );
+      expect(events).toEqual([
+        { seq: 1, content: 'A table for two' },
+        { seq: 2, content: 'm1' },
+        { seq: 3, content: 'm4' },
+      ]);
+    });
+
+    it('leaves out a message of a conversation that does not exist, and stores the others', async () => {
+      const conversation = await aConversation();
+      const [kept, missing, alsoKept] = await Promise.all([
+        conversations.appendMessage(draft(conversation, { content: 'one' })),
+        conversations.appendMessage(
+          draft(conversation, { conversationId: newId<'ConversationId'>() as ConversationId }),
+        ),
+        conversations.appendMessage(draft(conversation, { content: 'two' })),
+      ]);
+      expect(missing).toBeUndefined();
+      expect([kept!.seq, alsoKept!.seq]).toEqual([2, 3]);
+      expect(await outboxOf(conversation.id)).toHaveLength(4);
+    });
+
+    it('a client id used already fails only its own message, with no gap in the seqs', async () => {
+      const conversation = await aConversation();
+      const clientId = newId<'ClientMessageId'>() as ClientMessageId;
+      await conversations.appendMessage(draft(conversation, { clientId, content: 'first' }));
+      const outcomes = await Promise.allSettled([
+        conversations.appendMessage(draft(conversation, { content: 'before' })),
+        conversations.appendMessage(draft(conversation, { clientId, content: 'resent' })),
+        conversations.appendMessage(draft(conversation, { content: 'after' })),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ClientIdTaken);
+      expect(await seqsOf(conversation.id)).toEqual([
+        [1, 'A table for two'],
+        [2, 'first'],
+        [3, 'before'],
+        [4, 'after'],
+      ]);
+      expect(await outboxOf(conversation.id)).toHaveLength(5);
+    });
+
+    it('the same client id twice in one batch stores the message once', async () => {
+      const conversation = await aConversation();
+      const clientId = newId<'ClientMessageId'>() as ClientMessageId;
+      const outcomes = await Promise.allSettled([
+        conversations.appendMessage(draft(conversation, { clientId, content: 'once' })),
+        conversations.appendMessage(draft(conversation, { clientId, content: 'once' })),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(await seqsOf(conversation.id)).toEqual([
+        [1, 'A table for two'],
+        [2, 'once'],
+      ]);
+    });
+
+    it('refuses a message that breaks a check, storing the rest of its batch', async () => {
+      const conversation = await aConversation();
+      const outcomes = await Promise.allSettled([
+        conversations.appendMessage(draft(conversation, { content: 'fine' })),
+        conversations.appendMessage(draft(conversation, { content: 'x'.repeat(4001) })),
+      ]);
+      expect(outcomes[0].status).toBe('fulfilled');
+      expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(
+        expect.objectContaining({ message: expect.stringMatching(/messages_content_length/) }),
+      );
+      expect(await seqsOf(conversation.id)).toEqual([
+        [1, 'A table for two'],
+        [2, 'fine'],
+      ]);
+    });
+
+    it('concurrent batches over the same conversations neither deadlock nor leave gaps', async () => {
+      const many = await Promise.all(Array.from({ length: 5 }, () => aConversation()));
+      // Waves in reverse orders: batches that would lock the rows in opposite orders.
+      const waves = Array.from({ length: 20 }, (_, w) => (w % 2 ? [...many].reverse() : many));
+      await Promise.all(
+        waves.map(async (wave, w) => {
+          await new Promise((resolve) => setTimeout(resolve, w % 3));
+          await Promise.all(wave.map((c) => conversations.appendMessage(draft(c))));
+        }),
+      );
+      for (const c of many) {
+        expect((await seqsOf(c.id)).map(([seq]) => seq)).toEqual(
+          Array.from({ length: 21 }, (_, i) => i + 1),
+        );
+      }
+    });
   });
 
   it("stores each message's event with the seq the statement gave it, within its contract", async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { messagingTables, OutboxWriter } from '@ajla/messaging';
-import { PreparedStatement, TypeOrmUnitOfWork } from '@ajla/platform';
+import { messagingTables, OutboxWriter, type OutboxRows } from '@ajla/messaging';
+import { GroupCommit, PreparedStatement, TypeOrmUnitOfWork } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import type { Conversation } from '../../domain/conversation/conversation.aggregate';
 import {
@@ -28,11 +28,24 @@ const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, sender_id
 const SEQ_STAMPED_BY_THE_STATEMENT = 2;
 
 /**
+ * Batches of appended messages written at the same time at most, and their size. Two: a message
+ * that comes while one batch is being written need not wait for it, and batches grow with the
+ * load (at 1000 messages/s, a few per commit).
+ */
+const APPEND_BATCHING = { concurrency: 2, maxBatchSize: 100 };
+
+/** A message to append with its `message.created` outbox row (seq still to be stamped). */
+interface PendingMessage {
+  draft: MessageDraft;
+  outbox: OutboxRows;
+}
+
+/**
  * Conversations and their messages in the `conversations` schema. The hot path, appending a
- * message, is one statement and so one round trip and one commit: it bumps the conversation's
- * counter (taking its row lock until the commit, so writers of one conversation go one after the
- * other and seqs have no gaps), inserts the message at the new seq and its `message.created`
- * event into the outbox.
+ * message, is one statement: it bumps the conversation's counter (taking its row lock until the
+ * commit, so writers of one conversation go one after the other and seqs have no gaps), inserts
+ * the message at the new seq and its `message.created` event into the outbox. Messages appended
+ * at the same time share that statement and its commit (GroupCommit, `append_messages`).
  */
 @Injectable()
 export class TypeOrmConversationRepository implements ConversationRepository {
@@ -41,11 +54,22 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   /** appendMessage's statement alone (it commits on return) and inside a unit of work. */
   private readonly append: PreparedStatement<{ seq: number }>;
   private readonly appendInTransaction: PreparedStatement<{ seq: number }>;
+  private readonly appendMany = new PreparedStatement<{ message_id: string; message_seq: number }>(
+    'append_messages',
+    `SELECT message_id, message_seq FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[],
+       $4::text[], $5::text[], $6::uuid[], $7::timestamptz[], $8::uuid[], $9::text[],
+       $10::jsonb[], $11::jsonb[])`,
+  );
+  /** Messages appended outside a unit of work, written in batches (see appendBatch). */
+  private readonly batches = new GroupCommit<PendingMessage, number | undefined>(
+    (batch) => this.appendBatch(batch),
+    APPEND_BATCHING,
+  );
 
   constructor(
     private readonly unitOfWork: TypeOrmUnitOfWork,
     private readonly outbox: OutboxWriter,
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
   ) {
     const tables = messagingTables(dataSource);
     this.outboxTable = tables.outbox;
@@ -115,41 +139,98 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     const [event] = Message.create(draft, SEQ_STAMPED_BY_THE_STATEMENT)
       .pullEvents()
       .map(toIntegrationEvent);
-    const outbox = this.outbox.rows([event]);
-    // Alone, the statement commits on return: this process's relay is woken directly. Inside a
-    // unit of work the commit comes later: Postgres NOTIFYs the relays when it does.
-    const inTransaction = this.unitOfWork.inTransaction;
-    let rows: { seq: number }[];
+    const pending: PendingMessage = { draft, outbox: this.outbox.rows([event]) };
+    let seq: number | undefined;
     try {
-      rows = await (inTransaction ? this.appendInTransaction : this.append).run(
-        this.unitOfWork.manager,
-        [
-          draft.conversationId,
-          draft.id,
-          draft.senderId,
-          draft.senderType,
-          draft.content,
-          draft.clientId,
-          draft.createdAt,
-          outbox.ids[0],
-          outbox.routingKeys[0],
-          outbox.envelopes[0],
-          outbox.headers[0],
-          ...(inTransaction ? [this.notifyChannel] : []),
-        ],
-      );
+      // Inside a unit of work the message joins its transaction; alone, it joins a batch.
+      seq = this.unitOfWork.inTransaction
+        ? await this.appendOne(pending, true)
+        : await this.batches.submit(pending);
     } catch (error) {
       if (constraintOf(error) === CLIENT_ID_CONSTRAINT && draft.clientId !== null) {
         throw new ClientIdTaken(draft.clientId);
       }
       throw error;
     }
-    const row = rows[0];
-    if (row === undefined) return undefined;
-    if (!inTransaction) this.outbox.committed();
-    const message = Message.create(draft, Number(row.seq));
-    message.pullEvents(); // stored by the statement above
+    if (seq === undefined) return undefined;
+    const message = Message.create(draft, seq);
+    message.pullEvents(); // stored by the statement
     return message;
+  }
+
+  /**
+   * One message in one statement: in the unit of work's transaction (Postgres NOTIFYs the relays
+   * when it commits), or alone (it commits on return: this process's relay is woken directly).
+   */
+  private async appendOne(
+    { draft, outbox }: PendingMessage,
+    inTransaction: boolean,
+  ): Promise<number | undefined> {
+    const rows = await (inTransaction ? this.appendInTransaction : this.append).run(
+      inTransaction ? this.unitOfWork.manager : this.dataSource.manager,
+      [
+        draft.conversationId,
+        draft.id,
+        draft.senderId,
+        draft.senderType,
+        draft.content,
+        draft.clientId,
+        draft.createdAt,
+        outbox.ids[0],
+        outbox.routingKeys[0],
+        outbox.envelopes[0],
+        outbox.headers[0],
+        ...(inTransaction ? [this.notifyChannel] : []),
+      ],
+    );
+    if (!inTransaction && rows.length > 0) this.outbox.committed();
+    return rows[0] === undefined ? undefined : Number(rows[0].seq);
+  }
+
+  /**
+   * The messages appended at about the same time outside a unit of work, in one statement (one
+   * commit for all): `append_messages` (see its migration). When one of them breaks a constraint
+   * (a client id used already), the whole statement fails and each is appended alone instead, in
+   * order, so that only that one fails.
+   */
+  private async appendBatch(
+    batch: PendingMessage[],
+  ): Promise<PromiseSettledResult<number | undefined>[]> {
+    if (batch.length === 1) {
+      return Promise.allSettled([this.appendOne(batch[0], false)]);
+    }
+    let rows: { message_id: string; message_seq: number }[];
+    try {
+      rows = await this.appendMany.run(this.dataSource.manager, [
+        batch.map((m) => m.draft.conversationId),
+        batch.map((m) => m.draft.id),
+        batch.map((m) => m.draft.senderId),
+        batch.map((m) => m.draft.senderType),
+        batch.map((m) => m.draft.content),
+        batch.map((m) => m.draft.clientId),
+        batch.map((m) => m.draft.createdAt),
+        batch.map((m) => m.outbox.ids[0]),
+        batch.map((m) => m.outbox.routingKeys[0]),
+        batch.map((m) => m.outbox.envelopes[0]),
+        batch.map((m) => m.outbox.headers[0]),
+      ]);
+    } catch (error) {
+      if (!isConstraintViolation(error)) throw error;
+      // One after the other: the messages keep the order they came in.
+      const outcomes: PromiseSettledResult<number | undefined>[] = [];
+      for (const m of batch) {
+        outcomes.push(
+          await this.appendOne(m, false).then(
+            (value) => ({ status: 'fulfilled', value }) as const,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          ),
+        );
+      }
+      return outcomes;
+    }
+    if (rows.length > 0) this.outbox.committed();
+    const seqs = new Map(rows.map((row) => [row.message_id, Number(row.message_seq)]));
+    return batch.map((m) => ({ status: 'fulfilled', value: seqs.get(m.draft.id) }));
   }
 
   async findByClientId(
@@ -205,6 +286,13 @@ function appendMessageSql(outboxTable: string, notify: boolean): string {
       RETURNING 1
     )
     SELECT message.seq${notify ? ', pg_notify($12, 1::text)' : ''} FROM message, event`;
+}
+
+/** A broken integrity constraint (class 23: unique, check, foreign key, not null). */
+function isConstraintViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && code.startsWith('23');
 }
 
 function constraintOf(error: unknown): string | undefined {
