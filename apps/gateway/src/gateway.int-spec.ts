@@ -315,6 +315,53 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(user.apiRequests.length).toBe(before);
     });
 
+    it('reads an upload over the limit to its end, so a client that writes it all gets the 413', async () => {
+      // fetch writes its whole body before reading: answered early, it would see a broken pipe.
+      // 8 MB: more than the socket buffers hold, so the client is still writing when refused.
+      const body = JSON.stringify({ full_name: 'x'.repeat(8 * 1024 * 1024) });
+      const statuses = await Promise.all(
+        Array.from({ length: 3 }, async () => {
+          const res = await fetch(`${gateway.url}/api/v1/auth/register`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          await res.text();
+          return res.status;
+        }),
+      );
+      expect(statuses).toEqual([413, 413, 413]);
+    });
+
+    it('answers a declared upload far over the limit at once, without waiting for it', async () => {
+      const { status, body } = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            `${gateway.url}/api/v1/auth/register`,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-length': String(1 << 30) },
+            },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (text += chunk));
+              res.on('end', () => {
+                resolve({ status: res.statusCode!, body: text });
+                req.destroy();
+              });
+            },
+          );
+          req.on('error', (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ECONNRESET') reject(error);
+          });
+          req.write('{"full_name":"'); // 1 GiB announced, a few bytes sent
+        },
+      );
+      expect(status).toBe(413);
+      expect(JSON.parse(body)).toMatchObject({ detail: 'Request body is too large' });
+    });
+
     it('cuts a chunked body that grows over the limit with a JSON 413', async () => {
       const chunk = new Uint8Array(16 * 1024).fill(120);
       let sent = 0;

@@ -196,6 +196,12 @@ function errorAnswerer(log: ProxyLog) {
   };
 }
 
+/**
+ * Uploads declared over the limit but up to this size (or 8 times the limit, if more) are read to
+ * their end before the 413 (see limitBody).
+ */
+const DRAIN_BEFORE_413_BYTES = 16 * 1024 * 1024;
+
 class BodyTooLargeError extends Error {
   readonly statusCode = 413;
   readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
@@ -216,9 +222,25 @@ function limitBody(
 ): void {
   const declared = raw.headers['content-length'];
   if (declared !== undefined) {
-    if (Number(declared) > limit) {
+    const length = Number(declared);
+    if (length > Math.max(limit * 8, DRAIN_BEFORE_413_BYTES)) {
       payload.resume();
       done(new BodyTooLargeError());
+    } else if (length > limit) {
+      // Read the upload to its end (dropping it) before answering: Fastify closes the connection
+      // after a refused body, and a client that writes its whole body before it reads (fetch,
+      // curl) would meet the closed connection and see a broken pipe instead of the 413. Far
+      // larger uploads are answered at once.
+      let answered = false;
+      const answer = () => {
+        if (answered) return;
+        answered = true;
+        done(new BodyTooLargeError());
+      };
+      payload.once('end', answer);
+      payload.once('close', answer);
+      payload.once('error', answer);
+      payload.resume();
     } else {
       done(null, payload);
     }
