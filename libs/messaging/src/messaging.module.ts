@@ -85,6 +85,7 @@ export class MessagingRuntime
         pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
         minBatchIntervalMs: config.OUTBOX_MIN_BATCH_INTERVAL_MS,
         retentionHours: config.OUTBOX_RETENTION_HOURS,
+        vacuumEveryRows: config.OUTBOX_VACUUM_EVERY_ROWS,
         logger: defaultLogger('OutboxRelay'),
         onBatch: (batch) => {
           metrics?.published.inc(batch.published);

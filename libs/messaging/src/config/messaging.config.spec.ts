@@ -22,6 +22,7 @@ describe('messaging configuration', () => {
       OUTBOX_MIN_BATCH_INTERVAL_MS: 100,
       OUTBOX_BATCH_SIZE: 100,
       OUTBOX_RETENTION_HOURS: 0,
+      OUTBOX_VACUUM_EVERY_ROWS: 10_000,
       CONSUMER_RETRY_DELAYS_MS: '1000,5000,30000,120000,600000',
       EVENTS_EXCHANGE: 'ajla.events',
     });

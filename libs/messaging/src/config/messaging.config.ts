@@ -54,6 +54,16 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     @Max(8760, { message: 'must be an integer from 0 to 8760 (hours)' })
     OUTBOX_RETENTION_HOURS: number = 0;
 
+    /**
+     * The relay vacuums its outbox after this many rows were published (0: leave it to
+     * autovacuum): published rows leave dead row versions that slow down every claim until a
+     * vacuum removes them.
+     */
+    @IsInt({ message: 'must be an integer from 0 to 10000000 (rows)' })
+    @Min(0, { message: 'must be an integer from 0 to 10000000 (rows)' })
+    @Max(10_000_000, { message: 'must be an integer from 0 to 10000000 (rows)' })
+    OUTBOX_VACUUM_EVERY_ROWS: number = 10_000;
+
     /** Back-off of a failing handler: one delay per retry; after the last, the dead-letter queue. */
     @Matches(DELAY_LIST, {
       message: 'must be a comma-separated list of positive integers (milliseconds)',

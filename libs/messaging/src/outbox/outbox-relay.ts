@@ -31,6 +31,14 @@ export interface OutboxRelayOptions {
    * Above 0: published rows are kept, marked `published_at`, for that many hours (inspection).
    */
   retentionHours?: number;
+  /**
+   * Vacuums the outbox after this many of its rows were deleted or marked (default 10000; 0 leaves
+   * it to autovacuum). Every published row leaves a dead row version behind, and the relay's
+   * claim reads the unsent rows' index from its start: a backlog of dead entries there makes each
+   * claim and poll slower (10x at 100 000), until a vacuum removes them. Autovacuum does it too,
+   * when it is on and gets round to it; this keeps the outbox small either way.
+   */
+  vacuumEveryRows?: number;
   /** Wake at commit through Postgres LISTEN/NOTIFY (default true; needs the DataSource's `url`). */
   listen?: boolean;
   logger?: MessagingLogger;
@@ -51,6 +59,8 @@ export interface RelayBatch {
 }
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
+/** Least time between two vacuums of the outbox by one relay. */
+const VACUUM_AT_MOST_EVERY_MS = 5_000;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
@@ -68,6 +78,7 @@ export class OutboxRelay {
   private readonly minBatchIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly retentionHours: number;
+  private readonly vacuumEveryRows: number;
   private readonly logger: MessagingLogger;
   private channel?: ChannelWrapper;
   private channelReady = false;
@@ -81,6 +92,10 @@ export class OutboxRelay {
   private failures = 0;
   private lastCleanup = 0;
   private lastError = '';
+  /** Rows deleted or marked since the last vacuum; the vacuum in progress, if any. */
+  private touchedSinceVacuum = 0;
+  private lastVacuum = 0;
+  private vacuuming?: Promise<void>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.tables = messagingTables(options.dataSource);
@@ -89,6 +104,7 @@ export class OutboxRelay {
     this.minBatchIntervalMs = options.minBatchIntervalMs ?? 100;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionHours = options.retentionHours ?? 0;
+    this.vacuumEveryRows = options.vacuumEveryRows ?? 10_000;
     this.logger = options.logger ?? defaultLogger('OutboxRelay');
   }
 
@@ -139,6 +155,7 @@ export class OutboxRelay {
     this.options.connection.removeListener('disconnect', this.onDisconnect);
     await this.notifications?.stop();
     await this.running;
+    await this.vacuuming;
     if (this.connected) {
       await this.relayBatch().catch(() => undefined);
     }
@@ -252,6 +269,7 @@ export class OutboxRelay {
         if (batch.claimed < this.batchSize) break;
       }
       if (!this.stopped) await this.cleanUpIfDue();
+      if (!this.stopped) this.vacuumIfDue();
     } catch (error) {
       this.failures += 1;
       const message = error instanceof Error ? error.message : String(error);
@@ -340,6 +358,7 @@ export class OutboxRelay {
             : `UPDATE ${outbox} SET published_at = now(), attempts = attempts + 1, last_error = NULL
                 WHERE id = ANY(${ids});`;
       await client.query(`${done} COMMIT`);
+      this.touchedSinceVacuum += confirmed.length;
       const batch = { claimed: rows.length, published: confirmed.length };
       this.options.onBatch?.(batch);
       return batch;
@@ -349,6 +368,32 @@ export class OutboxRelay {
     } finally {
       if (!runner.isReleased) await runner.release();
     }
+  }
+
+  /**
+   * Vacuums the outbox in the background once enough rows were published (see `vacuumEveryRows`),
+   * at most every few seconds. `SKIP_LOCKED`: another replica's vacuum in progress is enough. A
+   * role that does not own the table gets a warning from Postgres, not an error.
+   */
+  private vacuumIfDue(): void {
+    if (this.vacuumEveryRows === 0 || this.vacuuming) return;
+    if (this.touchedSinceVacuum < this.vacuumEveryRows) return;
+    if (Date.now() - this.lastVacuum < VACUUM_AT_MOST_EVERY_MS) return;
+    this.touchedSinceVacuum = 0;
+    this.lastVacuum = Date.now();
+    this.vacuuming = this.options.dataSource
+      .query(`VACUUM (SKIP_LOCKED) ${this.tables.outbox}`)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.logger.warn(
+            `Outbox vacuum failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        },
+      )
+      .finally(() => {
+        this.vacuuming = undefined;
+      });
   }
 
   private async cleanUpIfDue(): Promise<void> {

@@ -155,6 +155,37 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
     expect(await unpublished()).toBe(0);
   });
 
+  it('vacuums its outbox once enough rows were published, and not before', async () => {
+    const vacuums = async (): Promise<number> => {
+      const [row] = await bed.dataSource.query(
+        `SELECT vacuum_count AS n FROM pg_stat_user_tables
+          WHERE schemaname = 'messaging_test' AND relname = 'outbox_messages'`,
+      );
+      return Number(row.n);
+    };
+    const tap = await bed.tap();
+    const running = relay({ vacuumEveryRows: 30, minBatchIntervalMs: 0 });
+    await running.start();
+    await running.whenConnected();
+    const before = await vacuums();
+
+    const first = Array.from({ length: 20 }, () => aSubmittedEvent());
+    await bed.commitEvents(first);
+    await waitFor(() => tap.messages.length >= 20, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await vacuums()).toBe(before);
+
+    await bed.commitEvents(Array.from({ length: 20 }, () => aSubmittedEvent()));
+    await waitFor(() => tap.messages.length >= 40, 5000);
+    // 40 published rows, 30 needed: one vacuum, which left no dead row versions behind.
+    await waitFor(async () => (await vacuums()) === before + 1, 5000);
+    const [dead] = await bed.dataSource.query(
+      `SELECT n_dead_tup AS n FROM pg_stat_user_tables
+        WHERE schemaname = 'messaging_test' AND relname = 'outbox_messages'`,
+    );
+    expect(Number(dead.n)).toBe(0);
+  });
+
   it('is woken in-process by OutboxWriter.committed, without a notification', async () => {
     const tap = await bed.tap();
     const running = relay({ pollIntervalMs: 60_000, listen: false });
