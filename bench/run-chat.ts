@@ -178,6 +178,10 @@ async function runPlatform(options: Options): Promise<{ gateway: TargetRun; dire
       { log: (line) => say(`platform: ${line}`) },
     );
     gateway = await runSteps('platform', load, options.rates, options, probes);
+    // After a saturated step the relays still publish the backlog: the step without the gateway
+    // starts once they are done, so it does not pay for the ladder's last steps.
+    const waiting = await db.outboxDrained(120_000);
+    if (waiting > 0) say(`platform: ${waiting} events still in the outboxes after 2 minutes`);
     const serviceUrl = platform.serviceUrls['conversation-service'];
     say(`platform: the same conversations without the gateway, straight to ${serviceUrl}`);
     const straight = await load.reopen(serviceUrl.replace(/^http/, 'ws'));

@@ -39,6 +39,29 @@ export class DbProbe {
     return new DbProbe(client);
   }
 
+  /**
+   * Waits until no outbox of the database holds unsent events (the relays caught up after a
+   * saturated step), at most `timeoutMs`; resolves with how many were still waiting.
+   */
+  async outboxDrained(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.client.query<{ schemaname: string }>(
+        `SELECT schemaname FROM pg_stat_user_tables WHERE relname = 'outbox_messages'`,
+      );
+      let waiting = 0;
+      for (const { schemaname } of rows) {
+        const escaped = schemaname.replaceAll('"', '""');
+        const result = await this.client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM "${escaped}".outbox_messages WHERE published_at IS NULL`,
+        );
+        waiting += Number(result.rows[0].n);
+      }
+      if (waiting === 0 || Date.now() > deadline) return waiting;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   async sample(): Promise<Sample> {
     const [db, tables] = await Promise.all([
       this.client.query<{ commits: string }>(

@@ -62,7 +62,7 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     @IsInt({ message: 'must be an integer from 0 to 10000000 (rows)' })
     @Min(0, { message: 'must be an integer from 0 to 10000000 (rows)' })
     @Max(10_000_000, { message: 'must be an integer from 0 to 10000000 (rows)' })
-    OUTBOX_VACUUM_EVERY_ROWS: number = 10_000;
+    OUTBOX_VACUUM_EVERY_ROWS: number = 2_000;
 
     /** Back-off of a failing handler: one delay per retry; after the last, the dead-letter queue. */
     @Matches(DELAY_LIST, {

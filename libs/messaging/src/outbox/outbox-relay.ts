@@ -32,7 +32,7 @@ export interface OutboxRelayOptions {
    */
   retentionHours?: number;
   /**
-   * Vacuums the outbox after this many of its rows were deleted or marked (default 10000; 0 leaves
+   * Vacuums the outbox after this many of its rows were deleted or marked (default 2000; 0 leaves
    * it to autovacuum). Every published row leaves a dead row version behind, and the relay's
    * claim reads the unsent rows' index from its start: a backlog of dead entries there makes each
    * claim and poll slower (10x at 100 000), until a vacuum removes them. Autovacuum does it too,
@@ -60,7 +60,7 @@ export interface RelayBatch {
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
 /** Least time between two vacuums of the outbox by one relay. */
-const VACUUM_AT_MOST_EVERY_MS = 5_000;
+const VACUUM_AT_MOST_EVERY_MS = 2_000;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
@@ -104,7 +104,7 @@ export class OutboxRelay {
     this.minBatchIntervalMs = options.minBatchIntervalMs ?? 100;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.retentionHours = options.retentionHours ?? 0;
-    this.vacuumEveryRows = options.vacuumEveryRows ?? 10_000;
+    this.vacuumEveryRows = options.vacuumEveryRows ?? 2_000;
     this.logger = options.logger ?? defaultLogger('OutboxRelay');
   }
 
