@@ -163,25 +163,12 @@ export class TypeOrmConversationRepository implements ConversationRepository {
    * when it commits), or alone (it commits on return: this process's relay is woken directly).
    */
   private async appendOne(
-    { draft, outbox }: PendingMessage,
+    pending: PendingMessage,
     inTransaction: boolean,
   ): Promise<number | undefined> {
     const rows = await (inTransaction ? this.appendInTransaction : this.append).run(
       inTransaction ? this.unitOfWork.manager : this.dataSource.manager,
-      [
-        draft.conversationId,
-        draft.id,
-        draft.senderId,
-        draft.senderType,
-        draft.content,
-        draft.clientId,
-        draft.createdAt,
-        outbox.ids[0],
-        outbox.routingKeys[0],
-        outbox.envelopes[0],
-        outbox.headers[0],
-        ...(inTransaction ? [this.notifyChannel] : []),
-      ],
+      [...appendParameters(pending), ...(inTransaction ? [this.notifyChannel] : [])],
     );
     if (!inTransaction && rows.length > 0) this.outbox.committed();
     return rows[0] === undefined ? undefined : Number(rows[0].seq);
@@ -201,19 +188,12 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     }
     let rows: { message_id: string; message_seq: number }[];
     try {
-      rows = await this.appendMany.run(this.dataSource.manager, [
-        batch.map((m) => m.draft.conversationId),
-        batch.map((m) => m.draft.id),
-        batch.map((m) => m.draft.senderId),
-        batch.map((m) => m.draft.senderType),
-        batch.map((m) => m.draft.content),
-        batch.map((m) => m.draft.clientId),
-        batch.map((m) => m.draft.createdAt),
-        batch.map((m) => m.outbox.ids[0]),
-        batch.map((m) => m.outbox.routingKeys[0]),
-        batch.map((m) => m.outbox.envelopes[0]),
-        batch.map((m) => m.outbox.headers[0]),
-      ]);
+      // The same parameters as one message's, each as an array over the batch.
+      const perMessage = batch.map(appendParameters);
+      rows = await this.appendMany.run(
+        this.dataSource.manager,
+        perMessage[0].map((_, i) => perMessage.map((values) => values[i])),
+      );
     } catch (error) {
       if (!isConstraintViolation(error)) throw error;
       // One after the other: the messages keep the order they came in.
@@ -265,6 +245,23 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     );
     return rows.length > 0;
   }
+}
+
+/** $1..$11 of the append statement, in the order of `append_messages`' arrays too. */
+function appendParameters({ draft, outbox }: PendingMessage): unknown[] {
+  return [
+    draft.conversationId,
+    draft.id,
+    draft.senderId,
+    draft.senderType,
+    draft.content,
+    draft.clientId,
+    draft.createdAt,
+    outbox.ids[0],
+    outbox.routingKeys[0],
+    outbox.envelopes[0],
+    outbox.headers[0],
+  ];
 }
 
 /**
