@@ -4,9 +4,10 @@ import { LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
+import { answerClientError, answerFrameworkError } from './client-errors';
 import { DomainExceptionFilter, ErrorBody } from './domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
@@ -17,6 +18,7 @@ import {
   newRequestId,
   runWithRequestContext,
 } from './request-context';
+import { checkUntrustedInput } from './untrusted-input';
 import { createValidationPipe } from './validation.pipe';
 
 export interface ServiceAppOptions {
@@ -48,16 +50,22 @@ export async function createServiceApp(
     },
     // Answered by our own hook below, in the error shape of the API.
     return503OnClosing: false,
+    // What Node's HTTP parser and Fastify's router refuse before any hook runs, in that shape
+    // too. (This replaces the adapter's own `frameworkErrors`, which only adds the headers of
+    // Nest's `useSecurityHeaders()`, not used here.)
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     logger: false,
   });
   const fastify = adapter.getInstance();
   // JSON only: a text/plain body would reach a DTO as a string. Other types answer 415.
   fastify.removeContentTypeParser('text/plain');
   const drain = installRequestContext(fastify);
+  installUntrustedInputChecks(fastify); // after: its refusals are logged in the request's context
 
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
-    bodyParser: false, // Fastify's own JSON parser, with its errors mapped by the filter
+    bodyParser: false, // our JSON parser (below), with its errors mapped by the filter
     abortOnError: false,
   });
   const logger = useJsonLogger(app);
@@ -97,6 +105,42 @@ function useJsonLogger(app: NestFastifyApplication): LoggerService {
   }
   app.useLogger(logger);
   return logger;
+}
+
+/**
+ * JSON bodies and query strings meet the rules of `checkUntrustedInput` (depth, prototype keys,
+ * text Postgres cannot store) before the validation pipe sees them. Fastify's own JSON parser
+ * is replaced: `JSON.parse` copes with deep input, and the check walks the result once.
+ */
+function installUntrustedInputChecks(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (_request, body: string | Buffer, done) => {
+      if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      let value: unknown;
+      try {
+        value = JSON.parse(body.toString());
+      } catch {
+        return done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+      }
+      try {
+        checkUntrustedInput(value, { what: 'JSON body' });
+      } catch (error) {
+        return done(error as Error, undefined);
+      }
+      done(null, value);
+    },
+  );
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkUntrustedInput(request.query, { what: 'query' });
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import {
   ArgumentsHost,
   Catch,
@@ -39,12 +40,14 @@ const CODE_OF_STATUS: Record<number, string> = {
   405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
   503: 'unavailable',
 };
 
-// Fastify rejects these before Nest sees the request; their own messages are about Fastify.
+// Fastify rejects these before Nest sees the request; their own messages are about Fastify, and
+// some quote the request.
 const FASTIFY_ERRORS: Record<string, { detail: string; code: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { detail: 'Malformed JSON body', code: 'malformed_json' },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
@@ -60,6 +63,8 @@ const FASTIFY_ERRORS: Record<string, { detail: string; code: string }> = {
     detail: 'Content-Length does not match the body',
     code: 'validation',
   },
+  FST_ERR_BAD_URL: { detail: 'Malformed percent-encoding in the URL', code: 'malformed_url' },
+  FST_ERR_MAX_PARAM_LENGTH: { detail: 'A path segment of the URL is too long', code: 'uri_too_long' },
 };
 
 const INTERNAL: ErrorBody = { detail: 'Internal server error', code: 'internal' };
@@ -128,13 +133,12 @@ export function errorAnswer(exception: unknown, unknownRoute = false): ErrorAnsw
       body: { detail: httpDetail(exception), code: CODE_OF_STATUS[status] ?? `http_${status}` },
     };
   }
-  // A client error Fastify raised that Nest did not wrap (e.g. from a plugin's hook).
+  // A client error Fastify raised that Nest did not wrap (e.g. from a plugin's hook). Fastify's
+  // own messages may quote the request (a URL, a header): only the status's name is told.
   const status = statusOf(exception);
   if (status !== undefined && status >= 400 && status < 500 && exception instanceof Error) {
-    return {
-      status,
-      body: { detail: exception.message, code: CODE_OF_STATUS[status] ?? `http_${status}` },
-    };
+    const detail = fastifyCode ? (STATUS_CODES[status] ?? 'Bad request') : exception.message;
+    return { status, body: { detail, code: CODE_OF_STATUS[status] ?? `http_${status}` } };
   }
   return { status: 500, body: INTERNAL };
 }

@@ -37,9 +37,95 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
-/** A `?token=` in a URL (WebSocket handshakes) is a credential too. */
+/**
+ * Query parameters whose values are logged: paging and filters, never anything a client could
+ * make secret. Every other value (a `?token=` of a WebSocket handshake, anything unforeseen) is
+ * redacted, and so is a name that does not look like a parameter name.
+ */
+export const LOGGED_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  'page',
+  'page_size',
+  'limit',
+  'after_seq',
+  'status',
+  'role',
+]);
+const PARAMETER_NAME = /^[A-Za-z_]{1,32}$/;
+const LOGGED_VALUE = /^[A-Za-z0-9_-]{0,64}$/;
+const REDACTED = '[REDACTED]';
+
+/** The URL as logged: the path, and of the query only what `LOGGED_QUERY_PARAMETERS` allows. */
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:access_)?token=)[^&#]*/gi, '$1[REDACTED]');
+  if (url === undefined) return undefined;
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const end = url.indexOf('#', start);
+  const query = url.slice(start + 1, end < 0 ? undefined : end);
+  const parameters = query.split('&').map((parameter) => {
+    const equals = parameter.indexOf('=');
+    const name = equals < 0 ? parameter : parameter.slice(0, equals);
+    if (!PARAMETER_NAME.test(name)) return REDACTED;
+    const value = equals < 0 ? undefined : parameter.slice(equals + 1);
+    if (value === undefined) return name;
+    const logged = LOGGED_QUERY_PARAMETERS.has(name) && LOGGED_VALUE.test(value);
+    return `${name}=${logged ? value : REDACTED}`;
+  });
+  return `${url.slice(0, start)}?${parameters.join('&')}`;
+}
+
+/**
+ * Fields of an error that are logged: what it is, where it happened and, for Postgres errors, the
+ * SQLSTATE and the names of the constraint, table and column. Never what a driver copies of the
+ * data: TypeORM's `parameters` (a password hash, once) and `driverError`, pg's `detail`
+ * ("Key (email)=(...) already exists"), `where`, `hint`, `internalQuery`.
+ */
+const LOGGED_ERROR_FIELDS = [
+  'code',
+  'errno',
+  'syscall',
+  'statusCode',
+  'severity',
+  'routine',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'query', // TypeORM's SQL text: placeholders, no values
+] as const;
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+// pg ends some messages with the value it could not read: `invalid input syntax for type uuid: "..."`.
+const QUOTED_VALUE_AT_END = /(:\s*)"(?:[^"\\]|\\.)*"$/s;
+const MAX_ERROR_DEPTH = 4;
+
+/** pino's `err` serializer (and `error`'s): the fields above, of the error and of its causes. */
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const source = error as Record<string, unknown>;
+  const type =
+    typeof source.type === 'string' ? source.type : (error as object).constructor?.name;
+  const result: Record<string, unknown> = { type };
+  const isDatabaseError = typeof source.code === 'string' && SQLSTATE.test(source.code);
+  if (typeof source.message === 'string') {
+    const message = isDatabaseError
+      ? source.message.replace(QUOTED_VALUE_AT_END, `$1"${REDACTED}"`)
+      : source.message;
+    result.message = message;
+    if (typeof source.stack === 'string') {
+      result.stack = source.stack.replace(source.message, message);
+    }
+  }
+  for (const field of LOGGED_ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === 'string' || typeof value === 'number') result[field] = value;
+  }
+  if (depth < MAX_ERROR_DEPTH) {
+    if (source.cause !== undefined) result.cause = serializeError(source.cause, depth + 1);
+    if (Array.isArray(source.errors)) {
+      result.errors = source.errors.slice(0, 10).map((item) => serializeError(item, depth + 1));
+    }
+  }
+  return result;
 }
 
 export interface LoggerOptions {
@@ -77,6 +163,8 @@ export function loggerParams({ serviceName, level, destination }: LoggerOptions)
         userAgent: req.headers?.['user-agent'],
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
+      error: serializeError,
     },
   };
   return {

@@ -42,6 +42,11 @@ describe('paging', () => {
     expect(await parse({ page_size: '0' })).toBe('page_size must not be less than 1');
     expect(await parse({ page: '0' })).toBe('page must not be less than 1');
     expect(await parse({ page: 'abc' })).toBe('page must be an integer number');
+    expect(await parse({ page: '2147483648' })).toBe('page must not be greater than 2147483647');
+    expect(await parse({ page: '99999999999999999999' })).toBe(
+      'page must not be greater than 2147483647',
+    );
+    expect(await parse({ page: '1e400' })).toBe('page must be an integer number');
     expect(await parse({ page: '-1', colour: 'green', extra: 'x' })).toBe(
       'property extra should not exist; colour must be one of the following values: red, blue; page must not be less than 1',
     );
@@ -51,11 +56,13 @@ describe('paging', () => {
     expect(() => checkPaging({ page: 1, pageSize: 100 })).not.toThrow();
     expect(() => checkPaging({ page: 0, pageSize: 20 })).toThrow(
       expect.objectContaining({
-        message: 'page must be a whole number of at least 1',
+        message: 'page must be a whole number from 1 to 2147483647',
         reason: 'invalid_page',
       }),
     );
     expect(() => checkPaging({ page: 1.5, pageSize: 20 })).toThrow('page must be');
+    expect(() => checkPaging({ page: 2 ** 31, pageSize: 20 })).toThrow('page must be');
+    expect(() => checkPaging({ page: 2 ** 31 - 1, pageSize: 20 })).not.toThrow();
     for (const pageSize of [0, 101, 2.5]) {
       expect(() => checkPaging({ page: 1, pageSize })).toThrow(
         expect.objectContaining({
