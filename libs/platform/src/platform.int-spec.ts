@@ -1,6 +1,18 @@
-import { Body, Controller, Get, Inject, Injectable, Logger, Module, Post } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IsInt, IsString, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 import { Redis } from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { ConflictError, RateLimitedError } from '@ajla/shared-kernel';
@@ -17,6 +29,7 @@ import {
   ReadinessCheck,
   RedisConfig,
   RedisModule,
+  PageQueryDto,
   createServiceApp,
   currentRequestContext,
   installShutdown,
@@ -31,6 +44,17 @@ class CreateThing {
   @Min(1)
   count!: number;
 }
+
+class CreateLooseThing {
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsObject()
+  extra?: Record<string, unknown>;
+}
+
+class ListThingsQuery extends PageQueryDto {}
 
 class CreateThingTable1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -69,6 +93,34 @@ class ThingsController {
     ]);
     await this.redis.set('last-thing', body.name);
     return { ...body, id: row.id };
+  }
+
+  @Post('loose')
+  async createLoose(@Body() body: CreateLooseThing): Promise<{ id: number }> {
+    const [row] = await this.dataSource.query(
+      'INSERT INTO thing (name) VALUES ($1 || $2::jsonb::text) RETURNING id',
+      [body.name, JSON.stringify(body.extra ?? {})],
+    );
+    return { id: row.id };
+  }
+
+  @Get()
+  list(@Query() query: ListThingsQuery): ListThingsQuery {
+    return query;
+  }
+
+  @Get('by-name/:name')
+  byName(@Param('name') name: string): { name: string } {
+    return { name };
+  }
+
+  /** Stores the same id twice: the second INSERT fails with the row's values in pg's `detail`. */
+  @Post('twice')
+  async twice(@Body() body: CreateThing): Promise<never> {
+    const insert = 'INSERT INTO thing (id, name) VALUES ($1, $2)';
+    await this.dataSource.query(insert, [1000 + body.count, body.name]);
+    await this.dataSource.query(insert, [1000 + body.count, body.name]);
+    throw new Error('unreachable');
   }
 
   @Get('taken')
@@ -148,6 +200,21 @@ describe('platform over real HTTP, Postgres and Redis', () => {
 
   const post = (path: string, body: string, contentType = 'application/json') =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  /** A GET through node:http, which (unlike fetch) sends any URL as it is. */
+  const rawGet = (path: string) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(`${url}${path}`, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
 
   it('creates the schema, runs migrations into it and keeps the migrations table there', async () => {
     const dataSource = app.get(DataSource);
@@ -255,6 +322,133 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     expect(body.code).toBe('validation');
     expect(body.detail).toContain('name must be a string');
     expect(body.detail).toContain('count must be an integer number');
+  });
+
+  describe('hostile input', () => {
+    const refusal = async (response: Response) => ({
+      status: response.status,
+      body: (await response.json()) as unknown,
+    });
+    const nestedArrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+    it('refuses a body nested too deeply with 400, before validation', async () => {
+      // 1000 levels fit in the 2 KiB body limit of this app.
+      const deep = `{"name":"x","extra":{"a":${nestedArrays(1000)}}}`;
+      expect(await refusal(await post('/things/loose', deep))).toEqual({
+        status: 400,
+        body: {
+          detail: 'JSON body is nested too deeply (at most 32 levels)',
+          code: 'nested_too_deeply',
+        },
+      });
+      // The body, extra and 30 arrays: 32 levels.
+      const fits = `{"name":"x","extra":{"a":${nestedArrays(30)}}}`;
+      expect((await post('/things/loose', fits)).status).toBe(201);
+    });
+
+    it('refuses NUL and lone surrogates in any string or key, and stores nothing', async () => {
+      const dataSource = app.get(DataSource);
+      const [{ count: before }] = await dataSource.query(
+        'SELECT count(*)::int AS count FROM thing',
+      );
+      for (const [body, detail] of [
+        ['{"name":"a\\u0000b"}', 'name contains characters that cannot be stored'],
+        ['{"name":"a\\ud800b"}', 'name contains characters that cannot be stored'],
+        [
+          '{"name":"x","extra":{"a":["ok","\\udc00"]}}',
+          'extra.a[1] contains characters that cannot be stored',
+        ],
+        [
+          '{"name":"x","extra":{"a\\u0000":1}}',
+          'a key in extra contains characters that cannot be stored',
+        ],
+      ]) {
+        expect(await refusal(await post('/things/loose', body!))).toEqual({
+          status: 400,
+          body: { detail, code: 'unstorable_text' },
+        });
+      }
+      const [{ count: after }] = await dataSource.query('SELECT count(*)::int AS count FROM thing');
+      expect(after).toBe(before);
+    });
+
+    it.each(['__proto__', 'constructor', 'prototype'])(
+      'refuses the key %s like any unknown field, at the top and inside a free object',
+      async (key) => {
+        expect(await refusal(await post('/things', `{"name":"x","count":1,"${key}":1}`))).toEqual({
+          status: 400,
+          body: { detail: `property ${key} should not exist`, code: 'validation' },
+        });
+        expect(
+          await refusal(await post('/things/loose', `{"name":"x","extra":{"${key}":{}}}`)),
+        ).toEqual({
+          status: 400,
+          body: { detail: `property extra.${key} should not exist`, code: 'validation' },
+        });
+      },
+    );
+
+    it('checks query strings the same way', async () => {
+      for (const [query, detail] of [
+        ['constructor=1', 'property constructor should not exist'],
+        ['__proto__=1', 'property __proto__ should not exist'],
+        ['page=1&q=%00', 'q contains characters that cannot be stored'],
+        ['page=2147483648', 'page must not be greater than 2147483647'],
+        ['page=99999999999', 'page must not be greater than 2147483647'],
+      ]) {
+        const response = await fetch(`${url}/things?${query}`);
+        expect({ query, ...(await refusal(response)) }).toEqual({
+          query,
+          status: 400,
+          body: { detail, code: expect.any(String) },
+        });
+      }
+      expect(await (await fetch(`${url}/things?page=2147483647`)).json()).toEqual({
+        page: 2147483647,
+      });
+    });
+
+    it("answers the router's and the HTTP parser's refusals in the API's shape, echoing nothing", async () => {
+      expect(await refusal(await fetch(`${url}/things/by-name/%zz-secret`))).toEqual({
+        status: 400,
+        body: { detail: 'Malformed percent-encoding in the URL', code: 'malformed_url' },
+      });
+      expect(await refusal(await fetch(`${url}/things/by-name/${'n'.repeat(200)}`))).toEqual({
+        status: 414,
+        body: { detail: 'A path segment of the URL is too long', code: 'uri_too_long' },
+      });
+      const long = await rawGet(`/things/${'x'.repeat(20_000)}`);
+      expect(long.status).toBe(431);
+      expect(long.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(long.body)).toEqual({
+        detail: 'The URL or the headers are too large',
+        code: 'headers_too_large',
+      });
+      // The service still answers.
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    });
+
+    it("logs a database error's SQLSTATE and constraint, never its parameters or row values", async () => {
+      logLines.length = 0;
+      const response = await post(
+        '/things/twice',
+        JSON.stringify({ name: 'hash-ABC123', count: 7 }),
+      );
+      expect(response.status).toBe(500);
+      const logged = JSON.stringify(logLines);
+      expect(logged).toContain('23505');
+      expect(logged).toContain('thing_pkey');
+      expect(logged).not.toContain('hash-ABC123');
+      expect(logged).not.toContain('(id)=(1007)');
+    });
+
+    it('logs no query value but those of paging and filters', async () => {
+      logLines.length = 0;
+      await fetch(`${url}/things?page=2&token=tok-SECRET`);
+      const completed = logLines.find((line) => line.msg === 'request completed');
+      expect(completed).toMatchObject({ req: { url: '/things?page=2&token=[REDACTED]' } });
+      expect(JSON.stringify(logLines)).not.toContain('tok-SECRET');
+    });
   });
 
   it('answers another media type with 415 and a body over the limit with 413', async () => {
