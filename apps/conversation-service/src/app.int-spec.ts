@@ -335,11 +335,22 @@ describe('conversation-service over HTTP and WebSocket', () => {
       expect(JSON.parse(other.body).code).toBe('conversation_not_found');
       expect((await refused(connect(newId(), layla))).status).toBe(404);
       expect((await refused(connect('nope', layla))).status).toBe(404);
-      const query = `token=${layla.token}&after_seq=-1`;
-      expect(
-        (await refused(ChatClient.connect(replica.wsUrl, conversationId, undefined, { query })))
-          .status,
-      ).toBe(400);
+      for (const afterSeq of ['-1', '2147483648', '9999999999', '99999999999']) {
+        const query = `token=${layla.token}&after_seq=${afterSeq}`;
+        const outOfRange = await refused(
+          ChatClient.connect(replica.wsUrl, conversationId, undefined, { query }),
+        );
+        expect({ afterSeq, status: outOfRange.status, body: JSON.parse(outOfRange.body) }).toEqual({
+          afterSeq,
+          status: 400,
+          body: { detail: 'after_seq must be an integer from 0 to 2147483647', code: 'validation' },
+        });
+      }
+      const malformed = await refused(connect('%zz', layla));
+      expect(malformed.status).toBe(404);
+      expect(JSON.parse(malformed.body)).toEqual({ detail: 'Not found', code: 'not_found' });
+      // The largest seq is taken: there is simply nothing after it.
+      await connect(conversationId, layla, { afterSeq: 2147483647 });
     });
 
     it('answers bad frames with an error frame and keeps the connection', async () => {
@@ -356,6 +367,7 @@ describe('conversation-service over HTTP and WebSocket', () => {
         [{ type: 'typing', is_typing: 'yes' }, 'invalid_frame'],
         [{ type: 'read', seq: 0 }, 'invalid_frame'],
         [{ type: 'read', seq: 99 }, 'invalid_seq'],
+        [{ type: 'message.send', content: 'a\u0000b' }, 'unstorable_text'],
       ];
       for (const [frame, code] of frames) {
         const before = client.of('error').length;

@@ -7,8 +7,15 @@ export * from './http/request-context';
 export { PUBLIC_ROUTE_KEY } from './http/public-route';
 export * from './http/domain-exception.filter';
 export * from './http/validation.pipe';
+export * from './http/untrusted-input';
 export * from './http/create-service-app';
-export { loggerParams, redactUrl, REDACTED_PATHS } from './observability/logger';
+export {
+  loggerParams,
+  redactUrl,
+  serializeError,
+  LOGGED_QUERY_PARAMETERS,
+  REDACTED_PATHS,
+} from './observability/logger';
 export { METRICS_REGISTRY } from './observability/metrics';
 export { READINESS_CHECKS, Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';

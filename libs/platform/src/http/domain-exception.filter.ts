@@ -64,7 +64,10 @@ const FASTIFY_ERRORS: Record<string, { detail: string; code: string }> = {
     code: 'validation',
   },
   FST_ERR_BAD_URL: { detail: 'Malformed percent-encoding in the URL', code: 'malformed_url' },
-  FST_ERR_MAX_PARAM_LENGTH: { detail: 'A path segment of the URL is too long', code: 'uri_too_long' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    detail: 'A path segment of the URL is too long',
+    code: 'uri_too_long',
+  },
 };
 
 const INTERNAL: ErrorBody = { detail: 'Internal server error', code: 'internal' };

@@ -8,7 +8,10 @@ import {
 
 const body = { what: 'JSON body' };
 
-function refusal(value: unknown, options: UntrustedInputOptions = body): { message: string; reason: string } | undefined {
+function refusal(
+  value: unknown,
+  options: UntrustedInputOptions = body,
+): { message: string; reason: string } | undefined {
   try {
     checkUntrustedInput(value, options);
     return undefined;

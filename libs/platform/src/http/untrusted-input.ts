@@ -16,7 +16,11 @@ import { ValidationError } from '@ajla/shared-kernel';
 export const MAX_JSON_DEPTH = 32;
 
 /** Keys that mean something to JavaScript objects; never a field of the API. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 export type UntrustedInputReason = 'nested_too_deeply' | 'unstorable_text' | 'validation';
 

@@ -5,16 +5,19 @@ import { redactUrl, serializeError } from './logger';
 
 /** What pg's driver throws for a unique violation, with the row's values in `detail`. */
 function uniqueViolation(): Error {
-  return Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
-    code: '23505',
-    severity: 'ERROR',
-    detail: 'Key (email)=(layla@example.com) already exists.',
-    schema: 'users',
-    table: 'users',
-    constraint: 'users_email_key',
-    routine: '_bt_check_unique',
-    where: 'SQL function "f" statement 1',
-  });
+  return Object.assign(
+    new Error('duplicate key value violates unique constraint "users_email_key"'),
+    {
+      code: '23505',
+      severity: 'ERROR',
+      detail: 'Key (email)=(layla@example.com) already exists.',
+      schema: 'users',
+      table: 'users',
+      constraint: 'users_email_key',
+      routine: '_bt_check_unique',
+      where: 'SQL function "f" statement 1',
+    },
+  );
 }
 
 describe('redactUrl', () => {
@@ -37,9 +40,7 @@ describe('redactUrl', () => {
 
   it('redacts names that are not parameter names and values that are not plain', () => {
     expect(redactUrl('/x?eyJhbGciOiJFUzI1NiJ9.e30.sig&page=1')).toBe('/x?[REDACTED]&page=1');
-    expect(redactUrl('/x?status=%27%20OR%201%3D1&page=2#frag')).toBe(
-      '/x?status=[REDACTED]&page=2',
-    );
+    expect(redactUrl('/x?status=%27%20OR%201%3D1&page=2#frag')).toBe('/x?status=[REDACTED]&page=2');
     expect(redactUrl('/x?flag')).toBe('/x?flag');
   });
 });
@@ -105,7 +106,11 @@ describe('serializeError', () => {
   it("takes pino's standard serialisation as input too (pino-http wraps it)", () => {
     const lines: string[] = [];
     const logger = pino(
-      { serializers: { err: (error: unknown) => serializeError(pino.stdSerializers.err(error as Error)) } },
+      {
+        serializers: {
+          err: (error: unknown) => serializeError(pino.stdSerializers.err(error as Error)),
+        },
+      },
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
           lines.push(String(chunk));

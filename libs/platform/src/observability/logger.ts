@@ -102,8 +102,7 @@ const MAX_ERROR_DEPTH = 4;
 export function serializeError(error: unknown, depth = 0): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const source = error as Record<string, unknown>;
-  const type =
-    typeof source.type === 'string' ? source.type : (error as object).constructor?.name;
+  const type = typeof source.type === 'string' ? source.type : (error as object).constructor?.name;
   const result: Record<string, unknown> = { type };
   const isDatabaseError = typeof source.code === 'string' && SQLSTATE.test(source.code);
   if (typeof source.message === 'string') {

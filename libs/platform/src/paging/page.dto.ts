@@ -2,13 +2,7 @@ import type { Type as ClassOf } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE,
-  MAX_PAGE_SIZE,
-  type PageRequest,
-  type Paged,
-} from './paging';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, type PageRequest, type Paged } from './paging';
 
 /** `?page=&page_size=` of a list route; extend it with the list's own filters. */
 export class PageQueryDto {

@@ -11,6 +11,17 @@ const code = (text: string) => {
 };
 
 describe('parseClientFrame', () => {
+  it('refuses a frame nested too deeply', () => {
+    const deep = `{"type":"ping","pad":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect(code(deep)).toBe('nested_too_deeply');
+  });
+
+  it('names the field that holds text Postgres cannot store', () => {
+    expect(() => parseClientFrame('{"type":"message.send","content":"\\u0000"}')).toThrow(
+      'content contains characters that cannot be stored',
+    );
+  });
+
   const clientId = '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a0b';
 
   it('reads the four client frames', () => {
@@ -46,6 +57,11 @@ describe('parseClientFrame', () => {
     ['{"type":"typing"}', 'invalid_frame'],
     ['{"type":"read","seq":"3"}', 'invalid_frame'],
     ['{"type":"read","seq":-1}', 'invalid_frame'],
+    ['{"type":"read","seq":1e400}', 'invalid_frame'],
+    ['{"type":"message.send","content":"a\\u0000b"}', 'unstorable_text'],
+    ['{"type":"message.send","content":"a\\ud800b"}', 'unstorable_text'],
+    ['{"type":"ping","constructor":1}', 'invalid_frame'],
+    ['{"type":"ping","__proto__":{}}', 'invalid_frame'],
   ])('refuses %s with %s', (text, expected) => {
     expect(code(text)).toBe(expected);
   });

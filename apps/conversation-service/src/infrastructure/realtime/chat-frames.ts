@@ -1,4 +1,5 @@
-import { isId } from '@ajla/shared-kernel';
+import { checkUntrustedInput } from '@ajla/platform';
+import { isId, ValidationError } from '@ajla/shared-kernel';
 
 /** A client frame that cannot be taken: answered with an error frame, the connection stays. */
 export class FrameError extends Error {
@@ -34,6 +35,16 @@ export function parseClientFrame(text: string): ClientFrame {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new FrameError('invalid_frame', 'a frame must be a JSON object');
+  }
+  // The rules of every HTTP body: text Postgres cannot store would fail the INSERT.
+  try {
+    checkUntrustedInput(raw, { what: 'frame' });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new FrameError(
+      error.reason === 'validation' ? 'invalid_frame' : error.reason,
+      error.message,
+    );
   }
   const frame = raw as Record<string, unknown>;
   if (typeof frame.type !== 'string') {

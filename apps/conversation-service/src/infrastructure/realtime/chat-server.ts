@@ -36,6 +36,8 @@ import { ChatHub } from './chat-hub';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const AFTER_SEQ = /^\d{1,10}$/;
+/** Seqs are Postgres `integer`s. */
+const MAX_SEQ = 2_147_483_647;
 const STATUS_BY_CODE: Record<string, number> = {
   validation: 400,
   unauthenticated: 401,
@@ -179,16 +181,19 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
       const url = new URL(req.url ?? '/', 'http://upgrade');
       const path = CHAT_PATH.exec(url.pathname);
       if (path === null) throw new HandshakeRefusal(404, 'not_found', 'Not found');
+      const conversationId = decodedSegment(path[1]!);
+      if (conversationId === undefined) throw new HandshakeRefusal(404, 'not_found', 'Not found');
       const rawAfter = url.searchParams.get('after_seq');
-      if (rawAfter !== null && !AFTER_SEQ.test(rawAfter)) {
-        throw new HandshakeRefusal(400, 'validation', 'after_seq must be a non-negative integer');
+      if (rawAfter !== null && (!AFTER_SEQ.test(rawAfter) || Number(rawAfter) > MAX_SEQ)) {
+        throw new HandshakeRefusal(
+          400,
+          'validation',
+          `after_seq must be an integer from 0 to ${MAX_SEQ}`,
+        );
       }
       const user = await this.handshake.authenticate(req);
       const caller: Caller = { id: user.id.toLowerCase() as UserId, role: user.role };
-      const conversation = await this.joinChat.execute({
-        caller,
-        conversationId: decodeURIComponent(path[1]!),
-      });
+      const conversation = await this.joinChat.execute({ caller, conversationId });
       const context = createRequestContext({
         correlationId: req.headers[CORRELATION_ID_HEADER],
         traceparent: req.headers[TRACEPARENT_HEADER],
@@ -253,5 +258,14 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
     );
+  }
+}
+
+/** A percent-decoded path segment, or undefined when its encoding is malformed (`%zz`). */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
