@@ -431,7 +431,7 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     it("logs a database error's SQLSTATE and constraint, never its parameters or row values", async () => {
       logLines.length = 0;
       const response = await post(
-        '/things/twice',
+        '/things/twice?token=tok-500-SECRET',
         JSON.stringify({ name: 'hash-ABC123', count: 7 }),
       );
       expect(response.status).toBe(500);
@@ -440,6 +440,7 @@ describe('platform over real HTTP, Postgres and Redis', () => {
       expect(logged).toContain('thing_pkey');
       expect(logged).not.toContain('hash-ABC123');
       expect(logged).not.toContain('(id)=(1007)');
+      expect(logged).not.toContain('tok-500-SECRET');
     });
 
     it('logs no query value but those of paging and filters', async () => {

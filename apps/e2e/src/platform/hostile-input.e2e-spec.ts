@@ -339,6 +339,30 @@ describe('hostile input through :8000: a 4xx in the contract shape, never a 500,
       }
     });
 
+    it('a NUL in a path id, sent straight to each service, is a 4xx, not a 500', async () => {
+      const { serviceUrls } = e2eState();
+      const cases: Array<[string, string, string, string]> = [
+        ['request-service', 'GET', '/api/v1/requests/%00', clientToken()],
+        ['request-service', 'POST', '/api/v1/requests/%00/cancel', clientToken()],
+        ['request-service', 'POST', '/api/v1/admin/requests/%00/status', adminToken()],
+        ['user-service', 'PATCH', '/api/v1/admin/users/%00', adminToken()],
+        ['conversation-service', 'GET', '/api/v1/conversations/%00', clientToken()],
+      ];
+      for (const [service, method, url, token] of cases) {
+        const res = await fetch(`${serviceUrls[service]}${url}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{"status":"in_progress"}',
+        });
+        const refused = res.status === 400 || res.status === 404;
+        expect({ url, status: refused ? '400 or 404' : res.status }).toEqual({
+          url,
+          status: '400 or 404',
+        });
+        expect(Object.keys((await res.json()) as object).sort()).toEqual(['code', 'detail']);
+      }
+    });
+
     it('a 20 kB URL: 431 in the contract shape at the gateway', async () => {
       for (const url of [
         `/api/v1/requests/${'x'.repeat(20_000)}`,

@@ -9,6 +9,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { DomainError, DomainErrorCode, RateLimitedError } from '@ajla/shared-kernel';
+import { redactUrl } from '../observability/logger';
 
 /** The one error body of every AJLA endpoint. */
 export interface ErrorBody {
@@ -90,7 +91,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (answer.status >= 500) {
       this.logger.error(
         { err: exception },
-        `Unhandled error answering ${request?.method} ${request?.url}`,
+        `Unhandled error answering ${request?.method} ${redactUrl(request?.url)}`,
       );
     }
     if (reply.sent) return;
