@@ -65,7 +65,7 @@ export async function createServiceApp(
 
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
-    bodyParser: false, // our JSON parser (below), with its errors mapped by the filter
+    bodyParser: false, // ours (installUntrustedInputChecks), its errors mapped by the filter
     abortOnError: false,
   });
   const logger = useJsonLogger(app);
@@ -119,9 +119,11 @@ function installUntrustedInputChecks(fastify: FastifyInstance): void {
     { parseAs: 'string' },
     (_request, body: string | Buffer, done) => {
       if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      const text = body.toString();
       let value: unknown;
       try {
-        value = JSON.parse(body.toString());
+        // A leading byte-order mark is tolerated, as Fastify's own parser did.
+        value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
       } catch {
         return done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
       }
