@@ -140,21 +140,26 @@ describe('AuthModule over real HTTP', () => {
   });
 
   it('lets a valid token through and hands the caller to the handler', async () => {
-    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 'session-1' });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: 'user-1', role: 'user', tier: 5000 });
+    expect(await response.json()).toMatchObject({
+      id: 'user-1',
+      role: 'user',
+      tier: 5000,
+      sessionId: 'session-1',
+    });
   });
 
   it('answers 403 to a role the route does not allow', async () => {
-    const client = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const client = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 'session-1' });
     const forbidden = await get('/queue', client.token);
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toEqual({
       detail: 'Only agent or admin may do this',
       code: 'role_not_allowed',
     });
-    const agent = await signer.sign({ sub: 'agent-1', role: 'agent', tier: 5000 });
+    const agent = await signer.sign({ sub: 'agent-1', role: 'agent', tier: 5000, sid: 'session-1' });
     expect((await get('/queue', agent.token)).status).toBe(200);
   });
 });

@@ -37,6 +37,8 @@ const user = (role: AuthenticatedUser['role']): AuthenticatedUser => ({
   id: 'u',
   role,
   tier: 5000,
+  sessionId: 's',
+  issuedAt: 0,
 });
 
 describe('RolesGuard', () => {
