@@ -6,6 +6,8 @@ export type EdgeAuthOutcome =
       readonly status: 401 | 503;
       readonly detail: string;
       readonly code: string;
+      /** With a 503: when to try again (`Retry-After`). */
+      readonly retryAfterSeconds?: number;
     };
 
 /** Checks access tokens at the edge; services check them again (defence in depth). */

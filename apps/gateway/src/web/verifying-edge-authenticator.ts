@@ -1,3 +1,4 @@
+import { RevocationFeedUnavailableError } from '@ajla/auth';
 import { DomainError } from '@ajla/shared-kernel';
 import { EdgeAuthOutcome, EdgeAuthenticator } from './edge-auth';
 
@@ -12,8 +13,8 @@ export interface VerificationFailureLog {
 
 /**
  * Edge authentication with the platform's access-token verifier: a refused token is a 401 with
- * the verifier's reason; a verifier that cannot decide (e.g. the JWKS cannot be fetched) is a 503,
- * never a pass.
+ * the verifier's reason; a verifier that cannot decide (the JWKS cannot be fetched, or the session
+ * revocation list has lost its feed) is a 503, never a pass.
  */
 export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
   constructor(
@@ -30,6 +31,16 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
         return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };
+      }
+      // The list logs its outage once; a line per refused request would drown the log.
+      if (error instanceof RevocationFeedUnavailableError) {
+        return {
+          ok: false,
+          status: 503,
+          detail: error.message,
+          code: 'unavailable',
+          retryAfterSeconds: error.retryAfterSeconds,
+        };
       }
       this.log.error({ err: error }, 'access token verification failed unexpectedly');
       return {

@@ -217,6 +217,9 @@ export class WebSocketProxy {
       const outcome = await this.options.auth.verify(handshakeToken(request));
       if (!outcome.ok) {
         const extra = outcome.status === 401 ? ['WWW-Authenticate: Bearer'] : [];
+        if (outcome.retryAfterSeconds !== undefined) {
+          extra.push(`Retry-After: ${outcome.retryAfterSeconds}`);
+        }
         return answer(outcome.status, outcome.detail, route.service, extra, outcome.code);
       }
     }
