@@ -164,9 +164,9 @@ describe('user-service over HTTP', () => {
       body: { refresh_token: again.body.refresh_token },
     });
     expect(outAgain.status).toBe(204);
-    expect(
-      (await call('GET', '/api/v1/users/me', { token: other.body.access_token })).status,
-    ).toBe(200);
+    expect((await call('GET', '/api/v1/users/me', { token: other.body.access_token })).status).toBe(
+      200,
+    );
     expect(
       (await call('POST', '/api/v1/auth/logout', { body: { refresh_token: 'x' } })).status,
     ).toBe(401);

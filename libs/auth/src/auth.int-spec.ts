@@ -140,7 +140,12 @@ describe('AuthModule over real HTTP', () => {
   });
 
   it('lets a valid token through and hands the caller to the handler', async () => {
-    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 'session-1' });
+    const { token } = await signer.sign({
+      sub: 'user-1',
+      role: 'user',
+      tier: 5000,
+      sid: 'session-1',
+    });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
@@ -159,7 +164,12 @@ describe('AuthModule over real HTTP', () => {
       detail: 'Only agent or admin may do this',
       code: 'role_not_allowed',
     });
-    const agent = await signer.sign({ sub: 'agent-1', role: 'agent', tier: 5000, sid: 'session-1' });
+    const agent = await signer.sign({
+      sub: 'agent-1',
+      role: 'agent',
+      tier: 5000,
+      sid: 'session-1',
+    });
     expect((await get('/queue', agent.token)).status).toBe(200);
   });
 });

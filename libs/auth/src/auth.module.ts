@@ -43,7 +43,9 @@ class RevocationFeedLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.feed.start();
     // Without the list every token is refused (503): say so, but start and catch up when Redis is back.
     if (!(await this.feed.whenSynced(FIRST_SYNC_WAIT_MS))) {
-      this.logger.warn('Session revocations not loaded yet: tokens are refused (503) until they are');
+      this.logger.warn(
+        'Session revocations not loaded yet: tokens are refused (503) until they are',
+      );
     }
   }
 

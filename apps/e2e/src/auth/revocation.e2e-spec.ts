@@ -72,10 +72,14 @@ describe('a revoked session stops within a second everywhere', () => {
     const loggedOutAt = Date.now();
 
     for (const read of READS) {
-      const atGateway = await withinASecond(loggedOutAt, `401 at the gateway on ${read.path}`, async () => {
-        const res = await api('GET', read.path, { token });
-        return res.status === 401 ? res : undefined;
-      });
+      const atGateway = await withinASecond(
+        loggedOutAt,
+        `401 at the gateway on ${read.path}`,
+        async () => {
+          const res = await api('GET', read.path, { token });
+          return res.status === 401 ? res : undefined;
+        },
+      );
       expect(atGateway.body).toEqual({
         detail: 'Session has ended: sign in again',
         code: 'session_revoked',
@@ -208,9 +212,10 @@ describe('a revoked session stops within a second everywhere', () => {
     kept.close();
 
     // And the old token cannot open a new one.
-    const refused = await ChatSocket.open(request.conversation_id, client.tokens.access_token).catch(
-      (error: unknown) => error,
-    );
+    const refused = await ChatSocket.open(
+      request.conversation_id,
+      client.tokens.access_token,
+    ).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(HandshakeRefused);
     expect((refused as HandshakeRefused).status).toBe(401);
   });

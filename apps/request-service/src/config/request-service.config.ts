@@ -2,12 +2,7 @@
 import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
-import {
-  BaseServiceConfig,
-  loadConfig,
-  withDatabaseConfig,
-  withRedisConfig,
-} from '@ajla/platform';
+import { BaseServiceConfig, loadConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** The local development database (`npm run up` and the README's "run it alone"). */

@@ -59,7 +59,11 @@ export class RedisRevocationFeed {
     this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
   }
 
-  static fromConfig(list: SessionRevocations, config: RedisConfig, graceMs: number): RedisRevocationFeed {
+  static fromConfig(
+    list: SessionRevocations,
+    config: RedisConfig,
+    graceMs: number,
+  ): RedisRevocationFeed {
     return new RedisRevocationFeed(list, config, graceMs);
   }
 
@@ -161,7 +165,9 @@ export class RedisRevocationFeed {
     if (this.pingSentAt !== undefined) {
       const deadLinkMs = this.options.deadLinkMs ?? Math.max(3 * this.graceMs, 3000);
       if (now - this.pingSentAt > deadLinkMs) {
-        this.logger.warn(`Session revocation feed silent for ${now - this.pingSentAt} ms: reconnecting`);
+        this.logger.warn(
+          `Session revocation feed silent for ${now - this.pingSentAt} ms: reconnecting`,
+        );
         this.subscriber.disconnect(true);
       }
       return;

@@ -122,13 +122,20 @@ describe('session revocations through Redis', () => {
     expect(verdict(there.list, t)).toBe('agent');
 
     await publisher.sessionRevoked({ sessionId, userId: t.id, at: new Date() });
-    await publisher.accessChanged({ userId: 'user-of-x', role: 'user', tier: 5000, at: new Date() });
+    await publisher.accessChanged({
+      userId: 'user-of-x',
+      role: 'user',
+      tier: 5000,
+      at: new Date(),
+    });
 
     await within(1000, 'the revocation reaching the other process', () =>
       ['session_revoked'].includes(verdict(there.list, t)),
     );
-    await within(1000, 'the access change reaching the other process', () =>
-      verdict(there.list, token('x')) === 'user',
+    await within(
+      1000,
+      'the access change reaching the other process',
+      () => verdict(there.list, token('x')) === 'user',
     );
     expect(verdict(here.list, t)).toBe('session_revoked');
   });
@@ -138,7 +145,11 @@ describe('session revocations through Redis', () => {
     await publisher.sessionRevoked({ sessionId, userId: 'u', at: new Date() });
     // An entry no token can be subject to any more is dropped from the set, not loaded.
     const old = randomUUID();
-    await publisher.sessionRevoked({ sessionId: old, userId: 'u', at: new Date(Date.now() - 3_600_000) });
+    await publisher.sessionRevoked({
+      sessionId: old,
+      userId: 'u',
+      at: new Date(Date.now() - 3_600_000),
+    });
 
     const late = await instance();
     expect(await late.feed.whenSynced(5000)).toBe(true);
@@ -155,7 +166,11 @@ describe('session revocations through Redis', () => {
     expect(verdict(list, token(sessionId))).toBe('agent');
 
     await link.cut();
-    await within(2000, 'refusals after the grace', () => verdict(list, token(sessionId)) === 'unavailable');
+    await within(
+      2000,
+      'refusals after the grace',
+      () => verdict(list, token(sessionId)) === 'unavailable',
+    );
     // Published while this process cannot hear it: the reload after reconnecting finds it.
     await publisher.sessionRevoked({ sessionId, userId: 'u', at: new Date() });
 
@@ -174,7 +189,11 @@ describe('session revocations through Redis', () => {
     expect(await feed.whenSynced(5000)).toBe(true);
 
     link.freeze(true);
-    await within(2000, 'refusals on a silent link', () => verdict(list, token('any')) === 'unavailable');
+    await within(
+      2000,
+      'refusals on a silent link',
+      () => verdict(list, token('any')) === 'unavailable',
+    );
     link.freeze(false); // the frozen connection is given up (deadLinkMs) and a new one made
     await within(5000, 'recovery on a new connection', () => list.isCurrent);
     await feed.stop();

@@ -33,7 +33,11 @@ const ended = (sessionId: string, at = T0): RevocationEntry => ({
   until: at + KEEP,
 });
 
-const changed = (role: 'user' | 'agent' | 'admin', at = T0, userId = 'user-1'): RevocationEntry => ({
+const changed = (
+  role: 'user' | 'agent' | 'admin',
+  at = T0,
+  userId = 'user-1',
+): RevocationEntry => ({
   kind: 'access_changed',
   userId,
   role,
@@ -61,7 +65,9 @@ describe('SessionRevocations', () => {
     expect(refusal(() => list.admit(token()))).toBe(
       'session_revoked: Session has ended: sign in again',
     );
-    expect(list.admit(token({ sessionId: 'session-2' }))).toEqual(token({ sessionId: 'session-2' }));
+    expect(list.admit(token({ sessionId: 'session-2' }))).toEqual(
+      token({ sessionId: 'session-2' }),
+    );
   });
 
   it("gives a user's tokens issued up to an access change the new role and tier, and leaves later ones", () => {

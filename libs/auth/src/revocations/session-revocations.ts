@@ -120,8 +120,10 @@ export class SessionRevocations {
   /** Forgets the entries no valid token can be subject to any more. */
   prune(): void {
     const now = this.now();
-    for (const [id, entry] of this.endedSessions) if (entry.until <= now) this.endedSessions.delete(id);
-    for (const [id, entry] of this.accessChanges) if (entry.until <= now) this.accessChanges.delete(id);
+    for (const [id, entry] of this.endedSessions)
+      if (entry.until <= now) this.endedSessions.delete(id);
+    for (const [id, entry] of this.accessChanges)
+      if (entry.until <= now) this.accessChanges.delete(id);
   }
 
   /** Entries held (for tests and metrics). */

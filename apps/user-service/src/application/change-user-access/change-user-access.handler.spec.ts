@@ -35,7 +35,13 @@ describe('ChangeUserAccessHandler', () => {
     const client = await aStoredUser(users, clock);
     await handler.execute({ changedBy: admin.id, userId: client.id, role: 'agent' });
     expect(revocations.announced).toEqual([
-      { kind: 'access_changed', userId: client.id, role: 'agent', tier: 5000, changedAt: clock.now() },
+      {
+        kind: 'access_changed',
+        userId: client.id,
+        role: 'agent',
+        tier: 5000,
+        changedAt: clock.now(),
+      },
     ]);
   });
 

@@ -44,7 +44,12 @@ describe('LogOutHandler', () => {
     user = await aStoredUser(users, clock);
     const secret = tokens.newRefreshToken();
     token = secret.token;
-    session = Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds);
+    session = Session.start(
+      user.id,
+      secret.hash,
+      clock.now(),
+      sessionPolicy.sessionLifetimeSeconds,
+    );
     await sessions.save(session);
   });
 

@@ -43,7 +43,12 @@ describe('RefreshSessionHandler', () => {
     user = await aStoredUser(users, clock);
     const secret = tokens.newRefreshToken();
     firstToken = secret.token;
-    session = Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds);
+    session = Session.start(
+      user.id,
+      secret.hash,
+      clock.now(),
+      sessionPolicy.sessionLifetimeSeconds,
+    );
     await sessions.save(session);
   });
 
