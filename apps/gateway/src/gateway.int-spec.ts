@@ -2,7 +2,7 @@ import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
-import { AccessTokenVerifier } from '@ajla/auth';
+import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
 import { loadGatewaySettings } from './config';
@@ -14,9 +14,12 @@ interface RunningGateway {
   ws: string;
 }
 
-async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+async function startGateway(
+  env: Record<string, string>,
+  revocations?: SessionRevocations,
+): Promise<RunningGateway> {
   const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config);
+  const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config, revocations);
   const app = await createGatewayApp(settings, { tokenVerifier });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -240,6 +243,12 @@ describe('gateway (in front of stub upstreams)', () => {
         async () => ({ authorization: `Bearer ${await keys.craft({ header: { typ: 'JWT' } })}` }),
       ],
       [
+        'a token without a session id (it could not be revoked)',
+        async () => ({
+          authorization: `Bearer ${await keys.craft({ claims: { sid: undefined } })}`,
+        }),
+      ],
+      [
         'a non-bearer scheme',
         async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }),
       ],
@@ -275,6 +284,39 @@ describe('gateway (in front of stub upstreams)', () => {
       const res = await fetch(`${gateway.url}/.well-known/jwks.json`);
       expect(res.status).toBe(200);
       expect(user.apiRequests.at(-1)!.url).toBe('/.well-known/jwks.json');
+    });
+
+    it('answers 503 with Retry-After, never a pass, while session revocations cannot be known', async () => {
+      // A list whose feed never vouched for it, as when Redis is unreachable.
+      const blind = await startGateway(
+        {
+          REQUEST_SERVICE_URL: request.url,
+          CONVERSATION_SERVICE_URL: conversation.url,
+          USER_SERVICE_URL: user.url,
+          NOTIFICATION_SERVICE_URL: '',
+          JWT_PUBLIC_KEY: keys.publicPem,
+        },
+        new SessionRevocations({ graceMs: 1000 }),
+      );
+      try {
+        const before = request.apiRequests.length;
+        const res = await fetch(`${blind.url}/api/v1/requests`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(await json(res)).toEqual({
+          detail: 'Sessions cannot be checked right now; try again shortly',
+          code: 'unavailable',
+        });
+        const ws = await handshake(`${blind.ws}/ws/chat/c1?token=${token}`);
+        expect(ws.status).toBe(503);
+        expect(ws.headers?.['retry-after']).toBe('1');
+        expect(request.apiRequests.length).toBe(before);
+        expect((await fetch(`${blind.url}/.well-known/jwks.json`)).status).toBe(200);
+      } finally {
+        await blind.app.close();
+      }
     });
   });
 
