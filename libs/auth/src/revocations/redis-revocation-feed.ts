@@ -41,6 +41,8 @@ export class RedisRevocationFeed {
   private timers: NodeJS.Timeout[] = [];
   private everSynced = false;
   private lostSince: number | undefined;
+  /** A failed load was logged for this connection: the retries every 250 ms are not. */
+  private loadFailureLogged = -1;
   private stopped = false;
   private readonly firstSync: Promise<void>;
   private resolveFirstSync!: () => void;
@@ -57,14 +59,6 @@ export class RedisRevocationFeed {
     this.subscriber = this.reader.duplicate({ autoResubscribe: false, lazyConnect: true });
     this.subscriber.on('error', () => undefined); // the reader logs the same connection errors
     this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
-  }
-
-  static fromConfig(
-    list: SessionRevocations,
-    config: RedisConfig,
-    graceMs: number,
-  ): RedisRevocationFeed {
-    return new RedisRevocationFeed(list, config, graceMs);
   }
 
   /** Connects and keeps the list current until `stop()`. */
@@ -95,12 +89,14 @@ export class RedisRevocationFeed {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.generation += 1;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await Promise.all(
       [this.subscriber, this.reader].map(async (client) => {
+        if (client.status === 'end') return;
         // QUIT on a connection that is not up would wait in the offline queue for ever.
         if (client.status !== 'ready') client.disconnect();
         else await client.quit().catch(() => client.disconnect());
@@ -139,7 +135,10 @@ export class RedisRevocationFeed {
       }
     } catch (error) {
       if (generation !== this.generation || this.stopped) return;
-      this.logger.warn(`Could not load the session revocations: ${(error as Error).message}`);
+      if (this.loadFailureLogged !== generation) {
+        this.loadFailureLogged = generation;
+        this.logger.warn(`Could not load the session revocations: ${(error as Error).message}`);
+      }
       setTimeout(() => {
         if (generation === this.generation && this.subscriber.status === 'ready') {
           void this.sync(generation);
