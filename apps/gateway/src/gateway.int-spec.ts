@@ -20,10 +20,19 @@ async function startGateway(
 ): Promise<RunningGateway> {
   const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config, revocations);
-  const app = await createGatewayApp(settings, { tokenVerifier });
+  const app = await createGatewayApp(settings, { tokenVerifier, revocations });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+}
+
+/** Polls `check` every 10 ms until it holds (2 s at most). */
+async function waitUntil(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A port nothing listens on. */
@@ -528,6 +537,51 @@ describe('gateway (in front of stub upstreams)', () => {
       ws.close(1000, 'done');
       await upstreamClosed;
       expect(seen.closeCode).toBe(1000);
+    });
+
+    it('closes a proxied WebSocket whose session is revoked (1008), on both sides, and no other', async () => {
+      const revocations = new SessionRevocations({ graceMs: 60_000 });
+      revocations.confirmComplete(Date.now());
+      const watching = await startGateway(
+        {
+          REQUEST_SERVICE_URL: request.url,
+          CONVERSATION_SERVICE_URL: conversation.url,
+          USER_SERVICE_URL: user.url,
+          NOTIFICATION_SERVICE_URL: '',
+          JWT_PUBLIC_KEY: keys.publicPem,
+        },
+        revocations,
+      );
+      try {
+        const other = await keys.sign({ sid: 'another-session' });
+        const revoked = (await handshake(
+          `${watching.ws}/ws/chat/c1?token=${token}`,
+        )) as Required<Handshake>;
+        const upstream = conversation.sockets.at(-1)!;
+        const kept = (await handshake(
+          `${watching.ws}/ws/chat/c1?token=${other}`,
+        )) as Required<Handshake>;
+        await revoked.inbox.next();
+        await kept.inbox.next();
+        const clientClosed = closed(revoked.ws);
+
+        revocations.add({
+          kind: 'session_revoked',
+          sessionId: '0190a5e4-7b1c-7c3e-9f00-0000000000a1',
+          userId: '0190a5e4-7b1c-7c3e-9f00-000000000001',
+          at: Date.now(),
+          until: Date.now() + 60_000,
+        });
+
+        expect(await clientClosed).toEqual({ code: 1008, reason: 'session revoked' });
+        await waitUntil(() => upstream.closeCode !== undefined);
+        expect(upstream.closeCode).toBe(1008);
+        kept.ws.send('{"type":"ping"}');
+        expect(JSON.parse(await kept.inbox.next())).toMatchObject({ type: 'echo' });
+        kept.ws.close(1000);
+      } finally {
+        await watching.app.close();
+      }
     });
 
     it('accepts the token as the subprotocol pair "bearer, <token>"', async () => {

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     );
   }
   const tokenVerifier = await AccessTokenVerifier.fromConfig(config, revocations);
-  const app = await createGatewayApp(settings, { tokenVerifier });
+  const app = await createGatewayApp(settings, { tokenVerifier, revocations });
   await app.listen(settings.config.PORT, settings.config.HOST);
 }
 

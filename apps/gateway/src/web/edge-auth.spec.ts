@@ -31,9 +31,10 @@ describe('offeredProtocols', () => {
 describe('VerifyingEdgeAuthenticator', () => {
   const log = { error: jest.fn() };
 
-  it('passes a token the verifier accepts', async () => {
-    const auth = new VerifyingEdgeAuthenticator({ verify: async () => ({ id: 'u' }) }, log);
-    await expect(auth.verify('t')).resolves.toEqual({ ok: true });
+  it('passes a token the verifier accepts, with the caller it names', async () => {
+    const caller = { id: 'u', role: 'user' as const, tier: 5000, sessionId: 's', issuedAt: 1 };
+    const auth = new VerifyingEdgeAuthenticator({ verify: async () => caller }, log);
+    await expect(auth.verify('t')).resolves.toEqual({ ok: true, caller });
   });
 
   it('refuses a missing token without asking the verifier', async () => {

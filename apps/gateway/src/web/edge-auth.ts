@@ -1,6 +1,8 @@
+import type { AuthenticatedUser } from '@ajla/auth';
+
 /** What the edge concluded about a caller's access token. */
 export type EdgeAuthOutcome =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly caller?: AuthenticatedUser }
   | {
       readonly ok: false;
       readonly status: 401 | 503;

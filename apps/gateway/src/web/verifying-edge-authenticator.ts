@@ -1,10 +1,10 @@
-import { RevocationFeedUnavailableError } from '@ajla/auth';
+import { AuthenticatedUser, RevocationFeedUnavailableError } from '@ajla/auth';
 import { DomainError } from '@ajla/shared-kernel';
 import { EdgeAuthOutcome, EdgeAuthenticator } from './edge-auth';
 
 /** The one thing the edge needs from `@ajla/auth`'s `AccessTokenVerifier`. */
 export interface TokenVerifier {
-  verify(token: string): Promise<unknown>;
+  verify(token: string): Promise<AuthenticatedUser>;
 }
 
 export interface VerificationFailureLog {
@@ -26,8 +26,7 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
     if (!token)
       return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
     try {
-      await this.verifier.verify(token);
-      return { ok: true };
+      return { ok: true, caller: await this.verifier.verify(token) };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
         return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };
