@@ -386,6 +386,48 @@ describe('conversation-service over HTTP and WebSocket', () => {
       expect(client.closeCode).toBeUndefined();
     });
 
+    it("closes a revoked session's connections and those of a user whose access changed, no others", async () => {
+      // Accounts of this test's own: the others' sessions must stay usable.
+      const client = await harness.account('user');
+      const clientElsewhere = await harness.account('user', client.id);
+      const staffer = await harness.account('agent');
+      const { conversationId } = await openConversation(replica.baseUrl, client);
+      const ended = await connect(conversationId, client);
+      const otherSession = await connect(conversationId, clientElsewhere);
+      const staff = await connect(conversationId, staffer);
+      const revocations = harness.revocations();
+      try {
+        await revocations.publisher.sessionRevoked({
+          sessionId: client.sessionId,
+          userId: client.id,
+          at: new Date(),
+        });
+        expect(await ended.whenClosed()).toBe(1008);
+        expect(ended.closeReason).toBe('session revoked');
+
+        await revocations.publisher.accessChanged({
+          userId: staffer.id,
+          role: 'user',
+          tier: 5000,
+          at: new Date(),
+        });
+        expect(await staff.whenClosed()).toBe(1008);
+        expect(staff.closeReason).toBe('access changed');
+        otherSession.send({ type: 'ping' });
+        await otherSession.until(() => otherSession.of('pong').length === 1);
+        expect(otherSession.closeCode).toBeUndefined();
+
+        // The revoked token cannot open a new one either.
+        const refused = (await connect(conversationId, client).catch(
+          (error: unknown) => error,
+        )) as { status: number; body: string };
+        expect(refused.status).toBe(401);
+        expect(JSON.parse(refused.body)).toMatchObject({ code: 'session_revoked' });
+      } finally {
+        await revocations.close();
+      }
+    });
+
     it('closes with 1009 beyond 64 KiB and with 1008 when flooded', async () => {
       const { conversationId } = await openConversation(replica.baseUrl, layla);
       const big = await connect(conversationId, layla);
@@ -461,14 +503,15 @@ describe('conversation-service over HTTP and WebSocket', () => {
       return /^ajla_chat_connections\{[^}]*\} 1$/m.test(body) ? body : undefined;
     });
     expect(text).toMatch(/^ajla_chat_handshakes_refused_total\{[^}]*status="401"[^}]*\} \d+$/m);
-    expect(text).toMatch(/^ajla_chat_disconnections_total\{[^}]*code="1008"[^}]*\} 1$/m);
+    // One flood, one revoked session, one access change (the tests above).
+    expect(text).toMatch(/^ajla_chat_disconnections_total\{[^}]*code="1008"[^}]*\} 3$/m);
   });
 
-  it('reports ready (Postgres, RabbitMQ, Redis) and serves its OpenAPI document', async () => {
+  it('reports ready (Postgres, RabbitMQ, Redis, the revocation feed) and serves its OpenAPI document', async () => {
     const ready = await call('GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.checks)).toEqual(
-      expect.arrayContaining(['postgres', 'rabbitmq', 'redis']),
+      expect.arrayContaining(['postgres', 'rabbitmq', 'redis', 'session_revocations']),
     );
     const docs = await call('GET', '/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(

@@ -1,14 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- like the specs: untyped JSON answers and frames */
 // Boots conversation-service instances for integration specs: a fresh database, a Redis prefix, a
 // RabbitMQ exchange and service name of the run's own, real HTTP and WebSocket on free ports.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, TokenSigner, type Role } from '@ajla/auth';
+import { AuthConfig, SessionRevocationPublisher, TokenSigner, type Role } from '@ajla/auth';
 import { consumerQueues, MessagingRuntime, parseRetryDelays } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
+import { createRedisClient, createServiceApp, loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
 import amqplib from 'amqplib';
@@ -24,6 +24,8 @@ export interface Account {
   id: string;
   role: Role;
   token: string;
+  /** The session (`sid`) the token belongs to. */
+  sessionId: string;
 }
 
 export interface Answer {
@@ -121,8 +123,19 @@ export class ServiceHarness {
   }
 
   async account(role: Role, id: string = newId()): Promise<Account> {
-    const { token } = await this.signer.sign({ sub: id, role, tier: 5000 });
-    return { id, role, token };
+    const sessionId = randomUUID();
+    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: sessionId });
+    return { id, role, token, sessionId };
+  }
+
+  /** Announces revocations the way user-service does, on this run's Redis prefix. */
+  revocations(): { publisher: SessionRevocationPublisher; close(): Promise<void> } {
+    const redis = createRedisClient({ REDIS_URL, REDIS_KEY_PREFIX: this.redisPrefix });
+    const publisher = new SessionRevocationPublisher(redis, {
+      keyPrefix: this.redisPrefix,
+      accessTokenTtlSeconds: 900,
+    });
+    return { publisher, close: async () => void (await redis.quit()) };
   }
 }
 
@@ -167,6 +180,7 @@ export async function openConversation(
 export class ChatClient {
   readonly frames: any[] = [];
   closeCode: number | undefined;
+  closeReason: string | undefined;
   private waiters: (() => void)[] = [];
   private closed: Promise<number>;
 
@@ -176,8 +190,9 @@ export class ChatClient {
       this.notify();
     });
     this.closed = new Promise((resolve) =>
-      ws.once('close', (code) => {
+      ws.once('close', (code, reason) => {
         this.closeCode = code;
+        this.closeReason = String(reason);
         this.notify();
         resolve(code);
       }),

@@ -1,6 +1,7 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import type pino from 'pino';
 import type { Registry } from 'prom-client';
+import type { SessionRevocations } from '@ajla/auth';
 import { METRICS_REGISTRY, PlatformModule } from '@ajla/platform';
 import { GatewaySettings } from './config';
 import { ApiDocs } from './web/api-docs';
@@ -17,6 +18,8 @@ export const EDGE_AUTHENTICATOR = Symbol('EDGE_AUTHENTICATOR');
 export interface GatewayModuleOptions {
   readonly settings: GatewaySettings;
   readonly tokenVerifier: TokenVerifier;
+  /** The verifier's revocation list: proxied WebSockets of revoked tokens are closed. */
+  readonly revocations?: Pick<SessionRevocations, 'onEntry'>;
   /** Where log lines go; stdout by default. */
   readonly logDestination?: pino.DestinationStream;
 }
@@ -24,7 +27,12 @@ export interface GatewayModuleOptions {
 /** The gateway has no domain: health aggregation, docs, metrics and the edge's collaborators. */
 @Module({})
 export class AppModule {
-  static forRoot({ settings, tokenVerifier, logDestination }: GatewayModuleOptions): DynamicModule {
+  static forRoot({
+    settings,
+    tokenVerifier,
+    revocations,
+    logDestination,
+  }: GatewayModuleOptions): DynamicModule {
     const { config, routes } = settings;
     return {
       module: AppModule,
@@ -64,6 +72,7 @@ export class AppModule {
               handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
               shutdownGraceMs: Math.min(5000, Math.floor(config.SHUTDOWN_GRACE_MS / 2)),
               log: new Logger('WebSocketProxy'),
+              revocations,
             }),
           inject: [EDGE_AUTHENTICATOR, GatewayMetrics],
         },

@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { BaseServiceConfig, ConfigError, loadConfig } from '@ajla/platform';
+import { BaseServiceConfig, ConfigError, loadConfig, withRedisConfig } from '@ajla/platform';
 import { withAuthConfig } from '@ajla/auth';
 import { RouteConfigError, buildRouteTable } from './routing/build-route-table';
 import { RouteTable } from './routing/route-table';
@@ -10,11 +10,12 @@ const POSITIVE_MS = { message: 'must be a positive integer (milliseconds)' };
 /**
  * The gateway's environment. Every property carries its type explicitly: SWC emits the
  * `design:type` metadata that drives conversion from strings only for annotated properties.
- * The `JWT_*` variables (how access tokens are verified) come from `@ajla/auth`. Upstream URLs
+ * The `JWT_*` variables (how access tokens are verified) come from `@ajla/auth`, `REDIS_*` (the
+ * feed of its session revocation list) from `@ajla/platform`. Upstream URLs
  * (`<NAME>_SERVICE_URL`) are read by the route table, not here: an empty value there means "not
  * configured", where `loadConfig` would apply a default.
  */
-export class GatewayConfig extends withAuthConfig(BaseServiceConfig) {
+export class GatewayConfig extends withAuthConfig(withRedisConfig(BaseServiceConfig)) {
   override PORT: number = 8000;
 
   /** The gateway is the edge: its own client address is the socket's (see TRUSTED_PROXIES). */

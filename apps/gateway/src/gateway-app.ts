@@ -5,6 +5,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
+import type { SessionRevocations } from '@ajla/auth';
 import { createServiceApp } from '@ajla/platform';
 import { AppModule, EDGE_AUTHENTICATOR } from './app.module';
 import { GatewaySettings } from './config';
@@ -17,6 +18,8 @@ import { WebSocketProxy } from './web/websocket-proxy';
 
 export interface GatewayAppOptions {
   readonly tokenVerifier: TokenVerifier;
+  /** The verifier's revocation list: proxied WebSockets of revoked tokens are closed. */
+  readonly revocations?: Pick<SessionRevocations, 'onEntry'>;
   readonly logDestination?: pino.DestinationStream;
 }
 
@@ -34,6 +37,7 @@ export async function createGatewayApp(
     AppModule.forRoot({
       settings,
       tokenVerifier: options.tokenVerifier,
+      revocations: options.revocations,
       logDestination: options.logDestination,
     }),
     { serviceName: 'gateway', config },

@@ -2,7 +2,7 @@ import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
-import { AccessTokenVerifier } from '@ajla/auth';
+import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
 import { loadGatewaySettings } from './config';
@@ -14,13 +14,25 @@ interface RunningGateway {
   ws: string;
 }
 
-async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+async function startGateway(
+  env: Record<string, string>,
+  revocations?: SessionRevocations,
+): Promise<RunningGateway> {
   const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config);
-  const app = await createGatewayApp(settings, { tokenVerifier });
+  const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config, revocations);
+  const app = await createGatewayApp(settings, { tokenVerifier, revocations });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+}
+
+/** Polls `check` every 10 ms until it holds (2 s at most). */
+async function waitUntil(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A port nothing listens on. */
@@ -240,6 +252,12 @@ describe('gateway (in front of stub upstreams)', () => {
         async () => ({ authorization: `Bearer ${await keys.craft({ header: { typ: 'JWT' } })}` }),
       ],
       [
+        'a token without a session id (it could not be revoked)',
+        async () => ({
+          authorization: `Bearer ${await keys.craft({ claims: { sid: undefined } })}`,
+        }),
+      ],
+      [
         'a non-bearer scheme',
         async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }),
       ],
@@ -275,6 +293,39 @@ describe('gateway (in front of stub upstreams)', () => {
       const res = await fetch(`${gateway.url}/.well-known/jwks.json`);
       expect(res.status).toBe(200);
       expect(user.apiRequests.at(-1)!.url).toBe('/.well-known/jwks.json');
+    });
+
+    it('answers 503 with Retry-After, never a pass, while session revocations cannot be known', async () => {
+      // A list whose feed never vouched for it, as when Redis is unreachable.
+      const blind = await startGateway(
+        {
+          REQUEST_SERVICE_URL: request.url,
+          CONVERSATION_SERVICE_URL: conversation.url,
+          USER_SERVICE_URL: user.url,
+          NOTIFICATION_SERVICE_URL: '',
+          JWT_PUBLIC_KEY: keys.publicPem,
+        },
+        new SessionRevocations({ graceMs: 1000 }),
+      );
+      try {
+        const before = request.apiRequests.length;
+        const res = await fetch(`${blind.url}/api/v1/requests`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(await json(res)).toEqual({
+          detail: 'Sessions cannot be checked right now; try again shortly',
+          code: 'unavailable',
+        });
+        const ws = await handshake(`${blind.ws}/ws/chat/c1?token=${token}`);
+        expect(ws.status).toBe(503);
+        expect(ws.headers?.['retry-after']).toBe('1');
+        expect(request.apiRequests.length).toBe(before);
+        expect((await fetch(`${blind.url}/.well-known/jwks.json`)).status).toBe(200);
+      } finally {
+        await blind.app.close();
+      }
     });
   });
 
@@ -486,6 +537,51 @@ describe('gateway (in front of stub upstreams)', () => {
       ws.close(1000, 'done');
       await upstreamClosed;
       expect(seen.closeCode).toBe(1000);
+    });
+
+    it('closes a proxied WebSocket whose session is revoked (1008), on both sides, and no other', async () => {
+      const revocations = new SessionRevocations({ graceMs: 60_000 });
+      revocations.confirmComplete(Date.now());
+      const watching = await startGateway(
+        {
+          REQUEST_SERVICE_URL: request.url,
+          CONVERSATION_SERVICE_URL: conversation.url,
+          USER_SERVICE_URL: user.url,
+          NOTIFICATION_SERVICE_URL: '',
+          JWT_PUBLIC_KEY: keys.publicPem,
+        },
+        revocations,
+      );
+      try {
+        const other = await keys.sign({ sid: 'another-session' });
+        const revoked = (await handshake(
+          `${watching.ws}/ws/chat/c1?token=${token}`,
+        )) as Required<Handshake>;
+        const upstream = conversation.sockets.at(-1)!;
+        const kept = (await handshake(
+          `${watching.ws}/ws/chat/c1?token=${other}`,
+        )) as Required<Handshake>;
+        await revoked.inbox.next();
+        await kept.inbox.next();
+        const clientClosed = closed(revoked.ws);
+
+        revocations.add({
+          kind: 'session_revoked',
+          sessionId: '0190a5e4-7b1c-7c3e-9f00-0000000000a1',
+          userId: '0190a5e4-7b1c-7c3e-9f00-000000000001',
+          at: Date.now(),
+          until: Date.now() + 60_000,
+        });
+
+        expect(await clientClosed).toEqual({ code: 1008, reason: 'session revoked' });
+        await waitUntil(() => upstream.closeCode !== undefined);
+        expect(upstream.closeCode).toBe(1008);
+        kept.ws.send('{"type":"ping"}');
+        expect(JSON.parse(await kept.inbox.next())).toMatchObject({ type: 'echo' });
+        kept.ws.close(1000);
+      } finally {
+        await watching.app.close();
+      }
     });
 
     it('accepts the token as the subprotocol pair "bearer, <token>"', async () => {

@@ -6,7 +6,7 @@ export interface TestKeys {
   publicPem: string;
   /** Signs tokens the way user-service does (`@ajla/auth`'s `TokenSigner`). */
   sign(
-    subject?: Partial<{ sub: string; role: 'user' | 'agent' | 'admin'; tier: number }>,
+    subject?: Partial<{ sub: string; role: 'user' | 'agent' | 'admin'; tier: number; sid: string }>,
   ): Promise<string>;
   /** A token like a real one, with header and claims overridden, signed with ES256 by the test key. */
   craft(options?: {
@@ -34,6 +34,7 @@ export async function createTestKeys(): Promise<TestKeys> {
     sub: '0190a5e4-7b1c-7c3e-9f00-000000000001',
     role: 'user',
     tier: 5000,
+    sid: '0190a5e4-7b1c-7c3e-9f00-0000000000a1',
     token_use: 'access',
     iat: now(),
     exp: now() + 900,
@@ -48,6 +49,7 @@ export async function createTestKeys(): Promise<TestKeys> {
           sub: '0190a5e4-7b1c-7c3e-9f00-000000000001',
           role: 'user',
           tier: 5000,
+          sid: '0190a5e4-7b1c-7c3e-9f00-0000000000a1',
           ...subject,
         })
       ).token,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { createEnvelope, type EventEnvelope } from '@ajla/contracts';
 import { consumerQueues } from '@ajla/messaging';
 import { createServiceApp, loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
-import { createTestDatabase, waitFor, type TestDatabase } from '@ajla/testing';
+import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
 import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
@@ -78,6 +78,7 @@ describe('request-service over HTTP', () => {
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
       JWT_KEYS_DIR: keysDir,
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('request-service-http'),
       RABBITMQ_URL,
       EVENTS_EXCHANGE: exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
@@ -132,7 +133,7 @@ describe('request-service over HTTP', () => {
   });
 
   async function account(role: Role, id: string = newId()): Promise<Account> {
-    const { token } = await signer.sign({ sub: id, role, tier: 5000 });
+    const { token } = await signer.sign({ sub: id, role, tier: 5000, sid: randomUUID() });
     return { id, role, token };
   }
 

@@ -133,25 +133,40 @@ describe('user-service over HTTP', () => {
       (await call('GET', '/api/v1/users/me', { token: second.body.access_token })).status,
     ).toBe(200);
 
-    // The spent token comes back: 401, and the whole family is revoked.
+    // The spent token comes back: 401, and the whole family is revoked, its access tokens too.
     const reuse = await refresh(first.body.refresh_token);
     expect(reuse.status).toBe(401);
     expect(reuse.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
     expect((await refresh(second.body.refresh_token)).status).toBe(401);
+    const revokedAnswer = (token: string) =>
+      waitFor(async () => {
+        const answer = await call('GET', '/api/v1/users/me', { token });
+        return answer.status === 401 && answer.body;
+      }, 1000);
+    expect(await revokedAnswer(second.body.access_token)).toEqual({
+      detail: 'Session has ended: sign in again',
+      code: 'session_revoked',
+    });
 
-    // A new login is a new family; logout ends it, and says 204 again the second time.
+    // A new login is a new family; logout ends it and its access token, and says 204 again the
+    // second time (here from another session of the same account).
     const again = await login('walker@ajla.test');
+    const other = await login('walker@ajla.test');
     const out = await call('POST', '/api/v1/auth/logout', {
       token: again.body.access_token,
       body: { refresh_token: again.body.refresh_token },
     });
     expect(out.status).toBe(204);
     expect((await refresh(again.body.refresh_token)).status).toBe(401);
+    expect(await revokedAnswer(again.body.access_token)).toMatchObject({ code: 'session_revoked' });
     const outAgain = await call('POST', '/api/v1/auth/logout', {
-      token: again.body.access_token,
+      token: other.body.access_token,
       body: { refresh_token: again.body.refresh_token },
     });
     expect(outAgain.status).toBe(204);
+    expect((await call('GET', '/api/v1/users/me', { token: other.body.access_token })).status).toBe(
+      200,
+    );
     expect(
       (await call('POST', '/api/v1/auth/logout', { body: { refresh_token: 'x' } })).status,
     ).toBe(401);

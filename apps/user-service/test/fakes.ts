@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, Email, type Clock } from '@ajla/shared-kernel';
 import { pageSlice } from '@ajla/testing';
+import type { RevocationBroadcast } from '../src/application/ports/revocation-broadcast.port';
 import type { SessionPolicy } from '../src/application/ports/session-policy.port';
 import {
   LOGIN_THROTTLE_POLICY,
@@ -169,6 +170,25 @@ export class FakeTokenIssuer implements TokenIssuer {
   }
   hashRefreshToken(token: string): string {
     return createHash('sha256').update(token).digest('hex');
+  }
+}
+
+/** Records what was announced; `failing` makes every announcement throw (Redis down). */
+export class RecordedRevocations implements RevocationBroadcast {
+  readonly announced: Array<
+    | ({ kind: 'session_ended' } & Parameters<RevocationBroadcast['sessionEnded']>[0])
+    | ({ kind: 'access_changed' } & Parameters<RevocationBroadcast['accessChanged']>[0])
+  > = [];
+  failing = false;
+
+  async sessionEnded(session: Parameters<RevocationBroadcast['sessionEnded']>[0]): Promise<void> {
+    if (this.failing) throw new Error('redis is down');
+    this.announced.push({ kind: 'session_ended', ...session });
+  }
+
+  async accessChanged(change: Parameters<RevocationBroadcast['accessChanged']>[0]): Promise<void> {
+    if (this.failing) throw new Error('redis is down');
+    this.announced.push({ kind: 'access_changed', ...change });
   }
 }
 

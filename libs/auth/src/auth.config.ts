@@ -54,6 +54,15 @@ export function withAuthConfig<TBase extends Constructor>(Base: TBase) {
     @Min(60, { message: 'must be an integer between 60 and 3600 (seconds)' })
     @Max(3600, { message: 'must be an integer between 60 and 3600 (seconds)' })
     JWT_ACCESS_TTL_SECONDS: number = 900;
+
+    /**
+     * How long tokens are still checked against the session revocation list after its Redis
+     * feed was last known complete; beyond it verification fails closed (503).
+     */
+    @IsInt({ message: 'must be an integer between 100 and 60000 (milliseconds)' })
+    @Min(100, { message: 'must be an integer between 100 and 60000 (milliseconds)' })
+    @Max(60_000, { message: 'must be an integer between 100 and 60000 (milliseconds)' })
+    REVOCATION_FEED_GRACE_MS: number = 1000;
   }
   return WithAuthConfig;
 }

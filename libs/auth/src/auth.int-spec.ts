@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,16 @@ import { promisify } from 'node:util';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { transformFileSync } from '@swc/core';
-import { BaseServiceConfig, PlatformModule, createServiceApp, loadConfig } from '@ajla/platform';
+import {
+  BaseServiceConfig,
+  PlatformModule,
+  createRedisClient,
+  createServiceApp,
+  loadConfig,
+} from '@ajla/platform';
 import { AuthConfig } from './auth.config';
 import { AuthModule } from './auth.module';
+import { SessionRevocationPublisher } from './revocations/revocation-publisher';
 import { CurrentUser, Public, Roles } from './http/decorators';
 import { ensureDevKeyPair } from './keys/dev-key-pair';
 import { AuthenticatedUser } from './tokens/access-token';
@@ -86,6 +94,8 @@ class AccountController {
 }
 
 describe('AuthModule over real HTTP', () => {
+  const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = `ajla_t:auth:${randomUUID()}:`;
   let dir: string;
   let app: NestFastifyApplication;
   let url: string;
@@ -93,7 +103,11 @@ describe('AuthModule over real HTTP', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ajla-authapp-'));
-    const authConfig = loadConfig(AuthConfig, { JWT_KEYS_DIR: dir });
+    const authConfig = {
+      ...loadConfig(AuthConfig, { JWT_KEYS_DIR: dir }),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: redisPrefix,
+    };
 
     @Module({
       imports: [
@@ -140,21 +154,82 @@ describe('AuthModule over real HTTP', () => {
   });
 
   it('lets a valid token through and hands the caller to the handler', async () => {
-    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const { token } = await signer.sign({
+      sub: 'user-1',
+      role: 'user',
+      tier: 5000,
+      sid: 'session-1',
+    });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: 'user-1', role: 'user', tier: 5000 });
+    expect(await response.json()).toMatchObject({
+      id: 'user-1',
+      role: 'user',
+      tier: 5000,
+      sessionId: 'session-1',
+    });
   });
 
   it('answers 403 to a role the route does not allow', async () => {
-    const client = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const client = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 'session-1' });
     const forbidden = await get('/queue', client.token);
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toEqual({
       detail: 'Only agent or admin may do this',
       code: 'role_not_allowed',
     });
-    const agent = await signer.sign({ sub: 'agent-1', role: 'agent', tier: 5000 });
+    const agent = await signer.sign({
+      sub: 'agent-1',
+      role: 'agent',
+      tier: 5000,
+      sid: 'session-1',
+    });
     expect((await get('/queue', agent.token)).status).toBe(200);
+  });
+
+  it('refuses an ended session and applies an access change within a second of their announcement', async () => {
+    const redis = createRedisClient({ REDIS_URL, REDIS_KEY_PREFIX: redisPrefix });
+    const publisher = new SessionRevocationPublisher(redis, {
+      keyPrefix: redisPrefix,
+      accessTokenTtlSeconds: 900,
+    });
+    try {
+      const ended = await signer.sign({ sub: 'user-7', role: 'agent', tier: 5000, sid: 's-7' });
+      const kept = await signer.sign({ sub: 'user-7', role: 'agent', tier: 5000, sid: 's-8' });
+      const agent = await signer.sign({ sub: 'agent-9', role: 'agent', tier: 5000, sid: 's-9' });
+      expect((await get('/me', ended.token)).status).toBe(200);
+      expect((await get('/queue', agent.token)).status).toBe(200);
+
+      await publisher.sessionRevoked({ sessionId: 's-7', userId: 'user-7', at: new Date() });
+      await publisher.accessChanged({
+        userId: 'agent-9',
+        role: 'user',
+        tier: 5000,
+        at: new Date(),
+      });
+      const announced = Date.now();
+
+      const statusOf = async (path: string, token: string, wanted: number) => {
+        for (;;) {
+          const res = await get(path, token);
+          if (res.status === wanted || Date.now() - announced > 1000) return res;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const refused = await statusOf('/me', ended.token, 401);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({
+        detail: 'Session has ended: sign in again',
+        code: 'session_revoked',
+      });
+      expect((await statusOf('/queue', agent.token, 403)).status).toBe(403);
+      expect((await get('/me', kept.token)).status).toBe(200);
+      const ready = (await (await get('/health/ready')).json()) as { checks: object };
+      expect(ready.checks).toHaveProperty('session_revocations', { status: 'ok' });
+    } finally {
+      const keys = await redis.keys(`${redisPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+      await redis.quit();
+    }
   });
 });

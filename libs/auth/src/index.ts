@@ -8,3 +8,7 @@ export * from './http/decorators';
 export * from './http/guards';
 export * from './ws/ws-handshake.verifier';
 export * from './auth.module';
+export * from './revocations/revocation-entry';
+export * from './revocations/session-revocations';
+export * from './revocations/redis-revocation-feed';
+export * from './revocations/revocation-publisher';

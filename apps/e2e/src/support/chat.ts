@@ -11,6 +11,7 @@ export interface ChatFrame {
 export class ChatSocket {
   readonly frames: ChatFrame[] = [];
   closeCode: number | undefined;
+  closeReason: string | undefined;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
@@ -18,8 +19,9 @@ export class ChatSocket {
       this.frames.push(JSON.parse(data.toString('utf8')));
       this.notify();
     });
-    ws.on('close', (code) => {
+    ws.on('close', (code, reason) => {
       this.closeCode = code;
+      this.closeReason = reason.toString('utf8');
       this.notify();
     });
   }

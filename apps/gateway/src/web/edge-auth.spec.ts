@@ -1,3 +1,4 @@
+import { RevocationFeedUnavailableError } from '@ajla/auth';
 import { UnauthenticatedError } from '@ajla/shared-kernel';
 import { bearerToken, offeredProtocols } from './edge-auth';
 import { VerifyingEdgeAuthenticator } from './verifying-edge-authenticator';
@@ -30,9 +31,10 @@ describe('offeredProtocols', () => {
 describe('VerifyingEdgeAuthenticator', () => {
   const log = { error: jest.fn() };
 
-  it('passes a token the verifier accepts', async () => {
-    const auth = new VerifyingEdgeAuthenticator({ verify: async () => ({ id: 'u' }) }, log);
-    await expect(auth.verify('t')).resolves.toEqual({ ok: true });
+  it('passes a token the verifier accepts, with the caller it names', async () => {
+    const caller = { id: 'u', role: 'user' as const, tier: 5000, sessionId: 's', issuedAt: 1 };
+    const auth = new VerifyingEdgeAuthenticator({ verify: async () => caller }, log);
+    await expect(auth.verify('t')).resolves.toEqual({ ok: true, caller });
   });
 
   it('refuses a missing token without asking the verifier', async () => {
@@ -75,5 +77,25 @@ describe('VerifyingEdgeAuthenticator', () => {
     );
     await expect(auth.verify('t')).resolves.toMatchObject({ ok: false, status: 503 });
     expect(log.error).toHaveBeenCalled();
+  });
+
+  it('answers 503 with Retry-After, logging nothing per request, while revocations cannot be known', async () => {
+    const quiet = { error: jest.fn() };
+    const auth = new VerifyingEdgeAuthenticator(
+      {
+        verify: async () => {
+          throw new RevocationFeedUnavailableError();
+        },
+      },
+      quiet,
+    );
+    await expect(auth.verify('t')).resolves.toEqual({
+      ok: false,
+      status: 503,
+      detail: 'Sessions cannot be checked right now; try again shortly',
+      code: 'unavailable',
+      retryAfterSeconds: 1,
+    });
+    expect(quiet.error).not.toHaveBeenCalled();
   });
 });

@@ -1,11 +1,15 @@
+import type { AuthenticatedUser } from '@ajla/auth';
+
 /** What the edge concluded about a caller's access token. */
 export type EdgeAuthOutcome =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly caller?: AuthenticatedUser }
   | {
       readonly ok: false;
       readonly status: 401 | 503;
       readonly detail: string;
       readonly code: string;
+      /** With a 503: when to try again (`Retry-After`). */
+      readonly retryAfterSeconds?: number;
     };
 
 /** Checks access tokens at the edge; services check them again (defence in depth). */

@@ -181,6 +181,9 @@ function edgeAuthentication(auth: EdgeAuthenticator) {
     const outcome = await auth.verify(bearerToken(request.headers.authorization));
     if (outcome.ok) return undefined;
     if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
+    if (outcome.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
+    }
     return reply.code(outcome.status).send({ detail: outcome.detail, code: outcome.code });
   };
 }

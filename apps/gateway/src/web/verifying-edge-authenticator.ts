@@ -1,9 +1,10 @@
+import { AuthenticatedUser, RevocationFeedUnavailableError } from '@ajla/auth';
 import { DomainError } from '@ajla/shared-kernel';
 import { EdgeAuthOutcome, EdgeAuthenticator } from './edge-auth';
 
 /** The one thing the edge needs from `@ajla/auth`'s `AccessTokenVerifier`. */
 export interface TokenVerifier {
-  verify(token: string): Promise<unknown>;
+  verify(token: string): Promise<AuthenticatedUser>;
 }
 
 export interface VerificationFailureLog {
@@ -12,8 +13,8 @@ export interface VerificationFailureLog {
 
 /**
  * Edge authentication with the platform's access-token verifier: a refused token is a 401 with
- * the verifier's reason; a verifier that cannot decide (e.g. the JWKS cannot be fetched) is a 503,
- * never a pass.
+ * the verifier's reason; a verifier that cannot decide (the JWKS cannot be fetched, or the session
+ * revocation list has lost its feed) is a 503, never a pass.
  */
 export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
   constructor(
@@ -25,11 +26,20 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
     if (!token)
       return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
     try {
-      await this.verifier.verify(token);
-      return { ok: true };
+      return { ok: true, caller: await this.verifier.verify(token) };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
         return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };
+      }
+      // The list logs its outage once; a line per refused request would drown the log.
+      if (error instanceof RevocationFeedUnavailableError) {
+        return {
+          ok: false,
+          status: 503,
+          detail: error.message,
+          code: 'unavailable',
+          retryAfterSeconds: error.retryAfterSeconds,
+        };
       }
       this.log.error({ err: error }, 'access token verification failed unexpectedly');
       return {

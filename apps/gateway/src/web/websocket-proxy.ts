@@ -19,7 +19,13 @@ import {
 } from '@ajla/platform';
 import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath } from '../routing/route-table';
-import { handshakeToken } from '@ajla/auth';
+import {
+  AuthenticatedUser,
+  RevocationEntry,
+  SessionRevocations,
+  handshakeToken,
+  revocationAffects,
+} from '@ajla/auth';
 import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
 import { TrustedProxies, withForwarding } from './forwarded-headers';
@@ -37,6 +43,8 @@ export interface WebSocketProxyOptions {
   readonly shutdownGraceMs: number;
   readonly log: ProxyLog;
   readonly metrics?: WebSocketMetrics;
+  /** Connections opened with a token a new entry revokes are closed (1008), whatever the upstream does. */
+  readonly revocations?: Pick<SessionRevocations, 'onEntry'>;
 }
 
 export interface WebSocketMetrics {
@@ -49,7 +57,16 @@ interface Link {
   readonly client: WebSocket;
   readonly upstream: WebSocket;
   readonly closed: Promise<void>;
+  /** Who the handshake's token said the caller was (protected routes). */
+  readonly caller?: AuthenticatedUser;
 }
+
+/** The close of a connection whose token lost its rights (conversation-service uses the same). */
+const REVOKED_CLOSE_CODE = 1008;
+const REVOKED_REASON: Record<RevocationEntry['kind'], string> = {
+  session_revoked: 'session revoked',
+  access_changed: 'access changed',
+};
 
 /** Headers the `ws` client writes itself, and hop-by-hop headers that end at the gateway. */
 const NOT_FORWARDED = new Set([
@@ -108,6 +125,16 @@ export class WebSocketProxy {
     this.server.on('headers', (headers, request) => {
       headers.push(`X-Request-Id: ${this.requestIds.get(request) ?? ''}`);
     });
+    options.revocations?.onEntry((entry) => this.closeRevoked(entry));
+  }
+
+  /** Closes the client side (the pipe closes the upstream) of every link the entry revokes. */
+  private closeRevoked(entry: RevocationEntry): void {
+    for (const { client, caller } of this.links) {
+      if (caller !== undefined && revocationAffects(entry, caller)) {
+        closeWith(client, REVOKED_CLOSE_CODE, Buffer.from(REVOKED_REASON[entry.kind]));
+      }
+    }
   }
 
   /** Starts answering upgrades on `server` (the gateway's HTTP server). */
@@ -213,16 +240,21 @@ export class WebSocketProxy {
       return answer(400, 'Invalid WebSocket handshake', route.service);
     }
 
+    let caller: AuthenticatedUser | undefined;
     if (route.access === 'protected') {
       const outcome = await this.options.auth.verify(handshakeToken(request));
+      if (outcome.ok) caller = outcome.caller;
       if (!outcome.ok) {
         const extra = outcome.status === 401 ? ['WWW-Authenticate: Bearer'] : [];
+        if (outcome.retryAfterSeconds !== undefined) {
+          extra.push(`Retry-After: ${outcome.retryAfterSeconds}`);
+        }
         return answer(outcome.status, outcome.detail, route.service, extra, outcome.code);
       }
     }
     if (socket.destroyed) return;
 
-    this.connectUpstream(request, socket, head, route, `${pathname}${search}`, trace);
+    this.connectUpstream(request, socket, head, route, `${pathname}${search}`, trace, caller);
   }
 
   private connectUpstream(
@@ -232,6 +264,7 @@ export class WebSocketProxy {
     route: MountedRoute,
     pathAndQuery: string,
     trace: RequestContext,
+    caller: AuthenticatedUser | undefined,
   ): void {
     const requestId = trace.requestId;
     const url = `${route.upstream.replace(/^http/, 'ws')}${pathAndQuery}`;
@@ -301,14 +334,19 @@ export class WebSocketProxy {
       }
       this.upstreamProtocol.set(request, upstream.protocol);
       this.server.handleUpgrade(request, socket, head, (client) =>
-        this.link(client, upstream, route),
+        this.link(client, upstream, route, caller),
       );
     });
   }
 
-  private link(client: WebSocket, upstream: WebSocket, route: MountedRoute): void {
+  private link(
+    client: WebSocket,
+    upstream: WebSocket,
+    route: MountedRoute,
+    caller: AuthenticatedUser | undefined,
+  ): void {
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    const link: Link = { client, upstream, closed };
+    const link: Link = { client, upstream, closed, caller };
     this.links.add(link);
     this.options.metrics?.opened(route.service);
     void closed.then(() => {

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
-import { BaseServiceConfig, loadConfig, withDatabaseConfig } from '@ajla/platform';
+import { BaseServiceConfig, loadConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** The local development database (`npm run up` and the README's "run it alone"). */
@@ -14,9 +14,12 @@ export class RequestServiceCliConfig extends withDatabaseConfig(BaseServiceConfi
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
 }
 
-/** Everything request-service reads from its environment (see the service README for the table). */
+/**
+ * Everything request-service reads from its environment (see the service README for the table).
+ * Redis only feeds the session revocation list of its token verifier.
+ */
 export class RequestServiceConfig extends withMessagingConfig(
-  withAuthConfig(withDatabaseConfig(BaseServiceConfig)),
+  withAuthConfig(withRedisConfig(withDatabaseConfig(BaseServiceConfig))),
 ) {
   override PORT: number = 8002;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;

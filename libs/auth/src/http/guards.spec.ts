@@ -1,6 +1,13 @@
-import { Controller, ExecutionContext, Get } from '@nestjs/common';
+import {
+  Controller,
+  ExecutionContext,
+  Get,
+  HttpException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '@ajla/shared-kernel';
+import { RevocationFeedUnavailableError } from '../revocations/session-revocations';
 import { AuthenticatedUser } from '../tokens/access-token';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier';
 import { Public, Roles } from './decorators';
@@ -24,12 +31,13 @@ function contextFor(
   method: string,
   request: object,
   type = 'http',
+  response: object = {},
 ): ExecutionContext {
   return {
     getType: () => type,
     getClass: () => controller,
     getHandler: () => (controller as { prototype: Record<string, unknown> }).prototype[method],
-    switchToHttp: () => ({ getRequest: () => request }),
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
   } as unknown as ExecutionContext;
 }
 
@@ -37,6 +45,8 @@ const user = (role: AuthenticatedUser['role']): AuthenticatedUser => ({
   id: 'u',
   role,
   tier: 5000,
+  sessionId: 's',
+  issuedAt: 0,
 });
 
 describe('RolesGuard', () => {
@@ -105,6 +115,23 @@ describe('AccessTokenGuard', () => {
       true,
     );
     expect(verifier.verify).not.toHaveBeenCalled();
+  });
+
+  it('answers 503 with Retry-After, not a pass, while session revocations cannot be known', async () => {
+    const blind = new AccessTokenGuard(new Reflector(), {
+      verify: async () => {
+        throw new RevocationFeedUnavailableError();
+      },
+    } as unknown as AccessTokenVerifier);
+    const headers: Record<string, string> = {};
+    const reply = { header: (name: string, value: string) => (headers[name] = value) };
+    const request = { headers: { authorization: 'Bearer abc.def.ghi' } };
+    const refusal = await blind
+      .canActivate(contextFor(OpenController, 'anyone', request, 'http', reply))
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ServiceUnavailableException);
+    expect((refusal as HttpException).getStatus()).toBe(503);
+    expect(headers).toEqual({ 'retry-after': '1' });
   });
 });
 

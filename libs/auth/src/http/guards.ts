@@ -1,9 +1,15 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '@ajla/shared-kernel';
 import { PUBLIC_ROUTE_KEY } from '@ajla/platform';
 import { AuthenticatedUser, Role } from '../tokens/access-token';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier';
+import { RevocationFeedUnavailableError } from '../revocations/session-revocations';
 import { ROLES_KEY } from './decorators';
 
 interface AuthRequest {
@@ -37,7 +43,17 @@ export class AccessTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError('Missing bearer token', 'missing_token');
-    request.user = await this.verifier.verify(token);
+    try {
+      request.user = await this.verifier.verify(token);
+    } catch (error) {
+      if (!(error instanceof RevocationFeedUnavailableError)) throw error;
+      // 503 `unavailable` through the platform's filter, which keeps headers set before it answers.
+      context
+        .switchToHttp()
+        .getResponse<{ header(name: string, value: string): unknown }>()
+        .header('retry-after', String(error.retryAfterSeconds));
+      throw new ServiceUnavailableException(error.message);
+    }
     return true;
   }
 }

@@ -15,4 +15,8 @@ export interface AuthenticatedUser {
   id: string;
   role: Role;
   tier: number;
+  /** The session (refresh-token family) the token belongs to: claim `sid`. */
+  sessionId: string;
+  /** When the token was issued: claim `iat` (seconds since the epoch). */
+  issuedAt: number;
 }

@@ -21,7 +21,7 @@ const config = loadConfig(AuthConfig, {
   JWT_PRIVATE_KEY: pair.privatePem,
   JWT_PUBLIC_KEY: pair.publicPem,
 });
-const claims = { role: 'agent', tier: 25000, token_use: 'access' };
+const claims = { role: 'agent', tier: 25000, sid: 'session-1', token_use: 'access' };
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A token like the signer's, with parts overridden, signed with any key and algorithm. */
@@ -67,19 +67,51 @@ describe('AccessTokenVerifier', () => {
   });
 
   it("accepts the signer's token and returns the caller", async () => {
-    const { token, expiresIn } = await signer.sign({ sub: 'user-1', role: 'admin', tier: 100000 });
+    const { token, expiresIn } = await signer.sign({
+      sub: 'user-1',
+      role: 'admin',
+      tier: 100000,
+      sid: 'session-9',
+    });
     expect(expiresIn).toBe(900);
     await expect(verifier.verify(token)).resolves.toEqual({
       id: 'user-1',
       role: 'admin',
       tier: 100000,
+      sessionId: 'session-9',
+      issuedAt: expect.any(Number),
     });
+  });
+
+  it('refuses a token without a session id: it could not be revoked', async () => {
+    for (const sid of [undefined, '', 42]) {
+      expect(await reasonOf(verifier, await craft({ payload: { sid } }))).toBe(
+        'invalid_token: Access token lacks a session id',
+      );
+    }
+  });
+
+  it('asks the revocation list last, and answers what it says', async () => {
+    const seen: string[] = [];
+    const listed = await AccessTokenVerifier.fromConfig(config, {
+      admit: (user) => {
+        seen.push(user.sessionId);
+        if (user.sessionId === 'ended') throw new UnauthenticatedError('gone', 'session_revoked');
+        return { ...user, role: 'user' };
+      },
+    });
+    await expect(listed.verify(await craft())).resolves.toMatchObject({ role: 'user' });
+    expect(await reasonOf(listed, await craft({ payload: { sid: 'ended' } }))).toBe(
+      'session_revoked: gone',
+    );
+    await expect(listed.verify(await craft({ key: pemPair().privatePem }))).rejects.toThrow();
+    expect(seen).toEqual(['session-1', 'ended']);
   });
 
   it('refuses an expired token', async () => {
     const past = new Date(Date.now() - 16 * 60_000);
     const oldSigner = await TokenSigner.fromConfig(config, { now: () => past });
-    const { token } = await oldSigner.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const { token } = await oldSigner.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 's' });
     expect(await reasonOf(verifier, token)).toBe('token_expired: Access token expired');
   });
 
@@ -182,8 +214,8 @@ describe('AccessTokenVerifier', () => {
       const jwksVerifier = await AccessTokenVerifier.fromConfig(
         loadConfig(AuthConfig, { JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` }),
       );
-      const { token } = await signer.sign({ sub: 'user-2', role: 'user', tier: 5000 });
-      await expect(jwksVerifier.verify(token)).resolves.toEqual({
+      const { token } = await signer.sign({ sub: 'user-2', role: 'user', tier: 5000, sid: 's' });
+      await expect(jwksVerifier.verify(token)).resolves.toMatchObject({
         id: 'user-2',
         role: 'user',
         tier: 5000,

@@ -2,6 +2,7 @@ import { JWTPayload, errors, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '@ajla/shared-kernel';
 import { AuthSettings } from '../auth.config';
 import { ACCESS_TOKEN_ALG, VerificationKey, resolveVerificationKey } from '../keys/key-resolution';
+import { SessionRevocations } from '../revocations/session-revocations';
 import { ACCESS_TOKEN_TYP, ACCESS_TOKEN_USE, AuthenticatedUser, isRole } from './access-token';
 
 export interface AccessTokenVerifierOptions {
@@ -9,12 +10,19 @@ export interface AccessTokenVerifierOptions {
   audience: string;
   /** Allowed clock skew between services, in seconds. */
   clockToleranceSeconds?: number;
+  /**
+   * The session revocation list: refuses tokens of ended sessions and applies role and tier
+   * changes (see `SessionRevocations`). Every service and the gateway have one.
+   */
+  revocations?: Pick<SessionRevocations, 'admit'>;
 }
 
 /**
  * Checks an access token with the public key only: ES256 and nothing else, `typ: at+jwt`,
  * `token_use: access`, issuer, audience, expiry (30 s clock tolerance), and a valid `sub`,
- * `role` and `tier`. Throws `UnauthenticatedError` saying why.
+ * `role`, `tier` and session id (`sid`), then asks the revocation list whether the session is
+ * still on and which role and tier hold now. Throws `UnauthenticatedError` saying why, or
+ * `RevocationFeedUnavailableError` while revocations cannot be known.
  */
 export class AccessTokenVerifier {
   constructor(
@@ -22,10 +30,14 @@ export class AccessTokenVerifier {
     private readonly options: AccessTokenVerifierOptions,
   ) {}
 
-  static async fromConfig(config: AuthSettings): Promise<AccessTokenVerifier> {
+  static async fromConfig(
+    config: AuthSettings,
+    revocations?: AccessTokenVerifierOptions['revocations'],
+  ): Promise<AccessTokenVerifier> {
     return new AccessTokenVerifier(await resolveVerificationKey(config), {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
+      revocations,
     });
   }
 
@@ -46,14 +58,19 @@ export class AccessTokenVerifier {
     if (payload.token_use !== ACCESS_TOKEN_USE) {
       throw new UnauthenticatedError('Not an access token', 'wrong_token_type');
     }
-    const { sub, role, tier } = payload;
+    const { sub, role, tier, sid, iat } = payload;
     if (!sub || !isRole(role) || typeof tier !== 'number' || !Number.isInteger(tier)) {
       throw new UnauthenticatedError(
         'Access token lacks a valid subject, role or tier',
         'invalid_token',
       );
     }
-    return { id: sub, role, tier };
+    // Without a session id a token could not be revoked: tokens from before `sid` are refused.
+    if (typeof sid !== 'string' || sid === '') {
+      throw new UnauthenticatedError('Access token lacks a session id', 'invalid_token');
+    }
+    const user: AuthenticatedUser = { id: sub, role, tier, sessionId: sid, issuedAt: iat! };
+    return this.options.revocations ? this.options.revocations.admit(user) : user;
   }
 }
 

@@ -23,7 +23,12 @@ describe('TokenSigner', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('signs ES256 at+jwt tokens with a kid and every access claim', async () => {
-    const { token, expiresIn } = await signer.sign({ sub: 'user-1', role: 'agent', tier: 25000 });
+    const { token, expiresIn } = await signer.sign({
+      sub: 'user-1',
+      role: 'agent',
+      tier: 25000,
+      sid: 'session-1',
+    });
     expect(expiresIn).toBe(600);
     const [{ kid }] = signer.publicJwks().keys;
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid });
@@ -34,6 +39,7 @@ describe('TokenSigner', () => {
       sub: 'user-1',
       role: 'agent',
       tier: 25000,
+      sid: 'session-1',
       token_use: 'access',
       iat: 1893456000,
       exp: 1893456600,
@@ -45,7 +51,7 @@ describe('TokenSigner', () => {
     const jwks = signer.publicJwks();
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d');
-    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000 });
+    const { token } = await signer.sign({ sub: 'user-1', role: 'user', tier: 5000, sid: 's' });
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
       currentDate: new Date('2030-01-01T00:01:00Z'),
     });

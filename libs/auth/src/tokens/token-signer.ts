@@ -16,6 +16,8 @@ export interface AccessTokenSubject {
   sub: string;
   role: Role;
   tier: number;
+  /** The session (refresh-token family) the token belongs to: revoking it revokes the token. */
+  sid: string;
 }
 
 export interface SignedAccessToken {
@@ -43,9 +45,9 @@ export class TokenSigner {
     });
   }
 
-  async sign({ sub, role, tier }: AccessTokenSubject): Promise<SignedAccessToken> {
+  async sign({ sub, role, tier, sid }: AccessTokenSubject): Promise<SignedAccessToken> {
     const now = Math.floor((this.options.clock ?? systemClock).now().getTime() / 1000);
-    const token = await new SignJWT({ role, tier, token_use: ACCESS_TOKEN_USE })
+    const token = await new SignJWT({ role, tier, sid, token_use: ACCESS_TOKEN_USE })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: this.key.kid })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)

@@ -9,7 +9,15 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { BEARER_SUBPROTOCOL, WsHandshakeVerifier } from '@ajla/auth';
+import {
+  BEARER_SUBPROTOCOL,
+  RevocationFeedUnavailableError,
+  SessionRevocations,
+  WsHandshakeVerifier,
+  revocationAffects,
+  type AuthenticatedUser,
+  type RevocationEntry,
+} from '@ajla/auth';
 import {
   CORRELATION_ID_HEADER,
   createRequestContext,
@@ -45,6 +53,17 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
 };
 
+/**
+ * Close code and reasons for a connection whose token lost its rights: the session ended (sign in
+ * again) or the account's role or tier changed (refresh the token and reconnect). 1008 "policy
+ * violation" is what the protocol has for "this connection may no longer go on"; the reason says why.
+ */
+export const REVOKED_CLOSE_CODE = 1008;
+const REVOKED_REASON: Record<RevocationEntry['kind'], string> = {
+  session_revoked: 'session revoked',
+  access_changed: 'access changed',
+};
+
 /** A handshake refused before any WebSocket exists: an HTTP answer in the API's error shape. */
 class HandshakeRefusal extends Error {
   constructor(
@@ -60,14 +79,18 @@ class HandshakeRefusal extends Error {
  * `GET /ws/chat/{conversation_id}` on the service's own HTTP server, with the `ws` library (no
  * Nest gateway layer on the hot path): the upgrade is checked (token, access, `after_seq`) before
  * it is accepted, so refusals are plain HTTP 400/401/404 answers. Then each connection is a
- * `ChatConnection`. Heartbeats drop dead peers; on shutdown every connection is closed with 1001
- * before the HTTP server, Redis and Postgres close.
+ * `ChatConnection`. Heartbeats drop dead peers; a revoked session's connections (and those of a
+ * user whose access changed) are closed with 1008 as soon as the revocation list hears of it; on
+ * shutdown every connection is closed with 1001 before the HTTP server, Redis and Postgres close.
  */
 @Injectable()
 export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatServer.name);
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ChatConnection>();
+  /** The token each connection was opened with: what a revocation is matched against. */
+  private readonly credentials = new WeakMap<ChatConnection, AuthenticatedUser>();
+  private stopHearingRevocations?: () => void;
   private heartbeat?: NodeJS.Timeout;
   private shuttingDown = false;
   private readonly deps: ChatConnectionDeps;
@@ -85,6 +108,7 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
     postMessage: PostMessageHandler,
     markRead: MarkReadHandler,
     private readonly config: ConversationServiceConfig,
+    private readonly revocations: SessionRevocations,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
     this.wss = new WebSocketServer({
@@ -138,6 +162,7 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
     });
     this.heartbeat = setInterval(() => this.beat(), this.config.CHAT_HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.stopHearingRevocations = this.revocations.onEntry((entry) => this.closeRevoked(entry));
   }
 
   /** Open connections on this replica. */
@@ -148,6 +173,7 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.heartbeat);
+    this.stopHearingRevocations?.();
     const closed = [...this.connections].map(
       (connection) =>
         new Promise<void>((resolve) => {
@@ -163,6 +189,30 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
     clearTimeout(timer);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await this.hub.close();
+  }
+
+  /** Closes the connections opened with a token the entry takes rights from. */
+  private closeRevoked(entry: RevocationEntry): void {
+    for (const connection of this.connections) {
+      const token = this.credentials.get(connection);
+      if (token !== undefined && revocationAffects(entry, token)) {
+        connection.close(REVOKED_CLOSE_CODE, REVOKED_REASON[entry.kind]);
+      }
+    }
+  }
+
+  /**
+   * A revocation that arrived while the handshake was being checked (after the token was) found
+   * no connection to close: look again now that there is one.
+   */
+  private revokedSinceHandshake(token: AuthenticatedUser): RevocationEntry['kind'] | undefined {
+    try {
+      const now = this.revocations.admit(token);
+      return now.role === token.role && now.tier === token.tier ? undefined : 'access_changed';
+    } catch (error) {
+      // While the list cannot vouch for itself, the reload after it comes back closes what it must.
+      return error instanceof RevocationFeedUnavailableError ? undefined : 'session_revoked';
+    }
   }
 
   private beat(): void {
@@ -204,6 +254,7 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
           ws,
           conversation,
           caller,
+          user,
           context,
           rawAfter === null ? undefined : Number(rawAfter),
         );
@@ -217,11 +268,13 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
     ws: WebSocket,
     conversation: Conversation,
     caller: Caller,
+    token: AuthenticatedUser,
     context: RequestContext,
     afterSeq: number | undefined,
   ): void {
     const connection = new ChatConnection(ws, conversation, caller, context, this.deps);
     this.connections.add(connection);
+    this.credentials.set(connection, token);
     ws.once('close', (code) => {
       this.connections.delete(connection);
       this.metrics?.closed.inc({ code: String(code) });
@@ -229,6 +282,11 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
     ws.on('error', () => undefined); // a peer's protocol error: ws closes the socket itself
     if (this.shuttingDown) {
       connection.close(1001, 'server shutting down');
+      return;
+    }
+    const revokedMeanwhile = this.revokedSinceHandshake(token);
+    if (revokedMeanwhile !== undefined) {
+      connection.close(REVOKED_CLOSE_CODE, REVOKED_REASON[revokedMeanwhile]);
       return;
     }
     connection.start(afterSeq).catch((error: unknown) => {
@@ -240,9 +298,14 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
   private refuse(socket: Duplex, error: unknown): void {
     let status = 500;
     let body = { detail: 'Internal server error', code: 'internal' };
+    let retryAfter = '';
     if (error instanceof HandshakeRefusal) {
       status = error.status;
       body = { detail: error.message, code: error.code };
+    } else if (error instanceof RevocationFeedUnavailableError) {
+      status = 503;
+      body = { detail: error.message, code: 'unavailable' };
+      retryAfter = `Retry-After: ${error.retryAfterSeconds}\r\n`;
     } else if (error instanceof DomainError && STATUS_BY_CODE[error.code] !== undefined) {
       status = STATUS_BY_CODE[error.code]!;
       body = { detail: error.message, code: error.reason };
@@ -256,6 +319,7 @@ export class ChatServer implements OnApplicationBootstrap, BeforeApplicationShut
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Connection: close\r\n' +
         'Content-Type: application/json; charset=utf-8\r\n' +
+        retryAfter +
         `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
     );
   }

@@ -1,5 +1,5 @@
 import { NotFoundError, RuleViolationError, ValidationError } from '@ajla/shared-kernel';
-import { aStoredUser, FixedClock, InMemoryUsers } from '../../../test/fakes';
+import { aStoredUser, FixedClock, InMemoryUsers, RecordedRevocations } from '../../../test/fakes';
 import { Role } from '../../domain/user/role.value-object';
 import type { User } from '../../domain/user/user.aggregate';
 import { ChangeUserAccessHandler } from './change-user-access.handler';
@@ -9,10 +9,12 @@ describe('ChangeUserAccessHandler', () => {
   let users: InMemoryUsers;
   let handler: ChangeUserAccessHandler;
   let admin: User;
+  let revocations: RecordedRevocations;
 
   beforeEach(async () => {
     users = new InMemoryUsers();
-    handler = new ChangeUserAccessHandler(users, clock);
+    revocations = new RecordedRevocations();
+    handler = new ChangeUserAccessHandler(users, clock, revocations);
     admin = await aStoredUser(users, clock, { role: Role.admin });
   });
 
@@ -27,6 +29,31 @@ describe('ChangeUserAccessHandler', () => {
     expect(changed.role.name).toBe('agent');
     expect(changed.tier.level).toBe(100000);
     expect((await users.findById(client.id))!.tier.level).toBe(100000);
+  });
+
+  it("announces the account's role and tier, so tokens already out get them at once", async () => {
+    const client = await aStoredUser(users, clock);
+    await handler.execute({ changedBy: admin.id, userId: client.id, role: 'agent' });
+    expect(revocations.announced).toEqual([
+      {
+        kind: 'access_changed',
+        userId: client.id,
+        role: 'agent',
+        tier: 5000,
+        changedAt: clock.now(),
+      },
+    ]);
+  });
+
+  it('fails when the change cannot be announced, and a retry announces it', async () => {
+    const client = await aStoredUser(users, clock);
+    revocations.failing = true;
+    await expect(
+      handler.execute({ changedBy: admin.id, userId: client.id, role: 'agent' }),
+    ).rejects.toThrow('redis is down');
+    revocations.failing = false;
+    await handler.execute({ changedBy: admin.id, userId: client.id, role: 'agent' });
+    expect(revocations.announced).toMatchObject([{ userId: client.id, role: 'agent' }]);
   });
 
   it('refuses a tier that does not exist and an unknown role', async () => {
@@ -57,5 +84,6 @@ describe('ChangeUserAccessHandler', () => {
       handler.execute({ changedBy: admin.id, userId: admin.id, role: 'user' }),
     ).rejects.toThrow(RuleViolationError);
     expect((await users.findById(admin.id))!.role.name).toBe('admin');
+    expect(revocations.announced).toEqual([]);
   });
 });

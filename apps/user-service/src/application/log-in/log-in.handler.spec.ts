@@ -54,10 +54,14 @@ describe('LogInHandler', () => {
       refreshToken: 'refresh-1',
       expiresInSeconds: 900,
     });
-    expect(tokens.issued).toEqual([{ userId: user.id, role: 'agent', tier: 5000 }]);
     expect(sessions.familyOf(tokens.hashRefreshToken('refresh-1'))).toMatchObject({
       revokedAt: null,
     });
+    // The access token names its session, so that ending the session ends the token.
+    const session = await sessions.findByTokenHashForUpdate(tokens.hashRefreshToken('refresh-1'));
+    expect(tokens.issued).toEqual([
+      { userId: user.id, role: 'agent', tier: 5000, sessionId: session!.id },
+    ]);
   });
 
   it('gives the same error for a wrong password and an unknown e-mail, and verifies a decoy for the latter', async () => {

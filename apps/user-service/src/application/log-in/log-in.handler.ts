@@ -70,6 +70,7 @@ export class LogInHandler {
       userId: user.id,
       role: user.role.name,
       tier: user.tier.level,
+      sessionId: session.id,
     });
     return {
       accessToken: access.token,

@@ -6,6 +6,7 @@ import {
   immediateUnitOfWork,
   InMemorySessions,
   InMemoryUsers,
+  RecordedRevocations,
   sessionPolicy,
 } from '../../../test/fakes';
 import { Session } from '../../domain/session/session.aggregate';
@@ -22,19 +23,33 @@ describe('RefreshSessionHandler', () => {
   let handler: RefreshSessionHandler;
   let user: User;
   let firstToken: string;
+  let revocations: RecordedRevocations;
+  let session: Session;
 
   beforeEach(async () => {
     clock = new FixedClock();
     users = new InMemoryUsers();
     sessions = new InMemorySessions();
     tokens = new FakeTokenIssuer();
-    handler = new RefreshSessionHandler(immediateUnitOfWork, sessions, users, tokens, clock);
+    revocations = new RecordedRevocations();
+    handler = new RefreshSessionHandler(
+      immediateUnitOfWork,
+      sessions,
+      users,
+      tokens,
+      clock,
+      revocations,
+    );
     user = await aStoredUser(users, clock);
     const secret = tokens.newRefreshToken();
     firstToken = secret.token;
-    await sessions.save(
-      Session.start(user.id, secret.hash, clock.now(), sessionPolicy.sessionLifetimeSeconds),
+    session = Session.start(
+      user.id,
+      secret.hash,
+      clock.now(),
+      sessionPolicy.sessionLifetimeSeconds,
     );
+    await sessions.save(session);
   });
 
   const refresh = (refreshToken: string) => handler.execute({ refreshToken });
@@ -57,6 +72,32 @@ describe('RefreshSessionHandler', () => {
     await expect(refresh(rotated.refreshToken)).rejects.toThrow(UnauthenticatedError);
   });
 
+  it("announces the family's end on a reuse, so its access tokens stop at once", async () => {
+    await refresh(firstToken);
+    expect(revocations.announced).toEqual([]);
+
+    await expect(refresh(firstToken)).rejects.toThrow(UnauthenticatedError);
+
+    expect(revocations.announced).toEqual([
+      { kind: 'session_ended', sessionId: session.id, userId: user.id, endedAt: clock.now() },
+    ]);
+  });
+
+  it('fails (not 401) while the end cannot be announced; a retry announces it', async () => {
+    await refresh(firstToken);
+    revocations.failing = true;
+    await expect(refresh(firstToken)).rejects.toThrow('redis is down');
+    revocations.failing = false;
+    await expect(refresh(firstToken)).rejects.toThrow(UnauthenticatedError);
+    expect(revocations.announced).toMatchObject([{ kind: 'session_ended', sessionId: session.id }]);
+  });
+
+  it('carries the session id in every access token of the family', async () => {
+    const pair = await refresh(firstToken);
+    await refresh(pair.refreshToken);
+    expect(tokens.issued.map((subject) => subject.sessionId)).toEqual([session.id, session.id]);
+  });
+
   it('refuses an unknown token', async () => {
     await expect(refresh('never issued')).rejects.toThrow(UnauthenticatedError);
   });
@@ -77,6 +118,11 @@ describe('RefreshSessionHandler', () => {
 
     await refresh(firstToken);
 
-    expect(tokens.issued.at(-1)).toEqual({ userId: user.id, role: 'agent', tier: 25000 });
+    expect(tokens.issued.at(-1)).toEqual({
+      userId: user.id,
+      role: 'agent',
+      tier: 25000,
+      sessionId: session.id,
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
 import { TOKEN_ISSUER, type TokenIssuer } from '../../domain/session/token-issuer.port';
 import { USER_REPOSITORY, type UserRepository } from '../../domain/user/user.repository.port';
 import { CLOCK } from '../ports/clock.port';
+import { REVOCATION_BROADCAST, type RevocationBroadcast } from '../ports/revocation-broadcast.port';
 import type { TokenPair } from '../ports/token-pair';
 import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import type { RefreshSessionCommand } from './refresh-session.command';
@@ -23,6 +24,7 @@ export class RefreshSessionHandler {
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REVOCATION_BROADCAST) private readonly revocations: RevocationBroadcast,
   ) {}
 
   async execute(command: RefreshSessionCommand): Promise<TokenPair> {
@@ -31,14 +33,27 @@ export class RefreshSessionHandler {
 
     // The family is locked for the whole exchange, so that one token cannot be spent twice.
     // A detected reuse revokes the family, and that must be committed before the 401 is answered.
-    const exchanged = await this.unitOfWork.run(async () => {
+    const attempt = await this.unitOfWork.run(async () => {
       const session = await this.sessions.findByTokenHashForUpdate(presentedHash);
       if (session === undefined) return undefined;
       const outcome = session.rotate(presentedHash, next.hash, this.clock.now());
       await this.sessions.save(session);
-      return outcome.rotated ? session : undefined;
+      return { session, rotated: outcome.rotated };
     });
-    if (exchanged === undefined) {
+    if (attempt === undefined) {
+      throw new UnauthenticatedError(REFUSED, 'invalid_refresh_token');
+    }
+    const { session: exchanged, rotated } = attempt;
+    if (!rotated) {
+      // A reuse just revoked the family (or had before: announcing again is harmless and makes a
+      // retry after a failed announcement work): its access tokens must stop now, not in minutes.
+      if (exchanged.revokedAt) {
+        await this.revocations.sessionEnded({
+          sessionId: exchanged.id,
+          userId: exchanged.userId,
+          endedAt: exchanged.revokedAt,
+        });
+      }
       throw new UnauthenticatedError(REFUSED, 'invalid_refresh_token');
     }
 
@@ -51,6 +66,7 @@ export class RefreshSessionHandler {
       userId: user.id,
       role: user.role.name,
       tier: user.tier.level,
+      sessionId: exchanged.id,
     });
     return {
       accessToken: access.token,

@@ -1,4 +1,5 @@
 import type { RoleName } from '../user/role.value-object';
+import type { SessionId } from './session.aggregate';
 import type { TierLevel } from '../user/tier.value-object';
 import type { UserId } from '../user/user-id';
 
@@ -6,6 +7,8 @@ export interface AccessTokenSubject {
   userId: UserId;
   role: RoleName;
   tier: TierLevel;
+  /** The session the token belongs to: ending the session ends the token. */
+  sessionId: SessionId;
 }
 
 export interface IssuedAccessToken {

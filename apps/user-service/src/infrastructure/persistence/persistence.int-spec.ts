@@ -8,7 +8,12 @@ import {
 } from '@ajla/platform';
 import { ConflictError, Email, UnauthenticatedError } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
-import { FakeTokenIssuer, FixedClock, sessionPolicy } from '../../../test/fakes';
+import {
+  FakeTokenIssuer,
+  FixedClock,
+  RecordedRevocations,
+  sessionPolicy,
+} from '../../../test/fakes';
 import { LogOutHandler } from '../../application/log-out/log-out.handler';
 import { RefreshSessionHandler } from '../../application/refresh-session/refresh-session.handler';
 import { Session } from '../../domain/session/session.aggregate';
@@ -300,7 +305,14 @@ describe('user-service persistence (real Postgres)', () => {
       let refresh: RefreshSessionHandler;
 
       beforeAll(() => {
-        refresh = new RefreshSessionHandler(unitOfWork, sessions, users, tokens, clock);
+        refresh = new RefreshSessionHandler(
+          unitOfWork,
+          sessions,
+          users,
+          tokens,
+          clock,
+          new RecordedRevocations(),
+        );
       });
 
       it('lets exactly one of many simultaneous refreshes succeed, and the others revoke the family', async () => {
@@ -344,7 +356,13 @@ describe('user-service persistence (real Postgres)', () => {
 
       it('ends the family when a logout races a refresh, whichever commits first', async () => {
         const token = await startSession();
-        const logOut = new LogOutHandler(unitOfWork, sessions, tokens, clock);
+        const logOut = new LogOutHandler(
+          unitOfWork,
+          sessions,
+          tokens,
+          clock,
+          new RecordedRevocations(),
+        );
 
         const [refreshed] = await Promise.allSettled([
           refresh.execute({ refreshToken: token }),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AccessTokenVerifier, TokenSigner, type AuthSettings } from '@ajla/auth';
 import { loadConfig } from '@ajla/platform';
 import { UserServiceConfig } from '../../config/user-service.config';
+import type { SessionId } from '../../domain/session/session.aggregate';
 import type { UserId } from '../../domain/user/user-id';
 import { JwtTokenIssuer } from './jwt-token-issuer';
 
@@ -20,16 +21,18 @@ describe('JwtTokenIssuer', () => {
 
   afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
 
-  it('issues access tokens that the shared verifier accepts, with role and tier', async () => {
+  it('issues access tokens that the shared verifier accepts, with role, tier and session', async () => {
     const userId = '0193aaaa-0000-7000-8000-000000000001' as UserId;
-    const issued = await issuer.issueAccessToken({ userId, role: 'agent', tier: 25000 });
+    const sessionId = '0193aaaa-0000-7000-8000-0000000000f1' as SessionId;
+    const issued = await issuer.issueAccessToken({ userId, role: 'agent', tier: 25000, sessionId });
 
     expect(issued.expiresInSeconds).toBe(900);
     const verifier = await AccessTokenVerifier.fromConfig(settings);
-    await expect(verifier.verify(issued.token)).resolves.toEqual({
+    await expect(verifier.verify(issued.token)).resolves.toMatchObject({
       id: userId,
       role: 'agent',
       tier: 25000,
+      sessionId,
     });
   });
 

@@ -24,6 +24,7 @@ export class JwtTokenIssuer implements TokenIssuer {
       sub: subject.userId,
       role: subject.role,
       tier: subject.tier,
+      sid: subject.sessionId,
     });
     return { token: signed.token, expiresInSeconds: signed.expiresIn };
   }

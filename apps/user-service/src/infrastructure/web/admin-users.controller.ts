@@ -64,7 +64,10 @@ export class AdminUsersController {
   @ApiOperation({
     summary: "Change an account's role and/or tier.",
     description:
-      'An admin cannot change their own role (409). Tokens already issued keep their claims until they expire.',
+      'An admin cannot change their own role (409). Access tokens already issued to the account are ' +
+      'taken with the new role and tier everywhere within a second; its open chat WebSockets are ' +
+      'closed (1008) so they reconnect with a fresh token. 503 if that could not be announced ' +
+      '(the change is saved; retry).',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: UserResponse })

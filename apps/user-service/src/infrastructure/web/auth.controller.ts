@@ -102,8 +102,10 @@ export class AuthController {
   @ApiOperation({
     summary: "End the session of a refresh token: that token's family can no longer refresh.",
     description:
-      'Idempotent: 204 as well for a token that is unknown, already revoked, or of another account ' +
-      "(which is left alone), so that the answer tells nothing about other people's tokens.",
+      'Its access tokens are refused everywhere within a second (401 session_revoked) and its open ' +
+      'chat WebSockets closed. Idempotent: 204 as well for a token that is unknown, already ' +
+      "revoked, or of another account (which is left alone), so that the answer tells nothing about other people's tokens. " +
+      '503 if the end could not be announced yet (retry).',
   })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'No or bad access token.' })
