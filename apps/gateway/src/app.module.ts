@@ -1,8 +1,11 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type pino from 'pino';
 import type { Registry } from 'prom-client';
-import { METRICS_REGISTRY, PlatformModule } from '@ajla/platform';
+import { METRICS_REGISTRY, PlatformModule, createRedisClient } from '@ajla/platform';
 import { GatewaySettings } from './config';
+import { EdgeRateLimiter } from './rate-limit/edge-rate-limiter';
+import { RedisSlidingWindow } from './rate-limit/sliding-window';
 import { ApiDocs } from './web/api-docs';
 import { EdgeAuthenticator } from './web/edge-auth';
 import { GatewayMetrics } from './web/gateway-metrics';
@@ -13,6 +16,8 @@ import { WebSocketProxy } from './web/websocket-proxy';
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 export const EDGE_AUTHENTICATOR = Symbol('EDGE_AUTHENTICATOR');
+/** The rate limits' Redis client; undefined when rate limiting is off. */
+export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 
 export interface GatewayModuleOptions {
   readonly settings: GatewaySettings;
@@ -23,9 +28,11 @@ export interface GatewayModuleOptions {
 
 /** The gateway has no domain: health aggregation, docs, metrics and the edge's collaborators. */
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationShutdown {
+  constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | undefined) {}
+
   static forRoot({ settings, tokenVerifier, logDestination }: GatewayModuleOptions): DynamicModule {
-    const { config, routes } = settings;
+    const { config, routes, rateLimits } = settings;
     return {
       module: AppModule,
       imports: [
@@ -33,6 +40,12 @@ export class AppModule {
           serviceName: 'gateway',
           logLevel: config.LOG_LEVEL,
           logDestination,
+          metrics: {
+            publicPort: true,
+            port: config.METRICS_PORT,
+            host: config.HOST,
+            token: config.METRICS_TOKEN,
+          },
         }),
       ],
       controllers: [PlatformHealthController],
@@ -53,21 +66,53 @@ export class AppModule {
           useFactory: () => new VerifyingEdgeAuthenticator(tokenVerifier, new Logger('EdgeAuth')),
         },
         {
+          // Not a readiness check: the limiter fails open, so the gateway stays ready without Redis.
+          provide: RATE_LIMIT_REDIS,
+          useFactory: () => (rateLimits.enabled ? createRedisClient(config) : undefined),
+        },
+        {
+          provide: EdgeRateLimiter,
+          useFactory: (redis: Redis | undefined, metrics: GatewayMetrics) =>
+            redis
+              ? new EdgeRateLimiter(
+                  rateLimits,
+                  new RedisSlidingWindow(redis),
+                  metrics,
+                  new Logger('RateLimits'),
+                )
+              : undefined,
+          inject: [RATE_LIMIT_REDIS, GatewayMetrics],
+        },
+        {
           provide: WebSocketProxy,
-          useFactory: (auth: EdgeAuthenticator, metrics: GatewayMetrics) =>
+          useFactory: (
+            auth: EdgeAuthenticator,
+            metrics: GatewayMetrics,
+            rateLimiter: EdgeRateLimiter | undefined,
+          ) =>
             new WebSocketProxy({
               routes,
               auth,
               metrics,
+              rateLimiter,
               trustedProxies: settings.trustedProxies,
               maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
               handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
               shutdownGraceMs: Math.min(5000, Math.floor(config.SHUTDOWN_GRACE_MS / 2)),
               log: new Logger('WebSocketProxy'),
             }),
-          inject: [EDGE_AUTHENTICATOR, GatewayMetrics],
+          inject: [EDGE_AUTHENTICATOR, GatewayMetrics, EdgeRateLimiter],
         },
       ],
     };
+  }
+
+  // After the HTTP server has closed, so requests in flight could still count.
+  async onApplicationShutdown(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'end') return;
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    await redis.quit().catch(() => redis.disconnect());
+    await ended;
   }
 }

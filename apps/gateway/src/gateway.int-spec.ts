@@ -3,6 +3,9 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier } from '@ajla/auth';
+// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
 import { loadGatewaySettings } from './config';
@@ -15,7 +18,13 @@ interface RunningGateway {
 }
 
 async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
-  const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const settings = loadGatewaySettings({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_KEY_PREFIX: uniqueRedisPrefix('gateway'),
+    METRICS_PORT: '0',
+    ...env,
+  });
   const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config);
   const app = await createGatewayApp(settings, { tokenVerifier });
   await app.listen(0, '127.0.0.1');

@@ -32,7 +32,7 @@ describe('VerifyingEdgeAuthenticator', () => {
 
   it('passes a token the verifier accepts', async () => {
     const auth = new VerifyingEdgeAuthenticator({ verify: async () => ({ id: 'u' }) }, log);
-    await expect(auth.verify('t')).resolves.toEqual({ ok: true });
+    await expect(auth.verify('t')).resolves.toEqual({ ok: true, userId: 'u' });
   });
 
   it('refuses a missing token without asking the verifier', async () => {

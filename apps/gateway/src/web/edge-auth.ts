@@ -1,6 +1,10 @@
 /** What the edge concluded about a caller's access token. */
 export type EdgeAuthOutcome =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /** The token's `sub`: whom the per-user rate limits count. */
+      readonly userId?: string;
+    }
   | {
       readonly ok: false;
       readonly status: 401 | 503;

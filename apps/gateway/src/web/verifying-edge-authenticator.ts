@@ -3,7 +3,7 @@ import { EdgeAuthOutcome, EdgeAuthenticator } from './edge-auth';
 
 /** The one thing the edge needs from `@ajla/auth`'s `AccessTokenVerifier`. */
 export interface TokenVerifier {
-  verify(token: string): Promise<unknown>;
+  verify(token: string): Promise<{ readonly id: string }>;
 }
 
 export interface VerificationFailureLog {
@@ -25,8 +25,8 @@ export class VerifyingEdgeAuthenticator implements EdgeAuthenticator {
     if (!token)
       return { ok: false, status: 401, detail: 'Missing access token', code: 'missing_token' };
     try {
-      await this.verifier.verify(token);
-      return { ok: true };
+      const user = await this.verifier.verify(token);
+      return { ok: true, userId: user.id };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unauthenticated') {
         return { ok: false, status: 401, detail: error.message, code: error.reason ?? error.code };

@@ -1,0 +1,133 @@
+import { RateLimitGroup, RateLimits } from './rate-limits';
+import { SlidingWindow, WindowCounter } from './sliding-window';
+
+/** Who is asking: the client address the gateway believes, and the user the edge verified. */
+export interface RateLimitSubject {
+  readonly address: string;
+  readonly userId?: string;
+}
+
+export type RateLimitDecision =
+  | { readonly allowed: true; readonly headers: Readonly<Record<string, string>> }
+  | {
+      readonly allowed: false;
+      /** `Retry-After` and the RateLimit fields, to send with the 429. */
+      readonly headers: Readonly<Record<string, string>>;
+      readonly retryAfterSeconds: number;
+      readonly body: { readonly detail: string; readonly code: 'rate_limited' };
+    };
+
+export interface RateLimitMetrics {
+  limited(group: RateLimitGroup, policy: 'address' | 'user'): void;
+  limiterUnavailable(): void;
+}
+
+export interface RateLimitLog {
+  warn(message: unknown, ...rest: unknown[]): void;
+  log(message: unknown, ...rest: unknown[]): void;
+}
+
+interface Policy {
+  readonly name: string;
+  readonly scope: 'address' | 'user';
+  readonly counter: WindowCounter;
+}
+
+/**
+ * The platform-wide rate limit at the edge: per client address and, for a verified access token,
+ * per user, with each group's own limits (see `rate-limits.ts`). Answers carry the RateLimit
+ * fields of draft-ietf-httpapi-ratelimit-headers-11 (`RateLimit-Policy` and `RateLimit`, structured
+ * fields) on every limited route, and a refusal `Retry-After` as well.
+ *
+ * If the store cannot answer (Redis down or slow), requests pass: the limiter guards capacity,
+ * and failing closed would turn a Redis outage into a platform outage. Failed logins stay
+ * throttled by user-service. The outage is logged once (and its end), and every pass counted.
+ */
+export class EdgeRateLimiter {
+  private failing = false;
+
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly window: SlidingWindow,
+    private readonly metrics: RateLimitMetrics,
+    private readonly log: RateLimitLog,
+  ) {}
+
+  /** The decision for one request, or undefined when nothing limits it (or the store is down). */
+  async check(
+    group: RateLimitGroup,
+    subject: RateLimitSubject,
+  ): Promise<RateLimitDecision | undefined> {
+    if (!this.limits.enabled) return undefined;
+    const { perAddress, perUser, windowSeconds } = this.limits.groups[group];
+    const policies: Policy[] = [];
+    if (perAddress > 0 && subject.address) {
+      policies.push({
+        name: `${group}-per-address`,
+        scope: 'address',
+        counter: { key: `rate:${group}:address:${subject.address}`, limit: perAddress },
+      });
+    }
+    if (perUser > 0 && subject.userId) {
+      policies.push({
+        name: `${group}-per-user`,
+        scope: 'user',
+        counter: { key: `rate:${group}:user:${subject.userId}`, limit: perUser },
+      });
+    }
+    if (policies.length === 0) return undefined;
+
+    let verdict;
+    try {
+      verdict = await this.window.hit(
+        policies.map((policy) => policy.counter),
+        windowSeconds,
+      );
+    } catch (error) {
+      this.metrics.limiterUnavailable();
+      if (!this.failing) {
+        this.failing = true;
+        this.log.warn(
+          { error: (error as Error).message },
+          'rate limits are not enforced until Redis answers again (requests pass)',
+        );
+      }
+      return undefined;
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.log.log('rate limits are enforced again');
+    }
+
+    const resetSeconds = Math.max(1, Math.ceil(verdict.resetMs / 1000));
+    const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    const items = policies.map((policy, i) => {
+      const remaining = verdict.remaining[i] ?? 0;
+      // A refusal never says more quota comes sooner than Retry-After (the draft's rule).
+      const reset = verdict.allowed ? resetSeconds : Math.min(resetSeconds, retryAfterSeconds);
+      return {
+        policy: `"${policy.name}";q=${policy.counter.limit};w=${windowSeconds}`,
+        state: `"${policy.name}";r=${remaining};t=${remaining === 0 && !verdict.allowed ? retryAfterSeconds : reset}`,
+      };
+    });
+    const headers: Record<string, string> = {
+      'ratelimit-policy': items.map((item) => item.policy).join(', '),
+      ratelimit: items.map((item) => item.state).join(', '),
+    };
+    if (verdict.allowed) return { allowed: true, headers };
+
+    for (const [i, policy] of policies.entries()) {
+      if ((verdict.remaining[i] ?? 0) === 0) this.metrics.limited(group, policy.scope);
+    }
+    headers['retry-after'] = String(retryAfterSeconds);
+    return {
+      allowed: false,
+      headers,
+      retryAfterSeconds,
+      body: {
+        detail: `Too many requests: try again in ${retryAfterSeconds} s`,
+        code: 'rate_limited',
+      },
+    };
+  }
+}
