@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type pino from 'pino';
 import type { Registry } from 'prom-client';
@@ -16,6 +23,8 @@ import { WebSocketProxy } from './web/websocket-proxy';
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 export const EDGE_AUTHENTICATOR = Symbol('EDGE_AUTHENTICATOR');
+const REDIS_CONNECT_WAIT_MS = 2000;
+
 /** The rate limits' Redis client; undefined when rate limiting is off. */
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 
@@ -28,7 +37,7 @@ export interface GatewayModuleOptions {
 
 /** The gateway has no domain: health aggregation, docs, metrics and the edge's collaborators. */
 @Module({})
-export class AppModule implements OnApplicationShutdown {
+export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | undefined) {}
 
   static forRoot({ settings, tokenVerifier, logDestination }: GatewayModuleOptions): DynamicModule {
@@ -107,10 +116,30 @@ export class AppModule implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * Gives Redis a moment to connect before the first requests arrive (until then they would pass
+   * unchecked), without making the gateway's start depend on it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((resolve) => redis.once('ready', resolve)),
+      new Promise((resolve) => (timer = setTimeout(resolve, REDIS_CONNECT_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
   // After the HTTP server has closed, so requests in flight could still count.
   async onApplicationShutdown(): Promise<void> {
     const redis = this.redis;
     if (!redis || redis.status === 'end') return;
+    // A client still trying to reach Redis would hold QUIT in its queue for ever.
+    if (redis.status !== 'ready') {
+      redis.disconnect();
+      return;
+    }
     const ended = new Promise((resolve) => redis.once('end', resolve));
     await redis.quit().catch(() => redis.disconnect());
     await ended;
