@@ -3,8 +3,6 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier } from '@ajla/auth';
-// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';

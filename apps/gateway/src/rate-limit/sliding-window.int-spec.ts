@@ -1,7 +1,5 @@
 import { Redis } from 'ioredis';
 import { createRedisClient } from '@ajla/platform';
-// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { RateLimitStoreUnavailableError, RedisSlidingWindow } from './sliding-window';
 
