@@ -1,4 +1,4 @@
-import { EdgeRateLimiter, RateLimitMetrics } from './edge-rate-limiter';
+import { EdgeRateLimiter, RateLimitMetrics, addressKey } from './edge-rate-limiter';
 import { RateLimits, parseRateLimits } from './rate-limits';
 import { SlidingWindow, WindowCounter, WindowVerdict } from './sliding-window';
 
@@ -86,7 +86,9 @@ describe('EdgeRateLimiter', () => {
     const limiter = new EdgeRateLimiter(limits(), window, metrics, log);
     window.next = { allowed: true, retryAfterMs: 0, resetMs: 1000, remaining: [5] };
     await limiter.check('read', { address: '::1' });
-    expect(window.asked[0]!.counters).toEqual([{ key: 'rate:read:address:::1', limit: 100 }]);
+    expect(window.asked[0]!.counters).toEqual([
+      { key: 'rate:read:address:0:0:0:0::/64', limit: 100 },
+    ]);
   });
 
   it('asks nothing when the group has no limit or limits are off', async () => {
@@ -119,5 +121,19 @@ describe('EdgeRateLimiter', () => {
       allowed: true,
     });
     expect(log.log).toHaveBeenCalledWith('rate limits are enforced again');
+  });
+});
+
+describe('addressKey', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['2001:DB8:1:2::', '2001:db8:1:2::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1:2:3:4', 'fe80:0:0:0::/64'],
+  ])('counts %s as %s', (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { RateLimitGroup, RateLimits } from './rate-limits';
 import { SlidingWindow, WindowCounter } from './sliding-window';
 
@@ -65,7 +66,7 @@ export class EdgeRateLimiter {
       policies.push({
         name: `${group}-per-address`,
         scope: 'address',
-        counter: { key: `rate:${group}:address:${subject.address}`, limit: perAddress },
+        counter: { key: `rate:${group}:address:${addressKey(subject.address)}`, limit: perAddress },
       });
     }
     if (perUser > 0 && subject.userId) {
@@ -130,4 +131,23 @@ export class EdgeRateLimiter {
       },
     };
   }
+}
+
+/**
+ * What one client's address is counted as: an IPv4 address itself, an IPv6 address by its /64
+ * network, since one subscriber usually gets a whole /64 and could otherwise count afresh from
+ * each of its addresses.
+ */
+export function addressKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  // An embedded IPv4 tail (::ffff:a.b.c.d and the like) lies below the /64 anyway.
+  const missing = 8 - headGroups.length - tailGroups.length;
+  const groups = [...headGroups, ...Array<string>(Math.max(0, missing)).fill('0'), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
