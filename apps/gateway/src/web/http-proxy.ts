@@ -22,7 +22,7 @@ import { rateLimitGroupOf } from '../rate-limit/rate-limits';
 import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath, routerPatterns } from '../routing/route-table';
 import { EdgeAuthenticator, bearerToken } from './edge-auth';
-import { TrustedProxies, forwardedChain, withForwarding } from './forwarded-headers';
+import { TrustedProxies, clientAddress, withForwarding } from './forwarded-headers';
 import { errorBody } from './error-body';
 import { ProxyLog } from './proxy-log';
 
@@ -200,11 +200,11 @@ function edgeGuard(route: MountedRoute, options: HttpProxyOptions) {
       userId = outcome.userId;
     }
     if (!rateLimiter) return undefined;
-    const address = forwardedChain(
+    const address = clientAddress(
       request.raw.socket.remoteAddress,
       request.headers['x-forwarded-for'],
       trustedProxies,
-    )[0]!;
+    );
     const decision = await rateLimiter.check(rateLimitGroupOf(request.method, route, false), {
       address,
       userId,

@@ -23,7 +23,7 @@ import { RouteTable, isSafePath } from '../routing/route-table';
 import { handshakeToken } from '@ajla/auth';
 import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
-import { TrustedProxies, forwardedChain, withForwarding } from './forwarded-headers';
+import { TrustedProxies, clientAddress, withForwarding } from './forwarded-headers';
 import { ProxyLog } from './proxy-log';
 
 export interface WebSocketProxyOptions {
@@ -86,8 +86,8 @@ const UNREACHABLE = new Set([
 /**
  * Forwards WebSocket upgrades on websocket routes. The token and the `websocket` group's rate
  * limits are checked at the handshake (429 over the limit), and the upstream handshake completes
- * before the client's does, so the client sees the upstream's own
- * refusal (401, 404, ...) as an HTTP answer, not as an accepted socket that closes at once.
+ * before the client's does, so the client sees the upstream's own refusal (401, 404, ...) as an
+ * HTTP answer, not as an accepted socket that closes at once.
  * Frames, pings, pongs and close codes pass through unchanged in both directions, so heartbeats
  * and flow control stay end to end.
  */
@@ -233,11 +233,11 @@ export class WebSocketProxy {
       }
       userId = outcome.userId;
     }
-    const address = forwardedChain(
+    const address = clientAddress(
       request.socket.remoteAddress,
       request.headers['x-forwarded-for'],
       this.options.trustedProxies,
-    )[0]!;
+    );
     const decision = await this.options.rateLimiter?.check('websocket', { address, userId });
     if (decision) {
       if (!decision.allowed) {
