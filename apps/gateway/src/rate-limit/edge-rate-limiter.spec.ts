@@ -109,13 +109,21 @@ describe('EdgeRateLimiter', () => {
   });
 
   it('lets requests through while the store fails, logging the outage once and its end', async () => {
-    const limiter = new EdgeRateLimiter(limits(), window, metrics, log);
+    let now = 1_000_000;
+    const limiter = new EdgeRateLimiter(limits(), window, metrics, log, () => now);
     window.next = new Error('connection refused');
     await expect(limiter.check('read', { address: '::1' })).resolves.toBeUndefined();
+    // Within a second of a failure the store is not asked at all.
+    now += 999;
     await expect(limiter.check('read', { address: '::1' })).resolves.toBeUndefined();
-    expect(metrics.limiterUnavailable).toHaveBeenCalledTimes(2);
+    expect(window.asked).toHaveLength(1);
+    now += 1;
+    await expect(limiter.check('read', { address: '::1' })).resolves.toBeUndefined();
+    expect(window.asked).toHaveLength(2);
+    expect(metrics.limiterUnavailable).toHaveBeenCalledTimes(3);
     expect(log.warn).toHaveBeenCalledTimes(1);
 
+    now += 1000;
     window.next = { allowed: true, retryAfterMs: 0, resetMs: 1000, remaining: [5] };
     await expect(limiter.check('read', { address: '::1' })).resolves.toMatchObject({
       allowed: true,

@@ -28,6 +28,8 @@ export interface RateLimitLog {
   log(message: unknown, ...rest: unknown[]): void;
 }
 
+const STORE_RETRY_MS = 1000;
+
 interface Policy {
   readonly name: string;
   readonly scope: 'address' | 'user';
@@ -42,16 +44,20 @@ interface Policy {
  *
  * If the store cannot answer (Redis down or slow), requests pass: the limiter guards capacity,
  * and failing closed would turn a Redis outage into a platform outage. Failed logins stay
- * throttled by user-service. The outage is logged once (and its end), and every pass counted.
+ * throttled by user-service. The store is then asked again once a second, the outage logged once
+ * (and its end), and every unchecked request counted.
  */
 export class EdgeRateLimiter {
   private failing = false;
+  /** After a failure the store is left alone this long: a hung Redis must not slow every request. */
+  private askAgainAt = 0;
 
   constructor(
     private readonly limits: RateLimits,
     private readonly window: SlidingWindow,
     private readonly metrics: RateLimitMetrics,
     private readonly log: RateLimitLog,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The decision for one request, or undefined when nothing limits it (or the store is down). */
@@ -78,6 +84,10 @@ export class EdgeRateLimiter {
     }
     if (policies.length === 0) return undefined;
 
+    if (this.failing && this.now() < this.askAgainAt) {
+      this.metrics.limiterUnavailable();
+      return undefined;
+    }
     let verdict;
     try {
       verdict = await this.window.hit(
@@ -86,6 +96,7 @@ export class EdgeRateLimiter {
       );
     } catch (error) {
       this.metrics.limiterUnavailable();
+      this.askAgainAt = this.now() + STORE_RETRY_MS;
       if (!this.failing) {
         this.failing = true;
         this.log.warn(
