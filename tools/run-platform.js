@@ -106,7 +106,7 @@ async function main() {
   const gateway = start('gateway', gatewayPort, gatewayEnv);
   if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
     console.log(
-      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (API docs at /docs, health at /health). Ctrl-C stops it.\n`,
+      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,
     );
   } else if (!stopping) {
     console.error(`the gateway's /health is not 200 yet; see the logs above`);

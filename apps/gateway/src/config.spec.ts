@@ -25,6 +25,29 @@ describe('loadGatewaySettings', () => {
     expect(trustedProxies.isTrusted('127.0.0.1')).toBe(false);
   });
 
+  it('keeps /metrics off the public port and limits rates by default, with Redis as the store', () => {
+    const { config, rateLimits } = loadGatewaySettings({});
+    expect(config.METRICS_PORT).toBe(9464);
+    expect(config.METRICS_TOKEN).toBeUndefined();
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(rateLimits.enabled).toBe(true);
+    expect(rateLimits.groups.auth.perAddress).toBeGreaterThan(0);
+  });
+
+  it('refuses bad metrics and rate-limit values with one line each', () => {
+    expect(
+      problemsOf({
+        METRICS_PORT: '70000',
+        METRICS_TOKEN: 'short',
+        RATE_LIMIT_READ_PER_USER: 'many',
+      }),
+    ).toEqual([
+      'METRICS_PORT: must be 0 (none) or an integer between 1 and 65535 (got "70000")',
+      'METRICS_TOKEN: must be at least 32 printable characters without spaces (a random secret) (value hidden)',
+      'RATE_LIMIT_READ_PER_USER: must be an integer from 0 to 1000000000 (requests per window, 0: no limit) (got "many")',
+    ]);
+  });
+
   it('reads the variables it is given', () => {
     const { config, routes, corsOrigins, trustedProxies } = loadGatewaySettings({
       PORT: '9000',

@@ -1,7 +1,14 @@
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { BaseServiceConfig, ConfigError, loadConfig, withRedisConfig } from '@ajla/platform';
+import {
+  BaseServiceConfig,
+  ConfigError,
+  loadConfig,
+  withMetricsConfig,
+  withRedisConfig,
+} from '@ajla/platform';
 import { withAuthConfig } from '@ajla/auth';
 import { RouteConfigError, buildRouteTable } from './routing/build-route-table';
+import { RateLimits, parseRateLimits } from './rate-limit/rate-limits';
 import { RouteTable } from './routing/route-table';
 import { TrustedProxies } from './web/forwarded-headers';
 
@@ -10,13 +17,18 @@ const POSITIVE_MS = { message: 'must be a positive integer (milliseconds)' };
 /**
  * The gateway's environment. Every property carries its type explicitly: SWC emits the
  * `design:type` metadata that drives conversion from strings only for annotated properties.
- * The `JWT_*` variables (how access tokens are verified) come from `@ajla/auth`, `REDIS_*` (the
- * feed of its session revocation list) from `@ajla/platform`. Upstream URLs
- * (`<NAME>_SERVICE_URL`) are read by the route table, not here: an empty value there means "not
+ * The `JWT_*` variables (how access tokens are verified) come from `@ajla/auth`, `REDIS_*` (rate
+ * limits and the feed of the session revocation list) and `METRICS_*` from `@ajla/platform`; `RATE_LIMIT_*` are read by `parseRateLimits`.
+ * Upstream URLs (`<NAME>_SERVICE_URL`) are read by the route table, not here: an empty value there means "not
  * configured", where `loadConfig` would apply a default.
  */
-export class GatewayConfig extends withAuthConfig(withRedisConfig(BaseServiceConfig)) {
+export class GatewayConfig extends withMetricsConfig(
+  withRedisConfig(withAuthConfig(BaseServiceConfig)),
+) {
   override PORT: number = 8000;
+
+  /** The public port never serves /metrics without METRICS_TOKEN: scrapers use this one. */
+  override METRICS_PORT: number = 9464;
 
   /** The gateway is the edge: its own client address is the socket's (see TRUSTED_PROXIES). */
   override TRUST_PROXY: string = '';
@@ -69,6 +81,7 @@ export interface GatewaySettings {
   readonly routes: RouteTable;
   readonly corsOrigins: CorsOrigins;
   readonly trustedProxies: TrustedProxies;
+  readonly rateLimits: RateLimits;
 }
 
 /**
@@ -105,8 +118,10 @@ export function loadGatewaySettings(
     problems.push(`TRUSTED_PROXIES: ${(error as Error).message}`);
   }
 
+  const rateLimits = parseRateLimits(env, problems);
+
   if (problems.length > 0 || !config || !routes) throw new ConfigError(problems);
-  return { config, routes, corsOrigins, trustedProxies };
+  return { config, routes, corsOrigins, trustedProxies, rateLimits };
 }
 
 export function parseCorsOrigins(spec: string, problems: string[]): CorsOrigins {

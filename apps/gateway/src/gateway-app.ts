@@ -9,6 +9,7 @@ import type { SessionRevocations } from '@ajla/auth';
 import { createServiceApp } from '@ajla/platform';
 import { AppModule, EDGE_AUTHENTICATOR } from './app.module';
 import { GatewaySettings } from './config';
+import { EdgeRateLimiter } from './rate-limit/edge-rate-limiter';
 import { ApiDocs } from './web/api-docs';
 import { EdgeAuthenticator } from './web/edge-auth';
 import { GatewayMetrics } from './web/gateway-metrics';
@@ -64,7 +65,14 @@ export async function createGatewayApp(
         'traceparent',
         'tracestate',
       ],
-      exposedHeaders: ['x-request-id', 'x-correlation-id', 'retry-after', 'www-authenticate'],
+      exposedHeaders: [
+        'x-request-id',
+        'x-correlation-id',
+        'retry-after',
+        'www-authenticate',
+        'ratelimit',
+        'ratelimit-policy',
+      ],
       // Bearer tokens, not cookies: browsers never need to send credentials cross-origin.
       credentials: false,
       maxAge: 600,
@@ -80,6 +88,7 @@ export async function createGatewayApp(
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     metrics: app.get(GatewayMetrics),
+    rateLimiter: app.get<EdgeRateLimiter | undefined>(EdgeRateLimiter),
     log: new Logger('HttpProxy'),
   });
 

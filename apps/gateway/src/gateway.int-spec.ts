@@ -3,6 +3,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
+import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
 import { loadGatewaySettings } from './config';
@@ -18,7 +19,13 @@ async function startGateway(
   env: Record<string, string>,
   revocations?: SessionRevocations,
 ): Promise<RunningGateway> {
-  const settings = loadGatewaySettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const settings = loadGatewaySettings({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_KEY_PREFIX: uniqueRedisPrefix('gateway'),
+    METRICS_PORT: '0',
+    ...env,
+  });
   const tokenVerifier = await AccessTokenVerifier.fromConfig(settings.config, revocations);
   const app = await createGatewayApp(settings, { tokenVerifier, revocations });
   await app.listen(0, '127.0.0.1');
@@ -131,6 +138,8 @@ describe('gateway (in front of stub upstreams)', () => {
       UPSTREAM_TIMEOUT_MS: '500',
       HEALTH_TIMEOUT_MS: '500',
       CORS_ORIGINS: 'https://app.ajla.test',
+      // Room for every test below; the limits have their own describe.
+      RATE_LIMIT_AUTH_PER_ADDRESS: '1000',
     });
     token = await keys.sign();
   });
@@ -493,14 +502,27 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(ui.headers.get('content-type')).toMatch(/text\/html/);
     });
 
-    it('serves its own liveness, readiness and metrics', async () => {
+    it('serves its own liveness and readiness, and no /metrics on its public port', async () => {
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
       expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200);
-      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-      expect(metrics).toMatch(
-        /http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/auth\/\*"/,
-      );
-      expect(metrics).toContain('gateway_upstream_failures_total');
+      for (const path of ['/metrics', '/metrics/', '/metrics?x=1']) {
+        const res = await fetch(`${gateway.url}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(404);
+        expect(await json(res)).toEqual({ detail: 'Not found', code: 'not_found' });
+      }
+      // No route leads to a service's own /metrics either.
+      for (const path of [
+        '/api/v1/requests/../../metrics',
+        '/api/v1/requests/%2e%2e/%2e%2e/metrics',
+      ]) {
+        expect((await rawGet(gateway.url, path, { authorization: `Bearer ${token}` })).status).toBe(
+          400,
+        );
+      }
+      const seen = [user, request, conversation].flatMap((stub) => stub.seen.map((r) => r.url));
+      expect(seen.filter((url) => url.includes('metrics'))).toEqual([]);
     });
   });
 
@@ -760,6 +782,179 @@ describe('gateway configuration at start', () => {
       expect((await done).code).toBe(1001);
     } finally {
       await upstream.close();
+    }
+  });
+});
+
+describe('rate limits and metrics exposure', () => {
+  const METRICS_TOKEN = 'scraper-secret-0123456789abcdef-0123456789';
+  let keys: TestKeys;
+  let user: StubUpstream;
+  let conversation: StubUpstream;
+  let gateway: RunningGateway;
+  let metricsPort: number;
+
+  beforeAll(async () => {
+    keys = await createTestKeys();
+    user = await StubUpstream.start('user');
+    conversation = await StubUpstream.start('conversation');
+    metricsPort = await freePort();
+    gateway = await startGateway({
+      USER_SERVICE_URL: user.url,
+      CONVERSATION_SERVICE_URL: conversation.url,
+      REQUEST_SERVICE_URL: '',
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+      // The test talks from 127.0.0.1 as a proxy would, naming clients in X-Forwarded-For.
+      TRUSTED_PROXIES: 'loopback',
+      RATE_LIMIT_AUTH_PER_ADDRESS: '2',
+      RATE_LIMIT_READ_PER_ADDRESS: '1000',
+      RATE_LIMIT_READ_PER_USER: '3',
+      RATE_LIMIT_WRITE_PER_ADDRESS: '0',
+      RATE_LIMIT_WRITE_PER_USER: '0',
+      RATE_LIMIT_WEBSOCKET_PER_USER: '1',
+      METRICS_PORT: String(metricsPort),
+      METRICS_TOKEN,
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.app.close();
+    await Promise.all([user, conversation].map((stub) => stub?.close()));
+  });
+
+  const login = (client: string) =>
+    fetch(`${gateway.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+      body: '{}',
+    });
+
+  it('limits an address on the auth routes: 429, Retry-After, RateLimit fields, JSON body', async () => {
+    const first = await login('198.51.100.1');
+    expect(first.ok).toBe(true);
+    expect(first.headers.get('ratelimit-policy')).toBe('"auth-per-address";q=2;w=60');
+    expect(first.headers.get('ratelimit')).toMatch(/^"auth-per-address";r=1;t=\d+$/);
+    expect((await login('198.51.100.1')).headers.get('ratelimit')).toMatch(/;r=0;/);
+    const seenBefore = user.apiRequests.length;
+
+    const refused = await login('198.51.100.1');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('ratelimit')).toBe(`"auth-per-address";r=0;t=${retryAfter}`);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"auth-per-address";q=2;w=60');
+    expect(await json(refused)).toEqual({
+      detail: `Too many requests: try again in ${retryAfter} s`,
+      code: 'rate_limited',
+    });
+    expect(user.apiRequests.length).toBe(seenBefore);
+
+    // Another address has its own count.
+    expect((await login('198.51.100.2')).ok).toBe(true);
+  });
+
+  it('counts two users behind one address apart', async () => {
+    const alice = await keys.sign({ sub: '0190a5e4-7b1c-7c3e-9f00-00000000a11c' });
+    const bob = await keys.sign({ sub: '0190a5e4-7b1c-7c3e-9f00-000000000b0b' });
+    const me = (token: string) =>
+      fetch(`${gateway.url}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.3' },
+      });
+    for (let i = 0; i < 3; i++) expect((await me(alice)).status).toBe(200);
+    const refused = await me(alice);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('ratelimit')).toMatch(
+      /^"read-per-address";r=\d+;t=\d+, "read-per-user";r=0;t=\d+$/,
+    );
+    const other = await me(bob);
+    expect(other.status).toBe(200);
+    expect(other.headers.get('ratelimit')).toMatch(/"read-per-user";r=2;/);
+  });
+
+  it('leaves a group whose limits are 0, health and docs alone', async () => {
+    const token = await keys.sign();
+    const write = await fetch(`${gateway.url}/api/v1/users/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(write.status).toBe(200);
+    expect(write.headers.get('ratelimit')).toBeNull();
+    for (const path of ['/health', '/health/live', '/docs-json']) {
+      const res = await fetch(`${gateway.url}${path}`);
+      expect(res.headers.get('ratelimit')).toBeNull();
+      expect(res.status).not.toBe(429);
+    }
+  });
+
+  it('refuses a WebSocket upgrade over the limit with an HTTP 429 at the handshake', async () => {
+    const token = await keys.sign({ sub: '0190a5e4-7b1c-7c3e-9f00-0000000000ws' });
+    const first = (await handshake(
+      `${gateway.ws}/ws/chat/abc?token=${token}`,
+    )) as Required<Handshake>;
+    expect(first.ws).toBeDefined();
+    first.ws.close();
+    const refused = await handshake(`${gateway.ws}/ws/chat/abc?token=${token}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers!['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.headers!['ratelimit']).toMatch(/"websocket-per-user";r=0;t=\d+/);
+    expect(JSON.parse(refused.body!)).toMatchObject({ code: 'rate_limited' });
+    expect(conversation.sockets.length).toBe(1);
+  });
+
+  it('serves /metrics on the metrics port, and on the public port only with the token', async () => {
+    const internal = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(internal.status).toBe(200);
+    const text = await internal.text();
+    expect(text).toMatch(
+      /gateway_rate_limited_total\{[^}]*group="auth",policy="address"[^}]*\} [1-9]/,
+    );
+    expect(text).toContain('http_request_duration_seconds');
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status).toBe(404);
+
+    const anonymous = await fetch(`${gateway.url}/metrics`);
+    expect(anonymous.status).toBe(404);
+    expect(await json(anonymous)).toEqual({ detail: 'Not found', code: 'not_found' });
+    const wrong = await fetch(`${gateway.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}x` },
+    });
+    expect(wrong.status).toBe(404);
+    const scraper = await fetch(`${gateway.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(scraper.status).toBe(200);
+    expect(await scraper.text()).toContain('gateway_rate_limited_total');
+  });
+});
+
+describe('rate limits without Redis', () => {
+  it('let requests through (fail open) and count them as unchecked', async () => {
+    const keys = await createTestKeys();
+    const user = await StubUpstream.start('user');
+    const metricsPort = await freePort();
+    const gateway = await startGateway({
+      USER_SERVICE_URL: user.url,
+      REQUEST_SERVICE_URL: '',
+      CONVERSATION_SERVICE_URL: '',
+      NOTIFICATION_SERVICE_URL: '',
+      JWT_PUBLIC_KEY: keys.publicPem,
+      REDIS_URL: `redis://127.0.0.1:${await deadPort()}`,
+      RATE_LIMIT_AUTH_PER_ADDRESS: '1',
+      METRICS_PORT: String(metricsPort),
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST', body: '{}' });
+        expect(res.ok).toBe(true);
+        expect(res.headers.get('ratelimit')).toBeNull();
+      }
+      expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_rate_limit_unavailable_total\{[^}]*\} 3/);
+    } finally {
+      await gateway.app.close();
+      await user.close();
     }
   });
 });

@@ -2,6 +2,7 @@ export * from './config/load-config';
 export * from './config/base-service.config';
 export * from './config/database.config';
 export * from './config/redis.config';
+export * from './config/metrics.config';
 export type { Constructor } from './config/mixin';
 export * from './http/request-context';
 export { PUBLIC_ROUTE_KEY } from './http/public-route';
@@ -16,7 +17,8 @@ export {
   LOGGED_QUERY_PARAMETERS,
   REDACTED_PATHS,
 } from './observability/logger';
-export { METRICS_REGISTRY } from './observability/metrics';
+export { METRICS_REGISTRY, MetricsListener, metricsOpenOnAppPort } from './observability/metrics';
+export type { MetricsExposure } from './observability/metrics';
 export { READINESS_CHECKS, Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export * from './platform.module';

@@ -9,8 +9,11 @@ import { HealthController, Readiness } from './health/readiness';
 import { loggerParams } from './observability/logger';
 import {
   HttpMetrics,
+  METRICS_EXPOSURE,
   METRICS_REGISTRY,
   MetricsController,
+  MetricsExposure,
+  MetricsListener,
   createMetricsRegistry,
 } from './observability/metrics';
 
@@ -25,6 +28,8 @@ export interface PlatformModuleOptions {
   logLevel?: LogLevel;
   /** Where log lines go; stdout by default. Tests pass a stream to read them. */
   logDestination?: pino.DestinationStream;
+  /** Where `/metrics` is served; by default on the service's own port, open (see MetricsExposure). */
+  metrics?: MetricsExposure;
 }
 
 /** Logs, `/metrics`, `/health/live` and `/health/ready` for one service. */
@@ -48,10 +53,12 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.serviceName) },
+        { provide: METRICS_EXPOSURE, useValue: options.metrics ?? {} },
         HttpMetrics,
+        MetricsListener,
         Readiness,
       ],
-      exports: [METRICS_REGISTRY, Readiness],
+      exports: [METRICS_REGISTRY, MetricsListener, Readiness],
     };
   }
 }

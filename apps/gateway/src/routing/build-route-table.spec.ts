@@ -192,6 +192,7 @@ describe('buildRouteTable', () => {
           { path: '/health', service: 'user' },
           { path: '/docs/extra', service: 'user' },
           { path: '/metrics', service: 'user', match: 'exact' },
+          { path: '/metrics/federate', service: 'request' },
         ]),
         env: {},
       }),
@@ -200,6 +201,45 @@ describe('buildRouteTable', () => {
       'GATEWAY_ROUTES: route "/health" would cover the gateway\'s own "/health"',
       'GATEWAY_ROUTES: route "/docs/extra" would cover the gateway\'s own "/docs"',
       'GATEWAY_ROUTES: route "/metrics" would cover the gateway\'s own "/metrics"',
+      'GATEWAY_ROUTES: route "/metrics/federate" would cover the gateway\'s own "/metrics"',
     ]);
+  });
+
+  it("routes nothing to a service's /metrics by default", () => {
+    const table = buildRouteTable({ env: {} });
+    for (const path of ['/metrics', '/metrics/x', '/api/v1/metrics', '/ws/metrics']) {
+      expect(table.resolve(path)).toBeUndefined();
+    }
+    expect(
+      table.routes.every(
+        (route) =>
+          route.path.startsWith('/api/') ||
+          route.path.startsWith('/ws/') ||
+          route.path === '/.well-known/jwks.json',
+      ),
+    ).toBe(true);
+  });
+
+  it('marks the auth lines for the auth rate limits and reads "limits" from GATEWAY_ROUTES', () => {
+    const table = buildRouteTable({
+      routesJson: JSON.stringify([
+        { path: '/api/v1/billing/login', service: 'billing', access: 'public', limits: 'auth' },
+        { path: '/api/v1/billing', service: 'billing' },
+      ]),
+      env: { BILLING_SERVICE_URL: 'http://billing:8005' },
+    });
+    expect(table.resolve('/api/v1/auth/login')?.limits).toBe('auth');
+    expect(table.resolve('/api/v1/auth/logout')?.limits).toBe('auth');
+    expect(table.resolve('/api/v1/requests')?.limits).toBeUndefined();
+    expect(table.resolve('/api/v1/billing/login')?.limits).toBe('auth');
+    expect(table.resolve('/api/v1/billing/x')?.limits).toBeUndefined();
+    expect(
+      problemsOf(() =>
+        buildRouteTable({
+          routesJson: JSON.stringify([{ path: '/api/v1/x', service: 'x', limits: 'tight' }]),
+          env: { X_SERVICE_URL: 'http://x:1' },
+        }),
+      ),
+    ).toEqual(['GATEWAY_ROUTES[0].limits: must be one of "standard", "auth"']);
   });
 });

@@ -1,5 +1,11 @@
 import { DEFAULT_ROUTES, DEFAULT_SERVICE_URLS } from './default-routes';
-import { MountedRoute, RouteAccess, RouteDefinition, RouteMatch } from './route-definition';
+import {
+  MountedRoute,
+  RouteAccess,
+  RouteDefinition,
+  RouteLimits,
+  RouteMatch,
+} from './route-definition';
 import { RouteTable } from './route-table';
 
 /** Paths the gateway answers itself; no route may cover them. */
@@ -98,7 +104,15 @@ interface RouteOverride {
   readonly route: RouteDefinition;
 }
 
-const OVERRIDE_KEYS = new Set(['path', 'service', 'access', 'match', 'websocket', 'disabled']);
+const OVERRIDE_KEYS = new Set([
+  'path',
+  'service',
+  'access',
+  'match',
+  'websocket',
+  'limits',
+  'disabled',
+]);
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
 function parseRouteOverrides(json: string | undefined, problems: string[]): RouteOverride[] {
@@ -147,6 +161,13 @@ function parseRouteOverrides(json: string | undefined, problems: string[]): Rout
       problems,
     );
     const match = optionalChoice<RouteMatch>(line, 'match', ['prefix', 'exact'], where, problems);
+    const limits = optionalChoice<RouteLimits>(
+      line,
+      'limits',
+      ['standard', 'auth'],
+      where,
+      problems,
+    );
     const service = line['service'];
     if (!disabled && (typeof service !== 'string' || !SERVICE_NAME.test(service))) {
       problems.push(
@@ -165,6 +186,7 @@ function parseRouteOverrides(json: string | undefined, problems: string[]): Rout
         access: access ?? 'protected',
         match: match ?? 'prefix',
         websocket,
+        ...(limits ? { limits } : {}),
       },
     });
   });

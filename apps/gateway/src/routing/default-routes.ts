@@ -6,8 +6,8 @@ import { RouteDefinition } from './route-definition';
  */
 export const DEFAULT_ROUTES: readonly RouteDefinition[] = [
   // Register, login, refresh and the JWKS are public; logout needs the access token (API.md).
-  route('/api/v1/auth', 'user', 'public'),
-  route('/api/v1/auth/logout', 'user', 'protected', { match: 'exact' }),
+  route('/api/v1/auth', 'user', 'public', { limits: 'auth' }),
+  route('/api/v1/auth/logout', 'user', 'protected', { match: 'exact', limits: 'auth' }),
   route('/.well-known/jwks.json', 'user', 'public', { match: 'exact' }),
   // The caller's own profile only: other paths under /api/v1/users are not part of the API.
   route('/api/v1/users/me', 'user', 'protected'),
@@ -37,7 +37,11 @@ function route(
   path: string,
   service: string,
   access: RouteDefinition['access'],
-  options: { match?: RouteDefinition['match']; websocket?: boolean } = {},
+  options: {
+    match?: RouteDefinition['match'];
+    websocket?: boolean;
+    limits?: RouteDefinition['limits'];
+  } = {},
 ): RouteDefinition {
   return {
     path,
@@ -45,5 +49,6 @@ function route(
     access,
     match: options.match ?? 'prefix',
     websocket: options.websocket ?? false,
+    ...(options.limits ? { limits: options.limits } : {}),
   };
 }

@@ -100,6 +100,15 @@ export function forwardedChain(
   return chain;
 }
 
+/** The client's address as far as the gateway can tell: the first of `forwardedChain`. */
+export function clientAddress(
+  peerAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: TrustedProxies,
+): string {
+  return forwardedChain(peerAddress, forwardedFor, trusted)[0] ?? '';
+}
+
 /** `X-Forwarded-Proto` / `X-Forwarded-Host` as seen by the client: believed only from a trusted peer. */
 export function forwardedProto(
   peerTrusted: boolean,

@@ -1,12 +1,19 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { RateLimitMetrics } from '../rate-limit/edge-rate-limiter';
+import { RateLimitGroup } from '../rate-limit/rate-limits';
 import { UpstreamMetrics } from './http-proxy';
 import { WebSocketMetrics } from './websocket-proxy';
 
-/** What the gateway adds to the platform's HTTP metrics: upstream failures and proxied sockets. */
-export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics {
+/**
+ * What the gateway adds to the platform's HTTP metrics: upstream failures, proxied sockets and
+ * rate limiting.
+ */
+export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLimitMetrics {
   private readonly upstreamFailures: Counter<'upstream' | 'status_code'>;
   private readonly sockets: Gauge<'upstream'>;
   private readonly refusals: Counter<'upstream' | 'status_code'>;
+  private readonly rateLimited: Counter<'group' | 'policy'>;
+  private readonly rateLimitSkipped: Counter;
 
   constructor(registry: Registry) {
     this.upstreamFailures = new Counter({
@@ -27,6 +34,17 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics {
       labelNames: ['upstream', 'status_code'],
       registers: [registry],
     });
+    this.rateLimited = new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests refused with 429 by the gateway, by group and by the exhausted policy (address or user)',
+      labelNames: ['group', 'policy'],
+      registers: [registry],
+    });
+    this.rateLimitSkipped = new Counter({
+      name: 'gateway_rate_limit_unavailable_total',
+      help: 'Requests let through unchecked because the rate-limit store (Redis) did not answer',
+      registers: [registry],
+    });
   }
 
   failed(service: string, status: number): void {
@@ -43,5 +61,13 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics {
 
   refused(service: string, status: number): void {
     this.refusals.inc({ upstream: service, status_code: String(status) });
+  }
+
+  limited(group: RateLimitGroup, policy: 'address' | 'user'): void {
+    this.rateLimited.inc({ group, policy });
+  }
+
+  limiterUnavailable(): void {
+    this.rateLimitSkipped.inc();
   }
 }

@@ -17,9 +17,12 @@ import type {
   FastifyRequest,
   HTTPMethods,
 } from 'fastify';
+import { EdgeRateLimiter } from '../rate-limit/edge-rate-limiter';
+import { rateLimitGroupOf } from '../rate-limit/rate-limits';
+import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath, routerPatterns } from '../routing/route-table';
 import { EdgeAuthenticator, bearerToken } from './edge-auth';
-import { TrustedProxies, withForwarding } from './forwarded-headers';
+import { TrustedProxies, clientAddress, withForwarding } from './forwarded-headers';
 import { errorBody } from './error-body';
 import { ProxyLog } from './proxy-log';
 
@@ -32,6 +35,8 @@ export interface HttpProxyOptions {
   /** Longest wait for the upstream's response headers, and between two body chunks. */
   readonly upstreamTimeoutMs: number;
   readonly metrics?: UpstreamMetrics;
+  /** Absent: no rate limits (tests of other concerns). */
+  readonly rateLimiter?: EdgeRateLimiter;
   readonly log: ProxyLog;
 }
 
@@ -57,8 +62,8 @@ const TIMED_OUT = new Set([
 /**
  * Mounts every route of the table on Fastify: one encapsulated scope per upstream service with its
  * own connection pool, bodies streamed through unparsed (only counted against the size limit),
- * the access token checked at the edge on protected routes, and errors answered as
- * `{"detail": ...}`.
+ * the access token checked at the edge on protected routes, the rate limits applied, and errors
+ * answered as `{"detail": ...}`.
  */
 export async function registerHttpProxy(
   fastify: FastifyInstance,
@@ -86,14 +91,13 @@ export async function registerHttpProxy(
       });
 
       const forward = forwarder(service, options);
-      const authenticate = edgeAuthentication(options.auth);
       for (const route of routes) {
+        const guard = edgeGuard(route, options);
         for (const url of routerPatterns(route)) {
           scope.route({
             method: METHODS,
             url,
-            onRequest:
-              route.access === 'protected' ? [rejectUnsafePath, authenticate] : [rejectUnsafePath],
+            onRequest: [rejectUnsafePath, guard],
             handler: forward,
           });
         }
@@ -170,21 +174,47 @@ async function rejectUnsafePath(
   return isSafePath(pathname) ? undefined : reply.code(400).send(errorBody(400, 'Invalid path'));
 }
 
-function edgeAuthentication(auth: EdgeAuthenticator) {
+/**
+ * The edge's checks of one route: the access token on a protected route (401 without the
+ * upstream ever seeing the request), then the rate limits of the request's group, per client
+ * address and per verified user. Requests refused by the token check are not counted: they cost
+ * the gateway less than counting them would, and never reach a service.
+ */
+function edgeGuard(route: MountedRoute, options: HttpProxyOptions) {
+  const { auth, rateLimiter, trustedProxies } = options;
   return async (
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply | undefined> => {
+    let userId: string | undefined;
     // CORS preflights carry no credentials by design; they are answered by the CORS layer or upstream.
-    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'])
-      return undefined;
-    const outcome = await auth.verify(bearerToken(request.headers.authorization));
-    if (outcome.ok) return undefined;
-    if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
-    if (outcome.retryAfterSeconds !== undefined) {
-      reply.header('retry-after', String(outcome.retryAfterSeconds));
+    const preflight =
+      request.method === 'OPTIONS' &&
+      request.headers['access-control-request-method'] !== undefined;
+    if (route.access === 'protected' && !preflight) {
+      const outcome = await auth.verify(bearerToken(request.headers.authorization));
+      if (!outcome.ok) {
+        if (outcome.status === 401) reply.header('www-authenticate', 'Bearer');
+        if (outcome.retryAfterSeconds !== undefined) {
+          reply.header('retry-after', String(outcome.retryAfterSeconds));
+        }
+        return reply.code(outcome.status).send({ detail: outcome.detail, code: outcome.code });
+      }
+      userId = outcome.caller?.id;
     }
-    return reply.code(outcome.status).send({ detail: outcome.detail, code: outcome.code });
+    if (!rateLimiter) return undefined;
+    const address = clientAddress(
+      request.raw.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      trustedProxies,
+    );
+    const decision = await rateLimiter.check(rateLimitGroupOf(request.method, route, false), {
+      address,
+      userId,
+    });
+    if (!decision) return undefined;
+    reply.headers(decision.headers);
+    return decision.allowed ? undefined : reply.code(429).send(decision.body);
   };
 }
 

@@ -17,6 +17,7 @@ import {
   coalesceWrites,
   createRequestContext,
 } from '@ajla/platform';
+import { EdgeRateLimiter } from '../rate-limit/edge-rate-limiter';
 import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath } from '../routing/route-table';
 import {
@@ -28,7 +29,7 @@ import {
 } from '@ajla/auth';
 import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
-import { TrustedProxies, withForwarding } from './forwarded-headers';
+import { TrustedProxies, clientAddress, withForwarding } from './forwarded-headers';
 import { ProxyLog } from './proxy-log';
 
 export interface WebSocketProxyOptions {
@@ -45,6 +46,8 @@ export interface WebSocketProxyOptions {
   readonly metrics?: WebSocketMetrics;
   /** Connections opened with a token a new entry revokes are closed (1008), whatever the upstream does. */
   readonly revocations?: Pick<SessionRevocations, 'onEntry'>;
+  /** Absent: upgrades are not rate limited. */
+  readonly rateLimiter?: EdgeRateLimiter;
 }
 
 export interface WebSocketMetrics {
@@ -98,9 +101,10 @@ const UNREACHABLE = new Set([
 ]);
 
 /**
- * Forwards WebSocket upgrades on websocket routes. The token is checked at the handshake and the
- * upstream handshake completes before the client's does, so the client sees the upstream's own
- * refusal (401, 404, ...) as an HTTP answer, not as an accepted socket that closes at once.
+ * Forwards WebSocket upgrades on websocket routes. The token and the `websocket` group's rate
+ * limits are checked at the handshake (429 over the limit), and the upstream handshake completes
+ * before the client's does, so the client sees the upstream's own refusal (401, 404, ...) as an
+ * HTTP answer, not as an accepted socket that closes at once.
  * Frames, pings, pongs and close codes pass through unchanged in both directions, so heartbeats
  * and flow control stay end to end.
  */
@@ -108,6 +112,10 @@ export class WebSocketProxy {
   private readonly server: WebSocketServer;
   private readonly upstreamProtocol = new WeakMap<IncomingMessage, string>();
   private readonly requestIds = new WeakMap<IncomingMessage, string>();
+  private readonly rateLimitHeaders = new WeakMap<
+    IncomingMessage,
+    Readonly<Record<string, string>>
+  >();
   private readonly links = new Set<Link>();
   private readonly pending = new Set<WebSocket>();
   private draining = false;
@@ -124,6 +132,9 @@ export class WebSocketProxy {
     });
     this.server.on('headers', (headers, request) => {
       headers.push(`X-Request-Id: ${this.requestIds.get(request) ?? ''}`);
+      for (const [name, value] of Object.entries(this.rateLimitHeaders.get(request) ?? {})) {
+        headers.push(`${name}: ${value}`);
+      }
     });
     options.revocations?.onEntry((entry) => this.closeRevoked(entry));
   }
@@ -251,6 +262,22 @@ export class WebSocketProxy {
         }
         return answer(outcome.status, outcome.detail, route.service, extra, outcome.code);
       }
+    }
+    const address = clientAddress(
+      request.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      this.options.trustedProxies,
+    );
+    const decision = await this.options.rateLimiter?.check('websocket', {
+      address,
+      userId: caller?.id,
+    });
+    if (decision) {
+      if (!decision.allowed) {
+        const extra = Object.entries(decision.headers).map(([name, value]) => `${name}: ${value}`);
+        return answer(429, decision.body.detail, route.service, extra, decision.body.code);
+      }
+      this.rateLimitHeaders.set(request, decision.headers);
     }
     if (socket.destroyed) return;
 

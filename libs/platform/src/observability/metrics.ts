@@ -1,4 +1,17 @@
-import { Controller, Get, Header, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +20,42 @@ import { PublicRoute } from '../http/public-route';
 
 /** This service's Prometheus registry: register your own metrics with `registers: [registry]`. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+export const METRICS_EXPOSURE = Symbol('METRICS_EXPOSURE');
+
+/**
+ * Where `/metrics` is served. By default on the application's own port, open: a service is reached
+ * only from inside the cluster. An application reached from the internet (the gateway) sets
+ * `publicPort`: there `/metrics` answers 404 unless the `token` is presented, and scrapers use
+ * the separate `port` (a listener that serves only `/metrics`, never exposed outside).
+ */
+export interface MetricsExposure {
+  /** A listener of its own serving only `GET /metrics`; 0 or absent: none. */
+  readonly port?: number;
+  /** Where that listener binds (the application's HOST). */
+  readonly host?: string;
+  /** Bearer token that opens `/metrics` on the application's own port. */
+  readonly token?: string;
+  /** The application's own port is public: `/metrics` there needs the token, whatever else is set. */
+  readonly publicPort?: boolean;
+}
+
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const NOT_FOUND = JSON.stringify({ detail: 'Not found', code: 'not_found' });
+
+/** Whether `/metrics` on the application's own port answers this `Authorization` header. */
+export function metricsOpenOnAppPort(
+  exposure: MetricsExposure,
+  authorization: string | string[] | undefined,
+): boolean {
+  if (exposure.token) {
+    const value = Array.isArray(authorization) ? authorization[0] : authorization;
+    const presented = Buffer.from(/^Bearer[ \t]+(\S+)[ \t]*$/i.exec(value ?? '')?.[1] ?? '');
+    const expected = Buffer.from(exposure.token);
+    return presented.length === expected.length && timingSafeEqual(presented, expected);
+  }
+  // Without a token, open only where nothing says the port is public or metrics live elsewhere.
+  return !exposure.publicPort && !exposure.port;
+}
 
 export function createMetricsRegistry(serviceName: string): Registry {
   // One registry per application rather than prom-client's global one, so two apps in one process
@@ -57,12 +106,78 @@ export class HttpMetrics implements OnModuleInit {
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+  constructor(
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(METRICS_EXPOSURE) private readonly exposure: MetricsExposure,
+  ) {}
 
   @PublicRoute()
   @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  async metrics(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!metricsOpenOnAppPort(this.exposure, request.headers.authorization)) {
+      // The same answer as any unknown path: nothing tells a prober that metrics exist here.
+      await reply.code(404).type('application/json; charset=utf-8').send(NOT_FOUND);
+      return;
+    }
+    await reply.type(PROMETHEUS_CONTENT_TYPE).send(await this.registry.metrics());
+  }
+}
+
+/**
+ * The separate metrics listener (`MetricsExposure.port`): `GET /metrics` and nothing else, no
+ * token, started with the application and closed with it.
+ */
+@Injectable()
+export class MetricsListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | undefined;
+
+  constructor(
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(METRICS_EXPOSURE) private readonly exposure: MetricsExposure,
+  ) {}
+
+  /** The bound port (useful when 0 was not asked for but the OS chose), or undefined. */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.exposure.port) return;
+    const server = createServer((request, response) => void this.answer(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.exposure.port, this.exposure.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    new Logger('Metrics').log(`metrics on :${this.port}/metrics`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(NOT_FOUND);
+      return;
+    }
+    try {
+      const text = await this.registry.metrics();
+      response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+      response.end(request.method === 'HEAD' ? undefined : text);
+    } catch {
+      response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ detail: 'Internal server error', code: 'internal' }));
+    }
   }
 }
