@@ -74,11 +74,6 @@ async function runOne(
     markers.refuse(marker, String(id), `${err.name} ${err.message}`);
     if (err.name === 'TimeoutError') {
       report('hang', undefined, `no answer within ${ANSWER_TIMEOUT_MS} ms`);
-    } else if (
-      err.cause?.code === 'UND_ERR_INVALID_ARG' ||
-      (err.name === 'TypeError' && /header|invalid/i.test(err.message) && !err.cause)
-    ) {
-      // The client refused to send it (a header value fetch does not allow): nothing was tested.
     } else {
       report(
         'no answer',
