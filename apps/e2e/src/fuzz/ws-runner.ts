@@ -311,6 +311,12 @@ async function runFrame(
     }
   }
   if (refused) markers.refuse(marker, `w${id}`, shown);
+  // A message is acknowledged to its sender once persisted (API.md), or refused: never ignored.
+  if (outcome === 'answered' && c.tags.some((t) => t.startsWith('valid:message.send'))) {
+    if (!refused && !answers.some((text) => text.startsWith('{"type":"ack"'))) {
+      report('message neither acknowledged nor refused', undefined, shown);
+    }
+  }
   if (outcome === 'timeout') {
     report('hang', undefined, `no answer to the barrier within ${ANSWER_TIMEOUT_MS} ms; ${shown}`);
     socket.ws.terminate();
