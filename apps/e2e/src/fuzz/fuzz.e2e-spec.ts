@@ -26,10 +26,13 @@ import {
  * operation of the OpenAPI document and frames and handshakes for the WebSocket endpoints, with
  * valid, boundary and hostile values. Properties: no 5xx, every 4xx is JSON with a `detail`, an
  * answer within 5 s, a bad frame answered with an error frame (only abuse closes, 1008/1009),
- * nothing kept of a refused input, the platform healthy afterwards.
+ * an unknown or missing field or a too-long string refused, nothing kept of a refused input, the
+ * platform healthy afterwards. Every failing case is collected (not only the first), grouped by
+ * class with a replayable example.
  *
  * `npm test` runs a fixed seed; `npm run fuzz -- --seed 123 --runs 50000` any other, and
- * `--case N` (`--frame N`, `--handshake N`) replays one case of a seed.
+ * `--case N` (`--case wN` a frame, `--case hN` a handshake) replays one case of a seed: the cases
+ * are drawn from the seed alone, the ids and tokens they use are the run's own.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20260902);
 const HTTP_RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
@@ -156,7 +159,8 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
       (k) =>
         `${k.marker} of case ${k.refusedBy} is in ${k.table}, though refused with: ${k.answer} (${replay(k.refusedBy)})`,
     );
-    expect(markers.refusedCount).toBeGreaterThan(0);
+    // A full run refuses plenty (a replay of one case may refuse nothing).
+    if (ONLY === undefined) expect(markers.refusedCount).toBeGreaterThan(0);
     if (lines.length > 0)
       throw new Error(`kept after refusal (seed ${SEED}):\n${lines.slice(0, 50).join('\n')}`);
   }, 120_000);
