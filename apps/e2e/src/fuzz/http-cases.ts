@@ -85,7 +85,10 @@ function operationCaseArb(op: Operation): fc.Arbitrary<HttpCase> {
         operation: `${op.method} ${op.path}`,
         caller,
         tags,
-        mustRefuse: body?.mustRefuse,
+        mustRefuse:
+          query.flatMap((q) =>
+            q?.variant.refuse ? [`query ${q.name}: ${q.variant.refuse}`] : [],
+          )[0] ?? body?.mustRefuse,
         build: (ctx: CaseContext): BuiltRequest => {
           let index = 0;
           const pathText = op.path.replace(/\{[^}]+\}/g, () => {
@@ -133,7 +136,10 @@ function queryParamArb(p: Parameter): fc.Arbitrary<QueryChoice | null> {
   const s = p.schema;
   let values: fc.Arbitrary<Variant<string>>;
   if (s.enum) {
-    values = enumField(s.enum).map((v) => variant(v.tag, (c) => String(v.make(c))));
+    values = enumField(s.enum).map((v) => ({
+      ...variant(v.tag, (c) => String(v.make(c))),
+      refuse: v.refuse,
+    }));
   } else if (s.type === 'number' || s.type === 'integer') {
     values = queryNumbers(s.minimum, s.maximum);
   } else if (s.format === 'uuid') {
@@ -258,6 +264,8 @@ function refusalReason(
       f?.tag.startsWith('boundary:max+1') && schema.properties?.[name]?.maxLength !== undefined,
   );
   if (tooLong.length > 0) return `over the maximum length: ${tooLong.map(([n]) => n).join(', ')}`;
+  const outOfRange = fields.find(([, f]) => f?.refuse !== undefined);
+  if (outOfRange) return `${outOfRange[0]}: ${outOfRange[1]!.refuse}`;
   return undefined;
 }
 
@@ -461,7 +469,10 @@ const preferencesArb: fc.Arbitrary<Variant> = fc.oneof(
     weight: 4,
     arbitrary: fc.constantFrom<Variant>(
       variant('boundary:16k', (c) => ({ k: marked(c.marker, 16_384 - 10) })),
-      variant('boundary:16k+1', (c) => ({ k: marked(c.marker, 16_384) })),
+      {
+        ...variant('boundary:16k+1', (c) => ({ k: marked(c.marker, 16_384) })),
+        refuse: 'over 16384 bytes',
+      },
       variant('boundary:many-keys', (c) =>
         Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`${c.marker}${i}`, i])),
       ),

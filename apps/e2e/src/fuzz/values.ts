@@ -19,6 +19,8 @@ export type Recipe<T = unknown> = (ctx: CaseContext) => T;
 export interface Variant<T = unknown> {
   tag: string;
   make: Recipe<T>;
+  /** Why API.md says a request carrying this value is a 400 ("a value out of range"), if it is. */
+  refuse?: string;
 }
 
 /** JSON text written as-is where a value goes: numbers JSON.stringify cannot write, deep nesting. */
@@ -205,7 +207,14 @@ export function queryNumbers(min?: number, max?: number): fc.Arbitrary<Variant<s
           'Infinity',
           '',
           '9'.repeat(400),
-        ].map((s) => fixed(`boundary:${s.length > 20 ? 'long-digits' : JSON.stringify(s)}`, s)),
+        ].map((s) => ({
+          ...fixed(`boundary:${s.length > 20 ? 'long-digits' : JSON.stringify(s)}`, s),
+          refuse:
+            /^-?\d+$/.test(s) &&
+            ((min !== undefined && Number(s) < min) || (max !== undefined && Number(s) > max))
+              ? `${s} is out of ${min ?? '…'}..${max ?? '…'}`
+              : undefined,
+        })),
       ),
     },
     { weight: 2, arbitrary: hostileText },
@@ -260,7 +269,7 @@ export function enumField(values: unknown[]): fc.Arbitrary<Variant> {
             fixed('boundary:enum+1', v + 1),
             fixed('boundary:enum+0.5', v + 0.5),
           ]),
-        variant('boundary:not-in-enum', (c) => c.marker),
+        { ...variant('boundary:not-in-enum', (c) => c.marker), refuse: 'not one of its values' },
         fixed('boundary:empty', ''),
       ),
     },
