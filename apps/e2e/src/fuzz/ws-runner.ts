@@ -413,7 +413,7 @@ async function runHandshake(
     report(
       'closed after the handshake',
       socket.closeCode,
-      truncate(socket.received.join(' '), 300),
+      `upgraded (101), then closed with ${socket.closeCode}; frames: ${truncate(socket.received.join(' '), 300)}`,
     );
   } else if (outcome === 'timeout') {
     report('hang', undefined, `no answer to the barrier within ${ANSWER_TIMEOUT_MS} ms`);
