@@ -9,4 +9,6 @@ const projects = ['apps', 'libs'].flatMap((dir) =>
     .filter((p) => fs.existsSync(path.join(p, 'jest.config.js'))),
 );
 
-module.exports = { projects };
+// The order of test files is a setting of the whole run, not of a project: the e2e suite's fuzz
+// harness and log audit must come after every other file, whichever projects run.
+module.exports = { projects, testSequencer: '<rootDir>/apps/e2e/test-sequencer.js' };

@@ -8,5 +8,7 @@ module.exports = {
   testMatch: ['**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/src/support/global-setup.ts',
   globalTeardown: '<rootDir>/src/support/global-teardown.ts',
+  // The fuzz harness, then the log audit, run after every other suite.
+  testSequencer: '<rootDir>/test-sequencer.js',
   testTimeout: 30000,
 };

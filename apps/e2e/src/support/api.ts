@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordSecret, recordTokens } from './secrets';
 import { e2eState } from './state';
 
 export interface ApiResponse<T = any> {
@@ -36,6 +37,12 @@ export async function api<T = any>(
   let parsed: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text.length > 0) {
     parsed = JSON.parse(text);
+  }
+  if (res.ok) {
+    // The log audit looks for every password of a test user and every token the platform issued.
+    recordTokens(parsed);
+    const sent = options.body as { password?: unknown } | undefined;
+    if (typeof sent === 'object' && sent !== null) recordSecret('password', sent.password);
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { createTestVhost } from './rabbitmq-vhost';
+import { recordSecret, startSecretsFile } from './secrets';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 
 /**
@@ -51,6 +52,8 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(logsDir, { recursive: true });
   const gatewayPort = Number(process.env.E2E_GATEWAY_PORT ?? 8000);
   const admin = { email: 'root.admin@ajla.test', password: `Adm1n-${Date.now()}-pass` };
+  startSecretsFile();
+  recordSecret('password', admin.password);
 
   const common: NodeJS.ProcessEnv = {
     ...process.env,
