@@ -414,5 +414,16 @@ describe('user-service over HTTP', () => {
         '/.well-known/jwks.json',
       ]),
     );
+    // Public operations override the document-wide bearer requirement; the rest need the token.
+    const { paths } = docs.body;
+    expect(docs.body.security).toEqual([{ bearer: [] }]);
+    for (const path of ['register', 'login', 'refresh']) {
+      expect(paths[`/api/v1/auth/${path}`].post.security).toEqual([]);
+    }
+    expect(paths['/api/v1/users/me'].get.security).toEqual([{ bearer: [] }]);
+    // A nullable string is a string in the document, not an object.
+    const schemas = docs.body.components.schemas;
+    expect(schemas.RegisterRequest.properties.full_name.type).toBe('string');
+    expect(schemas.UpdateProfileRequest.properties.full_name.type).toBe('string');
   });
 });

@@ -3,7 +3,7 @@ import { IncomingMessage } from 'node:http';
 import { LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
@@ -80,9 +80,12 @@ export async function createServiceApp(
       .addBearerAuth()
       .addSecurityRequirements('bearer') // every route but the public ones needs the token
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
-      jsonDocumentUrl: 'docs-json',
-    });
+    SwaggerModule.setup(
+      'docs',
+      app,
+      () => withOpenPublicOperations(SwaggerModule.createDocument(app, document)),
+      { jsonDocumentUrl: 'docs-json' },
+    );
   }
 
   installShutdown(app, {
@@ -92,6 +95,23 @@ export async function createServiceApp(
     onShutdownStart: drain,
   });
   return app;
+}
+
+/**
+ * Public routes are marked with the requirement `{}` ("no credentials"), as Nest's document builder
+ * drops an empty list; `security: []` is OpenAPI's own spelling for "this operation needs none"
+ * under a document-wide requirement, and what client generators understand.
+ */
+export function withOpenPublicOperations(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as Array<{ security?: unknown[] }>) {
+      const security = operation?.security;
+      if (security?.length === 1 && Object.keys(security[0] as object).length === 0) {
+        operation.security = [];
+      }
+    }
+  }
+  return document;
 }
 
 function useJsonLogger(app: NestFastifyApplication): LoggerService {

@@ -30,6 +30,7 @@ export class RegisterRequest {
   password!: string;
 
   @ApiPropertyOptional({
+    type: String,
     maxLength: FULL_NAME_MAX_CHARACTERS,
     example: 'Layla Al-Amin',
     nullable: true,

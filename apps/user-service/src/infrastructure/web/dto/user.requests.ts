@@ -9,6 +9,7 @@ import { FULL_NAME_MAX_CHARACTERS } from '../../../domain/user/full-name';
 /** `PUT /users/me`: e-mail, role and tier are not a client's to change (unknown fields: 400). */
 export class UpdateProfileRequest {
   @ApiPropertyOptional({
+    type: String,
     maxLength: FULL_NAME_MAX_CHARACTERS,
     nullable: true,
     description: 'null or blank removes the name; absent leaves it as it is.',
