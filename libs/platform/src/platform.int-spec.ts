@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import {
   Body,
   Controller,
@@ -426,6 +427,29 @@ describe('platform over real HTTP, Postgres and Redis', () => {
       });
       // The service still answers.
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    });
+
+    it('lets a client still sending under a refused URL read the 431, not a reset', async () => {
+      // A client that writes its whole request before it reads (fetch, curl): the body is still
+      // arriving when the parser gives up on the URL. Closing at once would reset the connection
+      // and drop the answer the client had not read yet.
+      const { port } = new URL(url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('error', reject);
+        socket.on('end', () => resolve(text));
+        socket.write(
+          `POST /things?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: test\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 4000000\r\n\r\n',
+        );
+        // Read only after the rest of the body went out, as such a client does.
+        socket.pause();
+        socket.write('y'.repeat(4_000_000), () => setTimeout(() => socket.resume(), 200));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+      expect(answer).toContain('"code":"headers_too_large"');
     });
 
     it("logs a database error's SQLSTATE and constraint, never its parameters or row values", async () => {

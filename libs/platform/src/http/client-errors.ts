@@ -21,24 +21,48 @@ const MALFORMED: { status: number; body: ErrorBody } = {
 };
 
 /**
+ * How long, and how much, a refused client may go on sending after the answer before the
+ * connection is cut: a client that writes its whole request before it reads (fetch, curl) then
+ * sees the answer, where an immediate close would reset the connection under its upload.
+ */
+const LINGER_MS = 2000;
+const LINGER_MAX_BYTES = 16 * 1024 * 1024;
+const answered = new WeakSet<Socket>();
+
+/**
  * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses (a request line or headers over
- * the limit, a malformed request) is answered in the API's error shape, then the connection closes
- * (the parser cannot read on after the error).
+ * the limit, a malformed request) is answered in the API's error shape, then the connection is
+ * closed (the parser cannot read on after the error) once the client has finished sending, or
+ * after LINGER_MS / LINGER_MAX_BYTES (a "lingering close", as nginx and Apache do).
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) {
-    const { status, body } = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED;
-    const json = JSON.stringify(body);
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(json)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        json,
-    );
+  // The parser reports again on every later chunk of the same connection.
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  const { status, body } = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED;
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      json,
+  );
+  let drained = 0;
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  cut.unref();
+  socket.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > LINGER_MAX_BYTES) socket.destroy();
+  });
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(cut));
+  socket.resume();
 }
 
 /**
