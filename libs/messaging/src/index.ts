@@ -6,6 +6,8 @@ export * from './consumer/event-handler';
 export * from './consumer/event-consumer';
 export * from './consumer/retry-policy';
 export * from './outbox/outbox-writer';
+export * from './outbox/integration-event-mapper';
+export * from './outbox/outbox-unit-of-work';
 export * from './outbox/outbox-relay';
 export * from './persistence/outbox-message.orm-entity';
 export * from './persistence/inbox-message.orm-entity';

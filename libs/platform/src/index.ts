@@ -26,7 +26,6 @@ export * from './database/create-data-source';
 export * from './database/database.module';
 export * from './database/postgres-readiness.check';
 export * from './redis/redis.module';
-export * from './database/typeorm-unit-of-work';
 export * from './http/run-service';
 export * from './cli/run-cli';
 export * from './database/migrate-schema';

@@ -3,6 +3,7 @@ export * from './building-blocks/business-rule';
 export * from './building-blocks/domain-event';
 export * from './building-blocks/entity';
 export * from './building-blocks/aggregate-root';
+export * from './building-blocks/unit-of-work';
 export * from './building-blocks/value-object';
 export * from './values/id';
 export * from './values/email';

@@ -1,4 +1,4 @@
-import type { Clock } from '@ajla/shared-kernel';
+import type { Clock, UnitOfWork } from '@ajla/shared-kernel';
 
 /** A clock that stands still until told to move: `now()` is a copy, so callers cannot shift it. */
 export class FixedClock implements Clock {
@@ -12,7 +12,7 @@ export class FixedClock implements Clock {
 }
 
 /** A service's `UnitOfWork` port for handler specs: runs the work, no transaction. */
-export const immediateUnitOfWork: { run<T>(work: () => Promise<T>): Promise<T> } = {
+export const immediateUnitOfWork: UnitOfWork = {
   run: (work) => work(),
 };
 

@@ -1,13 +1,14 @@
 import type { Provider } from '@nestjs/common';
-import { OutboxWriter } from '@ajla/messaging';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork, outboxUnitOfWorkProvider } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
-import { DataSource } from 'typeorm';
 import { CHAT_NOTIFIER } from '../application/ports/chat-notifier.port';
 import { CLOCK } from '../application/ports/clock.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
 import { CONVERSATION_REPOSITORY } from '../domain/conversation/conversation.repository.port';
-import { conversationUnitOfWork } from './persistence/conversation-unit-of-work';
+import {
+  conversationIntegrationEventMapper,
+  PRODUCER,
+} from './messaging/conversation-integration-event.mapper';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
 import { ChatHub } from './realtime/chat-hub';
 import { ChatServer } from './realtime/chat-server';
@@ -15,12 +16,8 @@ import { ChatServer } from './realtime/chat-server';
 // Ports bound to their adapters.
 
 export const persistenceProviders: Provider[] = [
-  {
-    provide: TypeOrmUnitOfWork,
-    inject: [DataSource, OutboxWriter],
-    useFactory: conversationUnitOfWork,
-  },
-  { provide: UNIT_OF_WORK, useExisting: TypeOrmUnitOfWork },
+  outboxUnitOfWorkProvider({ producer: PRODUCER, events: conversationIntegrationEventMapper }),
+  { provide: UNIT_OF_WORK, useExisting: OutboxUnitOfWork },
   TypeOrmConversationRepository,
   { provide: CONVERSATION_REPOSITORY, useExisting: TypeOrmConversationRepository },
 ];

@@ -1,8 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { OutboxWriter } from '@ajla/messaging';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork, outboxUnitOfWorkProvider } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
-import { DataSource } from 'typeorm';
 import { CLOCK } from '../application/ports/clock.port';
 import { CONVERSATION_OPENER } from '../application/ports/conversation-opener.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
@@ -14,15 +12,18 @@ import {
   conversationServiceTarget,
   HttpConversationOpener,
 } from './conversations/http-conversation-opener';
+import {
+  PRODUCER,
+  requestIntegrationEventMapper,
+} from './messaging/request-integration-event.mapper';
 import { TypeOrmRequestRepository } from './persistence/typeorm-request.repository';
 import { TypeOrmStaffDirectory } from './persistence/typeorm-staff-directory';
-import { requestUnitOfWork } from './persistence/request-unit-of-work';
 
 // Ports bound to their adapters.
 
 export const persistenceProviders: Provider[] = [
-  { provide: TypeOrmUnitOfWork, inject: [DataSource, OutboxWriter], useFactory: requestUnitOfWork },
-  { provide: UNIT_OF_WORK, useExisting: TypeOrmUnitOfWork },
+  outboxUnitOfWorkProvider({ producer: PRODUCER, events: requestIntegrationEventMapper }),
+  { provide: UNIT_OF_WORK, useExisting: OutboxUnitOfWork },
   TypeOrmRequestRepository,
   { provide: REQUEST_REPOSITORY, useExisting: TypeOrmRequestRepository },
   { provide: REQUEST_LISTING, useExisting: TypeOrmRequestRepository },

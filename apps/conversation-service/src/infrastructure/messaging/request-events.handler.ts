@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
-import type { EventHandler } from '@ajla/messaging';
+import { type EventHandler, OutboxUnitOfWork } from '@ajla/messaging';
 import type { EntityManager } from 'typeorm';
 import { StartConversationHandler } from '../../application/start-conversation/start-conversation.handler';
 
@@ -17,7 +16,7 @@ export class RequestEventsHandler implements EventHandler {
   private readonly logger = new Logger(RequestEventsHandler.name);
 
   constructor(
-    private readonly unitOfWork: TypeOrmUnitOfWork,
+    private readonly unitOfWork: OutboxUnitOfWork,
     private readonly startConversation: StartConversationHandler,
   ) {}
 

@@ -1,6 +1,6 @@
 import { parseEnvelope } from '@ajla/contracts';
-import { OutboxWriter } from '@ajla/messaging';
-import { createDataSource, type TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
+import { createDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
 import { Conversation } from '../../domain/conversation/conversation.aggregate';
@@ -17,7 +17,10 @@ import type {
   RequestId,
   UserId,
 } from '../../domain/ids';
-import { conversationUnitOfWork } from './conversation-unit-of-work';
+import {
+  conversationIntegrationEventMapper,
+  PRODUCER,
+} from '../messaging/conversation-integration-event.mapper';
 import { CONVERSATIONS_SCHEMA, conversationServiceEntities } from './entities';
 import { CorruptRowError } from './mappers';
 import { conversationServiceMigrations } from './migrations';
@@ -27,7 +30,7 @@ jest.setTimeout(60_000);
 
 describe('conversation-service persistence (real Postgres)', () => {
   let db: MigratedDatabase;
-  let unitOfWork: TypeOrmUnitOfWork;
+  let unitOfWork: OutboxUnitOfWork;
   let conversations: TypeOrmConversationRepository;
   let outbox: OutboxWriter;
   let commits = 0;
@@ -44,7 +47,10 @@ describe('conversation-service persistence (real Postgres)', () => {
     );
     outbox = new OutboxWriter();
     outbox.onCommitted(() => (commits += 1));
-    unitOfWork = conversationUnitOfWork(db.dataSource, outbox);
+    unitOfWork = new OutboxUnitOfWork(db.dataSource, outbox, {
+      producer: PRODUCER,
+      events: conversationIntegrationEventMapper,
+    });
     conversations = new TypeOrmConversationRepository(unitOfWork, outbox, db.dataSource);
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { messagingTables, OutboxWriter, type OutboxRows } from '@ajla/messaging';
-import { GroupCommit, PreparedStatement, TypeOrmUnitOfWork } from '@ajla/platform';
+import { messagingTables, OutboxUnitOfWork, OutboxWriter, type OutboxRows } from '@ajla/messaging';
+import { GroupCommit, PreparedStatement } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import type { Conversation } from '../../domain/conversation/conversation.aggregate';
 import {
@@ -10,7 +10,6 @@ import {
 } from '../../domain/conversation/conversation.repository.port';
 import { Message, type MessageDraft } from '../../domain/conversation/message.aggregate';
 import type { ClientMessageId, ConversationId, UserId } from '../../domain/ids';
-import { toIntegrationEvent } from '../messaging/conversation-integration-events';
 import { ConversationOrmEntity } from './conversation.orm-entity';
 import { ConversationMapper, MessageMapper } from './mappers';
 import { MessageOrmEntity } from './message.orm-entity';
@@ -67,7 +66,7 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   );
 
   constructor(
-    private readonly unitOfWork: TypeOrmUnitOfWork,
+    private readonly unitOfWork: OutboxUnitOfWork,
     private readonly outbox: OutboxWriter,
     private readonly dataSource: DataSource,
   ) {
@@ -136,9 +135,9 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   async appendMessage(draft: MessageDraft): Promise<Message | undefined> {
     // The event is the one any saved message records, built from the message as it will be
     // stored; the statement writes the seq it takes into the message and into the event's data.
-    const [event] = Message.create(draft, SEQ_STAMPED_BY_THE_STATEMENT)
-      .pullEvents()
-      .map(toIntegrationEvent);
+    const [event] = this.unitOfWork.pullIntegrationEvents(
+      Message.create(draft, SEQ_STAMPED_BY_THE_STATEMENT),
+    );
     const pending: PendingMessage = { draft, outbox: this.outbox.rows([event]) };
     let seq: number | undefined;
     try {

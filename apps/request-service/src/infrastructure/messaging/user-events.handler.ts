@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
-import type { EventHandler } from '@ajla/messaging';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { type EventHandler, OutboxUnitOfWork } from '@ajla/messaging';
 import type { EntityManager } from 'typeorm';
 import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
 
@@ -15,7 +14,7 @@ export class UserEventsHandler implements EventHandler {
   private readonly logger = new Logger(UserEventsHandler.name);
 
   constructor(
-    private readonly unitOfWork: TypeOrmUnitOfWork,
+    private readonly unitOfWork: OutboxUnitOfWork,
     private readonly recordStaffChange: RecordStaffChangeHandler,
   ) {}
 

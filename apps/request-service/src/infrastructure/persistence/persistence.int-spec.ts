@@ -1,5 +1,5 @@
-import { OutboxWriter } from '@ajla/messaging';
-import { createDataSource, type ServiceDataSource, type TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
+import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { newId, RuleViolationError } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
 import { FixedClock, RecordingConversationOpener } from '../../../test/fakes';
@@ -11,10 +11,13 @@ import { RequestDescription } from '../../domain/request/request-description.val
 import { RequestStatus } from '../../domain/request/request-status.value-object';
 import { RequestType } from '../../domain/request/request-type.value-object';
 import type { UserId } from '../../domain/user-id';
+import {
+  PRODUCER,
+  requestIntegrationEventMapper,
+} from '../messaging/request-integration-event.mapper';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './entities';
 import { requestServiceMigrations } from './migrations';
 import { CorruptRowError } from './request.mapper';
-import { requestUnitOfWork } from './request-unit-of-work';
 import { TypeOrmRequestRepository } from './typeorm-request.repository';
 import { TypeOrmStaffDirectory } from './typeorm-staff-directory';
 
@@ -31,7 +34,7 @@ interface OutboxRow {
 
 describe('request-service persistence (real Postgres)', () => {
   let db: MigratedDatabase<ServiceDataSource>;
-  let unitOfWork: TypeOrmUnitOfWork;
+  let unitOfWork: OutboxUnitOfWork;
   let requests: TypeOrmRequestRepository;
   let staff: TypeOrmStaffDirectory;
   const clock = new FixedClock(new Date('2025-06-01T08:00:00.123Z'));
@@ -45,7 +48,10 @@ describe('request-service persistence (real Postgres)', () => {
         migrations: requestServiceMigrations,
       }),
     );
-    unitOfWork = requestUnitOfWork(db.dataSource, new OutboxWriter());
+    unitOfWork = new OutboxUnitOfWork(db.dataSource, new OutboxWriter(), {
+      producer: PRODUCER,
+      events: requestIntegrationEventMapper,
+    });
     requests = new TypeOrmRequestRepository(unitOfWork);
     staff = new TypeOrmStaffDirectory(unitOfWork);
   });

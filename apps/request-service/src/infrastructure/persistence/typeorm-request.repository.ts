@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork } from '@ajla/messaging';
 import type { Request } from '../../domain/request/request.aggregate';
 import type { RequestId } from '../../domain/request/request-id';
 import type {
@@ -13,7 +13,7 @@ import { RequestOrmEntity } from './request.orm-entity';
 
 @Injectable()
 export class TypeOrmRequestRepository implements RequestRepository, RequestListing {
-  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findById(id: RequestId): Promise<Request | undefined> {
     const row = await this.unitOfWork.manager.findOneBy(RequestOrmEntity, { id });

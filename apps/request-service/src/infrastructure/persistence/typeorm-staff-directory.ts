@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork } from '@ajla/messaging';
 import { isStaffRole, type AccountRole } from '../../domain/staff/account-role';
 import type { AccountSnapshot, StaffDirectory } from '../../domain/staff/staff-directory.port';
 import type { UserId } from '../../domain/user-id';
@@ -12,7 +12,7 @@ import { StaffMemberOrmEntity } from './staff-member.orm-entity';
  */
 @Injectable()
 export class TypeOrmStaffDirectory implements StaffDirectory {
-  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findStaff(userId: UserId): Promise<AccountSnapshot | undefined> {
     const row = await this.unitOfWork.manager.findOneBy(StaffMemberOrmEntity, { userId });

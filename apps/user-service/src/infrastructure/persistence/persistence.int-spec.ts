@@ -1,10 +1,9 @@
-import { OutboxWriter } from '@ajla/messaging';
+import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
 import {
   createDataSource,
   createRequestContext,
   runWithRequestContext,
   type ServiceDataSource,
-  TypeOrmUnitOfWork,
 } from '@ajla/platform';
 import { ConflictError, Email, UnauthenticatedError } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
@@ -21,6 +20,7 @@ import { Preferences } from '../../domain/user/preferences.value-object';
 import { Role } from '../../domain/user/role.value-object';
 import { Tier } from '../../domain/user/tier.value-object';
 import { User } from '../../domain/user/user.aggregate';
+import { PRODUCER, userIntegrationEventMapper } from '../messaging/user-integration-event.mapper';
 import { USERS_SCHEMA, userServiceEntities } from './entities';
 import { userServiceMigrations } from './migrations';
 import { TypeOrmSessionRepository } from './typeorm-session.repository';
@@ -30,7 +30,7 @@ jest.setTimeout(30_000);
 
 describe('user-service persistence (real Postgres)', () => {
   let db: MigratedDatabase<ServiceDataSource>;
-  let unitOfWork: TypeOrmUnitOfWork;
+  let unitOfWork: OutboxUnitOfWork;
   let users: TypeOrmUserRepository;
   let sessions: TypeOrmSessionRepository;
   const clock = new FixedClock(new Date('2025-06-01T08:00:00.123Z'));
@@ -44,8 +44,11 @@ describe('user-service persistence (real Postgres)', () => {
         migrations: userServiceMigrations,
       }),
     );
-    unitOfWork = new TypeOrmUnitOfWork(db.dataSource);
-    users = new TypeOrmUserRepository(unitOfWork, new OutboxWriter());
+    unitOfWork = new OutboxUnitOfWork(db.dataSource, new OutboxWriter(), {
+      producer: PRODUCER,
+      events: userIntegrationEventMapper,
+    });
+    users = new TypeOrmUserRepository(unitOfWork);
     sessions = new TypeOrmSessionRepository(unitOfWork);
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork } from '@ajla/messaging';
 import type { Session } from '../../domain/session/session.aggregate';
 import type { SessionRepository } from '../../domain/session/session.repository.port';
 import { RefreshTokenOrmEntity } from './refresh-token.orm-entity';
@@ -8,7 +8,7 @@ import { SessionFamilyOrmEntity } from './session-family.orm-entity';
 
 @Injectable()
 export class TypeOrmSessionRepository implements SessionRepository {
-  constructor(private readonly unitOfWork: TypeOrmUnitOfWork) {}
+  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findByTokenHashForUpdate(tokenHash: string): Promise<Session | undefined> {
     if (!this.unitOfWork.inTransaction) {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OutboxWriter } from '@ajla/messaging';
-import { currentRequestContext, TypeOrmUnitOfWork } from '@ajla/platform';
+import { OutboxUnitOfWork } from '@ajla/messaging';
 import { ConflictError, type Email } from '@ajla/shared-kernel';
 import type { User } from '../../domain/user/user.aggregate';
 import type { UserId } from '../../domain/user/user-id';
@@ -10,7 +9,6 @@ import type {
   UserPage,
   UserRepository,
 } from '../../domain/user/user.repository.port';
-import { UserEventMapper } from '../messaging/user-event.mapper';
 import { isUniqueViolation } from './postgres-errors';
 import { UserMapper } from './user.mapper';
 import { UserOrmEntity } from './user.orm-entity';
@@ -18,15 +16,12 @@ import { UserOrmEntity } from './user.orm-entity';
 export const USERS_EMAIL_UNIQUE = 'users_email_key';
 
 /**
- * Users in Postgres. Saving an account also writes the events it recorded (user.registered,
- * user.updated) to the outbox, in the same transaction as the row: both are stored or neither is.
+ * Users in Postgres. An account is saved in the caller's unit of work (or one of its own), which
+ * writes the events it recorded (user.registered, user.updated) to the outbox with the row.
  */
 @Injectable()
 export class TypeOrmUserRepository implements UserRepository, UserDirectory {
-  constructor(
-    private readonly unitOfWork: TypeOrmUnitOfWork,
-    private readonly outbox: OutboxWriter,
-  ) {}
+  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findById(id: UserId): Promise<User | undefined> {
     const row = await this.unitOfWork.manager.findOneBy(UserOrmEntity, { id });
@@ -39,7 +34,7 @@ export class TypeOrmUserRepository implements UserRepository, UserDirectory {
   }
 
   async add(user: User): Promise<void> {
-    await this.saving(user, async () => {
+    await this.unitOfWork.run(async () => {
       try {
         await this.unitOfWork.manager.insert(UserOrmEntity, UserMapper.toPersistence(user));
       } catch (error) {
@@ -49,33 +44,16 @@ export class TypeOrmUserRepository implements UserRepository, UserDirectory {
         }
         throw error;
       }
+      this.unitOfWork.track(user);
     });
   }
 
   async update(user: User): Promise<void> {
-    await this.saving(user, async () => {
+    await this.unitOfWork.run(async () => {
       const { id, ...row } = UserMapper.toPersistence(user);
       await this.unitOfWork.manager.update(UserOrmEntity, { id }, row);
+      this.unitOfWork.track(user);
     });
-  }
-
-  /**
-   * Runs `write` and stores the events the account recorded since it was loaded, in one unit of
-   * work (the caller's, if any); the events are pulled from the aggregate once they are written.
-   */
-  private async saving(user: User, write: () => Promise<void>): Promise<void> {
-    if (user.pendingEvents.length === 0) {
-      await write(); // nothing to report (a password rehash): no transaction needed
-      return;
-    }
-    await this.unitOfWork.run(async () => {
-      await write();
-      const envelopes = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
-        correlationId: currentRequestContext()?.correlationId ?? null,
-      });
-      await this.outbox.append(this.unitOfWork.manager, envelopes);
-    });
-    user.pullEvents();
   }
 
   async list(filter: UserListFilter): Promise<UserPage> {

@@ -1,4 +1,4 @@
-import { parseEnvelope } from '@ajla/contracts';
+import { createEnvelope } from '@ajla/contracts';
 import { Email } from '@ajla/shared-kernel';
 import { FixedClock } from '../../../test/fakes';
 import { Preferences } from '../../domain/user/preferences.value-object';
@@ -6,10 +6,19 @@ import { Role } from '../../domain/user/role.value-object';
 import { Tier } from '../../domain/user/tier.value-object';
 import { User } from '../../domain/user/user.aggregate';
 import type { UserId } from '../../domain/user/user-id';
-import { UserEventMapper } from './user-event.mapper';
+import { userIntegrationEventMapper } from './user-integration-event.mapper';
 
 const clock = new FixedClock(new Date('2026-11-22T10:00:00.000Z'));
 const adminId = '0192f0c4-0000-7000-8000-00000000000a' as UserId;
+
+/** What the unit of work would write for the events `user` recorded, each checked against its contract. */
+function integrationEventsOf(user: User) {
+  return user.pendingEvents.map((event) => {
+    const integration = userIntegrationEventMapper.toIntegrationEvent(event, user)!;
+    createEnvelope(integration.type, integration.data, { producer: 'user-service' });
+    return integration;
+  });
+}
 
 function aUser(): User {
   return User.create(
@@ -23,19 +32,12 @@ function aUser(): User {
   );
 }
 
-describe('UserEventMapper', () => {
-  it('maps UserRegistered to a valid user.registered envelope', () => {
+describe('userIntegrationEventMapper', () => {
+  it('maps UserRegistered to user.registered', () => {
     const user = aUser();
-    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
-      correlationId: 'corr-1',
-    });
-    expect(parseEnvelope(envelope)).toEqual(envelope);
-    expect(envelope).toMatchObject({
+    const [event] = integrationEventsOf(user);
+    expect(event).toEqual({
       type: 'user.registered',
-      version: 1,
-      producer: 'user-service',
-      correlation_id: 'corr-1',
-      occurred_at: '2026-11-22T10:00:00.000Z',
       data: {
         user_id: user.id,
         email: 'layla@example.com',
@@ -52,12 +54,9 @@ describe('UserEventMapper', () => {
     user.pullEvents();
     clock.advanceSeconds(60);
     user.changeAccess({ role: Role.agent, tier: Tier.create(25000) }, adminId, clock.now());
-    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
-      correlationId: null,
-    });
-    expect(parseEnvelope(envelope)).toEqual(envelope);
-    expect(envelope.correlation_id).toBeNull();
-    expect(envelope.data).toEqual({
+    const [event] = integrationEventsOf(user);
+    expect(event.type).toBe('user.updated');
+    expect(event.data).toEqual({
       user_id: user.id,
       email: 'layla@example.com',
       full_name: 'ليلى 🌙',
@@ -75,20 +74,16 @@ describe('UserEventMapper', () => {
       { fullName: null, preferences: Preferences.create({ diet: 'vegan' }) },
       clock.now(),
     );
-    const [envelope] = UserEventMapper.toIntegrationEvents(user, user.pendingEvents, {
-      correlationId: null,
-    });
-    expect(envelope.type).toBe('user.updated');
-    expect(envelope.data).toMatchObject({ full_name: null, changed: ['full_name', 'preferences'] });
-    expect(JSON.stringify(envelope)).not.toContain('vegan');
+    const [event] = integrationEventsOf(user);
+    expect(event.type).toBe('user.updated');
+    expect(event.data).toMatchObject({ full_name: null, changed: ['full_name', 'preferences'] });
+    expect(JSON.stringify(event)).not.toContain('vegan');
   });
 
   it('maps nothing when nothing was recorded', () => {
     const user = aUser();
     user.pullEvents();
     user.updateProfile({ fullName: 'ليلى 🌙' }, clock.now());
-    expect(
-      UserEventMapper.toIntegrationEvents(user, user.pendingEvents, { correlationId: null }),
-    ).toEqual([]);
+    expect(integrationEventsOf(user)).toEqual([]);
   });
 });
