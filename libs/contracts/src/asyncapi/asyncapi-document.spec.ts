@@ -45,6 +45,8 @@ describe('asyncApiDocument', () => {
       const key = `${type}.v${currentVersion(type)}`;
       expect(channel.messages[key]).toEqual({ $ref: `#/components/messages/${key}` });
       const message = document.components.messages[key];
+      // Every event says what it means: `.meta({ description })` on its zod schema.
+      expect(message.summary).not.toBe('');
       expect(message.payload).toMatchObject({
         properties: { type: { const: type }, version: { const: currentVersion(type) } },
       });

@@ -106,6 +106,13 @@ function versionsOf(type: RoutingKey): number[] {
   return Object.keys(EVENT_CATALOG[type].versions).map(Number);
 }
 
+const schemaOf = (type: RoutingKey, version: number): z.ZodType =>
+  (EVENT_CATALOG[type].versions as Record<number, z.ZodType>)[version];
+
+/** What the event means: the `description` in its zod schema's metadata. */
+const descriptionOf = (type: RoutingKey, version: number): string =>
+  schemaOf(type, version).description ?? '';
+
 function message(
   type: RoutingKey,
   version: number,
@@ -114,13 +121,11 @@ function message(
 ): AsyncApiMessage {
   const properties = envelope.properties as Record<string, JsonSchema>;
   const current = version === currentVersion(type);
-  const example = EVENT_EXAMPLES[type];
+  const example: Record<string, unknown> = EVENT_EXAMPLES[type];
   return {
     name: type,
     title: `${type} v${version}`,
-    summary: String(
-      (EVENT_CATALOG[type].versions as Record<number, z.ZodType>)[version].description ?? '',
-    ),
+    summary: descriptionOf(type, version),
     contentType: 'application/json',
     headers: HEADERS_SCHEMA,
     payload: {
@@ -149,7 +154,7 @@ function message(
             id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9c01',
             type,
             version,
-            occurred_at: '2026-11-22T10:07:00.000Z',
+            occurred_at: example.created_at ?? example.updated_at,
             producer,
             correlation_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9b01',
             data: example,
@@ -164,7 +169,7 @@ function routingKeyChannel(type: RoutingKey): AsyncApiChannel {
   return {
     address: type,
     title: type,
-    description: `Events of type \`${type}\`: published to \`${EVENTS_EXCHANGE}\` with routing key \`${type}\`.`,
+    description: `${descriptionOf(type, currentVersion(type))} Published to \`${EVENTS_EXCHANGE}\` with routing key \`${type}\`.`,
     messages: Object.fromEntries(
       versionsOf(type).map((version) => [
         messageKey(type, version),
@@ -259,20 +264,20 @@ function operations(participants: EventParticipants): Record<string, AsyncApiOpe
  * The AsyncAPI 3.0.0 document of every event of the catalog: a channel per routing key on the
  * `ajla.events` topic exchange and one per consumer's queue, a message per (type, version) whose
  * payload is the envelope with that version's `data` schema (JSON Schema from the zod schemas),
- * an operation per producer (`send`) and per consuming service (`receive`).
+ * an operation per producer (`send`) and per consuming service (`receive`). The envelope alone is
+ * `components.schemas.EventEnvelope`; each version's `data` is `components.schemas["<type>.v<n>"]`.
  */
 export function asyncApiDocument(): AsyncApiDocument {
   const participants = eventParticipants();
   const envelope = jsonSchemaOf(EnvelopeSchema);
-  const schemas: Record<string, JsonSchema> = {};
+  const schemas: Record<string, JsonSchema> = { EventEnvelope: envelope };
   const messages: Record<string, AsyncApiMessage> = {};
   const channels: Record<string, AsyncApiChannel> = {};
   for (const type of ROUTING_KEYS) {
     for (const version of versionsOf(type)) {
-      const schema = (EVENT_CATALOG[type].versions as Record<number, z.ZodType>)[version];
       schemas[messageKey(type, version)] = {
         title: `${type} v${version}`,
-        ...jsonSchemaOf(schema),
+        ...jsonSchemaOf(schemaOf(type, version)),
       };
       messages[messageKey(type, version)] = message(
         type,
