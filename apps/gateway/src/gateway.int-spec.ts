@@ -3,6 +3,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
+import { asyncApiDocument } from '@ajla/contracts';
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
@@ -511,6 +512,8 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(Object.keys(document.channels)).toEqual(
         expect.arrayContaining(['request.submitted', 'message.created', 'user.registered']),
       );
+      // The document libs/contracts generates (and validates with the AsyncAPI parser), unchanged.
+      expect(document).toEqual(JSON.parse(JSON.stringify(asyncApiDocument())));
 
       const page = await fetch(`${gateway.url}/docs/events`);
       expect(page.status).toBe(200);
