@@ -17,6 +17,7 @@ import { RedisSlidingWindow } from './rate-limit/sliding-window';
 import { ApiDocs } from './web/api-docs';
 import { EdgeAuthenticator } from './web/edge-auth';
 import { GatewayMetrics } from './web/gateway-metrics';
+import { EventDocsController } from './web/event-docs.controller';
 import { PlatformHealthController } from './web/platform-health.controller';
 import { UpstreamHealth } from './web/upstream-health';
 import { TokenVerifier, VerifyingEdgeAuthenticator } from './web/verifying-edge-authenticator';
@@ -65,7 +66,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           },
         }),
       ],
-      controllers: [PlatformHealthController],
+      controllers: [PlatformHealthController, EventDocsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         {

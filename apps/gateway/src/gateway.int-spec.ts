@@ -3,6 +3,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import WebSocket from 'ws';
 import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
+import { asyncApiDocument } from '@ajla/contracts';
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
@@ -500,6 +501,40 @@ describe('gateway (in front of stub upstreams)', () => {
       const ui = await fetch(`${gateway.url}/docs`);
       expect(ui.status).toBe(200);
       expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+    });
+
+    it('serves the AsyncAPI document of the events and a page made from it, under /docs', async () => {
+      const res = await fetch(`${gateway.url}/docs/asyncapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const document = await json(res);
+      expect(document.asyncapi).toBe('3.0.0');
+      expect(Object.keys(document.channels)).toEqual(
+        expect.arrayContaining(['request.submitted', 'message.created', 'user.registered']),
+      );
+      // The document libs/contracts generates (and validates with the AsyncAPI parser), unchanged.
+      expect(document).toEqual(JSON.parse(JSON.stringify(asyncApiDocument())));
+
+      const page = await fetch(`${gateway.url}/docs/events`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      // Helmet's policy applies: no script, styles from the gateway only.
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const html = await page.text();
+      expect(html).toContain('<h2><code>request.submitted</code></h2>');
+      expect(html).toContain('request-service publishes request.submitted');
+      expect(html).not.toMatch(/<script|https?:\/\/(?!json-schema)/);
+      const css = await fetch(`${gateway.url}/docs/events.css`);
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+      expect(await css.text()).toContain('table');
+
+      // Swagger UI's own files below /docs are still there, and its description links the events.
+      const swaggerCss = await fetch(`${gateway.url}/docs/swagger-ui.css`);
+      expect(swaggerCss.status).toBe(200);
+      expect(await swaggerCss.text()).toContain('.swagger-ui');
+      const openApi = await json(await fetch(`${gateway.url}/docs-json`));
+      expect(openApi.info.description).toContain('/docs/asyncapi.json');
     });
 
     it('serves its own liveness and readiness, and no /metrics on its public port', async () => {

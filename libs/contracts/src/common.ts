@@ -8,13 +8,18 @@ export const uuid = () => z.uuid();
  * (an emoji is one character, not two UTF-16 units).
  */
 export const text = (min: number, max: number) =>
-  z.string().refine(
-    (value) => {
-      const length = [...value].length;
-      return length >= min && length <= max;
-    },
-    { message: `must be ${min} to ${max} characters` },
-  );
+  z
+    .string()
+    .refine(
+      (value) => {
+        const length = [...value].length;
+        return length >= min && length <= max;
+      },
+      { message: `must be ${min} to ${max} characters` },
+    )
+    // For the JSON Schema of the AsyncAPI document (a refinement has none): JSON Schema's
+    // minLength and maxLength count code points too.
+    .meta({ minLength: min, maxLength: max });
 
 /** An ISO-8601 instant in UTC with a `Z` (what `Date#toISOString()` gives). */
 export const utcTime = () => z.iso.datetime();

@@ -41,15 +41,31 @@ export class ContractViolation extends Error {
   }
 }
 
-// Strict: an envelope with a field it should not have was not written by an AJLA producer.
-const EnvelopeSchema = z.strictObject({
-  id: uuid(),
-  type: z.string().min(1).max(200),
-  version: z.int().min(1),
-  occurred_at: utcTime(),
-  producer: z.string().min(1).max(100),
-  correlation_id: z.string().min(1).max(200).nullable(),
-  data: z.unknown(),
+/**
+ * The envelope around every event's `data` (which it leaves unchecked: `parseEnvelope` checks it
+ * against the schema of its type and version). Strict: an envelope with a field it should not
+ * have was not written by an AJLA producer. The descriptions end up in the AsyncAPI document.
+ */
+export const EnvelopeSchema = z.strictObject({
+  id: uuid().meta({
+    description:
+      "UUIDv7; also the AMQP message_id and the consumer's inbox key (its deduplication).",
+  }),
+  type: z.string().min(1).max(200).meta({ description: 'The routing key.' }),
+  version: z.int().min(1).meta({ description: "The version of `data`'s shape." }),
+  occurred_at: utcTime().meta({ description: 'When it happened (ISO-8601, UTC).' }),
+  producer: z
+    .string()
+    .min(1)
+    .max(100)
+    .meta({ description: 'The service that published it (also the AMQP app_id).' }),
+  correlation_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .nullable()
+    .meta({ description: 'The user action this came from (the HTTP x-correlation-id), or null.' }),
+  data: z.unknown().meta({ description: 'The payload of this type and version.' }),
 });
 
 function issuesOf(error: z.ZodError, prefix = ''): string[] {

@@ -63,6 +63,16 @@ describe('the gateway on :8000', () => {
     );
   });
 
+  it('serves the AsyncAPI document of the events beside it, and the page made from it', async () => {
+    const res = await api('GET', '/docs/asyncapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.asyncapi).toBe('3.0.0');
+    expect(res.body.channels['request.submitted']).toMatchObject({ address: 'request.submitted' });
+    const page = await fetch(`${e2eState().gatewayUrl}/docs/events`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('request.submitted');
+  });
+
   it('answers health and metrics on the service itself', async () => {
     const live = await fetch(`${e2eState().userServiceUrl}/health/live`);
     expect(live.status).toBe(200);

@@ -38,7 +38,8 @@ export function mergeOpenApi(
     openapi: '3.0.0',
     info: {
       title: 'AJLA API',
-      description: 'Every AJLA service, as reached through the gateway.',
+      description:
+        'Every AJLA service, as reached through the gateway. The events they publish on RabbitMQ: [/docs/events](/docs/events) (AsyncAPI document: [/docs/asyncapi.json](/docs/asyncapi.json)).',
       version: '1',
     },
     paths: {},

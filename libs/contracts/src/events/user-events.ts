@@ -11,14 +11,16 @@ const email = z
 const fullName = text(1, 200).nullable();
 
 /** `user.registered` v1: a client registered, or an admin created a staff account. */
-export const UserRegisteredV1 = z.object({
-  user_id: uuid(),
-  email,
-  full_name: fullName,
-  role: z.enum(USER_ROLES),
-  tier: z.literal(USER_TIERS),
-  created_at: utcTime(),
-});
+export const UserRegisteredV1 = z
+  .object({
+    user_id: uuid(),
+    email,
+    full_name: fullName,
+    role: z.enum(USER_ROLES),
+    tier: z.literal(USER_TIERS),
+    created_at: utcTime(),
+  })
+  .meta({ description: 'A client registered, or an admin created a staff account.' });
 export type UserRegisteredV1 = z.infer<typeof UserRegisteredV1>;
 
 export const USER_UPDATED_FIELDS = ['full_name', 'preferences', 'role', 'tier'] as const;
@@ -28,13 +30,18 @@ export type UserUpdatedField = (typeof USER_UPDATED_FIELDS)[number];
  * `user.updated` v1: the user's state after the change (preferences excepted: they are private to
  * the user-service), and which fields changed.
  */
-export const UserUpdatedV1 = z.object({
-  user_id: uuid(),
-  email,
-  full_name: fullName,
-  role: z.enum(USER_ROLES),
-  tier: z.literal(USER_TIERS),
-  updated_at: utcTime(),
-  changed: z.array(z.enum(USER_UPDATED_FIELDS)).min(1),
-});
+export const UserUpdatedV1 = z
+  .object({
+    user_id: uuid(),
+    email,
+    full_name: fullName,
+    role: z.enum(USER_ROLES),
+    tier: z.literal(USER_TIERS),
+    updated_at: utcTime(),
+    changed: z.array(z.enum(USER_UPDATED_FIELDS)).min(1),
+  })
+  .meta({
+    description:
+      'A user changed: their state after the change (preferences excepted: they are private to the user-service), and which fields changed.',
+  });
 export type UserUpdatedV1 = z.infer<typeof UserUpdatedV1>;
