@@ -36,3 +36,4 @@ export * from './realtime/coalesce-writes';
 export * from './database/migration-schema';
 export * from './database/prepared-statement';
 export * from './database/group-commit';
+export * from './jobs/periodic-job';
