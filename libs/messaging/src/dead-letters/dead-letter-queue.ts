@@ -1,4 +1,4 @@
-import amqplib, { type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
+import amqplib, { type GetMessage, type Options } from 'amqplib';
 import {
   DEAD_LETTER_REASON_HEADER,
   FAILED_AT_HEADER,
@@ -74,10 +74,10 @@ export class DeadLetterQueue {
 
   /** The first `limit` parked messages, oldest first, and how many there are in all. */
   async list(limit: number): Promise<{ total: number; letters: DeadLetter[] }> {
-    return this.session(async (channel, total) => {
+    return this.session(async (take, total) => {
       const letters: DeadLetter[] = [];
       for (let i = 0; i < Math.min(limit, total); i += 1) {
-        const message = await channel.get(this.queues.deadLetter, { noAck: false });
+        const message = await take();
         if (message === false) break;
         letters.push(describe(message));
       }
@@ -87,9 +87,9 @@ export class DeadLetterQueue {
 
   /** The parked message of this event id, if there is one. */
   async find(id: string): Promise<DeadLetter | undefined> {
-    return this.session(async (channel, total) => {
+    return this.session(async (take, total) => {
       for (let i = 0; i < total; i += 1) {
-        const message = await channel.get(this.queues.deadLetter, { noAck: false });
+        const message = await take();
         if (message === false) return undefined;
         if (message.properties.messageId === id) return describe(message);
       }
@@ -102,16 +102,14 @@ export class DeadLetterQueue {
    * while this runs is not taken twice). Resolves to the replayed ones.
    */
   async replay(which: (letter: DeadLetter) => boolean): Promise<DeadLetter[]> {
-    return this.session(async (channel, total) => {
+    return this.session(async (take, total, replay) => {
       const replayed: DeadLetter[] = [];
       for (let i = 0; i < total; i += 1) {
-        const message = await channel.get(this.queues.deadLetter, { noAck: false });
+        const message = await take();
         if (message === false) break;
         const letter = describe(message);
         if (!which(letter)) continue;
-        channel.sendToQueue(this.queues.main, message.content, replayOptions(message));
-        await channel.waitForConfirms();
-        channel.ack(message);
+        await replay(message);
         replayed.push(letter);
       }
       return replayed;
@@ -119,39 +117,82 @@ export class DeadLetterQueue {
   }
 
   /**
-   * A connection and confirm channel for one command, closed at the end: what was taken and not
-   * acked goes back to the queue. Fails clearly when the queue does not exist.
+   * A connection and confirm channel for one command. What it took and did not replay goes back
+   * to the queue when the channel closes (unacknowledged); a quorum queue makes them ready again
+   * a moment later, so the command ends only once they are (at most a few seconds): the next
+   * command then sees them all. Fails clearly when the broker or the queue is not there.
    */
   private async session<T>(
-    work: (channel: ConfirmChannel, total: number) => Promise<T>,
+    work: (
+      take: () => Promise<GetMessage | false>,
+      total: number,
+      replay: (message: GetMessage) => Promise<void>,
+    ) => Promise<T>,
   ): Promise<T> {
-    const connection = await amqplib.connect(this.url, { timeout: 10_000 });
+    let connection: amqplib.ChannelModel;
+    try {
+      connection = await amqplib.connect(this.url, { timeout: 10_000 });
+    } catch (error) {
+      throw new DeadLetterQueueError(`Cannot connect to RabbitMQ: ${messageOf(error)}`);
+    }
     connection.on('error', () => undefined);
+    const queue = this.queues.deadLetter;
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', () => undefined);
       let total: number;
       try {
-        total = (await channel.checkQueue(this.queues.deadLetter)).messageCount;
+        total = (await channel.checkQueue(queue)).messageCount;
       } catch (error) {
-        throw new NoDeadLetterQueue(this.queues.deadLetter, error);
+        throw new DeadLetterQueueError(
+          `No queue ${queue} on this broker (the service has never consumed here?): ${messageOf(error)}`,
+        );
       }
-      const result = await work(channel, total);
+      let taken = 0;
+      let replayed = 0;
+      const result = await work(
+        async () => {
+          const message = await channel.get(queue, { noAck: false });
+          if (message !== false) taken += 1;
+          return message;
+        },
+        total,
+        async (message) => {
+          channel.sendToQueue(this.queues.main, message.content, replayOptions(message));
+          await channel.waitForConfirms();
+          channel.ack(message);
+          replayed += 1;
+        },
+      );
       await channel.close();
+      // Everything that was there, but what was replayed (and what arrived meanwhile).
+      if (taken > replayed) await this.whenReady(connection, total - replayed);
       return result;
     } finally {
       await connection.close().catch(() => undefined);
     }
   }
+
+  /** Waits (at most 5 s) until `count` messages are ready in the dead-letter queue again. */
+  private async whenReady(connection: amqplib.ChannelModel, count: number): Promise<void> {
+    const channel = await connection.createChannel();
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const { messageCount } = await channel.checkQueue(this.queues.deadLetter);
+      if (messageCount >= count) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await channel.close();
+  }
 }
 
-export class NoDeadLetterQueue extends Error {
-  constructor(queue: string, cause: unknown) {
-    super(
-      `No queue ${queue} on this broker (the service has never consumed here?): ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
-    this.name = 'NoDeadLetterQueue';
-  }
+/** The broker or the queue is not there: the operator's to fix (no stack needed). */
+export class DeadLetterQueueError extends Error {
+  override name = 'DeadLetterQueueError';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(message: GetMessage): DeadLetter {

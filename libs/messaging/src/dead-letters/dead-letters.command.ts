@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliOutput } from '@ajla/platform';
-import { type DeadLetter, DeadLetterQueue, NoDeadLetterQueue } from './dead-letter-queue';
+import { type DeadLetter, DeadLetterQueue, DeadLetterQueueError } from './dead-letter-queue';
 
 /** The `dead-letters` lines of a service CLI's usage text. */
 export const DEAD_LETTERS_USAGE = `  dead-letters list [--limit N] [--json]
@@ -72,7 +72,7 @@ export function deadLettersCommand(serviceName: string): CliCommand<{ RABBITMQ_U
           return wrong(action === undefined ? 'list, show or replay?' : `unknown "${action}"`);
       }
     } catch (error) {
-      if (!(error instanceof NoDeadLetterQueue)) throw error;
+      if (!(error instanceof DeadLetterQueueError)) throw error;
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

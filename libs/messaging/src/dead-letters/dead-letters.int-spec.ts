@@ -145,5 +145,12 @@ describe('dead-letters CLI command (real Postgres and RabbitMQ)', () => {
     expect((await run('replay', first.id, '--all')).code).toBe(2);
     expect((await run('list', '--limit', 'x')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);
+    const missing = deadLettersCommand(`${bed.serviceName}-never-consumed`);
+    expect(await missing({ config: { RABBITMQ_URL }, args: ['list'], out: () => undefined })).toBe(
+      1,
+    );
+    expect(stderr).toHaveBeenLastCalledWith(
+      expect.stringMatching(/^No queue t-svc-\w+-never-consumed\.events\.dlq on this broker/),
+    );
   });
 });
