@@ -59,7 +59,10 @@ export class MessagingMetrics {
   }
 
   relayBatch(batch: RelayBatch): void {
-    for (const key of batch.publishedKeys ?? []) this.published.inc({ type: typeLabel(key) });
+    // One increment per type and batch (a chat batch carries a hundred events of one type).
+    const counts = new Map<string, number>();
+    for (const key of batch.publishedKeys ?? []) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const [key, count] of counts) this.published.inc({ type: typeLabel(key) }, count);
     if (batch.claimed > batch.published) this.publishFailures.inc(batch.claimed - batch.published);
   }
 
