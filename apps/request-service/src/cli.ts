@@ -1,15 +1,18 @@
 import 'reflect-metadata';
+import { DEAD_LETTERS_USAGE, deadLettersCommand } from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
+import { SERVICE_NAME } from './app.module';
 import { RequestServiceCliConfig } from './config/request-service.config';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './infrastructure/persistence/entities';
 import { requestServiceMigrations } from './infrastructure/persistence/migrations';
 
-const USAGE = `Usage: node dist/apps/request-service/src/cli.js <command>
+const USAGE = `Usage: node dist/apps/request-service/src/cli.js <command> [options]
 
 Commands:
   migrate   Run the pending migrations of the requests schema, then exit.
+${DEAD_LETTERS_USAGE}
 
-Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV) like the service.`;
+Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV) and RABBITMQ_URL like the service.`;
 
 void runCli({
   usage: USAGE,
@@ -20,5 +23,6 @@ void runCli({
       entities: requestServiceEntities,
       migrations: requestServiceMigrations,
     }),
+    'dead-letters': deadLettersCommand(SERVICE_NAME),
   },
 });

@@ -20,6 +20,7 @@ import { AdminBootstrap } from './infrastructure/bootstrap/admin-bootstrap';
 import { USERS_SCHEMA, userServiceEntities } from './infrastructure/persistence/entities';
 import { userServiceMigrations } from './infrastructure/persistence/migrations';
 import { accessTokenProviders } from './infrastructure/security/access-token.providers';
+import { SessionFamilyRetention } from './infrastructure/retention/session-family-retention';
 import { RedisLoginThrottle } from './infrastructure/security/redis-login-throttle';
 import {
   clockProviders,
@@ -92,6 +93,7 @@ export class AppModule {
         },
         ...handlers,
         AdminBootstrap,
+        SessionFamilyRetention,
       ],
     };
   }

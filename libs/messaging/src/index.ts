@@ -16,3 +16,7 @@ export * from './persistence/1763900000000-create-messaging-tables';
 export { messagingTables, type MessagingTables } from './persistence/messaging-tables';
 export { silentLogger, type MessagingLogger } from './logger';
 export * from './messaging.module';
+export * from './dead-letters/dead-letter-queue';
+export * from './dead-letters/dead-letters.command';
+export * from './observability/messaging-metrics';
+export * from './retention/inbox-retention';

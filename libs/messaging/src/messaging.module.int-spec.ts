@@ -118,7 +118,9 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     expect(tap.ids()).toEqual([event.id]);
     expect(app!.get(NoteSubmission).correlationIds).toEqual(['corr-module-1']);
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(/^ajla_outbox_published_total\{service="[^"]+"\} 1$/m);
+    expect(metrics).toMatch(
+      /^ajla_events_published_total\{type="request.submitted",service="[^"]+"\} 1$/m,
+    );
     expect(metrics).toMatch(
       /^ajla_events_consumed_total\{type="request.submitted",outcome="handled",service="[^"]+"\} 1$/m,
     );

@@ -10,22 +10,24 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { isRoutingKey } from '@ajla/contracts';
 import {
   METRICS_REGISTRY,
+  PeriodicJob,
   READINESS_CHECKS,
   type ReadinessCheck,
   loadConfig,
 } from '@ajla/platform';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type AmqpConnectionManager, createAmqpConnection } from './amqp/connection';
 import { MessagingConfig, parseRetryDelays } from './config/messaging.config';
 import { EventConsumer } from './consumer/event-consumer';
 import type { EventHandler } from './consumer/event-handler';
 import { defaultLogger } from './logger';
+import { MessagingMetrics } from './observability/messaging-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { OutboxWriter } from './outbox/outbox-writer';
+import { pruneInbox } from './retention/inbox-retention';
 
 export interface MessagingModuleOptions {
   /** Names the connection and the queues (`<serviceName>.events`, ...). */
@@ -63,6 +65,8 @@ export class MessagingRuntime
   consumer?: EventConsumer;
   private consumerConnection?: AmqpConnectionManager;
   private stopListening?: () => void;
+  private inboxRetention?: PeriodicJob;
+  private closeQueueMetrics?: () => Promise<void>;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: ResolvedOptions,
@@ -75,7 +79,7 @@ export class MessagingRuntime
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, serviceName } = this.options;
-    const metrics = this.registry ? createMetrics(this.registry) : undefined;
+    const metrics = this.registry ? new MessagingMetrics(this.registry) : undefined;
     if (this.options.relay) {
       this.relay = new OutboxRelay({
         dataSource: this.dataSource,
@@ -87,11 +91,9 @@ export class MessagingRuntime
         retentionHours: config.OUTBOX_RETENTION_HOURS,
         vacuumEveryRows: config.OUTBOX_VACUUM_EVERY_ROWS,
         logger: defaultLogger('OutboxRelay'),
-        onBatch: (batch) => {
-          metrics?.published.inc(batch.published);
-          metrics?.publishFailures.inc(batch.claimed - batch.published);
-        },
+        onBatch: (batch) => metrics?.relayBatch(batch),
       });
+      metrics?.watchOutbox(this.dataSource);
       await this.relay.start();
       const relay = this.relay;
       this.stopListening = this.outbox.onCommitted(() => relay.wake());
@@ -114,18 +116,38 @@ export class MessagingRuntime
         prefetch: config.RABBITMQ_PREFETCH,
         retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
         logger: defaultLogger('EventConsumer'),
-        onSettled: (outcome, message) => {
-          // Only known types as labels: a stray message must not grow the metric without bound.
-          const type: unknown = message.properties.type;
-          metrics?.consumed.inc({ type: isRoutingKey(type) ? type : 'other', outcome });
-        },
+        onSettled: (outcome, message) => metrics?.settled(outcome, message),
       });
       await this.consumer.start();
+      this.closeQueueMetrics = metrics?.watchQueues(this.consumerConnection, this.consumer.queues);
+      this.startInboxRetention(metrics);
     }
+  }
+
+  /** Only a consumer writes its inbox: the job that deletes old rows runs beside it. */
+  private startInboxRetention(metrics: MessagingMetrics | undefined): void {
+    const days = this.options.config.INBOX_RETENTION_DAYS;
+    if (days === 0) return;
+    const logger = defaultLogger('InboxRetention');
+    this.inboxRetention = new PeriodicJob({
+      name: 'Inbox retention',
+      intervalMs: this.options.config.INBOX_PRUNE_INTERVAL_MINUTES * 60_000,
+      // Soon after start (a service restarted often must still prune), not during it.
+      firstRunAfterMs: 60_000,
+      logger,
+      run: async () => {
+        const rows = await pruneInbox(this.dataSource, days);
+        metrics?.inboxPruned(rows);
+        if (rows > 0) logger.log(`Pruned ${rows} inbox rows handled more than ${days} days ago`);
+      },
+    });
+    this.inboxRetention.start();
   }
 
   // Before the HTTP server closes: no new deliveries; those in hand finish and are acked.
   async beforeApplicationShutdown(): Promise<void> {
+    await this.inboxRetention?.stop();
+    await this.closeQueueMetrics?.();
     await this.consumer?.stop();
     await this.consumerConnection?.close().catch(() => undefined);
   }
@@ -137,34 +159,6 @@ export class MessagingRuntime
     await this.relay?.stop();
     await this.connection.close().catch(() => undefined);
   }
-}
-
-function createMetrics(registry: Registry) {
-  const existing = (name: string) => registry.getSingleMetric(name);
-  return {
-    published:
-      (existing('ajla_outbox_published_total') as Counter | undefined) ??
-      new Counter({
-        name: 'ajla_outbox_published_total',
-        help: 'Outbox events published and confirmed by RabbitMQ',
-        registers: [registry],
-      }),
-    publishFailures:
-      (existing('ajla_outbox_publish_failures_total') as Counter | undefined) ??
-      new Counter({
-        name: 'ajla_outbox_publish_failures_total',
-        help: 'Outbox events RabbitMQ did not confirm (published again later)',
-        registers: [registry],
-      }),
-    consumed:
-      (existing('ajla_events_consumed_total') as Counter<'type' | 'outcome'> | undefined) ??
-      new Counter({
-        name: 'ajla_events_consumed_total',
-        help: 'Deliveries consumed, by event type and outcome',
-        labelNames: ['type', 'outcome'],
-        registers: [registry],
-      }),
-  };
 }
 
 /** `/health/ready`: connected to RabbitMQ, and consuming when the service has handlers. */

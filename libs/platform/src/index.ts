@@ -35,3 +35,4 @@ export * from './realtime/coalesce-writes';
 export * from './database/migration-schema';
 export * from './database/prepared-statement';
 export * from './database/group-commit';
+export * from './jobs/periodic-job';

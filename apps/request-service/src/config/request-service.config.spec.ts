@@ -61,9 +61,14 @@ describe('RequestServiceConfig', () => {
     );
   });
 
-  it('gives the command line just the database', () => {
-    const config = loadConfig(RequestServiceCliConfig, { DATABASE_URL: 'postgres://db/x' });
+  it('gives the command line the database and, for dead-letters, the broker (no keys)', () => {
+    const config = loadConfig(RequestServiceCliConfig, {
+      DATABASE_URL: 'postgres://db/x',
+      RABBITMQ_URL: 'amqp://mq/ajla',
+    });
     expect(config.DATABASE_URL).toBe('postgres://db/x');
-    expect('RABBITMQ_URL' in config).toBe(false);
+    expect(config.RABBITMQ_URL).toBe('amqp://mq/ajla');
+    expect('JWT_ISSUER' in config).toBe(false);
+    expect('CONVERSATION_SERVICE_URL' in config).toBe(false);
   });
 });

@@ -8,8 +8,10 @@ import { IsInt, Matches, Max, Min } from 'class-validator';
 /** The local development database (`npm run up` and the README's "run it alone"). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
 
-/** What the command-line tools need: the database only (no port, keys or broker). */
-export class RequestServiceCliConfig extends withDatabaseConfig(BaseServiceConfig) {
+/** What the command-line tools need: the database and, for `dead-letters`, the broker. */
+export class RequestServiceCliConfig extends withMessagingConfig(
+  withDatabaseConfig(BaseServiceConfig),
+) {
   override PORT: number = 8002;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
 }

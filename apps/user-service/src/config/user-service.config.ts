@@ -48,6 +48,21 @@ export class UserServiceConfig extends withMessagingConfig(
   @Max(365, { message: 'must be an integer from 1 to 365 (days)' })
   REFRESH_TOKEN_TTL_DAYS: number = 30;
 
+  /**
+   * A session family (with its refresh tokens) is deleted this many days after it ended: revoked,
+   * or its last token expired. Until then a reused old token is still recognised as such.
+   */
+  @IsInt({ message: 'must be an integer from 1 to 3650 (days)' })
+  @Min(1, { message: 'must be an integer from 1 to 3650 (days)' })
+  @Max(3650, { message: 'must be an integer from 1 to 3650 (days)' })
+  REFRESH_FAMILY_RETENTION_DAYS: number = 30;
+
+  /** How often the session family retention job runs. */
+  @IsInt({ message: 'must be an integer from 1 to 10080 (minutes)' })
+  @Min(1, { message: 'must be an integer from 1 to 10080 (minutes)' })
+  @Max(10_080, { message: 'must be an integer from 1 to 10080 (minutes)' })
+  REFRESH_FAMILY_PRUNE_INTERVAL_MINUTES: number = 60;
+
   /** With ADMIN_PASSWORD: this admin account is made sure of at start-up. */
   @ValidateIf(
     (config: UserServiceConfig) =>

@@ -25,7 +25,32 @@ describe('messaging configuration', () => {
       OUTBOX_VACUUM_EVERY_ROWS: 2_000,
       CONSUMER_RETRY_DELAYS_MS: '1000,5000,30000,120000,600000',
       EVENTS_EXCHANGE: 'ajla.events',
+      INBOX_RETENTION_DAYS: 30,
+      INBOX_PRUNE_INTERVAL_MINUTES: 60,
     });
+  });
+
+  it('refuses an inbox retention that does not far outlast the retry schedule', () => {
+    // Five delays of a day each: 5 days of retries, so at least 50 days of inbox.
+    const delays = '86400000,86400000,86400000,86400000,86400000';
+    const problems = problemsOf({ CONSUMER_RETRY_DELAYS_MS: delays, INBOX_RETENTION_DAYS: '30' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^INBOX_RETENTION_DAYS: must be 0 \(keep\) or at least 50 days/),
+    ]);
+    expect(
+      loadConfig(ServiceConfig, {
+        PORT: '1',
+        CONSUMER_RETRY_DELAYS_MS: delays,
+        INBOX_RETENTION_DAYS: '50',
+      }).INBOX_RETENTION_DAYS,
+    ).toBe(50);
+    expect(
+      loadConfig(ServiceConfig, {
+        PORT: '1',
+        CONSUMER_RETRY_DELAYS_MS: delays,
+        INBOX_RETENTION_DAYS: '0',
+      }).INBOX_RETENTION_DAYS,
+    ).toBe(0);
   });
 
   it('reads the variables, mixed into a service config', () => {

@@ -2,9 +2,50 @@
 import 'reflect-metadata';
 import { EVENTS_EXCHANGE } from '@ajla/contracts';
 import type { Constructor } from '@ajla/platform';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  type ValidationArguments,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 
 export const DEFAULT_RETRY_DELAYS_MS = '1000,5000,30000,120000,600000';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The inbox must remember a handled event far longer than anything can bring it back: a retried
+ * message waits at most the whole retry schedule, so the retention is at least ten times that.
+ */
+export const INBOX_RETENTION_OVER_RETRY_SCHEDULE = 10;
+
+@ValidatorConstraint({ name: 'inboxRetentionCoversRetries' })
+class InboxRetentionCoversRetries implements ValidatorConstraintInterface {
+  validate(days: unknown, args: ValidationArguments): boolean {
+    const delays = (args.object as { CONSUMER_RETRY_DELAYS_MS?: unknown }).CONSUMER_RETRY_DELAYS_MS;
+    if (typeof days !== 'number' || days === 0 || typeof delays !== 'string') return true;
+    if (!DELAY_LIST.test(delays)) return true; // reported on CONSUMER_RETRY_DELAYS_MS
+    return days * DAY_MS >= INBOX_RETENTION_OVER_RETRY_SCHEDULE * retryScheduleMs(delays);
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const delays = String(
+      (args.object as { CONSUMER_RETRY_DELAYS_MS?: unknown }).CONSUMER_RETRY_DELAYS_MS,
+    );
+    const leastDays = Math.ceil(
+      (INBOX_RETENTION_OVER_RETRY_SCHEDULE * retryScheduleMs(delays)) / DAY_MS,
+    );
+    return `must be 0 (keep) or at least ${leastDays} days: ${INBOX_RETENTION_OVER_RETRY_SCHEDULE} times the whole retry schedule (CONSUMER_RETRY_DELAYS_MS), or a redelivered event could be handled twice`;
+  }
+}
+
+function retryScheduleMs(delays: string): number {
+  return parseRetryDelays(delays).reduce((sum, delay) => sum + delay, 0);
+}
 
 const DELAY_LIST = /^\s*[1-9]\d{0,7}(\s*,\s*[1-9]\d{0,7})*\s*$/;
 
@@ -69,6 +110,23 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
       message: 'must be a comma-separated list of positive integers (milliseconds)',
     })
     CONSUMER_RETRY_DELAYS_MS: string = DEFAULT_RETRY_DELAYS_MS;
+
+    /**
+     * Handled events' inbox rows are deleted after this many days (0 keeps them). An event
+     * redelivered after its row is gone would be handled again: see the check against the retry
+     * schedule.
+     */
+    @IsInt({ message: 'must be an integer from 0 to 3650 (days)' })
+    @Min(0, { message: 'must be an integer from 0 to 3650 (days)' })
+    @Max(3650, { message: 'must be an integer from 0 to 3650 (days)' })
+    @Validate(InboxRetentionCoversRetries)
+    INBOX_RETENTION_DAYS: number = 30;
+
+    /** How often the inbox retention job runs. */
+    @IsInt({ message: 'must be an integer from 1 to 10080 (minutes)' })
+    @Min(1, { message: 'must be an integer from 1 to 10080 (minutes)' })
+    @Max(10_080, { message: 'must be an integer from 1 to 10080 (minutes)' })
+    INBOX_PRUNE_INTERVAL_MINUTES: number = 60;
 
     /** The topic exchange of AJLA's events; tests use one of their own. */
     @Matches(/^[\w.:-]{1,255}$/, {

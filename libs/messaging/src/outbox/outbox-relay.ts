@@ -56,6 +56,8 @@ interface OutboxRow {
 export interface RelayBatch {
   claimed: number;
   published: number;
+  /** The routing key of each published (confirmed) event (metrics by type). */
+  publishedKeys?: readonly string[];
 }
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
@@ -359,7 +361,11 @@ export class OutboxRelay {
                 WHERE id = ANY(${ids});`;
       await client.query(`${done} COMMIT`);
       this.touchedSinceVacuum += confirmed.length;
-      const batch = { claimed: rows.length, published: confirmed.length };
+      const batch = {
+        claimed: rows.length,
+        published: confirmed.length,
+        publishedKeys: confirmed.map((row) => row.routing_key),
+      };
       this.options.onBatch?.(batch);
       return batch;
     } catch (error) {
