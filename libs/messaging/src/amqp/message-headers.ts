@@ -69,14 +69,25 @@ function describe(error: unknown): string {
 
 /** The properties of a copy of `message` sent to a retry or dead-letter queue. */
 function copyOptions(message: Message, extraHeaders: Record<string, unknown>): Options.Publish {
-  const p = message.properties;
   const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(p.headers ?? {})) {
+  for (const [name, value] of Object.entries(message.properties.headers ?? {})) {
     if (!BROKER_HEADERS.has(name)) headers[name] = value;
   }
   headers[ORIGINAL_ROUTING_KEY_HEADER] =
     headerText(message, ORIGINAL_ROUTING_KEY_HEADER) ?? message.fields.routingKey;
   Object.assign(headers, extraHeaders);
+  return copyPublishOptions(message, headers);
+}
+
+/**
+ * The properties of a persistent copy of `message` (a retry, a dead letter, a replay): its own
+ * ids, type and timestamp, with `headers` in place of the original's.
+ */
+export function copyPublishOptions(
+  message: Pick<Message, 'properties'>,
+  headers: Record<string, unknown>,
+): Options.Publish {
+  const p = message.properties;
   return {
     persistent: true,
     ...(p.messageId !== undefined ? { messageId: p.messageId } : {}),

@@ -6,6 +6,7 @@ import {
   LAST_ERROR_HEADER,
   ORIGINAL_ROUTING_KEY_HEADER,
   RETRY_COUNT_HEADER,
+  copyPublishOptions,
   headerText,
   retryCountOf,
 } from '../amqp/message-headers';
@@ -223,21 +224,10 @@ function describe(message: GetMessage): DeadLetter {
 
 /** The message as it was first published: same id, type, trace headers, body; failure headers gone. */
 function replayOptions(message: GetMessage): Options.Publish {
-  const p = message.properties;
   const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(p.headers ?? {})) {
+  for (const [name, value] of Object.entries(message.properties.headers ?? {})) {
     if (!DROPPED_ON_REPLAY.has(name)) headers[name] = value;
   }
   headers[REPLAYED_AT_HEADER] = new Date().toISOString();
-  return {
-    persistent: true,
-    ...(p.messageId !== undefined ? { messageId: p.messageId } : {}),
-    ...(p.type !== undefined ? { type: p.type } : {}),
-    ...(p.contentType !== undefined ? { contentType: p.contentType } : {}),
-    ...(p.contentEncoding !== undefined ? { contentEncoding: p.contentEncoding } : {}),
-    ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}),
-    ...(p.appId !== undefined ? { appId: p.appId } : {}),
-    ...(p.correlationId !== undefined ? { correlationId: p.correlationId } : {}),
-    headers,
-  };
+  return copyPublishOptions(message, headers);
 }
