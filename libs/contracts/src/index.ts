@@ -5,3 +5,4 @@ export * from './events/conversation-events';
 export * from './catalog';
 export * from './envelope';
 export { uuidV7 } from './uuid-v7';
+export * from './topology';
