@@ -101,7 +101,7 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     const body = await waitFor(async () => {
       const res = await fetch(`${baseUrl}/health/ready`);
       const json = (await res.json()) as { status: string; checks: Record<string, unknown> };
-      return res.status === 200 && json;
+      return res.status === 200 && json.checks.rabbitmq?.status === 'ok' && json;
     });
     expect(body.checks).toMatchObject({ rabbitmq: { status: 'ok' }, postgres: { status: 'ok' } });
   });
