@@ -107,7 +107,15 @@ describe("every service's own declaration agrees with the step's (a RabbitMQ vho
     execFileSync('rabbitmqctl', ['add_vhost', vhost], { stdio: 'ignore' });
     execFileSync(
       'rabbitmqctl',
-      ['set_permissions', '-p', vhost, decodeURIComponent(url.username || 'guest'), '.*', '.*', '.*'],
+      [
+        'set_permissions',
+        '-p',
+        vhost,
+        decodeURIComponent(url.username || 'guest'),
+        '.*',
+        '.*',
+        '.*',
+      ],
       { stdio: 'ignore' },
     );
     bed = await testBed('topology_agree');

@@ -17,7 +17,9 @@ async function connect(url: string): Promise<amqplib.ChannelModel> {
   const deadline = Date.now() + CONNECT_FOR_MS;
   for (;;) {
     try {
-      return await amqplib.connect(url, { clientProperties: { connection_name: 'declare-topology' } });
+      return await amqplib.connect(url, {
+        clientProperties: { connection_name: 'declare-topology' },
+      });
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -48,9 +50,7 @@ main().then(
   (error: unknown) => {
     // A ConfigError never echoes the URL; neither does amqplib's error message.
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `declare-topology failed: ${message}\n`,
-    );
+    process.stderr.write(`declare-topology failed: ${message}\n`);
     process.exit(1);
   },
 );
