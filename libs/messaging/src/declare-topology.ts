@@ -21,7 +21,10 @@ async function connect(url: string): Promise<amqplib.ChannelModel> {
         clientProperties: { connection_name: 'declare-topology' },
       });
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      // Only a broker not reachable yet (ECONNREFUSED, ENOTFOUND...) is worth waiting for; a
+      // refused login or vhost is not.
+      const reachable = !/^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
+      if (reachable || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
