@@ -6,7 +6,8 @@
 # SERVICE is the folder under apps/ (gateway, user-service, request-service,
 # conversation-service, notification-service). The image runs dist/apps/$SERVICE/src/main.js;
 # a service's migration Job runs dist/apps/$SERVICE/src/cli.js migrate from the same image
-# (user-service, request-service).
+# (user-service, request-service), and the topology step (declare-topology one-shot, Kubernetes
+# Job) runs dist/libs/messaging/src/declare-topology.js from any service's image.
 #
 # Node >= 20.19 is required: NestJS 12 and uuid are ES modules loaded with require(), which
 # Node supports unflagged from 20.19 on. The first stage checks it.

@@ -1,7 +1,9 @@
-// Runs the built platform in the foreground: every service that exists under apps/, consumers
-// first (their queues must exist before a producer publishes), each waited for on /health/ready,
-// then the gateway. Log lines are prefixed with the service's name. SIGINT/SIGTERM stop every
-// service gracefully; if any service exits, the others are stopped too.
+// Runs the built platform in the foreground: first the topology step (every queue, binding, retry
+// and dead-letter queue of the events, libs/messaging/src/declare-topology.ts), so no event is
+// published before its consumer's queue exists; then every service that exists under apps/ and
+// the gateway, all at once (the start order no longer matters), each waited for on its health
+// endpoint. Log lines are prefixed with the service's name. SIGINT/SIGTERM stop every service
+// gracefully; if any service exits, the others are stopped too.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,7 +13,6 @@ const root = path.join(__dirname, '..');
 const env = process.env;
 const gatewayPort = Number(env.GATEWAY_PORT ?? 8000);
 
-// Start order: consumers before producers; user-service publishes the bootstrap admin at start.
 const BACKENDS = [
   { app: 'request-service', name: 'REQUEST', port: 8002 },
   { app: 'conversation-service', name: 'CONVERSATION', port: 8003 },
@@ -24,6 +25,22 @@ let stopping = false;
 
 function entry(app) {
   return path.join(root, 'dist/apps', app, 'src/main.js');
+}
+
+// Resolves to the exit code of the topology step, its output prefixed like a service's.
+function declareTopology() {
+  const script = path.join(root, 'dist/libs/messaging/src/declare-topology.js');
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => console.log(`[topology] ${line}`));
+  }
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
 function start(app, port, extraEnv = {}) {
@@ -94,16 +111,26 @@ async function main() {
     ports[b.app] = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
     urls[urlVar] = env[urlVar] || `http://127.0.0.1:${ports[b.app]}`;
   }
-  for (const b of BACKENDS) {
-    if (ports[b.app] === undefined) continue;
-    const child = start(b.app, ports[b.app], urls);
-    if (!(await waitOk(`http://127.0.0.1:${ports[b.app]}/health/ready`, child))) {
-      console.error(`${b.app} did not become ready`);
-      return stop(1);
-    }
+  if ((await declareTopology()) !== 0) {
+    console.error('the topology step failed; see the lines above');
+    return stop(1);
   }
-  const gatewayEnv = urls;
-  const gateway = start('gateway', gatewayPort, gatewayEnv);
+  const started = BACKENDS.filter((b) => ports[b.app] !== undefined).map((b) => ({
+    app: b.app,
+    port: ports[b.app],
+    child: start(b.app, ports[b.app], urls),
+  }));
+  const gateway = start('gateway', gatewayPort, urls);
+  const ready = await Promise.all(
+    started.map(({ app, port, child }) =>
+      waitOk(`http://127.0.0.1:${port}/health/ready`, child).then((ok) => ok || app),
+    ),
+  );
+  const notReady = ready.filter((result) => result !== true);
+  if (notReady.length > 0) {
+    console.error(`${notReady.join(', ')} did not become ready`);
+    return stop(1);
+  }
   if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
     console.log(
       `\nAJLA is up: http://127.0.0.1:${gatewayPort} (API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
+import { subscriptionsOf } from '@ajla/contracts';
 import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule, RedisModule } from '@ajla/platform';
 import { GetConversationHandler } from './application/get-conversation/get-conversation.handler';
@@ -68,6 +69,8 @@ export class AppModule {
           serviceName: options.messagingName ?? SERVICE_NAME,
           config,
           relay: true,
+          // The queue's bindings: the same list the topology step declares before any service starts.
+          routingKeys: subscriptionsOf(SERVICE_NAME),
           handlers: [RequestEventsHandler],
         }),
       ],

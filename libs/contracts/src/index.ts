@@ -8,3 +8,4 @@ export { uuidV7 } from './uuid-v7';
 export * from './asyncapi/asyncapi-document';
 export * from './asyncapi/event-participants';
 export { EVENT_EXAMPLES } from './asyncapi/event-examples';
+export * from './topology';

@@ -100,8 +100,11 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
   it('reports RabbitMQ in readiness once it consumes', async () => {
     const body = await waitFor(async () => {
       const res = await fetch(`${baseUrl}/health/ready`);
-      const json = (await res.json()) as { status: string; checks: Record<string, unknown> };
-      return res.status === 200 && json;
+      const json = (await res.json()) as {
+        status: string;
+        checks: Record<string, { status?: string }>;
+      };
+      return res.status === 200 && json.checks.rabbitmq?.status === 'ok' && json;
     });
     expect(body.checks).toMatchObject({ rabbitmq: { status: 'ok' }, postgres: { status: 'ok' } });
   });

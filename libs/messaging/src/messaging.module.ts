@@ -10,6 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import type { RoutingKey } from '@ajla/contracts';
 import {
   METRICS_REGISTRY,
   PeriodicJob,
@@ -38,6 +39,8 @@ export interface MessagingModuleOptions {
   relay?: boolean;
   /** Event handlers, registered as providers of the service; a consumer runs when there are any. */
   handlers?: Type<EventHandler>[];
+  /** The keys its queue binds, with handlers: `subscriptionsOf('<service>')` from @ajla/contracts. */
+  routingKeys?: readonly RoutingKey[];
 }
 
 /**
@@ -54,6 +57,7 @@ interface ResolvedOptions {
   config: MessagingConfig;
   relay: boolean;
   handlers: Type<EventHandler>[];
+  routingKeys?: readonly RoutingKey[];
 }
 
 /** Starts the relay and the consumer with the application, and stops them in the right order. */
@@ -113,6 +117,7 @@ export class MessagingRuntime
         serviceName,
         exchange: config.EVENTS_EXCHANGE,
         handlers,
+        routingKeys: this.options.routingKeys,
         prefetch: config.RABBITMQ_PREFETCH,
         retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
         logger: defaultLogger('EventConsumer'),
@@ -161,10 +166,15 @@ export class MessagingRuntime
   }
 }
 
-/** `/health/ready`: connected to RabbitMQ, and consuming when the service has handlers. */
+/**
+ * `/health/ready`: connected to RabbitMQ, and consuming when the service has handlers. Not
+ * critical (reported `degraded`, the service stays ready): without the broker a service still
+ * answers its API; its events wait in the outbox, those for it in its queue, until it returns.
+ */
 @Injectable()
 export class RabbitReadinessCheck implements ReadinessCheck {
   readonly name = 'rabbitmq';
+  readonly critical = false;
 
   constructor(
     @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
@@ -192,6 +202,7 @@ export class MessagingModule {
       config,
       relay: options.relay ?? true,
       handlers: options.handlers ?? [],
+      routingKeys: options.routingKeys,
     };
     return {
       module: MessagingModule,

@@ -70,6 +70,7 @@ class CreateThingTable1700000000000 implements MigrationInterface {
 class SwitchableCheck implements ReadinessCheck {
   readonly name = 'switchable';
   healthy = true;
+  critical = true;
   async check(): Promise<void> {
     if (!this.healthy) throw new Error('switched off');
   }
@@ -538,6 +539,27 @@ describe('platform over real HTTP, Postgres and Redis', () => {
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
     } finally {
       app.get(SwitchableCheck).healthy = true;
+    }
+  });
+
+  it('stays ready (200, degraded) when only a non-critical check fails', async () => {
+    const check = app.get(SwitchableCheck);
+    check.healthy = false;
+    check.critical = false;
+    try {
+      const degraded = await fetch(`${url}/health/ready`);
+      expect(degraded.status).toBe(200);
+      expect(await degraded.json()).toEqual({
+        status: 'degraded',
+        checks: {
+          postgres: { status: 'ok' },
+          redis: { status: 'ok' },
+          switchable: { status: 'degraded', error: 'switched off' },
+        },
+      });
+    } finally {
+      check.healthy = true;
+      check.critical = true;
     }
   });
 

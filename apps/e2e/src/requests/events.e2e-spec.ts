@@ -115,6 +115,18 @@ describe('events on ajla.events', () => {
     });
   });
 
+  it('delivers the bootstrap admin, published by user-service as the services start together, to request-service', async () => {
+    // user-service publishes the admin's user.registered at start, maybe before request-service
+    // has ever consumed: the topology step declared request-service's queue first, so the event
+    // waited there and the admin is staff in request-service's directory (else 409 assignee_not_staff).
+    const { email, password } = e2eState().admin;
+    const admin = { id: '', email, password, tokens: await adminTokens() };
+    const request = await submitRequest(await newClient());
+    const res = await assign(admin, request.id);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('assigned');
+  });
+
   it('publishes user.registered and user.updated (role and tier changes included)', async () => {
     const client = await newClient();
     const registered = await eventually(() =>

@@ -8,10 +8,8 @@ import { recordSecret, startSecretsFile } from './secrets';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 
 /**
- * The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`), in start
- * order: consumers first, so that their queues exist before a producer publishes (an event
- * published to an exchange with no bound queue reaches nobody), user-service (which publishes the
- * bootstrap admin at start) last.
+ * The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`). They start
+ * together, after the topology step has declared every queue (the order does not matter).
  */
 const BACKENDS = [
   { app: 'request-service', name: 'request' },
@@ -94,6 +92,23 @@ export default async function globalSetup(): Promise<void> {
     vhost.drop();
     throw error;
   };
+  // The topology step, as `npm run up`, docker-compose and Kubernetes run it before any service.
+  const declareTopology = () =>
+    new Promise<void>((resolve, reject) => {
+      const step = spawn(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist/libs/messaging/src/declare-topology.js')],
+        { env: common, cwd: REPO_ROOT },
+      );
+      const log = createWriteStream(path.join(logsDir, 'declare-topology.log'));
+      step.stdout?.pipe(log);
+      step.stderr?.pipe(log);
+      step.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`the topology step failed (${code}); see ${logsDir}`)),
+      );
+    });
   const start = (app: string, env: NodeJS.ProcessEnv) => {
     const child = spawn(process.execPath, [entry(app)], {
       env: { ...common, ...env },
@@ -126,6 +141,7 @@ export default async function globalSetup(): Promise<void> {
     ...generousRateLimits(),
     METRICS_PORT: String(await freePort()),
   };
+  await declareTopology().catch(stopAll);
   for (const b of backends) {
     start(b.app, {
       ...urlEnv,
@@ -134,9 +150,11 @@ export default async function globalSetup(): Promise<void> {
         ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
         : {}),
     });
-    await waitUntilOk(`${serviceUrls[b.app]}/health/ready`).catch(stopAll);
   }
   start('gateway', gatewayEnv);
+  await Promise.all(backends.map((b) => waitUntilOk(`${serviceUrls[b.app]}/health/ready`))).catch(
+    stopAll,
+  );
 
   const state: E2eState = {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,

@@ -12,7 +12,7 @@ export class PlatformHealthController {
   @Get()
   async platform(@Res({ passthrough: true }) reply: FastifyReply): Promise<PlatformHealth> {
     const report = await this.health.check();
-    reply.status(report.status === 'ok' ? 200 : 503);
+    reply.status(report.status === 'unavailable' ? 503 : 200);
     return report;
   }
 }

@@ -1,13 +1,14 @@
-export type ServiceState = 'ok' | 'down';
+/** `degraded`: ready (200), but a non-critical dependency fails (e.g. RabbitMQ: events wait). */
+export type ServiceState = 'ok' | 'degraded' | 'down';
 
 export interface PlatformHealth {
-  readonly status: 'ok' | 'unavailable';
+  readonly status: 'ok' | 'degraded' | 'unavailable';
   readonly services: Record<string, ServiceState>;
 }
 
 /**
  * Asks every configured service's `/health/ready`, all at once, each with a short timeout: the
- * platform is ok when every one answers 200.
+ * platform is available when every one answers 200, degraded when one of them says it is.
  */
 export class UpstreamHealth {
   constructor(
@@ -21,7 +22,12 @@ export class UpstreamHealth {
       [...this.services].map(async ([name, baseUrl]) => [name, await this.probe(baseUrl)] as const),
     );
     const services = Object.fromEntries(entries);
-    const status = entries.every(([, state]) => state === 'ok') ? 'ok' : 'unavailable';
+    const states = entries.map(([, state]) => state);
+    const status = states.includes('down')
+      ? 'unavailable'
+      : states.includes('degraded')
+        ? 'degraded'
+        : 'ok';
     return { status, services };
   }
 
@@ -31,8 +37,12 @@ export class UpstreamHealth {
         signal: AbortSignal.timeout(this.timeoutMs),
         headers: { accept: 'application/json' },
       });
-      await response.body?.cancel();
-      return response.status === 200 ? 'ok' : 'down';
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        return 'down';
+      }
+      const body = (await response.json().catch(() => null)) as { status?: unknown } | null;
+      return body?.status === 'degraded' ? 'degraded' : 'ok';
     } catch {
       return 'down';
     }

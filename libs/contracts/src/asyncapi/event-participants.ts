@@ -1,4 +1,5 @@
 import type { RoutingKey } from '../catalog';
+import { EVENT_SUBSCRIPTIONS } from '../topology';
 
 /** A service that consumes events: its queue and the routing keys bound to it. */
 export interface EventConsumer {
@@ -15,10 +16,9 @@ export interface EventParticipants {
 }
 
 /**
- * Who publishes and who consumes each event, for the AsyncAPI document. Written down here from
- * the services' outbox mappers and `EventHandler.routingKeys`; the one place to change when a
- * service starts or stops publishing or consuming an event (or to read the shared topology list
- * instead, once there is one).
+ * Who publishes and who consumes each event, for the AsyncAPI document. The consumers are the
+ * topology's own list (`EVENT_SUBSCRIPTIONS`, which the services bind their queues from); the
+ * producers are written down here from the services' integration-event mappers.
  */
 export function eventParticipants(): EventParticipants {
   const consumer = (service: string, routingKeys: readonly RoutingKey[]): EventConsumer => ({
@@ -36,9 +36,8 @@ export function eventParticipants(): EventParticipants {
       'conversation.started': 'conversation-service',
       'message.created': 'conversation-service',
     },
-    consumers: [
-      consumer('request-service', ['user.registered', 'user.updated']),
-      consumer('conversation-service', ['request.submitted']),
-    ],
+    consumers: Object.entries(EVENT_SUBSCRIPTIONS).map(([service, routingKeys]) =>
+      consumer(service, routingKeys),
+    ),
   };
 }

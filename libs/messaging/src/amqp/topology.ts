@@ -1,3 +1,4 @@
+import { EVENT_SUBSCRIPTIONS } from '@ajla/contracts';
 import type { Channel } from 'amqplib';
 
 /** The queues of one consuming service. */
@@ -91,4 +92,33 @@ export async function declareConsumerTopology(
       },
     });
   }
+}
+
+export interface EventTopology {
+  exchange: string;
+  retryDelaysMs: readonly number[];
+  /** Consuming service => the routing keys its queue binds. Default: `EVENT_SUBSCRIPTIONS`. */
+  subscriptions?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The whole topology: the exchange and every consuming service's queues, as each service declares
+ * its own (`declareConsumerTopology`, same arguments), so that an event published before its
+ * consumer ever started waits in that consumer's queue. Idempotent. Returns the services declared.
+ */
+export async function declareEventTopology(
+  channel: Channel,
+  topology: EventTopology,
+): Promise<string[]> {
+  const subscriptions = topology.subscriptions ?? EVENT_SUBSCRIPTIONS;
+  await declareExchange(channel, topology.exchange);
+  for (const [serviceName, routingKeys] of Object.entries(subscriptions)) {
+    await declareConsumerTopology(channel, {
+      exchange: topology.exchange,
+      serviceName,
+      routingKeys,
+      retryDelaysMs: topology.retryDelaysMs,
+    });
+  }
+  return Object.keys(subscriptions);
 }

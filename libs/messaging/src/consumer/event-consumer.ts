@@ -30,6 +30,12 @@ export interface EventConsumerOptions {
   serviceName: string;
   exchange: string;
   handlers: readonly EventHandler[];
+  /**
+   * The routing keys its queue binds: the service's entry of `EVENT_SUBSCRIPTIONS`
+   * (`@ajla/contracts`), which the topology step declares too. The handlers must take exactly
+   * these (the constructor throws otherwise). Default: the keys of the handlers.
+   */
+  routingKeys?: readonly string[];
   /** Unacknowledged deliveries at once. Default 32. */
   prefetch?: number;
   /** Back-off per retry. Default 1 s, 5 s, 30 s, 2 min, 10 min. */
@@ -90,6 +96,7 @@ export class EventConsumer {
         this.handlersByKey.set(key, [...(this.handlersByKey.get(key) ?? []), handler]);
       }
     }
+    if (options.routingKeys) assertSameKeys(options.routingKeys, this.routingKeys);
   }
 
   get routingKeys(): string[] {
@@ -369,4 +376,19 @@ function correlationIdOf(raw: unknown): unknown {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A key bound but handled by no one would be acked unhandled; one handled but not bound never comes. */
+function assertSameKeys(subscribed: readonly string[], handled: readonly string[]): void {
+  const unhandled = subscribed.filter((key) => !handled.includes(key));
+  const unbound = handled.filter((key) => !subscribed.includes(key));
+  const problems = [
+    ...(unhandled.length > 0 ? [`no handler takes ${unhandled.join(', ')}`] : []),
+    ...(unbound.length > 0 ? [`not in its subscriptions: ${unbound.join(', ')}`] : []),
+  ];
+  if (problems.length > 0) {
+    throw new Error(
+      `The handlers do not match the service's EVENT_SUBSCRIPTIONS (@ajla/contracts): ${problems.join('; ')}`,
+    );
+  }
 }

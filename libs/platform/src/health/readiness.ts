@@ -14,6 +14,12 @@ import { PublicRoute } from '../http/public-route';
 /** Something a service needs before it can take traffic. `check()` throws when it is not ready. */
 export interface ReadinessCheck {
   readonly name: string;
+  /**
+   * False for what the service can do without while it answers its own API (RabbitMQ: events
+   * wait in the outbox or in the queue): its failure is reported as `degraded` and the service
+   * stays ready. Default true: its failure makes the service unavailable (503).
+   */
+  readonly critical?: boolean;
   check(): Promise<void>;
 }
 
@@ -27,9 +33,10 @@ export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 const CHECK_TIMEOUT_MS = 3000;
 
+/** `degraded`: a non-critical check fails; the service still answers (200). */
 export interface ReadinessReport {
-  status: 'ok' | 'unavailable';
-  checks: Record<string, { status: 'ok' | 'error'; error?: string }>;
+  status: 'ok' | 'degraded' | 'unavailable';
+  checks: Record<string, { status: 'ok' | 'degraded' | 'error'; error?: string }>;
 }
 
 @Injectable()
@@ -60,14 +67,20 @@ export class Readiness implements OnApplicationBootstrap, BeforeApplicationShutd
           return [check.name, { status: 'ok' as const }] as const;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          return [check.name, { status: 'error' as const, error: message }] as const;
+          const status = check.critical === false ? ('degraded' as const) : ('error' as const);
+          return [check.name, { status, error: message }] as const;
         }
       }),
     );
     const checks: ReadinessReport['checks'] = Object.fromEntries(results);
     if (this.shuttingDown) checks.shutdown = { status: 'error', error: 'shutting down' };
-    const ok = Object.values(checks).every((result) => result.status === 'ok');
-    return { status: ok ? 'ok' : 'unavailable', checks };
+    const states = Object.values(checks).map((result) => result.status);
+    const status = states.includes('error')
+      ? 'unavailable'
+      : states.includes('degraded')
+        ? 'degraded'
+        : 'ok';
+    return { status, checks };
   }
 }
 
@@ -95,7 +108,7 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await this.readiness.report();
-    reply.status(report.status === 'ok' ? 200 : 503);
+    reply.status(report.status === 'unavailable' ? 503 : 200);
     return report;
   }
 }
