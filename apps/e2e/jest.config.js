@@ -10,5 +10,6 @@ module.exports = {
   globalTeardown: '<rootDir>/src/support/global-teardown.ts',
   // The fuzz harness, then the log audit, run after every other suite.
   testSequencer: '<rootDir>/test-sequencer.js',
-  testTimeout: 30000,
+  testTimeout: 30000, // with -c apps/e2e/jest.config.js; from the root, test-timeout.ts
+  setupFilesAfterEnv: ['<rootDir>/src/support/test-timeout.ts'],
 };
