@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import type { World } from './world';
+import type { IdPool, World } from './world';
+
+export type { IdPool };
 
 /**
  * Values are generated as recipes: fast-check draws the choices (so a seed replays them), and a
@@ -303,8 +305,6 @@ export const booleanField: fc.Arbitrary<Variant> = fc.oneof(
   },
   { weight: 1, arbitrary: wrongType },
 );
-
-export type IdPool = 'request' | 'conversation' | 'user' | 'staff' | 'none';
 
 /** A UUID path or body value: mine, someone else's, random, or not a UUID at all. */
 export function idField(pool: IdPool): fc.Arbitrary<Variant<unknown>> {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { SignJWT, importPKCS8, type CryptoKey, type KeyObject } from 'jose';
 import { login, newClient, newStaff, type Account } from '../support/api';
 import { assign, setStatus, submitRequest } from '../support/requests';
-import type { IdPool } from './values';
+
+/** Which kind of id a path or body field takes, so cases draw real ones of that kind. */
+export type IdPool = 'request' | 'conversation' | 'user' | 'staff' | 'none';
 
 /** Callers with a real session, and ones whose token the platform must refuse. */
 export const SESSION_CALLERS = ['client', 'other_client', 'agent', 'admin'] as const;
