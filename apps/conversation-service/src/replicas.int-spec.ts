@@ -1,4 +1,9 @@
-import { newId } from '@ajla/shared-kernel';
+import { MessageContent, newId } from '@ajla/shared-kernel';
+import {
+  CONVERSATION_REPOSITORY,
+  type ConversationRepository,
+} from './domain/conversation/conversation.repository.port';
+import type { ClientMessageId, ConversationId, UserId } from './domain/ids';
 import {
   call,
   ChatClient,
@@ -131,6 +136,37 @@ describe('conversation-service replicas', () => {
     for (const socket of [clientA, staffB, watcherA, watcherB, late]) {
       for (const message of socket.messages) expect(message).toEqual(byId.get(message.seq));
     }
+  });
+
+  it('fans out a message stored but never told (its replica died in between) as soon as the sender resends it', async () => {
+    const { conversationId } = await openConversation(a.baseUrl, layla);
+    const sender = await connect(a, conversationId, layla);
+    const watcher = await connect(b, conversationId, agent);
+    // What a replica that died between the commit and the Redis publish leaves behind: the message
+    // and its event stored, no socket told, no ack sent.
+    const conversations = a.app.get<ConversationRepository>(CONVERSATION_REPOSITORY, {
+      strict: false,
+    });
+    const conversation = (await conversations.findById(conversationId as ConversationId))!;
+    const clientId = newId() as ClientMessageId;
+    const stored = (await conversations.appendMessage(
+      conversation.compose(
+        { id: layla.id as UserId, role: 'user' },
+        MessageContent.create('Are you there?'),
+        clientId,
+        new Date(),
+      ),
+    ))!;
+
+    // The sender never got its ack, so it sends the message again.
+    sender.send({ type: 'message.send', content: 'Are you there?', client_id: clientId });
+    const ack = await sender.until(() => sender.of('ack')[0]);
+    expect(ack.message.seq).toBe(stored.seq);
+    // Every other socket sees it now, not when a later message reveals the gap; each once.
+    const [seen] = await watcher.untilMessages(1);
+    expect(seen).toMatchObject({ seq: stored.seq, client_id: clientId });
+    await sender.untilMessages(1);
+    expect(sender.messages.filter((m) => m.seq === stored.seq)).toHaveLength(1);
   });
 
   it('closes its sockets with 1001 when a replica shuts down; clients resume on the other', async () => {

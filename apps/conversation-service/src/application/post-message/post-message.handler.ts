@@ -20,7 +20,8 @@ export interface PostedMessage {
 
 /**
  * A participant writes in a conversation: the message is stored at the next seq with its
- * `message.created` event, then every open connection of the conversation is told.
+ * `message.created` event, then every open connection of the conversation is told (also on a
+ * resend of a message stored already).
  */
 @Injectable()
 export class PostMessageHandler {
@@ -54,6 +55,9 @@ export class PostMessageHandler {
       if (!(error instanceof ClientIdTaken) || clientId === null) throw error;
       const first = await this.conversations.findByClientId(id, clientId);
       if (first === undefined) throw error;
+      // Told again: the replica that stored it may have died before telling anyone (the sender
+      // resends because it never got its ack). Connections that have it drop the copy by its seq.
+      this.notifier.messageStored(first);
       return { message: first, created: false };
     }
     if (message === undefined) throw conversationNotFound();
