@@ -14,7 +14,7 @@ import {
   persistenceProviders,
   realtimeProviders,
 } from './infrastructure/conversation-service.providers';
-import { RequestEventsHandler } from './infrastructure/messaging/request-events.handler';
+import { RequestEventsController } from './infrastructure/messaging/request-events.controller';
 import {
   CONVERSATIONS_SCHEMA,
   conversationServiceEntities,
@@ -70,18 +70,16 @@ export class AppModule {
           config,
           relay: true,
           // The queue's bindings: the same list the topology step declares before any service starts.
-          routingKeys: subscriptionsOf(SERVICE_NAME),
-          handlers: [RequestEventsHandler],
+          subscriptions: subscriptionsOf(SERVICE_NAME),
         }),
       ],
-      controllers: [ConversationsController, MessagesController, InternalConversationsController],
+      controllers: [RequestEventsController, ConversationsController, MessagesController, InternalConversationsController],
       providers: [
         { provide: ConversationServiceConfig, useValue: config },
         ...persistenceProviders,
         ...realtimeProviders,
         ...clockProviders,
         ...handlers,
-        RequestEventsHandler,
       ],
     };
   }

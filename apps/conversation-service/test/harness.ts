@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthConfig, SessionRevocationPublisher, TokenSigner, type Role } from '@ajla/auth';
-import { consumerQueues, MessagingRuntime, parseRetryDelays } from '@ajla/messaging';
+import { consumerQueues, EventTransport, parseRetryDelays } from '@ajla/messaging';
 import { createRedisClient, createServiceApp, loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
@@ -80,9 +80,10 @@ export class ServiceHarness {
       AppModule.forRoot(config, { messagingName: this.messagingName }),
       { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
     );
+    await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     // Its queue is declared and bound before a test publishes events to it.
-    await app.get(MessagingRuntime, { strict: false }).consumer?.whenConsuming(15_000);
+    await app.get(EventTransport, { strict: false }).whenConsuming(15_000);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const replica = {

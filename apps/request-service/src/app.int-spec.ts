@@ -101,6 +101,7 @@ describe('request-service over HTTP', () => {
       config,
       openApi: OPEN_API,
     });
+    await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -12,7 +12,7 @@ import { ListRequestQueueHandler } from './application/list-request-queue/list-r
 import { RecordStaffChangeHandler } from './application/record-staff-change/record-staff-change.handler';
 import { SubmitRequestHandler } from './application/submit-request/submit-request.handler';
 import { RequestServiceConfig } from './config/request-service.config';
-import { UserEventsHandler } from './infrastructure/messaging/user-events.handler';
+import { UserEventsController } from './infrastructure/messaging/user-events.controller';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './infrastructure/persistence/entities';
 import { requestServiceMigrations } from './infrastructure/persistence/migrations';
 import {
@@ -70,18 +70,16 @@ export class AppModule {
           config,
           relay: true,
           // The queue's bindings: the same list the topology step declares before any service starts.
-          routingKeys: subscriptionsOf(SERVICE_NAME),
-          handlers: [UserEventsHandler],
+          subscriptions: subscriptionsOf(SERVICE_NAME),
         }),
       ],
-      controllers: [RequestsController, AdminRequestsController],
+      controllers: [UserEventsController, RequestsController, AdminRequestsController],
       providers: [
         { provide: RequestServiceConfig, useValue: config },
         ...persistenceProviders,
         ...clockProviders,
         ...conversationProviders,
         ...handlers,
-        UserEventsHandler,
       ],
     };
   }

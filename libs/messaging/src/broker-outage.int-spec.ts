@@ -1,8 +1,9 @@
 // A RabbitMQ outage for the services under test only: their connections go through a proxy that
 // the test cuts (the machine's broker keeps running, so this runs beside other suites).
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { EventEnvelope } from '@ajla/contracts';
+import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import {
   BaseServiceConfig,
   DatabaseModule,
@@ -25,7 +26,7 @@ import {
 } from '../test/harness';
 import { declareEventTopology } from './amqp/topology';
 import { withMessagingConfig } from './config/messaging.config';
-import type { EventHandler } from './consumer/event-handler';
+import type { EventContext } from './consumer/event-context';
 import { MessagingModule } from './messaging.module';
 import { OutboxWriter } from './outbox/outbox-writer';
 import { CreateMessagingTables1763900000000 } from './persistence/1763900000000-create-messaging-tables';
@@ -35,15 +36,17 @@ jest.setTimeout(60_000);
 
 class ServiceConfig extends withMessagingConfig(withDatabaseConfig(BaseServiceConfig)) {}
 
-@Injectable()
-class NoteSubmission implements EventHandler<'request.submitted'> {
-  readonly routingKeys = ['request.submitted'] as const;
-
-  async handle(event: EventEnvelope<'request.submitted'>, tx: EntityManager): Promise<void> {
-    await tx.query(`INSERT INTO ${SCHEMA}.effects (event_id, routing_key) VALUES ($1, $2)`, [
-      event.id,
-      event.type,
-    ]);
+@Controller()
+class SubmissionEvents {
+  @EventPattern<RoutingKey>('request.submitted')
+  async onSubmitted(
+    @Payload() event: EventEnvelope<'request.submitted'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    await context.transaction.query(
+      `INSERT INTO ${SCHEMA}.effects (event_id, routing_key) VALUES ($1, $2)`,
+      [event.id, event.type],
+    );
   }
 }
 
@@ -65,12 +68,11 @@ class ServiceModule {
               serviceName,
               config,
               relay: false,
-              routingKeys: ['request.submitted'],
-              handlers: [NoteSubmission],
+              subscriptions: ['request.submitted'],
             })
           : MessagingModule.forRoot({ serviceName, config }),
       ],
-      providers: consumes ? [NoteSubmission] : [],
+      controllers: consumes ? [SubmissionEvents] : [],
     };
   }
 }
@@ -116,6 +118,7 @@ describe('a RabbitMQ outage (real Postgres and RabbitMQ, connections through a p
         serviceName,
         config,
       });
+      await app.startAllMicroservices();
       await app.listen(0, '127.0.0.1');
       return app;
     };

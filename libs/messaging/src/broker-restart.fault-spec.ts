@@ -10,8 +10,10 @@ import {
   testBed,
   waitFor,
   type TestBed,
+  eventTransport,
+  listen,
 } from '../test/harness';
-import { EventConsumer } from './consumer/event-consumer';
+import type { EventTransport } from './consumer/event-transport';
 import { silentLogger } from './logger';
 import { OutboxRelay } from './outbox/outbox-relay';
 
@@ -46,7 +48,7 @@ async function restartBroker(downMs: number): Promise<void> {
 describe('broker restarted in the middle of a stream of submissions', () => {
   let bed: TestBed;
   let relay: OutboxRelay;
-  let consumer: EventConsumer;
+  let consumer: EventTransport;
 
   beforeAll(async () => {
     bed = await testBed('broker_restart');
@@ -58,7 +60,7 @@ describe('broker restarted in the middle of a stream of submissions', () => {
       publishTimeoutMs: 2000,
       logger: silentLogger,
     });
-    consumer = new EventConsumer({
+    consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -68,7 +70,7 @@ describe('broker restarted in the middle of a stream of submissions', () => {
       logger: silentLogger,
     });
     await relay.start();
-    await consumer.start();
+    await listen(consumer);
     await consumer.whenConsuming();
   });
 
@@ -76,7 +78,7 @@ describe('broker restarted in the middle of a stream of submissions', () => {
     // Whatever happened above, the broker is left running.
     await run('rabbitmqctl', ['start_app'], { timeout: 60_000 }).catch(() => undefined);
     await brokerAcceptsConnections(60_000).catch(() => undefined);
-    await consumer?.stop();
+    await consumer?.close();
     await relay?.stop();
     await bed?.close([100]);
   });

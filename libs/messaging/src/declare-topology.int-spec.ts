@@ -9,11 +9,12 @@ import {
   testBed,
   waitFor,
   type TestBed,
+  eventTransport,
+  listen,
 } from '../test/harness';
 import { createAmqpConnection } from './amqp/connection';
 import { DELIVERY_LIMIT, consumerQueues, declareEventTopology } from './amqp/topology';
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from './config/messaging.config';
-import { EventConsumer } from './consumer/event-consumer';
 import { silentLogger } from './logger';
 import { OutboxRelay } from './outbox/outbox-relay';
 
@@ -55,7 +56,7 @@ describe('the topology step (real Postgres and RabbitMQ)', () => {
     }
 
     const handler = new RecordingHandler(['request.submitted']);
-    const consumer = new EventConsumer({
+    const consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -66,17 +67,18 @@ describe('the topology step (real Postgres and RabbitMQ)', () => {
       logger: silentLogger,
     });
     try {
-      await consumer.start();
+      await listen(consumer);
       await waitFor(async () => (await bed.effects()).length === 1);
       expect(handler.calls.map((call) => call.id)).toEqual([event.id]);
     } finally {
-      await consumer.stop();
+      await consumer.close();
     }
   });
 
-  it('refuses handlers that do not take exactly the keys the queue binds', () => {
+  it('refuses handlers that do not take exactly the keys the queue binds', async () => {
     const consumerOf = (routingKeys: RoutingKey[], handled: RoutingKey[]) =>
-      new EventConsumer({
+      listen(
+        eventTransport({
         dataSource: bed.dataSource,
         connection: bed.connection,
         serviceName: bed.serviceName,
@@ -84,13 +86,14 @@ describe('the topology step (real Postgres and RabbitMQ)', () => {
         handlers: [new RecordingHandler(handled)],
         routingKeys,
         logger: silentLogger,
-      });
-    expect(() => consumerOf(['request.submitted', 'user.updated'], ['request.submitted'])).toThrow(
-      'no handler takes user.updated',
-    );
-    expect(() => consumerOf(['request.submitted'], ['request.submitted', 'user.updated'])).toThrow(
-      'not in its subscriptions: user.updated',
-    );
+      }),
+      );
+    await expect(
+      consumerOf(['request.submitted', 'user.updated'], ['request.submitted']),
+    ).rejects.toThrow('no handler takes user.updated');
+    await expect(
+      consumerOf(['request.submitted'], ['request.submitted', 'user.updated']),
+    ).rejects.toThrow('not in its subscriptions: user.updated');
   });
 });
 
@@ -146,7 +149,7 @@ describe("every service's own declaration agrees with the step's (a RabbitMQ vho
     });
     try {
       for (const [serviceName, routingKeys] of Object.entries(EVENT_SUBSCRIPTIONS)) {
-        const consumer = new EventConsumer({
+        const consumer = eventTransport({
           dataSource: bed.dataSource,
           connection,
           serviceName,
@@ -156,11 +159,11 @@ describe("every service's own declaration agrees with the step's (a RabbitMQ vho
           retryDelaysMs,
           logger: silentLogger,
         });
-        await consumer.start();
+        await listen(consumer);
         // A queue declared with other arguments would be refused here (PRECONDITION_FAILED).
         await consumer.whenConsuming();
         expect(consumer.problem()).toBeNull();
-        await consumer.stop();
+        await consumer.close();
         for (const queue of [
           consumerQueues(serviceName).main,
           consumerQueues(serviceName).deadLetter,

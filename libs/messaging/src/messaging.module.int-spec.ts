@@ -1,6 +1,7 @@
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { EventEnvelope } from '@ajla/contracts';
+import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import {
   BaseServiceConfig,
   DatabaseModule,
@@ -12,6 +13,8 @@ import {
   runWithRequestContext,
   withDatabaseConfig,
 } from '@ajla/platform';
+import { ConflictError } from '@ajla/shared-kernel';
+import type { Message } from 'amqplib';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   CreateEffects1763900000001,
@@ -23,7 +26,8 @@ import {
   type TestBed,
 } from '../test/harness';
 import { withMessagingConfig } from './config/messaging.config';
-import type { EventHandler } from './consumer/event-handler';
+import { LAST_ERROR_HEADER, RETRY_COUNT_HEADER } from './amqp/message-headers';
+import type { EventContext } from './consumer/event-context';
 import { MessagingModule } from './messaging.module';
 import { OutboxWriter } from './outbox/outbox-writer';
 import { CreateMessagingTables1763900000000 } from './persistence/1763900000000-create-messaging-tables';
@@ -33,23 +37,41 @@ jest.setTimeout(30_000);
 
 class ServiceConfig extends withMessagingConfig(withDatabaseConfig(BaseServiceConfig)) {}
 
-@Injectable()
-class NoteSubmission implements EventHandler<'request.submitted'> {
-  readonly routingKeys = ['request.submitted'] as const;
+/** The service's consumer, as services write theirs: an @EventPattern method of a controller. */
+@Controller()
+class SubmissionEvents {
   readonly correlationIds: (string | undefined)[] = [];
+  /** Events whose handling throws, every time. */
+  readonly failing = new Set<string>();
+  /** Events whose handling waits for this before it returns. */
+  readonly held = new Map<string, Promise<void>>();
+  readonly started: string[] = [];
 
-  async handle(event: EventEnvelope<'request.submitted'>, tx: EntityManager): Promise<void> {
+  @EventPattern<RoutingKey>('request.submitted')
+  async onSubmitted(
+    @Payload() event: EventEnvelope<'request.submitted'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    this.started.push(event.id);
     this.correlationIds.push(currentRequestContext()?.correlationId);
-    await tx.query(`INSERT INTO ${SCHEMA}.effects (event_id, routing_key) VALUES ($1, $2)`, [
-      event.id,
-      event.type,
-    ]);
+    await context.transaction.query(
+      `INSERT INTO ${SCHEMA}.effects (event_id, routing_key) VALUES ($1, $2)`,
+      [event.id, event.type],
+    );
+    await this.held.get(event.id);
+    // A domain error, which the HTTP filter would answer with a 409: here it must come back to
+    // the transport as it is.
+    if (this.failing.has(event.id)) throw new ConflictError(`cannot take ${event.id} yet`);
   }
 }
 
 @Module({})
 class ServiceModule {
-  static forRoot(config: ServiceConfig, serviceName: string): DynamicModule {
+  static forRoot(
+    config: ServiceConfig,
+    serviceName: string,
+    subscriptions: readonly RoutingKey[] = ['request.submitted'],
+  ): DynamicModule {
     return {
       module: ServiceModule,
       imports: [
@@ -60,9 +82,9 @@ class ServiceModule {
           migrations: [CreateMessagingTables1763900000000, CreateEffects1763900000001],
           config,
         }),
-        MessagingModule.forRoot({ serviceName, config, handlers: [NoteSubmission] }),
+        MessagingModule.forRoot({ serviceName, config, subscriptions }),
       ],
-      providers: [NoteSubmission],
+      controllers: [SubmissionEvents],
     };
   }
 }
@@ -71,10 +93,11 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
   let bed: TestBed;
   let app: NestFastifyApplication | undefined;
   let baseUrl: string;
+  let config: ServiceConfig;
 
   beforeAll(async () => {
     bed = await testBed('module');
-    const config = loadConfig(ServiceConfig, {
+    config = loadConfig(ServiceConfig, {
       NODE_ENV: 'test',
       PORT: '1',
       LOG_LEVEL: 'silent',
@@ -87,6 +110,7 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
       serviceName: bed.serviceName,
       config,
     });
+    await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -119,7 +143,7 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     );
     await waitFor(async () => (await bed.effects()).length === 1);
     expect(tap.ids()).toEqual([event.id]);
-    expect(app!.get(NoteSubmission).correlationIds).toEqual(['corr-module-1']);
+    expect(app!.get(SubmissionEvents).correlationIds).toEqual(['corr-module-1']);
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /^ajla_events_published_total\{type="request.submitted",service="[^"]+"\} 1$/m,
@@ -129,10 +153,94 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     );
   });
 
-  it('shuts down cleanly: consumer and relay stopped, connection closed, nothing left unacked', async () => {
+  /** Publishes like the relay does. */
+  function publish(event: EventEnvelope): void {
+    bed.channel.publish(bed.exchange, event.type, Buffer.from(JSON.stringify(event)), {
+      persistent: true,
+      messageId: event.id,
+      type: event.type,
+      contentType: 'application/json',
+    });
+  }
+
+  const effectsOf = async (id: string) =>
+    (await bed.effects()).filter((effect) => effect.event_id === id).length;
+
+  it('commits the handler\'s effects with the inbox row: a redelivery has no second effect', async () => {
+    const handler = app!.get(SubmissionEvents);
+    const event = aSubmittedEvent();
+    publish(event);
+    await waitFor(async () => (await effectsOf(event.id)) === 1);
+    publish(event);
+    await waitFor(
+      async () =>
+        (await bed.dataSource.query(`SELECT 1 FROM ${SCHEMA}.inbox_messages WHERE event_id = $1`, [
+          event.id,
+        ])).length === 1 &&
+        /outcome="duplicate",service="[^"]+"\} 1$/m.test(
+          await (await fetch(`${baseUrl}/metrics`)).text(),
+        ),
+    );
+    expect(await effectsOf(event.id)).toBe(1);
+    expect(handler.started.filter((id) => id === event.id)).toHaveLength(1);
+  });
+
+  it('rolls back a handler that throws, retries it, then dead-letters it with its own error (no Nest filter swallows it)', async () => {
+    const handler = app!.get(SubmissionEvents);
+    const event = aSubmittedEvent();
+    handler.failing.add(event.id);
+    publish(event);
+    const parked: Message[] = [];
+    await waitFor(async () => {
+      parked.push(...(await bed.drain(`${bed.serviceName}.events.dlq`)));
+      return parked.length === 1;
+    });
+    // The first attempt and the one retry (CONSUMER_RETRY_DELAYS_MS has one delay).
+    expect(handler.started.filter((id) => id === event.id)).toHaveLength(2);
+    expect(parked[0].properties.messageId).toBe(event.id);
+    expect(parked[0].properties.headers?.[LAST_ERROR_HEADER]).toBe(
+      `ConflictError: cannot take ${event.id} yet`,
+    );
+    expect(parked[0].properties.headers?.[RETRY_COUNT_HEADER]).toBe(1);
+    // Each attempt inserted its effect, and each was rolled back; nothing says "handled".
+    expect(await effectsOf(event.id)).toBe(0);
+    const inbox = await bed.dataSource.query(
+      `SELECT 1 FROM ${SCHEMA}.inbox_messages WHERE event_id = $1`,
+      [event.id],
+    );
+    expect(inbox).toHaveLength(0);
+  });
+
+  it('refuses to start when its @EventPattern handlers do not match its subscriptions', async () => {
+    const mismatched = await createServiceApp(
+      ServiceModule.forRoot(config, bed.serviceName, ['request.submitted', 'user.updated']),
+      { serviceName: bed.serviceName, config },
+    );
+    try {
+      await mismatched.init();
+      await expect(mismatched.startAllMicroservices()).rejects.toThrow(
+        'no handler takes user.updated',
+      );
+    } finally {
+      await mismatched.close();
+    }
+  });
+
+  it('shuts down cleanly: the handler in progress finishes and commits, then the rest stops', async () => {
+    const handler = app!.get(SubmissionEvents);
+    const event = aSubmittedEvent();
+    let release!: () => void;
+    handler.held.set(event.id, new Promise<void>((resolve) => (release = resolve)));
+    publish(event);
+    await waitFor(() => handler.started.includes(event.id));
     const closing = app!;
     app = undefined;
-    await closing.close();
+    const closed = closing.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    await closed;
+    // Postgres was still open for its commit, and its ack went out before the channel closed.
+    expect(await effectsOf(event.id)).toBe(1);
     const queue = await bed.channel.checkQueue(`${bed.serviceName}.events`);
     expect(queue).toMatchObject({ messageCount: 0, consumerCount: 0 });
   });

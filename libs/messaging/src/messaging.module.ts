@@ -7,23 +7,23 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
   Optional,
-  type Type,
+  type Provider,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { RoutingKey } from '@ajla/contracts';
 import {
   METRICS_REGISTRY,
   PeriodicJob,
   READINESS_CHECKS,
   type ReadinessCheck,
+  TRANSPORT_STRATEGY,
   loadConfig,
 } from '@ajla/platform';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { type AmqpConnectionManager, createAmqpConnection } from './amqp/connection';
+import { consumerQueues } from './amqp/topology';
 import { MessagingConfig, parseRetryDelays } from './config/messaging.config';
-import { EventConsumer } from './consumer/event-consumer';
-import type { EventHandler } from './consumer/event-handler';
+import { EventTransport } from './consumer/event-transport';
 import { defaultLogger } from './logger';
 import { MessagingMetrics } from './observability/messaging-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -37,10 +37,12 @@ export interface MessagingModuleOptions {
   config?: MessagingConfig;
   /** Run the outbox relay (default true: every producer needs one). */
   relay?: boolean;
-  /** Event handlers, registered as providers of the service; a consumer runs when there are any. */
-  handlers?: Type<EventHandler>[];
-  /** The keys its queue binds, with handlers: `subscriptionsOf('<service>')` from @ajla/contracts. */
-  routingKeys?: readonly RoutingKey[];
+  /**
+   * For a service that consumes events: `subscriptionsOf('<service>')` of @ajla/contracts, the
+   * keys its queue is bound to. Its `@EventPattern` handlers (in its controllers) must take
+   * exactly these; they are served by `EventTransport`, which `createServiceApp` connects.
+   */
+  subscriptions?: readonly RoutingKey[];
 }
 
 /**
@@ -51,23 +53,28 @@ export interface MessagingModuleOptions {
  */
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
 const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+/** The consumer's own connection (see `AMQP_CONNECTION`), with `subscriptions` only. */
+const CONSUMER_CONNECTION = Symbol('CONSUMER_CONNECTION');
+/** `MessagingMetrics` on the service's registry, or null without one. */
+const MESSAGING_METRICS = Symbol('MESSAGING_METRICS');
 
 interface ResolvedOptions {
   serviceName: string;
   config: MessagingConfig;
   relay: boolean;
-  handlers: Type<EventHandler>[];
-  routingKeys?: readonly RoutingKey[];
+  subscriptions?: readonly RoutingKey[];
 }
 
-/** Starts the relay and the consumer with the application, and stops them in the right order. */
+/**
+ * Starts the relay with the application, and the jobs beside the consumer (inbox retention, queue
+ * metrics); stops the consumer, then the relay, before Postgres closes. (The consumer itself,
+ * `EventTransport`, starts with the app's microservices: `app.startAllMicroservices()`.)
+ */
 @Injectable()
 export class MessagingRuntime
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   relay?: OutboxRelay;
-  consumer?: EventConsumer;
-  private consumerConnection?: AmqpConnectionManager;
   private stopListening?: () => void;
   private inboxRetention?: PeriodicJob;
   private closeQueueMetrics?: () => Promise<void>;
@@ -77,13 +84,16 @@ export class MessagingRuntime
     private readonly outbox: OutboxWriter,
     @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
     private readonly dataSource: DataSource,
-    private readonly moduleRef: ModuleRef,
-    @Optional() @Inject(METRICS_REGISTRY) private readonly registry?: Registry,
+    @Inject(MESSAGING_METRICS) private readonly metrics: MessagingMetrics | null,
+    @Optional() readonly consumer?: EventTransport,
+    @Optional()
+    @Inject(CONSUMER_CONNECTION)
+    private readonly consumerConnection?: AmqpConnectionManager,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, serviceName } = this.options;
-    const metrics = this.registry ? new MessagingMetrics(this.registry) : undefined;
+    const { config } = this.options;
+    const metrics = this.metrics ?? undefined;
     if (this.options.relay) {
       this.relay = new OutboxRelay({
         dataSource: this.dataSource,
@@ -102,29 +112,11 @@ export class MessagingRuntime
       const relay = this.relay;
       this.stopListening = this.outbox.onCommitted(() => relay.wake());
     }
-    if (this.options.handlers.length > 0) {
-      const handlers = this.options.handlers.map((type) =>
-        this.moduleRef.get<EventHandler>(type, { strict: false }),
+    if (this.consumerConnection) {
+      this.closeQueueMetrics = metrics?.watchQueues(
+        this.consumerConnection,
+        consumerQueues(this.options.serviceName),
       );
-      this.consumerConnection = createAmqpConnection({
-        url: config.RABBITMQ_URL,
-        name: `${serviceName} consumer`,
-        logger: defaultLogger('RabbitMQ'),
-      });
-      this.consumer = new EventConsumer({
-        dataSource: this.dataSource,
-        connection: this.consumerConnection,
-        serviceName,
-        exchange: config.EVENTS_EXCHANGE,
-        handlers,
-        routingKeys: this.options.routingKeys,
-        prefetch: config.RABBITMQ_PREFETCH,
-        retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
-        logger: defaultLogger('EventConsumer'),
-        onSettled: (outcome, message) => metrics?.settled(outcome, message),
-      });
-      await this.consumer.start();
-      this.closeQueueMetrics = metrics?.watchQueues(this.consumerConnection, this.consumer.queues);
       this.startInboxRetention(metrics);
     }
   }
@@ -149,11 +141,12 @@ export class MessagingRuntime
     this.inboxRetention.start();
   }
 
-  // Before the HTTP server closes: no new deliveries; those in hand finish and are acked.
+  // Before the HTTP server closes: no new deliveries; those in hand finish and are acked. (Nest
+  // closes the transport again later, with the app's microservices: by then a no-op.)
   async beforeApplicationShutdown(): Promise<void> {
     await this.inboxRetention?.stop();
     await this.closeQueueMetrics?.();
-    await this.consumer?.stop();
+    await this.consumer?.close();
     await this.consumerConnection?.close().catch(() => undefined);
   }
 
@@ -178,20 +171,22 @@ export class RabbitReadinessCheck implements ReadinessCheck {
 
   constructor(
     @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
-    private readonly runtime: MessagingRuntime,
+    @Optional() private readonly consumer?: EventTransport,
   ) {}
 
   async check(): Promise<void> {
     if (!this.connection.isConnected()) throw new Error('not connected to RabbitMQ');
-    const problem = this.runtime.consumer?.problem();
+    const problem = this.consumer?.problem();
     if (problem) throw new Error(problem);
   }
 }
 
 /**
- * RabbitMQ for one service: the connection, the outbox relay, the consumer of its handlers, a
- * readiness check, and shutdown in order. Needs the service's `DataSource` (`DatabaseModule`)
- * with `MESSAGING_ENTITIES` and the messaging migration. Exports `OutboxWriter`.
+ * RabbitMQ for one service: the connection, the outbox relay, with `subscriptions` the transport
+ * of its `@EventPattern` handlers (`EventTransport`, also provided as the platform's
+ * `TRANSPORT_STRATEGY`), a readiness check, and shutdown in order. Needs the service's
+ * `DataSource` (`DatabaseModule`) with `MESSAGING_ENTITIES` and the messaging migration. Exports
+ * `OutboxWriter`.
  */
 @Module({})
 export class MessagingModule {
@@ -201,9 +196,42 @@ export class MessagingModule {
       serviceName: options.serviceName,
       config,
       relay: options.relay ?? true,
-      handlers: options.handlers ?? [],
-      routingKeys: options.routingKeys,
+      subscriptions: options.subscriptions,
     };
+    const consumerProviders: Provider[] = resolved.subscriptions
+      ? [
+          {
+            provide: CONSUMER_CONNECTION,
+            useFactory: () =>
+              createAmqpConnection({
+                url: config.RABBITMQ_URL,
+                name: `${options.serviceName} consumer`,
+                logger: defaultLogger('RabbitMQ'),
+              }),
+          },
+          {
+            provide: EventTransport,
+            useFactory: (
+              dataSource: DataSource,
+              connection: AmqpConnectionManager,
+              metrics: MessagingMetrics | null,
+            ) =>
+              new EventTransport({
+                dataSource,
+                connection,
+                serviceName: options.serviceName,
+                exchange: config.EVENTS_EXCHANGE,
+                routingKeys: resolved.subscriptions,
+                prefetch: config.RABBITMQ_PREFETCH,
+                retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
+                logger: defaultLogger('EventConsumer'),
+                onSettled: (outcome, message) => metrics?.settled(outcome, message),
+              }),
+            inject: [DataSource, CONSUMER_CONNECTION, MESSAGING_METRICS],
+          },
+          { provide: TRANSPORT_STRATEGY, useExisting: EventTransport },
+        ]
+      : [];
     return {
       module: MessagingModule,
       providers: [
@@ -217,12 +245,23 @@ export class MessagingModule {
               logger: defaultLogger('RabbitMQ'),
             }),
         },
+        {
+          provide: MESSAGING_METRICS,
+          useFactory: (registry?: Registry) => (registry ? new MessagingMetrics(registry) : null),
+          inject: [{ token: METRICS_REGISTRY, optional: true }],
+        },
+        ...consumerProviders,
         OutboxWriter,
         MessagingRuntime,
         RabbitReadinessCheck,
         { provide: READINESS_CHECKS, useExisting: RabbitReadinessCheck },
       ],
-      exports: [OutboxWriter, AMQP_CONNECTION, MessagingRuntime],
+      exports: [
+        OutboxWriter,
+        AMQP_CONNECTION,
+        MessagingRuntime,
+        ...(resolved.subscriptions ? [EventTransport, TRANSPORT_STRATEGY] : []),
+      ],
     };
   }
 }

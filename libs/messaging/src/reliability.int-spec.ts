@@ -1,5 +1,9 @@
-import { RecordingHandler, aSubmittedEvent, testBed, waitFor, type TestBed } from '../test/harness';
-import { EventConsumer, type DeliveryOutcome } from './consumer/event-consumer';
+import { RecordingHandler, aSubmittedEvent, testBed, waitFor, type TestBed,
+  eventTransport,
+  listen,
+} from '../test/harness';
+import type { DeliveryOutcome } from './consumer/event-consumer';
+import type { EventTransport } from './consumer/event-transport';
 import { silentLogger } from './logger';
 import { OutboxRelay } from './outbox/outbox-relay';
 
@@ -8,7 +12,7 @@ jest.setTimeout(30_000);
 /** Producer and consumer end to end, through the outbox, the broker and the inbox. */
 describe('reliability: the outbox and the inbox together', () => {
   let bed: TestBed;
-  let consumer: EventConsumer;
+  let consumer: EventTransport;
   let relay: OutboxRelay | undefined;
   const outcomes: DeliveryOutcome[] = [];
 
@@ -23,7 +27,7 @@ describe('reliability: the outbox and the inbox together', () => {
 
   beforeAll(async () => {
     bed = await testBed('reliability');
-    consumer = new EventConsumer({
+    consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -33,7 +37,7 @@ describe('reliability: the outbox and the inbox together', () => {
       logger: silentLogger,
       onSettled: (outcome) => outcomes.push(outcome),
     });
-    await consumer.start();
+    await listen(consumer);
     await consumer.whenConsuming();
   });
 
@@ -47,7 +51,7 @@ describe('reliability: the outbox and the inbox together', () => {
   });
 
   afterAll(async () => {
-    await consumer?.stop();
+    await consumer?.close();
     await bed?.close([100]);
   });
 

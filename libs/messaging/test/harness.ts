@@ -22,7 +22,9 @@ import {
   createAmqpConnection,
   silentLogger,
   type AmqpConnectionManager,
-  type EventHandler,
+  type EventContext,
+  EventTransport,
+  type EventTransportOptions,
 } from '../src/index';
 
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -171,8 +173,36 @@ export function aSubmittedEvent(
   );
 }
 
+/**
+ * A consumer the way a service runs one: an `EventTransport` with `handlers` registered as Nest
+ * registers `@EventPattern` methods (`addHandler(key, handler, true)`), not listening yet.
+ */
+export function eventTransport(
+  options: EventTransportOptions & { handlers: readonly RecordingHandler[] },
+): EventTransport {
+  const { handlers, ...transportOptions } = options;
+  const transport = new EventTransport(transportOptions);
+  for (const handler of handlers) {
+    for (const key of handler.routingKeys) {
+      transport.addHandler(
+        key,
+        (event: EventEnvelope, context: EventContext) => handler.handle(event, context),
+        true,
+      );
+    }
+  }
+  return transport;
+}
+
+/** `transport.listen` as `app.startAllMicroservices()` calls it: rejects with its error. */
+export function listen(transport: EventTransport): Promise<void> {
+  return new Promise((resolve, reject) =>
+    transport.listen((error?: unknown) => (error ? reject(error) : resolve())),
+  );
+}
+
 /** A handler that records one effect row per application, then does what it is told. */
-export class RecordingHandler implements EventHandler {
+export class RecordingHandler {
   readonly calls: { id: string; at: number; correlationId?: string }[] = [];
 
   constructor(
@@ -181,7 +211,8 @@ export class RecordingHandler implements EventHandler {
       undefined,
   ) {}
 
-  async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
+  async handle(event: EventEnvelope, context: EventContext): Promise<void> {
+    const tx = context.transaction;
     this.calls.push({
       id: event.id,
       at: Date.now(),

@@ -10,6 +10,7 @@ export * from './http/domain-exception.filter';
 export * from './http/validation.pipe';
 export * from './http/untrusted-input';
 export * from './http/create-service-app';
+export * from './http/transport-strategy';
 export {
   loggerParams,
   redactUrl,

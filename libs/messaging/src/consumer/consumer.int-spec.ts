@@ -7,11 +7,13 @@ import {
   uniqueName,
   waitFor,
   type TestBed,
+  eventTransport,
+  listen,
 } from '../../test/harness';
 import { createAmqpConnection } from '../amqp/connection';
 import { silentLogger } from '../logger';
-import { EventConsumer, type DeliveryOutcome } from './event-consumer';
-import type { EventHandler } from './event-handler';
+import type { DeliveryOutcome } from './event-consumer';
+import type { EventTransport } from './event-transport';
 
 jest.setTimeout(30_000);
 
@@ -19,7 +21,7 @@ const RETRY_DELAYS_MS = [100, 200];
 
 describe('event consumer (real Postgres and RabbitMQ)', () => {
   let bed: TestBed;
-  let consumer: EventConsumer | undefined;
+  let consumer: EventTransport | undefined;
   let outcomes: { outcome: DeliveryOutcome; id?: string; at: number }[];
 
   beforeAll(async () => {
@@ -31,7 +33,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
   });
 
   afterEach(async () => {
-    await consumer?.stop();
+    await consumer?.close();
     consumer = undefined;
     await bed.dataSource.query(`TRUNCATE messaging_test.effects, messaging_test.inbox_messages`);
     await bed.drain(`${bed.serviceName}.events.dlq`);
@@ -41,8 +43,8 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     await bed?.close(RETRY_DELAYS_MS);
   });
 
-  async function consume(...handlers: EventHandler[]): Promise<EventConsumer> {
-    consumer = new EventConsumer({
+  async function consume(...handlers: RecordingHandler[]): Promise<EventTransport> {
+    consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -55,7 +57,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
       onSettled: (outcome, message) =>
         outcomes.push({ outcome, id: message.properties.messageId, at: Date.now() }),
     });
-    await consumer.start();
+    await listen(consumer);
     await consumer.whenConsuming();
     return consumer;
   }
@@ -90,7 +92,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
 
   it('declares its queues idempotently: a second consumer of the same service starts fine', async () => {
     await consume(new RecordingHandler());
-    const again = new EventConsumer({
+    const again = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -99,9 +101,9 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
       retryDelaysMs: RETRY_DELAYS_MS,
       logger: silentLogger,
     });
-    await again.start();
+    await listen(again);
     await again.whenConsuming();
-    await again.stop();
+    await again.close();
     // The main queue is a quorum queue: declaring it as a classic one is refused.
     const probe = await bed.broker.createChannel();
     probe.on('error', () => undefined);
@@ -129,7 +131,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
       reconnectDelayMs: 200,
     });
     const errors: string[] = [];
-    const broken = new EventConsumer({
+    const broken = eventTransport({
       dataSource: bed.dataSource,
       connection,
       serviceName,
@@ -139,14 +141,14 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
       logger: { ...silentLogger, error: (message) => errors.push(message) },
     });
     try {
-      await broken.start();
+      await listen(broken);
       await waitFor(() => /queues not declared: .*PRECONDITION/.test(broken.problem() ?? ''));
       await expect(broken.whenConsuming(300)).rejects.toThrow(/not consuming/);
       // Said once, not at every reconnection.
       await new Promise((resolve) => setTimeout(resolve, 600));
       expect(new Set(errors).size).toBe(errors.length);
     } finally {
-      await broken.stop();
+      await broken.close();
       await connection.close();
       await bed.channel.deleteQueue(`${serviceName}.events`);
       await bed.channel.deleteQueue(`${serviceName}.events.dlq`);
@@ -303,7 +305,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     const event = aSubmittedEvent();
     publish(event);
     await waitFor(() => handler.calls.length === 1);
-    const stopped = running.stop();
+    const stopped = running.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(running.inProgress).toBe(1);
     release();

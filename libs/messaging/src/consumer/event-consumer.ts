@@ -20,8 +20,14 @@ import { type ConsumerQueues, consumerQueues, declareConsumerTopology } from '..
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
-import type { EventHandler } from './event-handler';
+import { EventContext } from './event-context';
 import { decideAfterFailure } from './retry-policy';
+
+/**
+ * Runs an event's effects inside `context.transaction`, the transaction of its inbox row; throws
+ * to have it rolled back and retried. `EventTransport` makes one of each `@EventPattern` handler.
+ */
+export type HandleEvent = (event: EventEnvelope, context: EventContext) => Promise<void>;
 
 export interface EventConsumerOptions {
   dataSource: DataSource;
@@ -29,11 +35,12 @@ export interface EventConsumerOptions {
   /** Names the queues: `<serviceName>.events`, `.dlq`, `.retry.<delay>`. */
   serviceName: string;
   exchange: string;
-  handlers: readonly EventHandler[];
+  /** One per routing key: its queue is bound to these keys. */
+  handlers: ReadonlyMap<string, HandleEvent>;
   /**
-   * The routing keys its queue binds: the service's entry of `EVENT_SUBSCRIPTIONS`
-   * (`@ajla/contracts`), which the topology step declares too. The handlers must take exactly
-   * these (the constructor throws otherwise). Default: the keys of the handlers.
+   * The service's entry of `EVENT_SUBSCRIPTIONS` (`@ajla/contracts`), which the topology step
+   * declares too. The handlers must take exactly these keys (the constructor throws otherwise).
+   * Default: the keys of the handlers.
    */
   routingKeys?: readonly string[];
   /** Unacknowledged deliveries at once. Default 32. */
@@ -73,7 +80,7 @@ export type DeliveryOutcome =
 export class EventConsumer {
   readonly queues: ConsumerQueues;
   private readonly tables: MessagingTables;
-  private readonly handlersByKey = new Map<string, EventHandler[]>();
+  private readonly handlers: ReadonlyMap<string, HandleEvent>;
   private readonly retryDelaysMs: readonly number[];
   private readonly logger: MessagingLogger;
   private consumerChannel?: ChannelWrapper;
@@ -91,16 +98,12 @@ export class EventConsumer {
     this.tables = messagingTables(options.dataSource);
     this.retryDelaysMs = options.retryDelaysMs ?? parseRetryDelays(DEFAULT_RETRY_DELAYS_MS);
     this.logger = options.logger ?? defaultLogger('EventConsumer');
-    for (const handler of options.handlers) {
-      for (const key of new Set(handler.routingKeys)) {
-        this.handlersByKey.set(key, [...(this.handlersByKey.get(key) ?? []), handler]);
-      }
-    }
+    this.handlers = options.handlers;
     if (options.routingKeys) assertSameKeys(options.routingKeys, this.routingKeys);
   }
 
   get routingKeys(): string[] {
-    return [...this.handlersByKey.keys()];
+    return [...this.handlers.keys()];
   }
 
   /**
@@ -258,8 +261,8 @@ export class EventConsumer {
         if (!(error instanceof ContractViolation)) throw error;
         return this.deadLetter(message, channel, 'contract_violation', error);
       }
-      const handlers = this.handlersByKey.get(event.type);
-      if (handlers === undefined) {
+      const handle = this.handlers.get(event.type);
+      if (handle === undefined) {
         this.logger.warn(
           `No handler for ${event.type} (event ${event.id}) in ${this.queues.main}: acknowledged`,
         );
@@ -268,7 +271,7 @@ export class EventConsumer {
       }
       let applied: boolean;
       try {
-        applied = await this.apply(event, handlers);
+        applied = await this.apply(event, message, handle);
       } catch (error) {
         return this.retryOrDeadLetter(message, channel, event, error);
       }
@@ -277,8 +280,8 @@ export class EventConsumer {
     });
   }
 
-  /** The inbox row and the handlers' effects, in one transaction; false for a duplicate. */
-  private apply(event: EventEnvelope, handlers: readonly EventHandler[]): Promise<boolean> {
+  /** The inbox row and the handler's effects, in one transaction; false for a duplicate. */
+  private apply(event: EventEnvelope, message: ConsumeMessage, handle: HandleEvent): Promise<boolean> {
     return this.options.dataSource.transaction(async (tx) => {
       const inserted: unknown[] = await tx.query(
         `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
@@ -286,7 +289,7 @@ export class EventConsumer {
         [event.id, event.type],
       );
       if (inserted.length === 0) return false;
-      for (const handler of handlers) await handler.handle(event, tx);
+      await handle(event, new EventContext([tx, message]));
       return true;
     });
   }

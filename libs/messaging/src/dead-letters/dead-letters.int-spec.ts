@@ -5,8 +5,11 @@ import {
   testBed,
   waitFor,
   type TestBed,
+  eventTransport,
+  listen,
 } from '../../test/harness';
-import { EventConsumer, type DeliveryOutcome } from '../consumer/event-consumer';
+import type { DeliveryOutcome } from '../consumer/event-consumer';
+import type { EventTransport } from '../consumer/event-transport';
 import { silentLogger } from '../logger';
 import { deadLettersCommand } from './dead-letters.command';
 
@@ -16,14 +19,14 @@ const RETRY_DELAYS_MS = [100];
 
 describe('dead-letters CLI command (real Postgres and RabbitMQ)', () => {
   let bed: TestBed;
-  let consumer: EventConsumer;
+  let consumer: EventTransport;
   let broken = true;
   const outcomes: { outcome: DeliveryOutcome; id?: string }[] = [];
   let stderr: jest.SpyInstance;
 
   beforeAll(async () => {
     bed = await testBed('dead_letters');
-    consumer = new EventConsumer({
+    consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -37,14 +40,14 @@ describe('dead-letters CLI command (real Postgres and RabbitMQ)', () => {
       logger: silentLogger,
       onSettled: (outcome, message) => outcomes.push({ outcome, id: message.properties.messageId }),
     });
-    await consumer.start();
+    await listen(consumer);
     await consumer.whenConsuming();
     stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
 
   afterAll(async () => {
     stderr?.mockRestore();
-    await consumer?.stop();
+    await consumer?.close();
     await bed?.close(RETRY_DELAYS_MS);
   });
 

@@ -5,8 +5,10 @@ import {
   testBed,
   waitFor,
   type TestBed,
+  eventTransport,
+  listen,
 } from '../../test/harness';
-import { EventConsumer } from '../consumer/event-consumer';
+import type { EventTransport } from '../consumer/event-transport';
 import { silentLogger } from '../logger';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { MessagingMetrics } from './messaging-metrics';
@@ -27,7 +29,7 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
   let registry: Registry;
   let metrics: MessagingMetrics;
   let relay: OutboxRelay;
-  let consumer: EventConsumer;
+  let consumer: EventTransport;
   let closeQueueMetrics: () => Promise<void>;
   const failing = new Set<string>();
 
@@ -45,7 +47,7 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
       logger: silentLogger,
       onBatch: (batch) => metrics.relayBatch(batch),
     });
-    consumer = new EventConsumer({
+    consumer = eventTransport({
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -59,14 +61,14 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
       logger: silentLogger,
       onSettled: (outcome, message) => metrics.settled(outcome, message),
     });
-    await consumer.start();
+    await listen(consumer);
     await consumer.whenConsuming();
     closeQueueMetrics = metrics.watchQueues(bed.connection, consumer.queues);
   });
 
   afterAll(async () => {
     await closeQueueMetrics?.();
-    await consumer?.stop();
+    await consumer?.close();
     await relay?.stop();
     await bed?.close(RETRY_DELAYS_MS);
   });
@@ -118,7 +120,7 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
     expect(value(text, 'ajla_events_queue_messages', `queue="${bed.serviceName}.events"`)).toBe(0);
 
     // Lag: with the consumer stopped, what arrives waits in its queue.
-    await consumer.stop();
+    await consumer.close();
     await bed.commitEvents([aSubmittedEvent(), aSubmittedEvent()]);
     await relay.relayPending();
     await waitFor(async () => {

@@ -18,6 +18,7 @@ import {
   newRequestId,
   runWithRequestContext,
 } from './request-context';
+import { transportStrategyOf } from './transport-strategy';
 import { checkUntrustedInput } from './untrusted-input';
 import { createValidationPipe } from './validation.pipe';
 
@@ -32,7 +33,8 @@ const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'un
 /**
  * A Nest application on Fastify with everything a service shares: request ids and correlation
  * context, JSON logs, the error filter, the validation pipe, OpenAPI at `/docs`, and graceful
- * shutdown on SIGTERM/SIGINT. It does not listen: `await app.listen(config.PORT, config.HOST)`.
+ * shutdown on SIGTERM/SIGINT. The module's `TRANSPORT_STRATEGY`, if any, is connected. It does
+ * not listen: `await app.startAllMicroservices(); await app.listen(config.PORT, config.HOST)`.
  */
 export async function createServiceApp(
   module: IEntryNestModule,
@@ -71,6 +73,11 @@ export async function createServiceApp(
   const logger = useJsonLogger(app);
   app.useGlobalFilters(new DomainExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
+  // Event consumers: @EventPattern handlers, under the same filter (which hands their errors back
+  // to the transport unchanged), pipe and guards. Connected after those are set: Nest reads them
+  // when it registers the handlers, here.
+  const transport = transportStrategyOf(app);
+  if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   if (openApi) {
     const document = new DocumentBuilder()

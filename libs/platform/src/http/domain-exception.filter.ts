@@ -83,7 +83,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('DomainExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception; // WebSocket and RPC errors have their own channels
+    // WebSocket and RPC errors have their own channels. An event handler's error must reach the
+    // event transport unchanged: it rolls back, retries and dead-letters on it (a value here
+    // would count as success and ack the event).
+    if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const request = http.getRequest<{ is404?: boolean; method?: string; url?: string }>();
     const reply = http.getResponse<FastifyLikeReply>();

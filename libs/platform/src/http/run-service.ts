@@ -26,7 +26,7 @@ export interface ServiceProcess {
 
 /**
  * A service's `main.ts` in one call: reads the configuration, runs `preflight`, creates the app
- * (`createServiceApp`) and listens on `PORT`/`HOST`. A `ConfigError` (from `config` or `preflight`)
+ * (`createServiceApp`), starts its event transport if it has one and listens on `PORT`/`HOST`. A `ConfigError` (from `config` or `preflight`)
  * prints `<service>: <its message>` and exits 1; any other failure prints
  * `<service> failed to start: <stack>` and exits 1. Resolves to the listening app, or `undefined`
  * after a failure; never rejects.
@@ -52,6 +52,10 @@ export async function runService<C extends BaseServiceConfig>(
       config,
       openApi: options.openApi,
     });
+    await app.init();
+    // Consumes events (when a module has a transport) before it answers: a service whose handlers
+    // do not match its subscriptions fails to start here.
+    await app.startAllMicroservices();
     await app.listen(config.PORT, config.HOST);
     return app;
   } catch (error) {

@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
-import { type EventHandler, OutboxUnitOfWork } from '@ajla/messaging';
-import type { EntityManager } from 'typeorm';
+import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import { StartConversationHandler } from '../../application/start-conversation/start-conversation.handler';
 
 /**
@@ -10,20 +10,22 @@ import { StartConversationHandler } from '../../application/start-conversation/s
  * down, or slow), this is what creates it, once the event arrives. Runs in the consumer's
  * transaction, with its inbox row.
  */
-@Injectable()
-export class RequestEventsHandler implements EventHandler {
-  readonly routingKeys: readonly RoutingKey[] = ['request.submitted'];
-  private readonly logger = new Logger(RequestEventsHandler.name);
+@Controller()
+export class RequestEventsController {
+  private readonly logger = new Logger(RequestEventsController.name);
 
   constructor(
     private readonly unitOfWork: OutboxUnitOfWork,
     private readonly startConversation: StartConversationHandler,
   ) {}
 
-  async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
-    if (event.type !== 'request.submitted') return;
+  @EventPattern<RoutingKey>('request.submitted')
+  async onRequestSubmitted(
+    @Payload() event: EventEnvelope<'request.submitted'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     const data = event.data;
-    const { created } = await this.unitOfWork.join(tx, () =>
+    const { created } = await this.unitOfWork.join(context.transaction, () =>
       this.startConversation.execute({
         conversationId: data.conversation_id,
         requestId: data.request_id,

@@ -1,28 +1,30 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
-import { type EventHandler, OutboxUnitOfWork } from '@ajla/messaging';
-import type { EntityManager } from 'typeorm';
+import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
 
 /**
  * Keeps the staff directory from user-service's events. Runs in the consumer's transaction (with
  * its inbox row), so a redelivered event has no second effect and a failed one leaves no trace.
  */
-@Injectable()
-export class UserEventsHandler implements EventHandler {
-  readonly routingKeys: readonly RoutingKey[] = ['user.registered', 'user.updated'];
-  private readonly logger = new Logger(UserEventsHandler.name);
+@Controller()
+export class UserEventsController {
+  private readonly logger = new Logger(UserEventsController.name);
 
   constructor(
     private readonly unitOfWork: OutboxUnitOfWork,
     private readonly recordStaffChange: RecordStaffChangeHandler,
   ) {}
 
-  async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
-    if (event.type !== 'user.registered' && event.type !== 'user.updated') return;
+  @EventPattern<RoutingKey[]>(['user.registered', 'user.updated'])
+  async onUserChanged(
+    @Payload() event: EventEnvelope<'user.registered' | 'user.updated'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     const data = event.data;
     const asOf = new Date('created_at' in data ? data.created_at : data.updated_at);
-    const changed = await this.unitOfWork.join(tx, () =>
+    const changed = await this.unitOfWork.join(context.transaction, () =>
       this.recordStaffChange.execute({
         userId: data.user_id,
         role: data.role,
