@@ -73,7 +73,12 @@ export class AppModule {
           subscriptions: subscriptionsOf(SERVICE_NAME),
         }),
       ],
-      controllers: [RequestEventsController, ConversationsController, MessagesController, InternalConversationsController],
+      controllers: [
+        RequestEventsController,
+        ConversationsController,
+        MessagesController,
+        InternalConversationsController,
+      ],
       providers: [
         { provide: ConversationServiceConfig, useValue: config },
         ...persistenceProviders,

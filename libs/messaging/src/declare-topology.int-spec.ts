@@ -79,14 +79,14 @@ describe('the topology step (real Postgres and RabbitMQ)', () => {
     const consumerOf = (routingKeys: RoutingKey[], handled: RoutingKey[]) =>
       listen(
         eventTransport({
-        dataSource: bed.dataSource,
-        connection: bed.connection,
-        serviceName: bed.serviceName,
-        exchange: bed.exchange,
-        handlers: [new RecordingHandler(handled)],
-        routingKeys,
-        logger: silentLogger,
-      }),
+          dataSource: bed.dataSource,
+          connection: bed.connection,
+          serviceName: bed.serviceName,
+          exchange: bed.exchange,
+          handlers: [new RecordingHandler(handled)],
+          routingKeys,
+          logger: silentLogger,
+        }),
       );
     await expect(
       consumerOf(['request.submitted', 'user.updated'], ['request.submitted']),

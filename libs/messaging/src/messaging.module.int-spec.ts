@@ -166,7 +166,7 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
   const effectsOf = async (id: string) =>
     (await bed.effects()).filter((effect) => effect.event_id === id).length;
 
-  it('commits the handler\'s effects with the inbox row: a redelivery has no second effect', async () => {
+  it("commits the handler's effects with the inbox row: a redelivery has no second effect", async () => {
     const handler = app!.get(SubmissionEvents);
     const event = aSubmittedEvent();
     publish(event);
@@ -174,9 +174,11 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
     publish(event);
     await waitFor(
       async () =>
-        (await bed.dataSource.query(`SELECT 1 FROM ${SCHEMA}.inbox_messages WHERE event_id = $1`, [
-          event.id,
-        ])).length === 1 &&
+        (
+          await bed.dataSource.query(`SELECT 1 FROM ${SCHEMA}.inbox_messages WHERE event_id = $1`, [
+            event.id,
+          ])
+        ).length === 1 &&
         /outcome="duplicate",service="[^"]+"\} 1$/m.test(
           await (await fetch(`${baseUrl}/metrics`)).text(),
         ),

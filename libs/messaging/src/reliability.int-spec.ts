@@ -1,4 +1,9 @@
-import { RecordingHandler, aSubmittedEvent, testBed, waitFor, type TestBed,
+import {
+  RecordingHandler,
+  aSubmittedEvent,
+  testBed,
+  waitFor,
+  type TestBed,
   eventTransport,
   listen,
 } from '../test/harness';

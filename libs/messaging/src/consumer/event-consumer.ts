@@ -281,7 +281,11 @@ export class EventConsumer {
   }
 
   /** The inbox row and the handler's effects, in one transaction; false for a duplicate. */
-  private apply(event: EventEnvelope, message: ConsumeMessage, handle: HandleEvent): Promise<boolean> {
+  private apply(
+    event: EventEnvelope,
+    message: ConsumeMessage,
+    handle: HandleEvent,
+  ): Promise<boolean> {
     return this.options.dataSource.transaction(async (tx) => {
       const inserted: unknown[] = await tx.query(
         `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)

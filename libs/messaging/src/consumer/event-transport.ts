@@ -1,9 +1,5 @@
 import type { EventEnvelope } from '@ajla/contracts';
-import {
-  type CustomTransportStrategy,
-  type MessageHandler,
-  Server,
-} from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { ConsumerQueues } from '../amqp/topology';
 import type { EventContext } from './event-context';
