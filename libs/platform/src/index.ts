@@ -33,6 +33,4 @@ export * from './paging/paging';
 export * from './paging/page.dto';
 export * from './realtime/coalesce-writes';
 export * from './database/migration-schema';
-export * from './database/prepared-statement';
-export * from './database/group-commit';
 export * from './jobs/periodic-job';

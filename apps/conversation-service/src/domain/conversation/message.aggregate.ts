@@ -16,7 +16,7 @@ export interface MessageProps {
 
 /**
  * A message about to be stored: everything but its `seq`, which the conversation's counter gives
- * in the transaction that stores it (see `ConversationRepository.appendMessage`).
+ * in the transaction that stores it (see `MessageLog.append`).
  */
 export interface MessageDraft {
   id: MessageId;
