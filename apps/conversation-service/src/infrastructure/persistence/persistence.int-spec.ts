@@ -1,90 +1,35 @@
-import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
-import { createDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
-import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
+import { PersistenceBed } from '../../../test/persistence';
 import { Conversation } from '../../domain/conversation/conversation.aggregate';
 import { RequestHasConversation } from '../../domain/conversation/conversation.repository.port';
-import type { MessageDraft } from '../../domain/conversation/message.aggregate';
 import { OpeningText } from '../../domain/conversation/opening-text.value-object';
-import type { ConversationId, MessageId, RequestId, UserId } from '../../domain/ids';
-import {
-  conversationIntegrationEventMapper,
-  PRODUCER,
-} from '../messaging/conversation-integration-event.mapper';
-import { CONVERSATIONS_SCHEMA, conversationServiceEntities } from './entities';
+import type { ConversationId, UserId } from '../../domain/ids';
 import { CorruptRowError } from './mappers';
 import { conversationServiceMigrations } from './migrations';
-import { PostgresMessageLog } from './message-log/postgres-message-log';
-import { TypeOrmConversationRepository } from './typeorm-conversation.repository';
 
 jest.setTimeout(60_000);
 
 describe('conversation-service persistence (real Postgres)', () => {
-  let db: MigratedDatabase;
-  let unitOfWork: OutboxUnitOfWork;
-  let conversations: TypeOrmConversationRepository;
-  let messages: PostgresMessageLog;
-  let outbox: OutboxWriter;
+  let bed: PersistenceBed;
+  let db: PersistenceBed['db'];
+  let unitOfWork: PersistenceBed['unitOfWork'];
+  let conversations: PersistenceBed['conversations'];
+  let messages: PersistenceBed['messages'];
 
   beforeAll(async () => {
-    db = await migratedDatabase('conversations_persistence', (url) =>
-      createDataSource({
-        url,
-        schema: CONVERSATIONS_SCHEMA,
-        entities: conversationServiceEntities,
-        migrations: conversationServiceMigrations,
-        poolSize: 20,
-      }),
-    );
-    outbox = new OutboxWriter();
-    unitOfWork = new OutboxUnitOfWork(db.dataSource, outbox, {
-      producer: PRODUCER,
-      events: conversationIntegrationEventMapper,
-    });
-    conversations = new TypeOrmConversationRepository(unitOfWork);
-    messages = new PostgresMessageLog(db.dataSource, outbox);
+    bed = await PersistenceBed.create('conversations_persistence');
+    ({ db, unitOfWork, conversations, messages } = bed);
   });
 
   afterAll(async () => {
-    await db?.close();
+    await bed?.close();
   });
 
   const client = () => newId<'UserId'>() as UserId;
-
-  async function aConversation(userId = client()): Promise<Conversation> {
-    const { conversation, opening } = Conversation.start({
-      id: newId<'ConversationId'>() as ConversationId,
-      requestId: newId<'RequestId'>() as RequestId,
-      userId,
-      description: OpeningText.create('A table for two'),
-      createdAt: new Date('2026-11-22T10:00:00.123Z'),
-    });
-    expect(await unitOfWork.run(() => conversations.start(conversation, opening))).toBe(true);
-    return conversation;
-  }
-
-  const draft = (conversation: Conversation, overrides: Partial<MessageDraft> = {}) =>
-    ({
-      id: newId<'MessageId'>() as MessageId,
-      conversationId: conversation.id,
-      requestId: conversation.requestId,
-      conversationUserId: conversation.userId,
-      senderId: conversation.userId,
-      senderType: 'user',
-      content: 'hello 👋',
-      clientId: null,
-      createdAt: new Date(),
-      ...overrides,
-    }) as MessageDraft;
-
-  const outboxOf = async (conversationId: string): Promise<string[]> =>
-    (
-      await db.dataSource.query(
-        `SELECT routing_key FROM conversations.outbox_messages
-         WHERE envelope->'data'->>'conversation_id' = $1 ORDER BY seq`,
-        [conversationId],
-      )
-    ).map((row: { routing_key: string }) => row.routing_key);
+  const aConversation = (userId?: UserId) => bed.aConversation(userId);
+  const draft: PersistenceBed['draft'] = (conversation, overrides) =>
+    bed.draft(conversation, overrides);
+  const outboxOf = (conversationId: string) => bed.outboxOf(conversationId);
 
   describe('migrations', () => {
     it('creates its tables in the conversations schema, with the indexes it needs', async () => {

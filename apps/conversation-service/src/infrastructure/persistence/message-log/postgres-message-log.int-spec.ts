@@ -1,99 +1,33 @@
 import { parseEnvelope } from '@ajla/contracts';
-import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
-import { createDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
-import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
 import type { Pool } from 'pg';
-import { Conversation } from '../../../domain/conversation/conversation.aggregate';
+import { PersistenceBed } from '../../../../test/persistence';
 import { ClientIdTaken } from '../../../domain/conversation/message-log.port';
-import type { MessageDraft } from '../../../domain/conversation/message.aggregate';
-import { OpeningText } from '../../../domain/conversation/opening-text.value-object';
-import type {
-  ClientMessageId,
-  ConversationId,
-  MessageId,
-  RequestId,
-  UserId,
-} from '../../../domain/ids';
-import {
-  conversationIntegrationEventMapper,
-  PRODUCER,
-} from '../../messaging/conversation-integration-event.mapper';
-import { CONVERSATIONS_SCHEMA, conversationServiceEntities } from '../entities';
-import { conversationServiceMigrations } from '../migrations';
-import { TypeOrmConversationRepository } from '../typeorm-conversation.repository';
-import { PostgresMessageLog } from './postgres-message-log';
+import type { ClientMessageId, ConversationId, UserId } from '../../../domain/ids';
 
 jest.setTimeout(60_000);
 
 describe('PostgresMessageLog (real Postgres)', () => {
-  let db: MigratedDatabase;
-  let unitOfWork: OutboxUnitOfWork;
-  let conversations: TypeOrmConversationRepository;
-  let messages: PostgresMessageLog;
-  let outbox: OutboxWriter;
+  let bed: PersistenceBed;
+  let db: PersistenceBed['db'];
+  let conversations: PersistenceBed['conversations'];
+  let messages: PersistenceBed['messages'];
   let commits = 0;
 
   beforeAll(async () => {
-    db = await migratedDatabase('conversations_persistence', (url) =>
-      createDataSource({
-        url,
-        schema: CONVERSATIONS_SCHEMA,
-        entities: conversationServiceEntities,
-        migrations: conversationServiceMigrations,
-        poolSize: 20,
-      }),
-    );
-    outbox = new OutboxWriter();
-    outbox.onCommitted(() => (commits += 1));
-    unitOfWork = new OutboxUnitOfWork(db.dataSource, outbox, {
-      producer: PRODUCER,
-      events: conversationIntegrationEventMapper,
-    });
-    conversations = new TypeOrmConversationRepository(unitOfWork);
-    messages = new PostgresMessageLog(db.dataSource, outbox);
+    bed = await PersistenceBed.create('conversations_message_log');
+    ({ db, conversations, messages } = bed);
+    bed.outbox.onCommitted(() => (commits += 1));
   });
 
   afterAll(async () => {
-    await db?.close();
+    await bed?.close();
   });
 
-  const client = () => newId<'UserId'>() as UserId;
-
-  async function aConversation(userId = client()): Promise<Conversation> {
-    const { conversation, opening } = Conversation.start({
-      id: newId<'ConversationId'>() as ConversationId,
-      requestId: newId<'RequestId'>() as RequestId,
-      userId,
-      description: OpeningText.create('A table for two'),
-      createdAt: new Date('2026-11-22T10:00:00.123Z'),
-    });
-    expect(await unitOfWork.run(() => conversations.start(conversation, opening))).toBe(true);
-    return conversation;
-  }
-
-  const draft = (conversation: Conversation, overrides: Partial<MessageDraft> = {}) =>
-    ({
-      id: newId<'MessageId'>() as MessageId,
-      conversationId: conversation.id,
-      requestId: conversation.requestId,
-      conversationUserId: conversation.userId,
-      senderId: conversation.userId,
-      senderType: 'user',
-      content: 'hello 👋',
-      clientId: null,
-      createdAt: new Date(),
-      ...overrides,
-    }) as MessageDraft;
-
-  const outboxOf = async (conversationId: string): Promise<string[]> =>
-    (
-      await db.dataSource.query(
-        `SELECT routing_key FROM conversations.outbox_messages
-         WHERE envelope->'data'->>'conversation_id' = $1 ORDER BY seq`,
-        [conversationId],
-      )
-    ).map((row: { routing_key: string }) => row.routing_key);
+  const aConversation = (userId?: UserId) => bed.aConversation(userId);
+  const draft: PersistenceBed['draft'] = (conversation, overrides) =>
+    bed.draft(conversation, overrides);
+  const outboxOf = (conversationId: string) => bed.outboxOf(conversationId);
 
   it('gives 200 concurrent writers of one conversation the seqs 2..201, no gap, no duplicate', async () => {
     const conversation = await aConversation();
