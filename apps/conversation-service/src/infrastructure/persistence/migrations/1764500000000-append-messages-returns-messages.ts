@@ -9,6 +9,9 @@ import { CreateAppendMessagesFunction1764400000000 } from './1764400000000-creat
  * bumped once per conversation in id order (no deadlock between batches), seqs in array order,
  * each message's `message.created` stored with its seq stamped into the data, messages of a
  * conversation that does not exist left out, a broken constraint failing the whole batch.
+ * Replicas of the previous version still running during a rolling update fail their batches of
+ * several messages until they are replaced (the senders get `internal` and resend; the client id
+ * keeps that idempotent): the function's result type cannot change in place.
  */
 export class AppendMessagesReturnsMessages1764500000000 implements MigrationInterface {
   name = 'AppendMessagesReturnsMessages1764500000000';
