@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { EnvelopeSchema, MessageCreatedV1, uuidV7 } from '@ajla/contracts';
+import { EnvelopeSchema, envelopeOf, MessageCreatedV1 } from '@ajla/contracts';
 import { messagingTables, OutboxWriter } from '@ajla/messaging';
 import { currentRequestContext } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { Message, MessageDraft } from '../../../domain/conversation/message.aggregate';
 import { ClientIdTaken, type MessageLog } from '../../../domain/conversation/message-log.port';
-import { PRODUCER } from '../../messaging/conversation-integration-event.mapper';
+import {
+  messageCreatedData,
+  PRODUCER,
+} from '../../messaging/conversation-integration-event.mapper';
 import { constraintOf, isConstraintViolation } from '../constraint-violation';
 import { MESSAGE_COLUMNS, MessageMapper } from '../mappers';
 import type { MessageOrmEntity } from '../message.orm-entity';
@@ -135,25 +138,13 @@ export class PostgresMessageLog implements MessageLog {
 function messageCreatedBeforeItsSeq(
   draft: MessageDraft,
 ): z.infer<typeof MessageCreatedBeforeItsSeq> {
-  return MessageCreatedBeforeItsSeq.parse({
-    id: uuidV7(),
-    type: 'message.created',
-    version: 1,
-    occurred_at: draft.createdAt.toISOString(),
-    producer: PRODUCER,
-    correlation_id: currentRequestContext()?.correlationId ?? null,
-    data: {
-      message_id: draft.id,
-      conversation_id: draft.conversationId,
-      request_id: draft.requestId,
-      user_id: draft.conversationUserId,
-      sender_id: draft.senderId,
-      sender_type: draft.senderType,
-      content: draft.content,
-      client_id: draft.clientId,
-      created_at: draft.createdAt.toISOString(),
-    },
-  });
+  return MessageCreatedBeforeItsSeq.parse(
+    envelopeOf('message.created', messageCreatedData(draft), {
+      producer: PRODUCER,
+      correlationId: currentRequestContext()?.correlationId ?? null,
+      occurredAt: draft.createdAt,
+    }),
+  );
 }
 
 /** $1..$11 of both statements, in the order of `append_messages`' arrays. */
