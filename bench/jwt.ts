@@ -1,7 +1,8 @@
 // Access-token signing and verification: @ajla/auth's TokenSigner and AccessTokenVerifier beside
 // jose doing exactly the same work (the header, claims and checks @ajla/auth made with jose before it
 // moved to @nestjs/jwt), in one process, in alternating rounds so that drift in the machine's speed
-// hits both alike. Run it with `bash bench/run-jwt.sh` (compiles, then runs this).
+// hits both alike; one operation in flight (latency), then many (throughput, and how much of the
+// main thread each costs). Run it with `bash bench/run-jwt.sh` (compiles, then runs this).
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,10 +21,13 @@ async function main(): Promise<void> {
     options: {
       rounds: { type: 'string', default: '15' },
       ops: { type: 'string', default: '2000' },
+      // As many requests as a busy gateway has waiting on their token at once.
+      concurrency: { type: 'string', default: '32' },
     },
   });
   const rounds = Number(values.rounds);
   const ops = Number(values.ops);
+  const concurrency = Number(values.concurrency);
 
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -46,29 +50,35 @@ async function main(): Promise<void> {
   await verifier.verify(await jose.sign(subjects[0]));
 
   const pick = <T>(list: T[], i: number) => list[i % list.length];
-  const results = [
-    await compare(
-      'verify',
-      { name: '@ajla/auth', run: (i) => verifier.verify(pick(tokens, i)) },
-      { name: 'jose', run: (i) => jose.verify(pick(tokens, i)) },
-      rounds,
-      ops,
-    ),
-    await compare(
-      'sign',
-      { name: '@ajla/auth', run: (i) => signer.sign(pick(subjects, i)) },
-      { name: 'jose', run: (i) => jose.sign(pick(subjects, i)) },
-      rounds,
-      ops,
-    ),
-  ];
+  const results = [];
+  for (const inFlight of [1, concurrency]) {
+    results.push(
+      await compare(
+        'verify',
+        inFlight,
+        { name: '@ajla/auth', run: (i) => verifier.verify(pick(tokens, i)) },
+        { name: 'jose', run: (i) => jose.verify(pick(tokens, i)) },
+        rounds,
+        ops,
+      ),
+      await compare(
+        'sign',
+        inFlight,
+        { name: '@ajla/auth', run: (i) => signer.sign(pick(subjects, i)) },
+        { name: 'jose', run: (i) => jose.sign(pick(subjects, i)) },
+        rounds,
+        ops,
+      ),
+    );
+  }
   console.log(
     JSON.stringify(
       {
         date: new Date().toISOString(),
         node: process.version,
         cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-        loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+        uv_threadpool_size: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+        loadavg_at_end: os.loadavg().map((l) => Number(l.toFixed(2))),
         rounds,
         ops_per_round: ops,
         results,
@@ -79,46 +89,65 @@ async function main(): Promise<void> {
   );
 }
 
-/** Rounds of `ops` operations, A then B then A ...; the median microseconds per operation of each. */
+/** Per operation, over one round, in microseconds. */
+interface RoundCost {
+  /** Elapsed time / operations: latency with one in flight, inverse throughput with many. */
+  wall_us: number;
+  /** Time the event loop (the main thread) was busy: what a server cannot spend on other requests. */
+  main_thread_us: number;
+  /** CPU time of the whole process, every thread (jose's WebCrypto runs in libuv's pool). */
+  cpu_us: number;
+}
+
+/**
+ * Rounds of `ops` operations with `inFlight` at a time, A then B then A ...; per metric, the median
+ * over rounds of each, and the median of the A/B ratios of paired rounds.
+ */
 async function compare(
   operation: string,
+  inFlight: number,
   a: Contender,
   b: Contender,
   rounds: number,
   ops: number,
 ): Promise<Record<string, unknown>> {
-  for (const c of [a, b]) await timeRound(c, ops); // warm-up: JIT, key caches
-  const times: Record<string, number[]> = { [a.name]: [], [b.name]: [] };
-  const ratios: number[] = [];
+  for (const c of [a, b]) await timeRound(c, ops, inFlight); // warm-up: JIT, key caches
+  const costs: [RoundCost[], RoundCost[]] = [[], []];
   for (let r = 0; r < rounds; r++) {
-    const ta = await timeRound(a, ops);
-    const tb = await timeRound(b, ops);
-    times[a.name].push(ta);
-    times[b.name].push(tb);
-    ratios.push(ta / tb);
+    costs[0].push(await timeRound(a, ops, inFlight));
+    costs[1].push(await timeRound(b, ops, inFlight));
   }
-  const summary = (list: number[]) => ({
-    median_us: round(median(list)),
-    min_us: round(Math.min(...list)),
-    max_us: round(Math.max(...list)),
-  });
-  const line = {
-    operation,
-    [a.name]: summary(times[a.name]),
-    [b.name]: summary(times[b.name]),
-    ratio_median: round(median(ratios)),
-  };
-  console.error(
-    `${operation}: ${a.name} ${line[a.name].median_us} µs, ${b.name} ${line[b.name].median_us} µs, ratio ${line.ratio_median}`,
+  const metrics = ['wall_us', 'main_thread_us', 'cpu_us'] as const;
+  const medians = (list: RoundCost[]) =>
+    Object.fromEntries(metrics.map((m) => [m, round(median(list.map((c) => c[m])))]));
+  const ratios = Object.fromEntries(
+    metrics.map((m) => [m, round(median(costs[0].map((c, r) => c[m] / costs[1][r][m])))]),
   );
-  return line;
+  const [ma, mb] = [medians(costs[0]), medians(costs[1])];
+  console.error(
+    `${operation}, ${inFlight} in flight: ` +
+      metrics.map((m) => `${m} ${ma[m]} vs ${mb[m]} (x${ratios[m]})`).join(', '),
+  );
+  return { operation, in_flight: inFlight, [a.name]: ma, [b.name]: mb, ratio: ratios };
 }
 
-/** Microseconds per operation over one round, run one after another (as a request would). */
-async function timeRound(contender: Contender, ops: number): Promise<number> {
+async function timeRound(contender: Contender, ops: number, inFlight: number): Promise<RoundCost> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ops) await contender.run(next++);
+  };
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) await contender.run(i);
-  return Number(process.hrtime.bigint() - start) / 1000 / ops;
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const wall = Number(process.hrtime.bigint() - start) / 1000;
+  const { active } = performance.eventLoopUtilization(elu);
+  const { user, system } = process.cpuUsage(cpu);
+  return {
+    wall_us: wall / ops,
+    main_thread_us: (active * 1000) / ops,
+    cpu_us: (user + system) / ops,
+  };
 }
 
 /**
