@@ -94,7 +94,10 @@ export class AccessTokenVerifier {
         throw new UnauthenticatedError(`Access token claim "${claim}" missing`, 'invalid_token');
       }
       if (typeof payload[claim] !== 'number') {
-        throw new UnauthenticatedError(`Access token claim "${claim}" not accepted`, 'invalid_token');
+        throw new UnauthenticatedError(
+          `Access token claim "${claim}" not accepted`,
+          'invalid_token',
+        );
       }
     }
     const { sub, role, tier, sid, iat } = payload;
