@@ -36,3 +36,6 @@ export * from './database/migration-schema';
 export * from './database/prepared-statement';
 export * from './database/group-commit';
 export * from './jobs/periodic-job';
+export * from './realtime/frames';
+export * from './realtime/token-bucket';
+export * from './realtime/ws-gateway-adapter';

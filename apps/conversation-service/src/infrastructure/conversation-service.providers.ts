@@ -11,7 +11,7 @@ import {
 } from './messaging/conversation-integration-event.mapper';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
 import { ChatHub } from './realtime/chat-hub';
-import { ChatServer } from './realtime/chat-server';
+import { ChatGateway } from './realtime/chat.gateway';
 
 // Ports bound to their adapters.
 
@@ -25,7 +25,7 @@ export const persistenceProviders: Provider[] = [
 export const realtimeProviders: Provider[] = [
   ChatHub,
   { provide: CHAT_NOTIFIER, useExisting: ChatHub },
-  ChatServer,
+  ChatGateway,
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];

@@ -17,7 +17,7 @@ export interface ErrorBody {
   code: string;
 }
 
-interface ErrorAnswer {
+export interface ErrorAnswer {
   status: number;
   body: ErrorBody;
   headers?: Record<string, string>;
