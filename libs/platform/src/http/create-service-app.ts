@@ -33,7 +33,8 @@ const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'un
 /**
  * A Nest application on Fastify with everything a service shares: request ids and correlation
  * context, JSON logs, the error filter, the validation pipe, OpenAPI at `/docs`, WebSocket
- * gateways on `WsGatewayAdapter`, and graceful shutdown on SIGTERM/SIGINT. It does not listen: `await app.listen(config.PORT, config.HOST)`.
+ * gateways on `WsGatewayAdapter`, and graceful shutdown on SIGTERM/SIGINT. It does not listen:
+ * `await app.listen(config.PORT, config.HOST)`.
  */
 export async function createServiceApp(
   module: IEntryNestModule,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON frames and bodies, as the service specs */
 import { Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -26,7 +25,8 @@ class RoomGateway implements OnGatewayInit<WsGatewayServer<{ room: string }>>, O
         if (query.get('token') !== 'good') {
           throw new UnauthenticatedError('Missing access token', 'missing_token');
         }
-        if (params.room_id === 'secret') throw new NotFoundError('Room not found', 'room_not_found');
+        if (params.room_id === 'secret')
+          throw new NotFoundError('Room not found', 'room_not_found');
         if (params.room_id === 'busy') {
           throw new UpgradeRefusal({
             status: 503,
@@ -162,10 +162,17 @@ describe('WsGatewayAdapter', () => {
     });
     expect(busy.headers['retry-after']).toBe('1');
     const malformed = await refused('/ws/rooms/%zz?token=good');
-    expect(malformed).toMatchObject({ status: 404, body: { detail: 'Not found', code: 'not_found' } });
+    expect(malformed).toMatchObject({
+      status: 404,
+      body: { detail: 'Not found', code: 'not_found' },
+    });
     expect(refusedStatuses).toEqual([401, 404, 503, 404]);
     // A path no gateway has: 404 too, and not the room gateway's refusal.
-    for (const path of ['/ws/other?token=good', '/ws/rooms?token=good', '/ws/rooms/a/b?token=good']) {
+    for (const path of [
+      '/ws/other?token=good',
+      '/ws/rooms?token=good',
+      '/ws/rooms/a/b?token=good',
+    ]) {
       expect(await refused(path)).toMatchObject({
         status: 404,
         body: { detail: 'Not found', code: 'not_found' },

@@ -179,7 +179,9 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
         traceparent: request.headers[TRACEPARENT_HEADER],
       });
       if (socket.destroyed) return;
-      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, admission, context));
+      wss.handleUpgrade(request, socket, head, (ws) =>
+        this.accept(ws, request, admission, context),
+      );
     } catch (error) {
       this.refuse(socket, error);
     }
@@ -332,7 +334,9 @@ function onFrame(
   if (!state.bucket.take()) {
     // The frames taken before are still answered; nothing after them is.
     state.flooded = true;
-    state.handling = state.handling.then(() => ws.close(RATE_LIMIT_CLOSE_CODE, 'rate limit exceeded'));
+    state.handling = state.handling.then(() =>
+      ws.close(RATE_LIMIT_CLOSE_CODE, 'rate limit exceeded'),
+    );
     return;
   }
   if (isBinary) {
