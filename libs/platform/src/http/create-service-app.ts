@@ -9,7 +9,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
 import { WsGatewayAdapter } from '../realtime/ws-gateway-adapter';
 import { answerClientError, answerFrameworkError } from './client-errors';
-import { DomainExceptionFilter, ErrorBody } from './domain-exception.filter';
+import { DomainExceptionFilter, SHUTTING_DOWN } from './domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
@@ -27,8 +27,6 @@ export interface ServiceAppOptions {
   config: BaseServiceConfig;
   openApi?: { title: string; description?: string; version: string };
 }
-
-const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'unavailable' };
 
 /**
  * A Nest application on Fastify with everything a service shares: request ids and correlation

@@ -87,13 +87,15 @@ interface Client {
 
 describe('WsGatewayAdapter', () => {
   let app: NestFastifyApplication;
+  let adapter: WsGatewayAdapter;
   let url: string;
 
   beforeAll(async () => {
     app = await NestFactory.create<NestFastifyApplication>(RoomModule, new FastifyAdapter(), {
       logger: false,
     });
-    app.useWebSocketAdapter(new WsGatewayAdapter(app.getHttpServer()));
+    adapter = new WsGatewayAdapter(app.getHttpServer());
+    app.useWebSocketAdapter(adapter);
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -234,8 +236,15 @@ describe('WsGatewayAdapter', () => {
     expect(await client.closed).toBe(1009);
   });
 
-  it('closes every socket with 1001 when the application shuts down', async () => {
+  it('on shutdown answers upgrades 503 from SIGTERM on, then closes every socket with 1001', async () => {
     const client = await open('/ws/rooms/lobby?token=good');
+    adapter.drain(); // what the SIGTERM handler of createServiceApp calls
+    expect(await refused('/ws/rooms/lobby?token=good')).toMatchObject({
+      status: 503,
+      body: { detail: 'Service is shutting down', code: 'unavailable' },
+    });
+    client.ws.send(JSON.stringify({ type: 'echo', text: 'still open' }));
+    expect(await client.next()).toMatchObject({ type: 'echo', text: 'still open' });
     await app.close();
     expect(await client.closed).toBe(1001);
   });

@@ -6,7 +6,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { NotFoundError } from '@ajla/shared-kernel';
 import { WebSocketServer, type RawData, type ServerOptions, type WebSocket } from 'ws';
-import { errorAnswer, type ErrorAnswer } from '../http/domain-exception.filter';
+import { errorAnswer, SHUTTING_DOWN, type ErrorAnswer } from '../http/domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
   createRequestContext,
@@ -49,10 +49,6 @@ export class UpgradeRefusal extends Error {
   }
 }
 
-const SHUTTING_DOWN: ErrorAnswer = {
-  status: 503,
-  body: { detail: 'Service is shutting down', code: 'unavailable' },
-};
 export const SHUTDOWN_CLOSE_CODE = 1001;
 const RATE_LIMIT_CLOSE_CODE = 1008;
 
@@ -166,7 +162,7 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
     rawParams: Record<string, string>,
   ): Promise<void> {
     try {
-      if (this.closing) throw new UpgradeRefusal(SHUTTING_DOWN);
+      if (this.closing) throw new UpgradeRefusal({ status: 503, body: SHUTTING_DOWN });
       const { wss, settings } = this;
       if (wss === undefined || settings === undefined) {
         throw new Error(`the gateway of ${this.path} did not configure its server in afterInit`);
