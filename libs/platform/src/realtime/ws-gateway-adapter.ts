@@ -114,11 +114,6 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
     this.heartbeat.unref();
   }
 
-  /** Open sockets. */
-  get size(): number {
-    return this.sockets.size;
-  }
-
   /** The path's parameters when `pathname` is this server's path, else undefined. */
   match(pathname: string): Record<string, string> | undefined {
     const found = this.pattern.exec(pathname);

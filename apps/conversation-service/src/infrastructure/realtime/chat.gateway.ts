@@ -155,11 +155,6 @@ export class ChatGateway
     await this.hub.close();
   }
 
-  /** Open connections on this replica. */
-  get size(): number {
-    return this.connections.size;
-  }
-
   handleConnection(ws: WebSocket, _request: IncomingMessage, admission: ChatAdmission): void {
     const connection = new ChatConnection(ws, admission, this.deps);
     this.connections.set(ws, connection);
