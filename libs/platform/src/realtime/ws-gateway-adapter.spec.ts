@@ -13,6 +13,8 @@ import { ErrorFrameFilter, FrameError, type TypedFrame } from './frames';
 import { UpgradeRefusal, WsGatewayAdapter, type WsGatewayServer } from './ws-gateway-adapter';
 
 const refusedStatuses: number[] = [];
+/** The texts the echo handler was called with. */
+const echoed: unknown[] = [];
 const rooms = new WeakMap<WebSocket, string>();
 
 /** A gateway of the kind a service writes: a path parameter, a checked upgrade, typed frames. */
@@ -49,6 +51,7 @@ class RoomGateway implements OnGatewayInit<WsGatewayServer<{ room: string }>>, O
 
   @SubscribeMessage('echo')
   echo(ws: WebSocket, frame: TypedFrame): object {
+    echoed.push(frame.text);
     return { type: 'echo', room: rooms.get(ws), text: frame.text };
   }
 
@@ -57,6 +60,12 @@ class RoomGateway implements OnGatewayInit<WsGatewayServer<{ room: string }>>, O
   async slow(_ws: WebSocket, frame: TypedFrame): Promise<object> {
     await new Promise((resolve) => setTimeout(resolve, 30));
     return { type: 'slow', n: frame.n };
+  }
+
+  /** Ends the connection, as a revocation does. */
+  @SubscribeMessage('quit')
+  quit(ws: WebSocket): void {
+    ws.close(4000, 'bye');
   }
 
   @SubscribeMessage('refuse')
@@ -228,6 +237,16 @@ describe('WsGatewayAdapter', () => {
     expect(client.frames).toHaveLength(20);
     expect(client.frames[0]).toEqual({ type: 'slow', n: 1 });
     expect(client.frames.at(-1)).toEqual({ type: 'echo', room: 'lobby', text: 20 });
+  });
+
+  it('handles no frame of a socket whose close began, queued ones included', async () => {
+    const client = await open('/ws/rooms/lobby?token=good');
+    client.ws.send(JSON.stringify({ type: 'slow', n: 1 }));
+    client.ws.send(JSON.stringify({ type: 'quit' }));
+    client.ws.send(JSON.stringify({ type: 'echo', text: 'after quit' }));
+    expect(await client.closed).toBe(4000);
+    expect(client.frames).toEqual([{ type: 'slow', n: 1 }]);
+    expect(echoed).not.toContain('after quit');
   });
 
   it('closes a frame larger than maxPayload with 1009', async () => {

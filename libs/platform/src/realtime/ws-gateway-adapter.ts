@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { NotFoundError } from '@ajla/shared-kernel';
-import { WebSocketServer, type RawData, type ServerOptions, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
 import { errorAnswer, SHUTTING_DOWN, type ErrorAnswer } from '../http/domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
@@ -346,6 +346,9 @@ async function handleFrame(
   byType: Map<string, (frame: TypedFrame) => unknown>,
   text: string,
 ): Promise<void> {
+  // A socket being closed (revoked, flooding, shutting down) takes no more frames, queued ones
+  // included: a revoked session must not post after its close began.
+  if (ws.readyState !== WebSocket.OPEN) return;
   try {
     const frame = parseTypedFrame(text, byType);
     // Nest's handler: what it throws goes to the gateway's exception filter (ErrorFrameFilter).
