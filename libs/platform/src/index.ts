@@ -34,3 +34,6 @@ export * from './paging/page.dto';
 export * from './realtime/coalesce-writes';
 export * from './database/migration-schema';
 export * from './jobs/periodic-job';
+export * from './realtime/frames';
+export * from './realtime/token-bucket';
+export * from './realtime/ws-gateway-adapter';

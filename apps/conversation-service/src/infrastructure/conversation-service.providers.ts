@@ -13,7 +13,7 @@ import {
 import { PostgresMessageLog } from './persistence/message-log/postgres-message-log';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
 import { ChatHub } from './realtime/chat-hub';
-import { ChatServer } from './realtime/chat-server';
+import { ChatGateway } from './realtime/chat.gateway';
 
 // Ports bound to their adapters.
 
@@ -29,7 +29,7 @@ export const persistenceProviders: Provider[] = [
 export const realtimeProviders: Provider[] = [
   ChatHub,
   { provide: CHAT_NOTIFIER, useExisting: ChatHub },
-  ChatServer,
+  ChatGateway,
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];
