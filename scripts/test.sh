@@ -20,7 +20,8 @@ if (($#)); then
   exec node tools/test-summary.js tmp/jest-custom.json
 fi
 # Unit and integration tests in parallel; then, one at a time, the fault tests (they restart the
-# broker under everyone's feet) and the end-to-end suite (it drives one platform).
+# broker under everyone's feet, or kill service processes) and the end-to-end suite (it drives one
+# platform).
 npx jest --ignoreProjects e2e --testPathIgnorePatterns '\.fault-spec\.ts$' --maxWorkers=2 \
   --json --outputFile=tmp/jest-parallel.json
 npx jest --runInBand --testPathPatterns '\.(fault|e2e)-spec\.ts$' \

@@ -3,6 +3,7 @@ import {
   CONVERSATION_REPOSITORY,
   type ConversationRepository,
 } from './domain/conversation/conversation.repository.port';
+import { MESSAGE_LOG, type MessageLog } from './domain/conversation/message-log.port';
 import type { ClientMessageId, ConversationId, UserId } from './domain/ids';
 import {
   call,
@@ -149,7 +150,8 @@ describe('conversation-service replicas', () => {
     });
     const conversation = (await conversations.findById(conversationId as ConversationId))!;
     const clientId = newId() as ClientMessageId;
-    const stored = (await conversations.appendMessage(
+    const messages = a.app.get<MessageLog>(MESSAGE_LOG, { strict: false });
+    const stored = (await messages.append(
       conversation.compose(
         { id: layla.id as UserId, role: 'user' },
         MessageContent.create('Are you there?'),

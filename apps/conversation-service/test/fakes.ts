@@ -4,10 +4,10 @@ import type { ChatNotifier } from '../src/application/ports/chat-notifier.port';
 import type { Caller } from '../src/application/ports/caller';
 import { Conversation } from '../src/domain/conversation/conversation.aggregate';
 import {
-  ClientIdTaken,
   RequestHasConversation,
   type ConversationRepository,
 } from '../src/domain/conversation/conversation.repository.port';
+import { ClientIdTaken, type MessageLog } from '../src/domain/conversation/message-log.port';
 import { Message, type MessageDraft } from '../src/domain/conversation/message.aggregate';
 import { OpeningText } from '../src/domain/conversation/opening-text.value-object';
 import type { AccountRole } from '../src/domain/conversation/participant';
@@ -22,11 +22,11 @@ import type {
 export { FixedClock, immediateUnitOfWork } from '@ajla/testing';
 
 /**
- * Conversations and messages in memory, with the repository's rules: seq from the counter, one
- * conversation per id and per request, one message per client id; the events of what is stored
- * land in `outbox`.
+ * Conversations and messages in memory, with the repository's and the message log's rules: seq
+ * from the counter, one conversation per id and per request, one message per client id; the
+ * events of what is stored land in `outbox`.
  */
-export class InMemoryConversations implements ConversationRepository {
+export class InMemoryConversations implements ConversationRepository, MessageLog {
   private readonly conversations = new Map<string, Conversation>();
   private readonly messages = new Map<string, Message[]>();
   readonly reads = new Map<string, number>();
@@ -50,7 +50,7 @@ export class InMemoryConversations implements ConversationRepository {
     return true;
   }
 
-  async appendMessage(draft: MessageDraft): Promise<Message | undefined> {
+  async append(draft: MessageDraft): Promise<Message | undefined> {
     const conversation = this.conversations.get(draft.conversationId);
     if (conversation === undefined) return undefined;
     const stored = this.messages.get(draft.conversationId)!;

@@ -47,7 +47,7 @@ export class ServiceHarness {
   readonly messagingName = `conversation-service-t-${this.run}`;
   readonly redisPrefix = uniqueRedisPrefix('conversations');
   db!: TestDatabase;
-  private keysDir!: string;
+  keysDir!: string;
   private signer!: TokenSigner;
   readonly replicas: Replica[] = [];
 

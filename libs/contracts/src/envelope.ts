@@ -123,8 +123,21 @@ export function createEnvelope<K extends RoutingKey>(
   data: EventData<K>,
   options: EnvelopeOptions,
 ): EventEnvelope<K> {
+  return parseEnvelope(envelopeOf(type, data, options)) as EventEnvelope<K>;
+}
+
+/**
+ * The envelope of the current version of `type` around `data`, not yet validated: for a producer
+ * whose data is completed by the statement that stores it (it validates what it has with its own
+ * schema). Everyone else uses `createEnvelope`.
+ */
+export function envelopeOf<K extends RoutingKey, D>(
+  type: K,
+  data: D,
+  options: EnvelopeOptions,
+): Omit<EventEnvelope, 'type' | 'data'> & { type: K; data: D } {
   const occurredAt = options.occurredAt ?? new Date();
-  return parseEnvelope({
+  return {
     id: options.id ?? uuidV7(),
     type,
     version: currentVersion(type),
@@ -132,5 +145,5 @@ export function createEnvelope<K extends RoutingKey>(
     producer: options.producer,
     correlation_id: options.correlationId ?? null,
     data,
-  }) as EventEnvelope<K>;
+  };
 }

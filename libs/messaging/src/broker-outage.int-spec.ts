@@ -12,8 +12,10 @@ import {
   loadConfig,
   withDatabaseConfig,
 } from '@ajla/platform';
+// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { tcpProxy, type TcpProxy } from '@ajla/testing';
 import { DataSource, type EntityManager } from 'typeorm';
-import { brokerProxy, type BrokerProxy } from '../test/broker-proxy';
 import {
   CreateEffects1763900000001,
   RABBITMQ_URL,
@@ -91,13 +93,13 @@ async function readiness(app: NestFastifyApplication): Promise<Readiness> {
 
 describe('a RabbitMQ outage (real Postgres and RabbitMQ, connections through a proxy)', () => {
   let bed: TestBed;
-  let proxy: BrokerProxy;
+  let proxy: TcpProxy;
   let producer: NestFastifyApplication | undefined;
   let consumer: NestFastifyApplication | undefined;
 
   beforeAll(async () => {
     bed = await testBed('outage');
-    proxy = await brokerProxy(RABBITMQ_URL);
+    proxy = await tcpProxy(RABBITMQ_URL);
     await declareEventTopology(bed.channel, {
       exchange: bed.exchange,
       retryDelaysMs: [100],

@@ -5,13 +5,15 @@ import { CHAT_NOTIFIER } from '../application/ports/chat-notifier.port';
 import { CLOCK } from '../application/ports/clock.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
 import { CONVERSATION_REPOSITORY } from '../domain/conversation/conversation.repository.port';
+import { MESSAGE_LOG } from '../domain/conversation/message-log.port';
 import {
   conversationIntegrationEventMapper,
   PRODUCER,
 } from './messaging/conversation-integration-event.mapper';
+import { PostgresMessageLog } from './persistence/message-log/postgres-message-log';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
 import { ChatHub } from './realtime/chat-hub';
-import { ChatServer } from './realtime/chat-server';
+import { ChatGateway } from './realtime/chat.gateway';
 
 // Ports bound to their adapters.
 
@@ -20,12 +22,14 @@ export const persistenceProviders: Provider[] = [
   { provide: UNIT_OF_WORK, useExisting: OutboxUnitOfWork },
   TypeOrmConversationRepository,
   { provide: CONVERSATION_REPOSITORY, useExisting: TypeOrmConversationRepository },
+  PostgresMessageLog,
+  { provide: MESSAGE_LOG, useExisting: PostgresMessageLog },
 ];
 
 export const realtimeProviders: Provider[] = [
   ChatHub,
   { provide: CHAT_NOTIFIER, useExisting: ChatHub },
-  ChatServer,
+  ChatGateway,
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];

@@ -1,6 +1,7 @@
 import { api, newClient, newStaff, type Account } from '../support/api';
 import { ChatSocket } from '../support/chat';
-import { Replica } from '../support/replica';
+import type { ServiceProcess } from '@ajla/testing';
+import { startReplica } from '../support/replica';
 import { submitRequest } from '../support/requests';
 
 /**
@@ -10,10 +11,10 @@ import { submitRequest } from '../support/requests';
 describe('several conversation-service replicas act as one', () => {
   let client: Account;
   let agent: Account;
-  let replicaB: Replica;
+  let replicaB: ServiceProcess;
   beforeAll(async () => {
     [client, agent] = await Promise.all([newClient(), newStaff('agent')]);
-    replicaB = await Replica.start('b');
+    replicaB = await startReplica('b');
   });
   afterAll(async () => {
     await replicaB?.kill('SIGTERM');
@@ -65,7 +66,7 @@ describe('several conversation-service replicas act as one', () => {
   }, 60_000);
 
   it('loses no acknowledged message when a replica is killed with SIGKILL mid-conversation', async () => {
-    const victim = await Replica.start('victim');
+    const victim = await startReplica('victim');
     const request = await submitRequest(client);
     const id = request.conversation_id;
     const clientOnA = await ChatSocket.open(id, client.tokens.access_token);
@@ -111,7 +112,7 @@ describe('several conversation-service replicas act as one', () => {
   }, 60_000);
 
   it('closes its sockets with 1001 on SIGTERM, and the client resumes on another replica', async () => {
-    const leaving = await Replica.start('leaving');
+    const leaving = await startReplica('leaving');
     const request = await submitRequest(client);
     const socket = await ChatSocket.open(request.conversation_id, client.tokens.access_token, {
       baseUrl: leaving.url,

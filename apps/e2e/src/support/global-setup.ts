@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, freePort, uniqueRedisPrefix } from '@ajla/testing';
-import { createTestVhost } from './rabbitmq-vhost';
+import { createTestDatabase, createTestVhost, freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { recordSecret, startSecretsFile } from './secrets';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 

@@ -81,4 +81,10 @@ describe('key resolution', () => {
       ConfigError,
     );
   });
+
+  it('refuses a private key where the public key goes: a verifier must not hold it', async () => {
+    await expect(resolveVerificationKey(configOf({ JWT_PUBLIC_KEY: privatePem }))).rejects.toThrow(
+      'JWT_PUBLIC_KEY: must be an SPKI PEM of a P-256 key (value hidden)',
+    );
+  });
 });

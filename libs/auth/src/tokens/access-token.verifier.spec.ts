@@ -1,10 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { SignJWT, base64url, importPKCS8 } from 'jose';
 import { UnauthenticatedError } from '@ajla/shared-kernel';
 import { loadConfig } from '@ajla/platform';
 import { AuthConfig } from '../auth.config';
+import { JwksUnavailableError } from '../keys/key-resolution';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { TokenSigner } from './token-signer';
 
@@ -45,6 +46,17 @@ async function craft({
   return new SignJWT({ ...standard, iat: now(), exp: now() + 900, ...claims, ...payload })
     .setProtectedHeader({ alg, typ: 'at+jwt', ...header })
     .sign(signingKey);
+}
+
+/** A token signed by the right key with node:crypto: any payload text, either ECDSA encoding. */
+function signedRaw(
+  payloadJson: string,
+  dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
+  header: Record<string, unknown> = { alg: 'ES256', typ: 'at+jwt' },
+): string {
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(payloadJson)}`;
+  const signature = sign('sha256', Buffer.from(input), { key: pair.privatePem, dsaEncoding });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 async function reasonOf(verifier: AccessTokenVerifier, token: string): Promise<string> {
@@ -203,6 +215,86 @@ describe('AccessTokenVerifier', () => {
     expect(await reasonOf(verifier, 'not-a-jwt')).toBe('invalid_token: Malformed access token');
   });
 
+  it('accepts a raw (JWS) ECDSA signature and refuses a DER one as malformed, not as an error', async () => {
+    const payload = JSON.stringify({
+      ...claims,
+      sub: 'x',
+      iss: 'ajla-user-service',
+      aud: 'ajla',
+      iat: now(),
+      exp: now() + 600,
+    });
+    await expect(verifier.verify(signedRaw(payload))).resolves.toMatchObject({ id: 'x' });
+    expect(await reasonOf(verifier, signedRaw(payload, 'der'))).toBe(
+      'invalid_token: Malformed access token',
+    );
+  });
+
+  it('refuses alg "none" with a signature too, and other asymmetric algorithms', async () => {
+    const [, payload, signature] = (await craft()).split('.');
+    const none = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
+    expect(await reasonOf(verifier, `${none}.${payload}.${signature}`)).toBe(
+      'invalid_token: Access token algorithm not allowed',
+    );
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    const es384 = p384.export({ type: 'pkcs8', format: 'pem' }) as string;
+    expect(await reasonOf(verifier, await craft({ alg: 'ES384', key: es384 }))).toBe(
+      'invalid_token: Access token algorithm not allowed',
+    );
+  });
+
+  it('requires exp and iat as numbers (jsonwebtoken alone would take a token without exp)', async () => {
+    expect(await reasonOf(verifier, await craft({ payload: { exp: undefined } }))).toBe(
+      'invalid_token: Access token claim "exp" missing',
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { iat: undefined } }))).toBe(
+      'invalid_token: Access token claim "iat" missing',
+    );
+    expect(await reasonOf(verifier, await craft({ payload: { iat: 'today' } }))).toBe(
+      'invalid_token: Access token claim "iat" not accepted',
+    );
+    expect(await reasonOf(verifier, signedRaw(JSON.stringify({ exp: 'never' })))).toBe(
+      'invalid_token: Access token claim "exp" not accepted',
+    );
+  });
+
+  it('refuses a token not valid yet, beyond the clock tolerance', async () => {
+    await expect(
+      verifier.verify(await craft({ payload: { nbf: now() + 10 } })),
+    ).resolves.toMatchObject({ role: 'agent' });
+    expect(await reasonOf(verifier, await craft({ payload: { nbf: now() + 120 } }))).toBe(
+      'invalid_token: Access token claim "nbf" not accepted',
+    );
+  });
+
+  it('reads typ as a media type: at+jwt, application/at+jwt, any case; nothing else', async () => {
+    for (const typ of ['application/at+jwt', 'AT+JWT']) {
+      await expect(verifier.verify(await craft({ header: { typ } }))).resolves.toBeDefined();
+    }
+    for (const typ of [undefined, 'jwt', 'text/at+jwt', 42]) {
+      expect(await reasonOf(verifier, await craft({ header: { typ } }))).toBe(
+        'wrong_token_type: Not an access token',
+      );
+    }
+  });
+
+  it('takes an audience list that names us, and no subject but a string', async () => {
+    await expect(
+      verifier.verify(await craft({ payload: { aud: ['billing', 'ajla'] } })),
+    ).resolves.toBeDefined();
+    for (const sub of [42, '', undefined]) {
+      expect(await reasonOf(verifier, await craft({ payload: { sub } }))).toBe(
+        'invalid_token: Access token lacks a valid subject, role or tier',
+      );
+    }
+  });
+
+  it('refuses a signed payload that is not a JSON object', async () => {
+    for (const payload of ['"access"', '[1,2]', 'not json', 'null']) {
+      expect(await reasonOf(verifier, signedRaw(payload))).toMatch(/^invalid_token: /);
+    }
+  });
+
   it('verifies against a JWKS served over HTTP, choosing the key by kid', async () => {
     const server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -226,8 +318,29 @@ describe('AccessTokenVerifier', () => {
           await craft({ key: pemPair().privatePem, header: { kid: 'unknown' } }),
         ),
       ).toBe('invalid_token: Access token signature is not valid');
+      // The kid of a real key does not let another algorithm through.
+      const hs256 = await craft({
+        alg: 'HS256',
+        key: new TextEncoder().encode(pair.publicPem),
+        header: { kid: signer.publicJwks().keys[0].kid },
+      });
+      expect(await reasonOf(jwksVerifier, hs256)).toBe(
+        'invalid_token: Access token algorithm not allowed',
+      );
     } finally {
       server.close();
     }
+  });
+
+  it('fails as a server error, not a refusal, while the JWKS cannot be fetched', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve)); // nothing listens there now
+    const jwksVerifier = await AccessTokenVerifier.fromConfig(
+      loadConfig(AuthConfig, { JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` }),
+    );
+    const { token } = await signer.sign({ sub: 'user-2', role: 'user', tier: 5000, sid: 's' });
+    await expect(jwksVerifier.verify(token)).rejects.toBeInstanceOf(JwksUnavailableError);
   });
 });

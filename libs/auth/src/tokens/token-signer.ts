@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { JWK, SignJWT } from 'jose';
+import { JwtService } from '@nestjs/jwt';
+import type { JWK } from 'jose';
 import { Clock, systemClock } from '@ajla/shared-kernel';
 import { AuthSettings } from '../auth.config';
 import { ACCESS_TOKEN_ALG, SigningKey, resolveSigningKey } from '../keys/key-resolution';
@@ -27,14 +28,26 @@ export interface SignedAccessToken {
 }
 
 /**
- * Signs access tokens (user-service only). Header and claims are defined here, next to the
- * verifier, so the two cannot drift apart.
+ * Signs access tokens (user-service only) with @nestjs/jwt's `JwtService`. Header and claims are
+ * defined here, next to the verifier, so the two cannot drift apart.
  */
 export class TokenSigner {
+  private readonly jwt: JwtService;
+
   constructor(
     private readonly key: SigningKey,
     private readonly options: TokenSignerOptions,
-  ) {}
+  ) {
+    this.jwt = new JwtService({
+      privateKey: key.privateKey,
+      signOptions: {
+        algorithm: ACCESS_TOKEN_ALG,
+        header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid },
+        issuer: options.issuer,
+        audience: options.audience,
+      },
+    });
+  }
 
   static async fromConfig(config: AuthSettings, clock?: Clock): Promise<TokenSigner> {
     return new TokenSigner(await resolveSigningKey(config), {
@@ -47,15 +60,17 @@ export class TokenSigner {
 
   async sign({ sub, role, tier, sid }: AccessTokenSubject): Promise<SignedAccessToken> {
     const now = Math.floor((this.options.clock ?? systemClock).now().getTime() / 1000);
-    const token = await new SignJWT({ role, tier, sid, token_use: ACCESS_TOKEN_USE })
-      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: this.key.kid })
-      .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
-      .setSubject(sub)
-      .setIssuedAt(now)
-      .setExpirationTime(now + this.options.ttlSeconds)
-      .setJti(randomUUID())
-      .sign(this.key.privateKey);
+    // `iat` and `exp` from our clock, not jsonwebtoken's (it reads Date.now()).
+    const token = await this.jwt.signAsync({
+      sub,
+      role,
+      tier,
+      sid,
+      token_use: ACCESS_TOKEN_USE,
+      iat: now,
+      exp: now + this.options.ttlSeconds,
+      jti: randomUUID(),
+    });
     return { token, expiresIn: this.options.ttlSeconds };
   }
 

@@ -79,12 +79,8 @@ export class OutboxUnitOfWork implements UnitOfWork {
     return this.current.getStore() !== undefined;
   }
 
-  /**
-   * The envelopes of the events `aggregate` recorded, which it forgets. For a path that stores an
-   * aggregate with a statement of its own (see `OutboxWriter.rows`); everything else goes through
-   * `track`. Throws for an event without a contract.
-   */
-  pullIntegrationEvents(aggregate: AnyAggregate): EventEnvelope[] {
+  /** The envelopes of the events `aggregate` recorded, which it forgets. Throws for an event without a contract. */
+  private pullIntegrationEvents(aggregate: AnyAggregate): EventEnvelope[] {
     const correlationId = currentRequestContext()?.correlationId ?? null;
     const envelopes = aggregate.pendingEvents.map((event) => {
       const integration = this.options.events.toIntegrationEvent(event, aggregate);

@@ -55,22 +55,28 @@ export class OutboxWriter {
    * is ever stored, whoever built it), with the current request's correlation and trace headers.
    */
   rows(envelopes: readonly EventEnvelope[]): OutboxRows {
-    const context = propagationHeaders(currentRequestContext());
     const rows: OutboxRows = { ids: [], routingKeys: [], envelopes: [], headers: [] };
     for (const envelope of envelopes) {
       const event = parseEnvelope(envelope);
       rows.ids.push(event.id);
       rows.routingKeys.push(event.type);
       rows.envelopes.push(JSON.stringify(event));
-      const correlationId = event.correlation_id ?? context[CORRELATION_ID_HEADER];
-      rows.headers.push(
-        JSON.stringify({
-          ...context,
-          ...(correlationId ? { [CORRELATION_ID_HEADER]: correlationId } : {}),
-        }),
-      );
+      rows.headers.push(this.headers(event.correlation_id));
     }
     return rows;
+  }
+
+  /**
+   * The AMQP headers (JSON text) of an event written now: the current request's trace context and
+   * correlation id (`correlationId`, the envelope's, when it has one).
+   */
+  headers(correlationId: string | null): string {
+    const context = propagationHeaders(currentRequestContext());
+    const correlation = correlationId ?? context[CORRELATION_ID_HEADER];
+    return JSON.stringify({
+      ...context,
+      ...(correlation ? { [CORRELATION_ID_HEADER]: correlation } : {}),
+    });
   }
 
   /** Outbox rows written by a statement of the caller's own are committed: relay them. */

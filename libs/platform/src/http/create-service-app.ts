@@ -7,8 +7,9 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
+import { WsGatewayAdapter } from '../realtime/ws-gateway-adapter';
 import { answerClientError, answerFrameworkError } from './client-errors';
-import { DomainExceptionFilter, ErrorBody } from './domain-exception.filter';
+import { DomainExceptionFilter, SHUTTING_DOWN } from './domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
@@ -28,13 +29,12 @@ export interface ServiceAppOptions {
   openApi?: { title: string; description?: string; version: string };
 }
 
-const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'unavailable' };
-
 /**
  * A Nest application on Fastify with everything a service shares: request ids and correlation
- * context, JSON logs, the error filter, the validation pipe, OpenAPI at `/docs`, and graceful
- * shutdown on SIGTERM/SIGINT. The module's `TRANSPORT_STRATEGY`, if any, is connected. It does
- * not listen: `await app.startAllMicroservices(); await app.listen(config.PORT, config.HOST)`.
+ * context, JSON logs, the error filter, the validation pipe, OpenAPI at `/docs`, WebSocket
+ * gateways on `WsGatewayAdapter`, the module's `TRANSPORT_STRATEGY` (event consumers) if any, and
+ * graceful shutdown on SIGTERM/SIGINT. It does not listen:
+ * `await app.startAllMicroservices(); await app.listen(config.PORT, config.HOST)`.
  */
 export async function createServiceApp(
   module: IEntryNestModule,
@@ -73,6 +73,9 @@ export async function createServiceApp(
   const logger = useJsonLogger(app);
   app.useGlobalFilters(new DomainExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
+  // WebSocket gateways (`@WebSocketGateway({ path })`) share the HTTP server.
+  const webSockets = new WsGatewayAdapter(app.getHttpServer());
+  app.useWebSocketAdapter(webSockets);
   // Event consumers: @EventPattern handlers, under the same filter (which hands their errors back
   // to the transport unchanged), pipe and guards. Connected after those are set: Nest reads them
   // when it registers the handlers, here.
@@ -99,7 +102,10 @@ export async function createServiceApp(
     serviceName,
     graceMs: config.SHUTDOWN_GRACE_MS,
     logger,
-    onShutdownStart: drain,
+    onShutdownStart: () => {
+      drain();
+      webSockets.drain();
+    },
   });
   return app;
 }

@@ -17,7 +17,7 @@ export interface ErrorBody {
   code: string;
 }
 
-interface ErrorAnswer {
+export interface ErrorAnswer {
   status: number;
   body: ErrorBody;
   headers?: Record<string, string>;
@@ -72,6 +72,8 @@ const FASTIFY_ERRORS: Record<string, { detail: string; code: string }> = {
 };
 
 const INTERNAL: ErrorBody = { detail: 'Internal server error', code: 'internal' };
+/** What a service answers to new requests and WebSocket upgrades once it is shutting down (503). */
+export const SHUTTING_DOWN: ErrorBody = { detail: 'Service is shutting down', code: 'unavailable' };
 
 /**
  * Maps every error to `{"detail", "code"}` with the right status: domain errors by their code,

@@ -14,7 +14,12 @@ describe('GetConversationHandler', () => {
     const conversations = new InMemoryConversations();
     const client = aCaller('user');
     const conversation = await aStoredConversation(conversations, client.id);
-    const post = new PostMessageHandler(conversations, new RecordingNotifier(), new FixedClock());
+    const post = new PostMessageHandler(
+      conversations,
+      conversations,
+      new RecordingNotifier(),
+      new FixedClock(),
+    );
     for (let i = 0; i < 4; i++) {
       await post.execute({ caller: client, conversationId: conversation.id, content: `m${i}` });
     }

@@ -22,7 +22,7 @@ describe('PostMessageHandler', () => {
   beforeEach(async () => {
     conversations = new InMemoryConversations();
     notifier = new RecordingNotifier();
-    handler = new PostMessageHandler(conversations, notifier, clock);
+    handler = new PostMessageHandler(conversations, conversations, notifier, clock);
     client = aCaller('user');
     conversation = await aStoredConversation(conversations, client.id);
   });

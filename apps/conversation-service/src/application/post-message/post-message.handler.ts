@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MessageContent, parseId, type Clock } from '@ajla/shared-kernel';
 import {
-  ClientIdTaken,
   CONVERSATION_REPOSITORY,
   type ConversationRepository,
 } from '../../domain/conversation/conversation.repository.port';
+import {
+  ClientIdTaken,
+  MESSAGE_LOG,
+  type MessageLog,
+} from '../../domain/conversation/message-log.port';
 import type { Message } from '../../domain/conversation/message.aggregate';
 import type { ClientMessageId } from '../../domain/ids';
 import { conversationNotFound, visibleConversation } from '../conversation-access';
@@ -27,6 +31,7 @@ export interface PostedMessage {
 export class PostMessageHandler {
   constructor(
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
+    @Inject(MESSAGE_LOG) private readonly messages: MessageLog,
     @Inject(CHAT_NOTIFIER) private readonly notifier: ChatNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -49,7 +54,7 @@ export class PostMessageHandler {
     let message: Message | undefined;
     try {
       // Atomic by itself (message, seq and event in one statement): no transaction around it.
-      message = await this.conversations.appendMessage(draft);
+      message = await this.messages.append(draft);
     } catch (error) {
       // The client id was used already (a resend, or the same message sent twice at once).
       if (!(error instanceof ClientIdTaken) || clientId === null) throw error;

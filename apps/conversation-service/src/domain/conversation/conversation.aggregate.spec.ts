@@ -36,7 +36,7 @@ describe('Conversation', () => {
     expect(event!.payload).toMatchObject({ requestId: conversation.requestId });
     const [created] = opening.pullEvents();
     expect(created).toBeInstanceOf(MessageCreated);
-    expect(created!.payload).toMatchObject({ seq: 1, userId: conversation.userId });
+    expect(created!.payload).toMatchObject({ seq: 1, conversationUserId: conversation.userId });
   });
 
   it('is seen by its client and by staff only', () => {

@@ -1,6 +1,6 @@
 import type { ClientMessageId, ConversationId, UserId } from '../ids';
 import type { Conversation } from './conversation.aggregate';
-import type { Message, MessageDraft } from './message.aggregate';
+import type { Message } from './message.aggregate';
 
 export interface ConversationRepository {
   findById(id: ConversationId): Promise<Conversation | undefined>;
@@ -11,14 +11,7 @@ export interface ConversationRepository {
    * Inside a unit of work.
    */
   start(conversation: Conversation, opening: Message): Promise<boolean>;
-  /**
-   * Stores the draft at the conversation's next seq (taken from its counter in the same
-   * transaction, so seqs have no gaps and writers of one conversation go one after the other),
-   * with its `message.created` event. Undefined when the conversation does not exist. Throws
-   * `ClientIdTaken` when the conversation holds a message with the draft's client id already.
-   * Atomic on its own (the hot path: no unit of work needed); inside a unit of work, part of it.
-   */
-  appendMessage(draft: MessageDraft): Promise<Message | undefined>;
+  /** The message the client id was first sent with, if any (the answer to a resend). */
   findByClientId(id: ConversationId, clientId: ClientMessageId): Promise<Message | undefined>;
   /** Messages with `seq > afterSeq`, ascending, at most `limit`. */
   messagesAfter(id: ConversationId, afterSeq: number, limit: number): Promise<Message[]>;
@@ -29,14 +22,6 @@ export interface ConversationRepository {
 }
 
 export const CONVERSATION_REPOSITORY = Symbol('ConversationRepository');
-
-/** A message with this client id exists in the conversation already (a resend). */
-export class ClientIdTaken extends Error {
-  constructor(readonly clientId: ClientMessageId) {
-    super(`a message with client id ${clientId} exists already`);
-    this.name = 'ClientIdTaken';
-  }
-}
 
 /** The request of a new conversation has a conversation (with another id) already. */
 export class RequestHasConversation extends Error {

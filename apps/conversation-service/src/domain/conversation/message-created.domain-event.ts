@@ -1,18 +1,10 @@
 import { DomainEvent } from '@ajla/shared-kernel';
-import type { ClientMessageId, ConversationId, MessageId, RequestId, UserId } from '../ids';
-import type { SenderType } from './participant';
+import type { MessageId } from '../ids';
+import type { MessageDraft } from './message.aggregate';
 
-export interface MessageCreatedPayload {
-  conversationId: ConversationId;
-  requestId: RequestId;
-  /** The conversation's client. */
-  userId: UserId;
+/** The message as it was stored: its draft and the place it took. */
+export interface MessageCreatedPayload extends Omit<MessageDraft, 'id'> {
   seq: number;
-  senderId: UserId | null;
-  senderType: SenderType;
-  content: string;
-  clientId: ClientMessageId | null;
-  createdAt: Date;
 }
 
 /** A message was stored in a conversation, at its place `seq`. */

@@ -16,7 +16,7 @@ export interface MessageProps {
 
 /**
  * A message about to be stored: everything but its `seq`, which the conversation's counter gives
- * in the transaction that stores it (see `ConversationRepository.appendMessage`).
+ * in the transaction that stores it (see `MessageLog.append`).
  */
 export interface MessageDraft {
   id: MessageId;
@@ -49,19 +49,8 @@ export class Message extends AggregateRoot<MessageId, MessageProps> {
       clientId: draft.clientId,
       createdAt: draft.createdAt,
     });
-    message.record(
-      new MessageCreated(draft.id, {
-        conversationId: draft.conversationId,
-        requestId: draft.requestId,
-        userId: draft.conversationUserId,
-        seq,
-        senderId: draft.senderId,
-        senderType: draft.senderType,
-        content: draft.content,
-        clientId: draft.clientId,
-        createdAt: draft.createdAt,
-      }),
-    );
+    const { id, ...stored } = draft;
+    message.record(new MessageCreated(id, { ...stored, seq }));
     return message;
   }
 

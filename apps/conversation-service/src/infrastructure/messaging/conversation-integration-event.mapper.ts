@@ -1,7 +1,10 @@
+import type { EventData } from '@ajla/contracts';
 import type { IntegrationEvent, IntegrationEventMapper } from '@ajla/messaging';
 import type { DomainEvent } from '@ajla/shared-kernel';
 import { ConversationStarted } from '../../domain/conversation/conversation-started.domain-event';
 import { MessageCreated } from '../../domain/conversation/message-created.domain-event';
+import type { MessageDraft } from '../../domain/conversation/message.aggregate';
+import type { MessageId } from '../../domain/ids';
 
 export const PRODUCER = 'conversation-service';
 
@@ -21,23 +24,28 @@ export const conversationIntegrationEventMapper: IntegrationEventMapper = {
       };
     }
     if (event instanceof MessageCreated) {
-      const p = event.payload;
-      return {
-        type: 'message.created',
-        data: {
-          message_id: event.aggregateId,
-          conversation_id: p.conversationId,
-          request_id: p.requestId,
-          user_id: p.userId,
-          seq: p.seq,
-          sender_id: p.senderId,
-          sender_type: p.senderType,
-          content: p.content,
-          client_id: p.clientId,
-          created_at: p.createdAt.toISOString(),
-        },
-      };
+      const { seq, ...draft } = event.payload;
+      const data = messageCreatedData({ id: event.aggregateId as MessageId, ...draft });
+      return { type: 'message.created', data: { ...data, seq } };
     }
     return undefined;
   },
 };
+
+/**
+ * `message.created`'s data for a message, but its seq: the opening message's is known when its
+ * event is recorded, an appended message's is stamped by the statement that stores it.
+ */
+export function messageCreatedData(draft: MessageDraft): Omit<EventData<'message.created'>, 'seq'> {
+  return {
+    message_id: draft.id,
+    conversation_id: draft.conversationId,
+    request_id: draft.requestId,
+    user_id: draft.conversationUserId,
+    sender_id: draft.senderId,
+    sender_type: draft.senderType,
+    content: draft.content,
+    client_id: draft.clientId,
+    created_at: draft.createdAt.toISOString(),
+  };
+}

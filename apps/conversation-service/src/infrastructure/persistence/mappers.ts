@@ -49,6 +49,13 @@ export const ConversationMapper = {
   },
 };
 
+/**
+ * The columns of `messages` as `MessageMapper` reads them (the entity's property names): every
+ * query that reads messages selects these, the append's included (its RETURNING).
+ */
+export const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, sender_id AS "senderId",
+  sender_type AS "senderType", content, client_id AS "clientId", created_at AS "createdAt"`;
+
 export const MessageMapper = {
   toDomain(row: MessageOrmEntity): Message {
     try {

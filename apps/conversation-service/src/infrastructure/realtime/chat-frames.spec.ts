@@ -1,8 +1,15 @@
-import { FrameError, parseClientFrame } from './chat-frames';
+import { FrameError, parseTypedFrame } from '@ajla/platform';
+import { chatFrame, type ChatFrameType } from './chat-frames';
+
+/** What the adapter and the gateway's handler make of a text frame, together. */
+function parse(text: string): Record<string, unknown> {
+  const frame = parseTypedFrame(text, new Set(Object.keys(chatFrame)));
+  return { type: frame.type, ...chatFrame[frame.type as ChatFrameType](frame) };
+}
 
 const code = (text: string) => {
   try {
-    parseClientFrame(text);
+    parse(text);
   } catch (error) {
     expect(error).toBeInstanceOf(FrameError);
     return (error as FrameError).code;
@@ -10,14 +17,14 @@ const code = (text: string) => {
   return undefined;
 };
 
-describe('parseClientFrame', () => {
+describe('chat frames', () => {
   it('refuses a frame nested too deeply', () => {
     const deep = `{"type":"ping","pad":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expect(code(deep)).toBe('nested_too_deeply');
   });
 
   it('names the field that holds text Postgres cannot store', () => {
-    expect(() => parseClientFrame('{"type":"message.send","content":"\\u0000"}')).toThrow(
+    expect(() => parse('{"type":"message.send","content":"\\u0000"}')).toThrow(
       'content contains characters that cannot be stored',
     );
   });
@@ -26,21 +33,19 @@ describe('parseClientFrame', () => {
 
   it('reads the four client frames', () => {
     expect(
-      parseClientFrame(
-        JSON.stringify({ type: 'message.send', content: 'hi', client_id: clientId }),
-      ),
+      parse(JSON.stringify({ type: 'message.send', content: 'hi', client_id: clientId })),
     ).toEqual({ type: 'message.send', content: 'hi', client_id: clientId });
-    expect(parseClientFrame('{"type":"message.send","content":"hi"}')).toEqual({
+    expect(parse('{"type":"message.send","content":"hi"}')).toEqual({
       type: 'message.send',
       content: 'hi',
       client_id: null,
     });
-    expect(parseClientFrame('{"type":"typing","is_typing":false}')).toEqual({
+    expect(parse('{"type":"typing","is_typing":false}')).toEqual({
       type: 'typing',
       is_typing: false,
     });
-    expect(parseClientFrame('{"type":"read","seq":12}')).toEqual({ type: 'read', seq: 12 });
-    expect(parseClientFrame('{"type":"ping"}')).toEqual({ type: 'ping' });
+    expect(parse('{"type":"read","seq":12}')).toEqual({ type: 'read', seq: 12 });
+    expect(parse('{"type":"ping"}')).toEqual({ type: 'ping' });
   });
 
   it.each([

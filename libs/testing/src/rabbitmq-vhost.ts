@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
  */
 export function createTestVhost(
   baseUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  label = 'e2e',
 ): {
   url: string;
   drop(): void;
 } {
-  const name = `ajla_e2e_${randomBytes(4).toString('hex')}`;
+  const name = `ajla_${label}_${randomBytes(4).toString('hex')}`;
   const url = new URL(baseUrl);
   try {
     execFileSync('rabbitmqctl', ['add_vhost', name], { stdio: 'ignore' });
@@ -32,7 +33,7 @@ export function createTestVhost(
       },
     );
   } catch {
-    process.stderr.write('e2e: rabbitmqctl unavailable; using the default vhost\n');
+    process.stderr.write(`${label}: rabbitmqctl unavailable; using the default vhost\n`);
     return { url: baseUrl, drop: () => undefined };
   }
   url.pathname = `/${encodeURIComponent(name)}`;

@@ -1,7 +1,5 @@
-// Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
-// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { createTestDatabase, type TestDatabase } from '@ajla/testing';
-import { createDataSource, type ServiceDataSource } from './create-data-source';
 import { PreparedStatement } from './prepared-statement';
 
 jest.setTimeout(30_000);
