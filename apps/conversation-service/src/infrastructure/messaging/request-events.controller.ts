@@ -19,6 +19,7 @@ export class RequestEventsController {
     private readonly startConversation: StartConversationHandler,
   ) {}
 
+  // <RoutingKey>: a pattern that is no routing key of the contracts does not compile.
   @EventPattern<RoutingKey>('request.submitted')
   async onRequestSubmitted(
     @Payload() event: EventEnvelope<'request.submitted'>,

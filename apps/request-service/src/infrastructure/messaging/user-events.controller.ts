@@ -17,6 +17,7 @@ export class UserEventsController {
     private readonly recordStaffChange: RecordStaffChangeHandler,
   ) {}
 
+  // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
   @EventPattern<RoutingKey[]>(['user.registered', 'user.updated'])
   async onUserChanged(
     @Payload() event: EventEnvelope<'user.registered' | 'user.updated'>,
