@@ -10,6 +10,14 @@ import type { RoutingKey } from './catalog';
 export const EVENT_SUBSCRIPTIONS = {
   'request-service': ['user.registered', 'user.updated'],
   'conversation-service': ['request.submitted'],
+  'notification-service': [
+    'request.submitted',
+    'request.assigned',
+    'request.status_changed',
+    'message.created',
+    'user.registered',
+    'user.updated',
+  ],
 } as const satisfies Record<string, readonly RoutingKey[]>;
 
 /** A service that consumes events. */

@@ -1,0 +1,5 @@
+import type { Caller } from '../ports/caller';
+
+export interface MarkAllReadCommand {
+  caller: Caller;
+}

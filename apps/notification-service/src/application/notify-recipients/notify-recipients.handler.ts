@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Notification, NotificationDraft } from '../../domain/notification/notification';
+import {
+  NOTIFICATION_REPOSITORY,
+  type NotificationRepository,
+} from '../../domain/notification/notification.repository.port';
+import { STAFF_DIRECTORY, type StaffDirectory } from '../../domain/staff/staff-directory.port';
+import { CLOCK, type Clock } from '../ports/clock.port';
+import {
+  messageCreatedDrafts,
+  requestAssignedDrafts,
+  requestStatusChangedDrafts,
+  requestSubmittedDrafts,
+} from './notification-rules';
+import type { NotifyRecipientsCommand } from './notify-recipients.command';
+
+/**
+ * Turns one event into the notifications of its recipients (API.md's rules) and stores them.
+ * Returns the notifications that are new: none for an event already handled.
+ */
+@Injectable()
+export class NotifyRecipientsHandler {
+  constructor(
+    @Inject(NOTIFICATION_REPOSITORY) private readonly notifications: NotificationRepository,
+    @Inject(STAFF_DIRECTORY) private readonly staff: StaffDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(event: NotifyRecipientsCommand): Promise<Notification[]> {
+    const drafts = await this.draftsOf(event);
+    if (drafts.length === 0) return [];
+    return this.notifications.addForEvent({
+      eventId: event.id,
+      type: event.type,
+      drafts,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  private async draftsOf(event: NotifyRecipientsCommand): Promise<NotificationDraft[]> {
+    switch (event.type) {
+      case 'request.submitted':
+        return requestSubmittedDrafts(event.data, await this.staff.currentStaff());
+      case 'request.assigned':
+        return requestAssignedDrafts(event.data);
+      case 'request.status_changed':
+        return requestStatusChangedDrafts(event.data);
+      case 'message.created':
+        return messageCreatedDrafts(event.data);
+    }
+  }
+}

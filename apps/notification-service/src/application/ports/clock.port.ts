@@ -1,0 +1,3 @@
+export type { Clock } from '@ajla/shared-kernel';
+
+export const CLOCK = Symbol('Clock');

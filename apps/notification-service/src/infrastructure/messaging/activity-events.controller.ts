@@ -1,0 +1,39 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { RoutingKey } from '@ajla/contracts';
+import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
+import type { NotifyRecipientsCommand } from '../../application/notify-recipients/notify-recipients.command';
+import { NotifyRecipientsHandler } from '../../application/notify-recipients/notify-recipients.handler';
+
+/**
+ * The events people are told of: requests coming in and moving, and replies in conversations.
+ * Runs in the consumer's transaction with the event's inbox row, so an event notifies once.
+ */
+@Controller()
+export class ActivityEventsController {
+  private readonly logger = new Logger(ActivityEventsController.name);
+
+  constructor(
+    private readonly unitOfWork: OutboxUnitOfWork,
+    private readonly notifyRecipients: NotifyRecipientsHandler,
+  ) {}
+
+  // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
+  @EventPattern<RoutingKey[]>([
+    'request.submitted',
+    'request.assigned',
+    'request.status_changed',
+    'message.created',
+  ])
+  async onActivity(
+    @Payload() event: NotifyRecipientsCommand,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const stored = await this.unitOfWork.join(context.transaction, () =>
+      this.notifyRecipients.execute(event),
+    );
+    if (stored.length > 0) {
+      this.logger.debug(`${event.type} ${event.id}: ${stored.length} notification(s)`);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
+import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
+import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
+
+/**
+ * Keeps the staff directory (who hears of new requests) from user-service's events. Runs in the
+ * consumer's transaction (with its inbox row), so a redelivered event has no second effect and a
+ * failed one leaves no trace.
+ */
+@Controller()
+export class UserEventsController {
+  private readonly logger = new Logger(UserEventsController.name);
+
+  constructor(
+    private readonly unitOfWork: OutboxUnitOfWork,
+    private readonly recordStaffChange: RecordStaffChangeHandler,
+  ) {}
+
+  // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
+  @EventPattern<RoutingKey[]>(['user.registered', 'user.updated'])
+  async onUserChanged(
+    @Payload() event: EventEnvelope<'user.registered' | 'user.updated'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const data = event.data;
+    const asOf = new Date('created_at' in data ? data.created_at : data.updated_at);
+    const changed = await this.unitOfWork.join(context.transaction, () =>
+      this.recordStaffChange.execute({
+        userId: data.user_id,
+        role: data.role,
+        email: data.email,
+        fullName: data.full_name,
+        asOf,
+      }),
+    );
+    if (changed) {
+      this.logger.log(`staff directory: ${data.user_id} is ${data.role} (event ${event.id})`);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
+import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
+
+/** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
+export const notificationServiceMigrations = [
+  // The outbox and inbox tables of @ajla/messaging, in this service's schema.
+  CreateMessagingTables1763900000000,
+  CreateNotificationsTables1764600000000,
+];

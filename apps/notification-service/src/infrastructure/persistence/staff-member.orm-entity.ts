@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Row of `notifications.staff_members`: an account that is or was staff, as user events told it. */
+@Entity({ name: 'staff_members' })
+export class StaffMemberOrmEntity {
+  @PrimaryColumn('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @Column('text')
+  role!: string;
+
+  @Column('text')
+  email!: string;
+
+  @Column('text', { name: 'full_name', nullable: true })
+  fullName!: string | null;
+
+  /** The time of the account state held here; an event about an older state is ignored. */
+  @Column('timestamptz', { name: 'last_event_at' })
+  lastEventAt!: Date;
+
+  /** When this row last changed (bookkeeping). */
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxUnitOfWork } from '@ajla/messaging';
+import { newId } from '@ajla/shared-kernel';
+import type {
+  Notification,
+  NotificationData,
+  NotificationId,
+} from '../../domain/notification/notification';
+import type {
+  EventNotifications,
+  NotificationListing,
+  NotificationRepository,
+} from '../../domain/notification/notification.repository.port';
+import type { UserId } from '../../domain/user-id';
+
+/** A row as `RETURNING *` / `SELECT *` gives it. */
+interface NotificationRow {
+  id: string;
+  recipient_id: string;
+  event_id: string;
+  type: string;
+  title: string;
+  body: string;
+  data: NotificationData;
+  read_at: Date | null;
+  created_at: Date;
+}
+
+/** `notifications.notifications`, written in the caller's transaction (the consumer's, with its inbox row). */
+@Injectable()
+export class TypeOrmNotificationRepository implements NotificationRepository {
+  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
+
+  async addForEvent({
+    eventId,
+    type,
+    drafts,
+    createdAt,
+  }: EventNotifications): Promise<Notification[]> {
+    // One statement for every recipient (a request tells all the staff); the unique
+    // (event_id, recipient_id) pair drops any recipient already told of this event.
+    const rows: NotificationRow[] = await this.unitOfWork.manager.query(
+      `INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
+       SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
+         FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
+           AS n (id, recipient_id, title, body, data)
+       ON CONFLICT (event_id, recipient_id) DO NOTHING
+       RETURNING *`,
+      [
+        eventId,
+        type,
+        createdAt,
+        drafts.map(() => newId<'NotificationId'>()),
+        drafts.map((draft) => draft.recipientId),
+        drafts.map((draft) => draft.title),
+        drafts.map((draft) => draft.body),
+        drafts.map((draft) => JSON.stringify(draft.data)),
+      ],
+    );
+    return rows.map(toNotification);
+  }
+
+  async list({
+    recipientId,
+    unreadOnly,
+    page,
+    pageSize,
+  }: NotificationListing): Promise<{ items: Notification[]; total: number }> {
+    const unread = unreadOnly ? 'AND read_at IS NULL' : '';
+    const manager = this.unitOfWork.manager;
+    const [rows, counted] = await Promise.all([
+      manager.query(
+        `SELECT * FROM notifications WHERE recipient_id = $1 ${unread}
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
+        [recipientId, pageSize, (page - 1) * pageSize],
+      ) as Promise<NotificationRow[]>,
+      manager.query(
+        `SELECT count(*)::int AS total FROM notifications WHERE recipient_id = $1 ${unread}`,
+        [recipientId],
+      ) as Promise<{ total: number }[]>,
+    ]);
+    return { items: rows.map(toNotification), total: counted[0].total };
+  }
+
+  async markRead(
+    id: NotificationId,
+    recipientId: UserId,
+    at: Date,
+  ): Promise<Notification | undefined> {
+    const result: [NotificationRow[], number] = await this.unitOfWork.manager.query(
+      `UPDATE notifications SET read_at = coalesce(read_at, $3)
+       WHERE id = $1 AND recipient_id = $2
+       RETURNING *`,
+      [id, recipientId, at],
+    );
+    const row = result[0][0];
+    return row === undefined ? undefined : toNotification(row);
+  }
+
+  async markAllRead(recipientId: UserId, at: Date): Promise<void> {
+    await this.unitOfWork.manager.query(
+      `UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL`,
+      [recipientId, at],
+    );
+  }
+}
+
+function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id as NotificationId,
+    recipientId: row.recipient_id as UserId,
+    eventId: row.event_id,
+    type: row.type,
+    title: row.title,
+    body: row.body,
+    data: row.data,
+    readAt: row.read_at,
+    createdAt: row.created_at,
+  };
+}

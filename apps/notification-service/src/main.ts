@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { resolveVerificationKey } from '@ajla/auth';
+import { runService } from '@ajla/platform';
+import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
+import { loadNotificationServiceConfig } from './config/notification-service.config';
+
+void runService({
+  serviceName: SERVICE_NAME,
+  config: () => loadNotificationServiceConfig(),
+  // Fail fast, before Nest starts, when no verification key is configured where one is required.
+  preflight: resolveVerificationKey,
+  module: (config) => AppModule.forRoot(config),
+  openApi: OPEN_API,
+});
