@@ -7,7 +7,7 @@ import { ListNotificationsHandler } from './application/list-notifications/list-
 import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.handler';
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
 import { NotifyRecipientsHandler } from './application/notify-recipients/notify-recipients.handler';
-import { RecordStaffChangeHandler } from './application/record-staff-change/record-staff-change.handler';
+import { RecordAccountChangeHandler } from './application/record-account-change/record-account-change.handler';
 import { NotificationServiceConfig } from './config/notification-service.config';
 import { ActivityEventsController } from './infrastructure/messaging/activity-events.controller';
 import { UserEventsController } from './infrastructure/messaging/user-events.controller';
@@ -33,7 +33,7 @@ export const OPEN_API = {
 
 const handlers = [
   NotifyRecipientsHandler,
-  RecordStaffChangeHandler,
+  RecordAccountChangeHandler,
   ListNotificationsHandler,
   MarkReadHandler,
   MarkAllReadHandler,

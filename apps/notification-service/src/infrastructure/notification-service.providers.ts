@@ -3,9 +3,9 @@ import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/mes
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
-import { STAFF_DIRECTORY } from '../domain/staff/staff-directory.port';
+import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
-import { TypeOrmStaffDirectory } from './persistence/typeorm-staff-directory';
+import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
 
 export const PRODUCER = 'notification-service';
 
@@ -21,8 +21,8 @@ export const persistenceProviders: Provider[] = [
   outboxUnitOfWorkProvider({ producer: PRODUCER, events: noIntegrationEvents }),
   TypeOrmNotificationRepository,
   { provide: NOTIFICATION_REPOSITORY, useExisting: TypeOrmNotificationRepository },
-  TypeOrmStaffDirectory,
-  { provide: STAFF_DIRECTORY, useExisting: TypeOrmStaffDirectory },
+  TypeOrmAccountDirectory,
+  { provide: ACCOUNT_DIRECTORY, useExisting: TypeOrmAccountDirectory },
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];

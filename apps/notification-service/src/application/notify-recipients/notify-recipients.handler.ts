@@ -4,7 +4,10 @@ import {
   NOTIFICATION_REPOSITORY,
   type NotificationRepository,
 } from '../../domain/notification/notification.repository.port';
-import { STAFF_DIRECTORY, type StaffDirectory } from '../../domain/staff/staff-directory.port';
+import {
+  ACCOUNT_DIRECTORY,
+  type AccountDirectory,
+} from '../../domain/account/account-directory.port';
 import { CLOCK, type Clock } from '../ports/clock.port';
 import {
   messageCreatedDrafts,
@@ -22,7 +25,7 @@ import type { NotifyRecipientsCommand } from './notify-recipients.command';
 export class NotifyRecipientsHandler {
   constructor(
     @Inject(NOTIFICATION_REPOSITORY) private readonly notifications: NotificationRepository,
-    @Inject(STAFF_DIRECTORY) private readonly staff: StaffDirectory,
+    @Inject(ACCOUNT_DIRECTORY) private readonly accounts: AccountDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -40,7 +43,7 @@ export class NotifyRecipientsHandler {
   private async draftsOf(event: NotifyRecipientsCommand): Promise<NotificationDraft[]> {
     switch (event.type) {
       case 'request.submitted':
-        return requestSubmittedDrafts(event.data, await this.staff.currentStaff());
+        return requestSubmittedDrafts(event.data, await this.accounts.currentStaff());
       case 'request.assigned':
         return requestAssignedDrafts(event.data);
       case 'request.status_changed':

@@ -1,4 +1,4 @@
-import type { AccountRole } from '../../domain/staff/account-role';
+import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
 
 /** Who makes a call, as their access token says. */

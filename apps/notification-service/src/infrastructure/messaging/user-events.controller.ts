@@ -2,10 +2,10 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
-import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
+import { RecordAccountChangeHandler } from '../../application/record-account-change/record-account-change.handler';
 
 /**
- * Keeps the staff directory (who hears of new requests) from user-service's events. Runs in the
+ * Keeps the account directory (who is staff, hears of new requests) from user-service's events. Runs in the
  * consumer's transaction (with its inbox row), so a redelivered event has no second effect and a
  * failed one leaves no trace.
  */
@@ -15,7 +15,7 @@ export class UserEventsController {
 
   constructor(
     private readonly unitOfWork: OutboxUnitOfWork,
-    private readonly recordStaffChange: RecordStaffChangeHandler,
+    private readonly recordAccountChange: RecordAccountChangeHandler,
   ) {}
 
   // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
@@ -27,7 +27,7 @@ export class UserEventsController {
     const data = event.data;
     const asOf = new Date('created_at' in data ? data.created_at : data.updated_at);
     const changed = await this.unitOfWork.join(context.transaction, () =>
-      this.recordStaffChange.execute({
+      this.recordAccountChange.execute({
         userId: data.user_id,
         role: data.role,
         email: data.email,
@@ -36,7 +36,7 @@ export class UserEventsController {
       }),
     );
     if (changed) {
-      this.logger.log(`staff directory: ${data.user_id} is ${data.role} (event ${event.id})`);
+      this.logger.log(`account directory: ${data.user_id} is ${data.role} (event ${event.id})`);
     }
   }
 }

@@ -1,11 +1,11 @@
 import { MESSAGING_ENTITIES } from '@ajla/messaging';
 import { NotificationOrmEntity } from './notification.orm-entity';
-import { StaffMemberOrmEntity } from './staff-member.orm-entity';
+import { AccountOrmEntity } from './account.orm-entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
 
 export const notificationServiceEntities = [
   NotificationOrmEntity,
-  StaffMemberOrmEntity,
+  AccountOrmEntity,
   ...MESSAGING_ENTITIES,
 ];

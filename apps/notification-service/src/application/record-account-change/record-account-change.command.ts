@@ -1,5 +1,5 @@
 /** An account's state as a user event (`user.registered`, `user.updated`) tells it. */
-export interface RecordStaffChangeCommand {
+export interface RecordAccountChangeCommand {
   userId: string;
   role: string;
   email: string;

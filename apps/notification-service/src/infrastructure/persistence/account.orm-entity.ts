@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Row of `notifications.staff_members`: an account that is or was staff, as user events told it. */
-@Entity({ name: 'staff_members' })
-export class StaffMemberOrmEntity {
+/** Row of `notifications.accounts`: an account as user events last told it. */
+@Entity({ name: 'accounts' })
+export class AccountOrmEntity {
   @PrimaryColumn('uuid', { name: 'user_id' })
   userId!: string;
 
