@@ -123,13 +123,13 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
   );
 
   it(
-    'fuzzes the notifications socket too once the gateway routes it',
+    'fuzzes the notifications socket too once it is served',
     async () => {
       const findings = new Findings(SEED, replay);
-      const documented = operations.some((o) => o.path.startsWith('/api/v1/notifications'));
       const token = encodeURIComponent(world.token('client')!);
-      if (!documented && !(await isRouted(`${wsBaseUrl()}/ws/notifications?token=${token}`))) {
-        process.stdout.write('fuzz: /ws/notifications is not routed yet: skipped\n');
+      // notification-service answers its HTTP routes before it serves the socket (404 until then).
+      if (!(await isRouted(`${wsBaseUrl()}/ws/notifications?token=${token}`))) {
+        process.stdout.write('fuzz: /ws/notifications is not served yet: skipped\n');
         return;
       }
       const frames = numbered(genericFrameArb, SEED + 3, Math.round(FRAMES / 5), 'w');

@@ -116,6 +116,7 @@ function poolOf(path: string, name: string): IdPool {
   const before = path.split(`/{${name}}`)[0]!.split('/').pop();
   if (before === 'requests') return 'request';
   if (before === 'conversations' || name === 'conversation_id') return 'conversation';
+  if (before === 'notifications') return 'notification';
   if (before === 'users') return 'user';
   return 'none';
 }

@@ -2,11 +2,11 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, importPKCS8, type CryptoKey, type KeyObject } from 'jose';
-import { login, newClient, newStaff, type Account } from '../support/api';
+import { api, login, newClient, newStaff, type Account } from '../support/api';
 import { assign, setStatus, submitRequest } from '../support/requests';
 
 /** Which kind of id a path or body field takes, so cases draw real ones of that kind. */
-export type IdPool = 'request' | 'conversation' | 'user' | 'staff' | 'none';
+export type IdPool = 'request' | 'conversation' | 'notification' | 'user' | 'staff' | 'none';
 
 /** Callers with a real session, and ones whose token the platform must refuse. */
 export const SESSION_CALLERS = ['client', 'other_client', 'agent', 'admin'] as const;
@@ -28,7 +28,7 @@ export type CallerKind = SessionCaller | (typeof BAD_CALLERS)[number];
 
 /**
  * What the fuzz cases act on: four accounts with sessions (a client, another client, an agent, an
- * admin), their requests and conversations, victims (accounts the cases may log into, patch and
+ * admin), their requests, conversations and notifications, victims (accounts the cases may log into, patch and
  * register over; never a caller, so a demoted victim costs no coverage), spare refresh tokens, and
  * tokens the platform must refuse.
  */
@@ -40,6 +40,7 @@ export class World {
     readonly victims: Account[],
     private readonly requests: Record<'client' | 'other_client', string[]>,
     private readonly conversations: Record<'client' | 'other_client', string[]>,
+    private readonly notifications: Record<'client' | 'other_client', string[]>,
     private readonly spareRefreshTokens: string[],
     private readonly badTokens: Record<string, string>,
   ) {}
@@ -76,6 +77,19 @@ export class World {
     await assign(agent, requests.client[2]!);
     await setStatus(agent, requests.client[2]!, 'in_progress');
     await assign(admin, requests.other_client[1]!);
+    // A staff reply in each client's first conversation: a notification each (besides the
+    // status change above), so that cases read and mark real ones, their own and another's.
+    const notifications = { client: [] as string[], other_client: [] as string[] };
+    for (const [owner, account] of [
+      ['client', client],
+      ['other_client', otherClient],
+    ] as const) {
+      await api('POST', '/api/v1/messages', {
+        token: agent.tokens.access_token,
+        body: { conversation_id: conversations[owner][0], content: 'fuzz fixture reply' },
+      });
+      notifications[owner] = await notificationIds(account);
+    }
     // Spare sessions of a victim for refresh and logout cases (each may be spent once).
     const spare: string[] = [];
     for (let i = 0; i < 8; i++)
@@ -87,6 +101,7 @@ export class World {
       victims,
       requests,
       conversations,
+      notifications,
       spare,
       badTokens,
     );
@@ -136,6 +151,8 @@ export class World {
         return this.requests[side];
       case 'conversation':
         return this.conversations[side];
+      case 'notification':
+        return this.notifications[side];
       case 'user':
         return this.victims.map((v) => v.id);
       case 'staff':
@@ -210,4 +227,18 @@ async function forgeTokens(
     alg_none: `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64({ sub: subject.id, role: 'admin', tier: 100000, token_use: 'access', iss: 'ajla-user-service', aud: 'ajla', iat: now, exp: now + 900 })}.`,
     refresh_as_access: refreshToken,
   };
+}
+
+/** The ids of an account's notifications, once the staff reply's has arrived (it is consumed asynchronously). */
+async function notificationIds(account: Account): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await api('GET', '/api/v1/notifications?page_size=100', {
+      token: account.tokens.access_token,
+    });
+    const items: { id: string; type: string }[] = res.status === 200 ? res.body.items : [];
+    if (items.some((n) => n.type === 'message.created')) return items.map((n) => n.id);
+    if (Date.now() > deadline) throw new Error(`no notification for ${account.email} in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
