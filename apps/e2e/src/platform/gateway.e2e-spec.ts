@@ -6,7 +6,12 @@ describe('the gateway on :8000', () => {
     const res = await api('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(res.body.services).toMatchObject({ user: 'ok' });
+    expect(res.body.services).toMatchObject({
+      user: 'ok',
+      request: 'ok',
+      conversation: 'ok',
+      notification: 'ok',
+    });
   });
 
   it('answers unknown routes with a JSON 404', async () => {

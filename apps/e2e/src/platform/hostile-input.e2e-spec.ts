@@ -265,6 +265,10 @@ describe('hostile input through :8000: a 4xx in the contract shape, never a 500,
       ['/api/v1/admin/users?role=%00', adminToken],
       ['/api/v1/admin/users?__proto__=1', adminToken],
       ['/api/v1/users/me?constructor=1', clientToken],
+      ['/api/v1/notifications?__proto__=1', clientToken],
+      ['/api/v1/notifications?unread=%00', clientToken],
+      ['/api/v1/notifications?unread=TRUE', clientToken],
+      ['/api/v1/notifications?page=2147483648', adminToken],
     ])('refuses %s with 400', async (url, token) => {
       expectRefusal(await api('GET', url, { token: token() }), 400, ['99999999999']);
     });
