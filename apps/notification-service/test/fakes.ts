@@ -1,0 +1,75 @@
+// In-memory stand-ins of the ports, for unit specs only (integration specs use Postgres).
+import type { Notification, NotificationId } from '../src/domain/notification/notification';
+import type {
+  EventNotifications,
+  NotificationListing,
+  NotificationRepository,
+} from '../src/domain/notification/notification.repository.port';
+import type {
+  AccountDirectory,
+  AccountSnapshot,
+} from '../src/domain/account/account-directory.port';
+import type { UserId } from '../src/domain/user-id';
+
+export class InMemoryNotifications implements NotificationRepository {
+  readonly stored: Notification[] = [];
+  private next = 0;
+
+  async addForEvent({ eventId, type, drafts, createdAt }: EventNotifications) {
+    const added: Notification[] = [];
+    for (const draft of drafts) {
+      const exists = this.stored.some(
+        (n) => n.eventId === eventId && n.recipientId === draft.recipientId,
+      );
+      if (exists) continue;
+      const notification: Notification = {
+        id: `00000000-0000-7000-8000-${String(++this.next).padStart(12, '0')}` as NotificationId,
+        eventId,
+        type,
+        createdAt,
+        readAt: null,
+        ...draft,
+      };
+      this.stored.push(notification);
+      added.push(notification);
+    }
+    return added;
+  }
+
+  async list({ recipientId, unreadOnly, page, pageSize }: NotificationListing) {
+    const mine = this.stored
+      .filter((n) => n.recipientId === recipientId && (!unreadOnly || n.readAt === null))
+      .reverse();
+    return { items: mine.slice((page - 1) * pageSize, page * pageSize), total: mine.length };
+  }
+
+  async markRead(id: NotificationId, recipientId: UserId, at: Date) {
+    const found = this.stored.find((n) => n.id === id && n.recipientId === recipientId);
+    if (found && found.readAt === null) found.readAt = at;
+    return found;
+  }
+
+  async markAllRead(recipientId: UserId, at: Date) {
+    for (const n of this.stored)
+      if (n.recipientId === recipientId && n.readAt === null) n.readAt = at;
+  }
+}
+
+export class InMemoryAccounts implements AccountDirectory {
+  readonly accounts = new Map<string, AccountSnapshot>();
+
+  async currentStaff() {
+    return [...this.accounts.values()]
+      .filter((a) => a.role === 'agent' || a.role === 'admin')
+      .map((a) => a.userId);
+  }
+
+  async record(snapshot: AccountSnapshot) {
+    const held = this.accounts.get(snapshot.userId);
+    if (held && held.asOf > snapshot.asOf) return false;
+    this.accounts.set(snapshot.userId, snapshot);
+    return true;
+  }
+}
+
+export const fixedClock = (iso = '2026-11-22T10:00:00.000Z') => ({ now: () => new Date(iso) });
