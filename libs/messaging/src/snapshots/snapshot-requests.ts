@@ -1,5 +1,7 @@
+import { parseArgs } from 'node:util';
 import type { OnApplicationBootstrap, Provider } from '@nestjs/common';
 import { createEnvelope, type EventData, type RoutingKey } from '@ajla/contracts';
+import { createDataSource, type CliCommand } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import { OutboxWriter } from '../outbox/outbox-writer';
 
@@ -103,4 +105,40 @@ export class AskForSnapshotsOnStart implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     for (const type of this.types) await this.requests.askOnce(type);
   }
+}
+
+/** The `ask-snapshot` lines of a service CLI's usage text. */
+export const ASK_SNAPSHOT_USAGE = `  ask-snapshot   Ask again for the snapshots this service asks for once at its first start
+                 (e.g. user.snapshot_requested), to repair its copy; its relay publishes the request.`;
+
+/**
+ * `ask-snapshot` for the CLI of a service that asks for snapshots (`askForSnapshotsOnStart`): asks
+ * again, whether or not it did before. The request waits in the service's outbox (`schema`) for
+ * its relay. Reads `DATABASE_URL`.
+ */
+export function askSnapshotCommand(
+  service: string,
+  schema: string,
+  types: readonly SnapshotRequestKey[],
+): CliCommand<{ DATABASE_URL: string }> {
+  return async ({ config, args, out }) => {
+    parseArgs({ args, options: {}, strict: true });
+    const dataSource = createDataSource({
+      url: config.DATABASE_URL,
+      schema,
+      applicationName: `ajla-${schema}-ask-snapshot`,
+      poolSize: 1,
+    });
+    await dataSource.initialize();
+    try {
+      const requests = new SnapshotRequests(dataSource, new OutboxWriter(), service);
+      for (const type of types) {
+        await requests.askAgain(type);
+        out(`${type}: written to the outbox of ${schema}; ${service} publishes it`);
+      }
+      return 0;
+    } finally {
+      await dataSource.destroy();
+    }
+  };
 }
