@@ -4,6 +4,7 @@ import { createEnvelope, type EventData, type RoutingKey } from '@ajla/contracts
 import { createDataSource, type CliCommand } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import { OutboxWriter } from '../outbox/outbox-writer';
+import { MESSAGING_ENTITIES } from '../persistence/messaging.entities';
 
 /**
  * The events that ask a producer for a snapshot of its state: their only data is who asks
@@ -126,6 +127,7 @@ export function askSnapshotCommand(
     const dataSource = createDataSource({
       url: config.DATABASE_URL,
       schema,
+      entities: MESSAGING_ENTITIES, // the outbox, which OutboxWriter finds by its entity
       applicationName: `ajla-${schema}-ask-snapshot`,
       poolSize: 1,
     });
