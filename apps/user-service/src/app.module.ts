@@ -95,7 +95,11 @@ export class AppModule {
       ],
       controllers: [
         SnapshotRequestsController,
-        AuthController, ProfileController, AdminUsersController, JwksController],
+        AuthController,
+        ProfileController,
+        AdminUsersController,
+        JwksController,
+      ],
       providers: [
         { provide: UserServiceConfig, useValue: config },
         ...persistenceProviders,

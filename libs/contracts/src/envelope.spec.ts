@@ -314,9 +314,9 @@ describe('parseEnvelope', () => {
         parseEnvelope(wire({ type: 'user.snapshot', data: { ...snapshot, ...bad } })),
       ).toThrow(ContractViolation);
     }
-    expect(() =>
-      parseEnvelope(wire({ type: 'user.snapshot_requested', data: {} })),
-    ).toThrow(ContractViolation);
+    expect(() => parseEnvelope(wire({ type: 'user.snapshot_requested', data: {} }))).toThrow(
+      ContractViolation,
+    );
   });
 });
 
