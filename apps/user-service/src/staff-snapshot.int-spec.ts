@@ -142,7 +142,7 @@ describe('user-service answers requests for the staff snapshot', () => {
     expect(Object.values(byId).filter((e) => e.data.role === 'admin')).toHaveLength(1);
   });
 
-  it('pages through the accounts, each page in a transaction of its own', async () => {
+  it('pages through the accounts (outside a consumer: a transaction per page)', async () => {
     const reported = await app
       .get(ReportStaffSnapshotHandler)
       .execute({ requestedBy: 'request-service' }, 2);

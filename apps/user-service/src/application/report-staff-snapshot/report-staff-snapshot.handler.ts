@@ -6,17 +6,15 @@ import { CLOCK } from '../ports/clock.port';
 import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import type { ReportStaffSnapshotCommand } from './report-staff-snapshot.command';
 
-/** Accounts per transaction: keeps each one short and the memory flat however large the staff. */
+/** Accounts read and written at a time: keeps the memory flat however large the staff. */
 export const STAFF_SNAPSHOT_BATCH_SIZE = 200;
 
 /**
  * Answers a service catching up on the staff: every account that is or ever was staff reports its
- * state (a demoted one too, so that it leaves the asker's copy), page by page, each page in a unit
- * of work of its own. Returns how many accounts reported.
- *
- * Each page commits on its own rather than all in the caller's transaction: an answer is only
- * states, each as of its own time, so a partial answer retried from the start repeats states the
- * consumers already hold (they keep the newest), and nothing is lost meanwhile.
+ * state (a demoted one too, so that it leaves the asker's copy), page by page: each page is read
+ * and its `user.snapshot` events written to the outbox before the next is read. In the caller's
+ * unit of work when there is one (the consumer's, with the request's inbox row: a request is
+ * answered once, or not at all if it fails), else one per page. Returns how many accounts reported.
  */
 @Injectable()
 export class ReportStaffSnapshotHandler {

@@ -12,7 +12,10 @@ export interface UserRepository {
   update(user: User): Promise<void>;
   /** Up to `limit` accounts that are or ever were staff, in id order, after `after` (a page). */
   findStaffPage(after: UserId | undefined, limit: number): Promise<User[]>;
-  /** Publishes the states the accounts reported (`reportState`); their rows stay as they are. */
+  /**
+   * Writes the states the accounts reported (`reportState`) to the outbox now, in the current
+   * transaction; their rows stay as they are.
+   */
   report(users: readonly User[]): Promise<void>;
 }
 

@@ -67,9 +67,14 @@ export class TypeOrmUserRepository implements UserRepository, UserDirectory {
   }
 
   async report(users: readonly User[]): Promise<void> {
-    await this.unitOfWork.run(async () => {
-      for (const user of users) this.unitOfWork.track(user);
-    });
+    await this.unitOfWork.run(() =>
+      // A scope of its own in the same transaction, so that these accounts' events go to the
+      // outbox now rather than with the caller's at its end: a snapshot of thousands of accounts
+      // is written page by page, and no page stays in memory after its append.
+      this.unitOfWork.join(this.unitOfWork.manager, async () => {
+        for (const user of users) this.unitOfWork.track(user);
+      }),
+    );
   }
 
   async list(filter: UserListFilter): Promise<UserPage> {
