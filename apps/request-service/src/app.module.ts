@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
-import { MessagingModule } from '@ajla/messaging';
+import { askForSnapshotsOnStart, MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule } from '@ajla/platform';
 import { AssignRequestHandler } from './application/assign-request/assign-request.handler';
 import { CancelRequestHandler } from './application/cancel-request/cancel-request.handler';
@@ -24,6 +24,9 @@ import { AdminRequestsController } from './infrastructure/web/admin-requests.con
 import { RequestsController } from './infrastructure/web/requests.controller';
 
 export const SERVICE_NAME = 'request-service';
+
+/** The snapshot this service asks for once, to know the staff that existed before its queue. */
+export const STAFF_SNAPSHOT = ['user.snapshot_requested'] as const;
 
 export const OPEN_API = {
   title: 'AJLA request-service',
@@ -80,6 +83,8 @@ export class AppModule {
         ...clockProviders,
         ...conversationProviders,
         ...handlers,
+        // The staff who existed before this service's queue did: asked for once, at first start.
+        ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
       ],
     };
   }

@@ -1,7 +1,12 @@
 import 'reflect-metadata';
-import { DEAD_LETTERS_USAGE, deadLettersCommand } from '@ajla/messaging';
+import {
+  ASK_SNAPSHOT_USAGE,
+  askSnapshotCommand,
+  DEAD_LETTERS_USAGE,
+  deadLettersCommand,
+} from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
-import { SERVICE_NAME } from './app.module';
+import { SERVICE_NAME, STAFF_SNAPSHOT } from './app.module';
 import { RequestServiceCliConfig } from './config/request-service.config';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './infrastructure/persistence/entities';
 import { requestServiceMigrations } from './infrastructure/persistence/migrations';
@@ -11,6 +16,7 @@ const USAGE = `Usage: node dist/apps/request-service/src/cli.js <command> [optio
 Commands:
   migrate   Run the pending migrations of the requests schema, then exit.
 ${DEAD_LETTERS_USAGE}
+${ASK_SNAPSHOT_USAGE}
 
 Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV) and RABBITMQ_URL like the service.`;
 
@@ -24,5 +30,6 @@ void runCli({
       migrations: requestServiceMigrations,
     }),
     'dead-letters': deadLettersCommand(SERVICE_NAME),
+    'ask-snapshot': askSnapshotCommand(SERVICE_NAME, REQUESTS_SCHEMA, STAFF_SNAPSHOT),
   },
 });

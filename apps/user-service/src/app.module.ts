@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
+import { subscriptionsOf } from '@ajla/contracts';
 import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule, REDIS, RedisModule } from '@ajla/platform';
 import type { Redis } from 'ioredis';
@@ -13,10 +14,12 @@ import { LogOutHandler } from './application/log-out/log-out.handler';
 import { SESSION_POLICY, type SessionPolicy } from './application/ports/session-policy.port';
 import { RefreshSessionHandler } from './application/refresh-session/refresh-session.handler';
 import { RegisterUserHandler } from './application/register-user/register-user.handler';
+import { ReportStaffSnapshotHandler } from './application/report-staff-snapshot/report-staff-snapshot.handler';
 import { UpdateProfileHandler } from './application/update-profile/update-profile.handler';
 import { UserServiceConfig } from './config/user-service.config';
 import { LOGIN_THROTTLE } from './domain/login/login-throttle.port';
 import { AdminBootstrap } from './infrastructure/bootstrap/admin-bootstrap';
+import { SnapshotRequestsController } from './infrastructure/messaging/snapshot-requests.controller';
 import { USERS_SCHEMA, userServiceEntities } from './infrastructure/persistence/entities';
 import { userServiceMigrations } from './infrastructure/persistence/migrations';
 import { accessTokenProviders } from './infrastructure/security/access-token.providers';
@@ -51,12 +54,24 @@ const handlers = [
   ListUsersHandler,
   ChangeUserAccessHandler,
   EnsureAdminHandler,
+  ReportStaffSnapshotHandler,
 ];
 
-/** user-service: identity, over HTTP. `config` is validated before this is built (main.ts). */
+export interface AppModuleOptions {
+  /**
+   * Names the RabbitMQ connection and this service's queues (`<name>.events`, ...); default
+   * `user-service`. Tests give their own, so that their queues are not another instance's.
+   */
+  messagingName?: string;
+}
+
+/**
+ * user-service: identity, over HTTP; answers requests for staff snapshots from its queue.
+ * `config` is validated before this is built (main.ts).
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: UserServiceConfig): DynamicModule {
+  static forRoot(config: UserServiceConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -70,10 +85,21 @@ export class AppModule {
         RedisModule.forRoot({ config }),
         // Verifies the tokens it issues like every other service does, and signs them.
         AuthModule.forRoot({ config, signing: true }),
-        // Publishes user.registered and user.updated from the outbox; consumes nothing (yet).
-        MessagingModule.forRoot({ serviceName: SERVICE_NAME, config }),
+        // Publishes user.registered, user.updated and user.snapshot from the outbox; consumes the
+        // requests for staff snapshots (user.snapshot_requested).
+        MessagingModule.forRoot({
+          serviceName: options.messagingName ?? SERVICE_NAME,
+          config,
+          subscriptions: subscriptionsOf(SERVICE_NAME),
+        }),
       ],
-      controllers: [AuthController, ProfileController, AdminUsersController, JwksController],
+      controllers: [
+        SnapshotRequestsController,
+        AuthController,
+        ProfileController,
+        AdminUsersController,
+        JwksController,
+      ],
       providers: [
         { provide: UserServiceConfig, useValue: config },
         ...persistenceProviders,

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { DEAD_LETTERS_USAGE, deadLettersCommand } from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
+import { SERVICE_NAME } from './app.module';
 import { UserServiceCliConfig } from './config/user-service.config';
 import { createAdmin } from './infrastructure/cli/create-admin.command';
 import { USERS_SCHEMA, userServiceEntities } from './infrastructure/persistence/entities';
@@ -14,8 +16,10 @@ Commands:
     --email <address>       required
     --password <password>   or the ADMIN_PASSWORD variable (keeps it out of the process list)
     --full-name <name>      optional
+${DEAD_LETTERS_USAGE}
 
-Reads DATABASE_URL (and DATABASE_POOL_SIZE, DATABASE_RUN_MIGRATIONS, NODE_ENV) like the service.`;
+Reads DATABASE_URL (and DATABASE_POOL_SIZE, DATABASE_RUN_MIGRATIONS, NODE_ENV) and RABBITMQ_URL
+like the service.`;
 
 void runCli({
   usage: USAGE,
@@ -26,6 +30,7 @@ void runCli({
       entities: userServiceEntities,
       migrations: userServiceMigrations,
     }),
+    'dead-letters': deadLettersCommand(SERVICE_NAME),
     'create-admin': async ({ config, args, out }) => {
       const { values } = parseArgs({
         args,

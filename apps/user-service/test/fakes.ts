@@ -24,6 +24,7 @@ import type { PasswordHasher } from '../src/domain/user/password-hasher.port';
 import { Role } from '../src/domain/user/role.value-object';
 import { User } from '../src/domain/user/user.aggregate';
 import type { UserId } from '../src/domain/user/user-id';
+import { UserStateReported } from '../src/domain/user/user-state-reported.domain-event';
 import type {
   UserDirectory,
   UserListFilter,
@@ -55,6 +56,20 @@ export class InMemoryUsers implements UserRepository, UserDirectory {
     if (!this.rows.has(user.id)) throw new Error(`no user ${user.id}`);
     this.rows.set(user.id, copyUser(user));
   }
+  async findStaffPage(after: UserId | undefined, limit: number): Promise<User[]> {
+    return [...this.rows.values()]
+      .filter((u) => u.hasBeenStaff && (after === undefined || u.id > after))
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map(copyUser);
+  }
+  /** The states reported (`report`), in order. */
+  readonly reported: UserStateReported[] = [];
+  async report(users: readonly User[]): Promise<void> {
+    for (const user of users) {
+      this.reported.push(...user.pullEvents().filter((e) => e instanceof UserStateReported));
+    }
+  }
   async list(filter: UserListFilter): Promise<UserPage> {
     const matching = [...this.rows.values()]
       .filter((u) => filter.role === undefined || u.role.name === filter.role)
@@ -76,6 +91,7 @@ function copyUser(user: User): User {
     preferences: user.preferences,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    hasBeenStaff: user.hasBeenStaff,
   });
 }
 

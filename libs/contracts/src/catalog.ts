@@ -5,7 +5,12 @@ import {
   RequestSubmittedV1,
 } from './events/request-events';
 import { ConversationStartedV1, MessageCreatedV1 } from './events/conversation-events';
-import { UserRegisteredV1, UserUpdatedV1 } from './events/user-events';
+import {
+  UserRegisteredV1,
+  UserSnapshotRequestedV1,
+  UserSnapshotV1,
+  UserUpdatedV1,
+} from './events/user-events';
 
 /**
  * Every integration event: its routing key (`<context>.<event>`, also the envelope's `type`), the
@@ -15,6 +20,8 @@ import { UserRegisteredV1, UserUpdatedV1 } from './events/user-events';
 export const EVENT_CATALOG = {
   'user.registered': { current: 1, versions: { 1: UserRegisteredV1 } },
   'user.updated': { current: 1, versions: { 1: UserUpdatedV1 } },
+  'user.snapshot_requested': { current: 1, versions: { 1: UserSnapshotRequestedV1 } },
+  'user.snapshot': { current: 1, versions: { 1: UserSnapshotV1 } },
   'request.submitted': { current: 1, versions: { 1: RequestSubmittedV1 } },
   'request.assigned': { current: 1, versions: { 1: RequestAssignedV1 } },
   'request.status_changed': { current: 1, versions: { 1: RequestStatusChangedV1 } },

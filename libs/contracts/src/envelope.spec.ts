@@ -57,6 +57,8 @@ describe('routing keys', () => {
       'request.status_changed',
       'request.submitted',
       'user.registered',
+      'user.snapshot',
+      'user.snapshot_requested',
       'user.updated',
     ]);
     expect(isRoutingKey('user.updated')).toBe(true);
@@ -147,6 +149,16 @@ describe('parseEnvelope', () => {
         tier: 100000,
         updated_at: '2026-11-22T10:00:00.123456Z',
         changed: ['role', 'tier'],
+      },
+      'user.snapshot_requested': { requested_by: 'request-service' },
+      'user.snapshot': {
+        user_id: userId,
+        email: 'layla@example.com',
+        full_name: 'ليلى 🌙',
+        role: 'agent',
+        tier: 5000,
+        as_of: '2026-11-22T10:00:00.000Z',
+        requested_by: 'request-service',
       },
       'request.submitted': submitted,
       'request.assigned': {
@@ -284,6 +296,27 @@ describe('parseEnvelope', () => {
         parseEnvelope(wire({ type: 'user.updated', data: { ...user, ...bad } })),
       ).toThrow(ContractViolation);
     }
+  });
+
+  it('wants a snapshot to say as of when, and for whom; a request to say who asks', () => {
+    const snapshot = {
+      user_id: userId,
+      email: 'layla@example.com',
+      full_name: null,
+      role: 'user',
+      tier: 5000,
+      as_of: '2026-11-22T10:00:00.000Z',
+      requested_by: 'notification-service',
+    };
+    expect(() => parseEnvelope(wire({ type: 'user.snapshot', data: snapshot }))).not.toThrow();
+    for (const bad of [{ as_of: undefined }, { as_of: 'yesterday' }, { requested_by: '' }]) {
+      expect(() =>
+        parseEnvelope(wire({ type: 'user.snapshot', data: { ...snapshot, ...bad } })),
+      ).toThrow(ContractViolation);
+    }
+    expect(() => parseEnvelope(wire({ type: 'user.snapshot_requested', data: {} }))).toThrow(
+      ContractViolation,
+    );
   });
 });
 

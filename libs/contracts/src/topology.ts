@@ -8,7 +8,7 @@ import type { RoutingKey } from './catalog';
  * these keys (its consumer refuses to start otherwise). A new consumer, or a new key, goes here.
  */
 export const EVENT_SUBSCRIPTIONS = {
-  'request-service': ['user.registered', 'user.updated'],
+  'request-service': ['user.registered', 'user.updated', 'user.snapshot'],
   'conversation-service': ['request.submitted'],
   'notification-service': [
     'request.submitted',
@@ -18,6 +18,7 @@ export const EVENT_SUBSCRIPTIONS = {
     'user.registered',
     'user.updated',
   ],
+  'user-service': ['user.snapshot_requested'],
 } as const satisfies Record<string, readonly RoutingKey[]>;
 
 /** A service that consumes events. */

@@ -21,3 +21,5 @@ export * from './dead-letters/dead-letter-queue';
 export * from './dead-letters/dead-letters.command';
 export * from './observability/messaging-metrics';
 export * from './retention/inbox-retention';
+export * from './snapshots/snapshot-requests';
+export * from './snapshots/1765200000000-create-snapshot-requests-table';

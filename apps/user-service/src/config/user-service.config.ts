@@ -29,7 +29,9 @@ const DAY_SECONDS = 24 * 3600;
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
 
 /** What the command-line tools need: the database only (no port, keys or Redis). */
-export class UserServiceCliConfig extends withDatabaseConfig(BaseServiceConfig) {
+export class UserServiceCliConfig extends withMessagingConfig(
+  withDatabaseConfig(BaseServiceConfig),
+) {
   override PORT: number = 8001;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
 }

@@ -154,7 +154,8 @@ function message(
             id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9c01',
             type,
             version,
-            occurred_at: example.created_at ?? example.updated_at,
+            // The example's own time; an event without one (a request, a snapshot) happened now.
+            occurred_at: example.created_at ?? example.updated_at ?? EXAMPLE_TIME,
             producer,
             correlation_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9b01',
             data: example,
@@ -164,6 +165,8 @@ function message(
     }),
   };
 }
+
+const EXAMPLE_TIME = '2026-11-22T10:00:00.000Z';
 
 function routingKeyChannel(type: RoutingKey): AsyncApiChannel {
   return {

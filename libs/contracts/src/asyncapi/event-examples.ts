@@ -27,6 +27,16 @@ export const EVENT_EXAMPLES: { readonly [K in RoutingKey]: EventData<K> } = {
     updated_at: '2026-11-22T10:30:00.000Z',
     changed: ['full_name', 'tier'],
   },
+  'user.snapshot_requested': { requested_by: 'request-service' },
+  'user.snapshot': {
+    user_id: agent,
+    email: 'sara@ajla.example',
+    full_name: 'Sara Haddad',
+    role: 'agent',
+    tier: 5000,
+    as_of: '2026-11-20T08:00:00.000Z',
+    requested_by: 'request-service',
+  },
   'request.submitted': {
     request_id: request,
     user_id: user,

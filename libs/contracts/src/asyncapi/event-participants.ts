@@ -30,6 +30,9 @@ export function eventParticipants(): EventParticipants {
     producers: {
       'user.registered': 'user-service',
       'user.updated': 'user-service',
+      // Any service with a copy of the staff asks; request-service is the one today.
+      'user.snapshot_requested': 'request-service',
+      'user.snapshot': 'user-service',
       'request.submitted': 'request-service',
       'request.assigned': 'request-service',
       'request.status_changed': 'request-service',

@@ -45,3 +45,42 @@ export const UserUpdatedV1 = z
       'A user changed: their state after the change (preferences excepted: they are private to the user-service), and which fields changed.',
   });
 export type UserUpdatedV1 = z.infer<typeof UserUpdatedV1>;
+
+/** The name of a consuming service, as in `EVENT_SUBSCRIPTIONS` (`request-service`, ...). */
+const serviceName = text(1, 100);
+
+/**
+ * `user.snapshot_requested` v1: a service whose read model of accounts may have missed events
+ * (it was deployed after accounts existed, or it repairs its copy) asks user-service for the
+ * current state of every account such a read model needs. The answer is `user.snapshot` events.
+ */
+export const UserSnapshotRequestedV1 = z
+  .object({
+    requested_by: serviceName,
+  })
+  .meta({
+    description:
+      'A service asks user-service for the current state of every staff account (and of accounts that may have left the staff), to fill or repair its own copy. Answered with user.snapshot events.',
+  });
+export type UserSnapshotRequestedV1 = z.infer<typeof UserSnapshotRequestedV1>;
+
+/**
+ * `user.snapshot` v1: an account's state as of `as_of` (the time it reached that state), sent in
+ * answer to a `user.snapshot_requested`. A state, not a change: a consumer updates its copy when
+ * the snapshot is newer than what it holds, and takes no other action (nothing happened).
+ */
+export const UserSnapshotV1 = z
+  .object({
+    user_id: uuid(),
+    email,
+    full_name: fullName,
+    role: z.enum(USER_ROLES),
+    tier: z.literal(USER_TIERS),
+    as_of: utcTime(),
+    requested_by: serviceName,
+  })
+  .meta({
+    description:
+      'An account as it is now, as of the time it reached this state, in answer to a user.snapshot_requested (requested_by). A state, not a change: consumers keep the newest state they have (by as_of and the times of user.registered and user.updated) and take no other action.',
+  });
+export type UserSnapshotV1 = z.infer<typeof UserSnapshotV1>;

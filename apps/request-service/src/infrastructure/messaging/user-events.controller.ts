@@ -5,7 +5,7 @@ import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
 
 /**
- * Keeps the staff directory from user-service's events. Runs in the consumer's transaction (with
+ * Keeps the staff directory from user-service's events (changes and snapshots). Runs in the consumer's transaction (with
  * its inbox row), so a redelivered event has no second effect and a failed one leaves no trace.
  */
 @Controller()
@@ -36,6 +36,31 @@ export class UserEventsController {
     );
     if (changed) {
       this.logger.log(`staff directory: ${data.user_id} is ${data.role} (event ${event.id})`);
+    }
+  }
+
+  /**
+   * An account's state in user-service's answer to a request for the staff snapshot (this
+   * service's, at its first start, or another service's: every consumer of `user.snapshot` gets
+   * every answer). The same rule as a change: kept only when newer than what the directory holds.
+   */
+  @EventPattern<RoutingKey>('user.snapshot')
+  async onUserSnapshot(
+    @Payload() event: EventEnvelope<'user.snapshot'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const data = event.data;
+    const changed = await this.unitOfWork.join(context.transaction, () =>
+      this.recordStaffChange.execute({
+        userId: data.user_id,
+        role: data.role,
+        email: data.email,
+        fullName: data.full_name,
+        asOf: new Date(data.as_of),
+      }),
+    );
+    if (changed) {
+      this.logger.log(`staff directory: ${data.user_id} is ${data.role} (snapshot ${event.id})`);
     }
   }
 }

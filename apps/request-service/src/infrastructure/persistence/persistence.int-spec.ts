@@ -92,6 +92,7 @@ describe('request-service persistence (real Postgres)', () => {
         'migrations',
         'outbox_messages',
         'requests',
+        'snapshot_requests',
         'staff_members',
       ]);
       const elsewhere: unknown[] = await db.dataSource.query(

@@ -3,6 +3,7 @@ import { Preferences } from './preferences.value-object';
 import { Role } from './role.value-object';
 import { Tier } from './tier.value-object';
 import { User } from './user.aggregate';
+import { UserStateReported } from './user-state-reported.domain-event';
 import { UserRegistered } from './user-registered.domain-event';
 import { UserUpdated } from './user-updated.domain-event';
 
@@ -104,9 +105,37 @@ describe('User', () => {
       preferences: Preferences.empty,
       createdAt: now,
       updatedAt: now,
+      hasBeenStaff: true,
     });
     expect(restored.pendingEvents).toHaveLength(0);
     expect(restored.role.name).toBe('agent');
+  });
+
+  it('remembers that an account was staff, also after a demotion', () => {
+    const client = aClient();
+    expect(client.hasBeenStaff).toBe(false);
+    const admin = User.createStaff(
+      { email: Email.create('boss@ajla.test'), passwordHash: 'h', role: Role.admin },
+      now,
+    );
+    expect(admin.hasBeenStaff).toBe(true);
+    client.changeAccess({ role: Role.agent }, admin.id, now);
+    client.changeAccess({ role: Role.user }, admin.id, now);
+    expect(client.hasBeenStaff).toBe(true);
+  });
+
+  it('reports its state as of its last change, changing nothing', () => {
+    const user = aClient();
+    user.pullEvents();
+    const later = new Date(now.getTime() + 60_000);
+    user.reportState('request-service', later);
+    const [event] = user.pullEvents();
+    expect(event).toBeInstanceOf(UserStateReported);
+    expect(event).toMatchObject({
+      occurredAt: later,
+      payload: { role: 'user', asOf: user.updatedAt, requestedBy: 'request-service' },
+    });
+    expect(user.updatedAt).toEqual(now);
   });
 
   describe('createStaff', () => {

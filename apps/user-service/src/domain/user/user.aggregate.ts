@@ -5,6 +5,7 @@ import { Role } from './role.value-object';
 import { Tier } from './tier.value-object';
 import type { UserId } from './user-id';
 import { UserRegistered } from './user-registered.domain-event';
+import { UserStateReported } from './user-state-reported.domain-event';
 import { UserUpdated, type UserUpdatedPayload } from './user-updated.domain-event';
 import { AdminCannotChangeOwnRole, StaffAccountMustHaveStaffRole } from './user.rules';
 
@@ -17,6 +18,11 @@ export interface UserProps {
   preferences: Preferences;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Whether the account is or ever was staff: the services that keep a copy of the staff must hear
+   * of it when they catch up (a demoted account has to leave their copy).
+   */
+  hasBeenStaff: boolean;
 }
 
 export interface NewUser {
@@ -43,6 +49,7 @@ export class User extends AggregateRoot<UserId, UserProps> {
       preferences: Preferences.empty,
       createdAt: now,
       updatedAt: now,
+      hasBeenStaff: input.role.isStaff,
     });
     user.record(
       new UserRegistered(
@@ -94,6 +101,9 @@ export class User extends AggregateRoot<UserId, UserProps> {
   get updatedAt(): Date {
     return this.props.updatedAt;
   }
+  get hasBeenStaff(): boolean {
+    return this.props.hasBeenStaff;
+  }
 
   /**
    * What a client may change about itself. `undefined` leaves a field as it is; a `fullName` of
@@ -121,6 +131,7 @@ export class User extends AggregateRoot<UserId, UserProps> {
     const changed: UserUpdatedPayload = {};
     if (changes.role !== undefined && !changes.role.equals(this.props.role)) {
       this.props.role = changes.role;
+      this.props.hasBeenStaff ||= changes.role.isStaff;
       changed.role = changes.role.name;
     }
     if (changes.tier !== undefined && !changes.tier.equals(this.props.tier)) {
@@ -128,6 +139,27 @@ export class User extends AggregateRoot<UserId, UserProps> {
       changed.tier = changes.tier.level;
     }
     this.recordUpdate(changed, now);
+  }
+
+  /**
+   * Tells `requestedBy` (a service catching up on accounts) the account's visible state as of the
+   * time it reached it (`updatedAt`): records `UserStateReported`, changes nothing.
+   */
+  reportState(requestedBy: string, now: Date): void {
+    this.record(
+      new UserStateReported(
+        this.id,
+        {
+          email: this.props.email.value,
+          fullName: this.props.fullName,
+          role: this.props.role.name,
+          tier: this.props.tier.level,
+          asOf: this.props.updatedAt,
+          requestedBy,
+        },
+        now,
+      ),
+    );
   }
 
   /** Replaces the hash of the same password (stronger hashing parameters); not a visible change. */

@@ -10,6 +10,13 @@ export interface UserRepository {
   add(user: User): Promise<void>;
   /** Stores the changes of an existing account. */
   update(user: User): Promise<void>;
+  /** Up to `limit` accounts that are or ever were staff, in id order, after `after` (a page). */
+  findStaffPage(after: UserId | undefined, limit: number): Promise<User[]>;
+  /**
+   * Writes the states the accounts reported (`reportState`) to the outbox now, in the current
+   * transaction; their rows stay as they are.
+   */
+  report(users: readonly User[]): Promise<void>;
 }
 
 export const USER_REPOSITORY = Symbol('UserRepository');

@@ -33,6 +33,26 @@ function aUser(): User {
 }
 
 describe('userIntegrationEventMapper', () => {
+  it('maps UserStateReported to user.snapshot, as of the last change', () => {
+    const user = aUser();
+    user.pullEvents();
+    user.reportState('request-service', new Date('2026-11-23T08:00:00.000Z'));
+    expect(integrationEventsOf(user)).toEqual([
+      {
+        type: 'user.snapshot',
+        data: {
+          user_id: user.id,
+          email: 'layla@example.com',
+          full_name: 'ليلى 🌙',
+          role: 'user',
+          tier: 5000,
+          as_of: '2026-11-22T10:00:00.000Z',
+          requested_by: 'request-service',
+        },
+      },
+    ]);
+  });
+
   it('maps UserRegistered to user.registered', () => {
     const user = aUser();
     const [event] = integrationEventsOf(user);

@@ -3,6 +3,7 @@ import type { AnyAggregate, IntegrationEvent, IntegrationEventMapper } from '@aj
 import type { DomainEvent } from '@ajla/shared-kernel';
 import { User } from '../../domain/user/user.aggregate';
 import { UserRegistered } from '../../domain/user/user-registered.domain-event';
+import { UserStateReported } from '../../domain/user/user-state-reported.domain-event';
 import { UserUpdated, type UserUpdatedPayload } from '../../domain/user/user-updated.domain-event';
 
 export const PRODUCER = 'user-service';
@@ -18,7 +19,8 @@ const CHANGED_FIELDS: Record<keyof UserUpdatedPayload, UserUpdatedField> = {
  * The versioned contract (`@ajla/contracts`) of each domain event a `User` records.
  * `user.updated` carries the account's state after the change: the changed fields from the domain
  * event, the others from the aggregate as it is saved. Preferences stay private to this service:
- * only the fact that they changed is published.
+ * only the fact that they changed is published. `user.snapshot` is a state reported to a service
+ * catching up on the staff (`user.snapshot_requested`).
  */
 export const userIntegrationEventMapper: IntegrationEventMapper = {
   toIntegrationEvent(event: DomainEvent, recordedBy: AnyAggregate): IntegrationEvent | undefined {
@@ -49,6 +51,20 @@ export const userIntegrationEventMapper: IntegrationEventMapper = {
           changed: (Object.keys(changed) as (keyof UserUpdatedPayload)[]).map(
             (field) => CHANGED_FIELDS[field],
           ),
+        },
+      };
+    }
+    if (event instanceof UserStateReported) {
+      return {
+        type: 'user.snapshot',
+        data: {
+          user_id: event.aggregateId,
+          email: event.payload.email,
+          full_name: event.payload.fullName,
+          role: event.payload.role,
+          tier: event.payload.tier,
+          as_of: event.payload.asOf.toISOString(),
+          requested_by: event.payload.requestedBy,
         },
       };
     }

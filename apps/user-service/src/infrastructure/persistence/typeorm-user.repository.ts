@@ -56,6 +56,27 @@ export class TypeOrmUserRepository implements UserRepository, UserDirectory {
     });
   }
 
+  async findStaffPage(after: UserId | undefined, limit: number): Promise<User[]> {
+    const query = this.unitOfWork.manager
+      .createQueryBuilder(UserOrmEntity, 'u')
+      .where('u.has_been_staff')
+      .orderBy('u.id', 'ASC')
+      .limit(limit);
+    if (after !== undefined) query.andWhere('u.id > :after', { after });
+    return (await query.getMany()).map((row) => UserMapper.toDomain(row));
+  }
+
+  async report(users: readonly User[]): Promise<void> {
+    await this.unitOfWork.run(() =>
+      // A scope of its own in the same transaction, so that these accounts' events go to the
+      // outbox now rather than with the caller's at its end: a snapshot of thousands of accounts
+      // is written page by page, and no page stays in memory after its append.
+      this.unitOfWork.join(this.unitOfWork.manager, async () => {
+        for (const user of users) this.unitOfWork.track(user);
+      }),
+    );
+  }
+
   async list(filter: UserListFilter): Promise<UserPage> {
     const query = this.unitOfWork.manager
       .createQueryBuilder(UserOrmEntity, 'u')

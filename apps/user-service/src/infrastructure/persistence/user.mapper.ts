@@ -30,6 +30,7 @@ export const UserMapper = {
         preferences: Preferences.create(row.preferences),
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
+        hasBeenStaff: row.hasBeenStaff,
       });
     } catch (error) {
       throw new CorruptRowError('users', row.id, error);
@@ -47,6 +48,7 @@ export const UserMapper = {
     row.preferences = user.preferences.toJSON();
     row.createdAt = user.createdAt;
     row.updatedAt = user.updatedAt;
+    row.hasBeenStaff = user.hasBeenStaff;
     return row;
   },
 };

@@ -30,4 +30,8 @@ export class UserOrmEntity {
 
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
+
+  /** Is or ever was an agent or admin: the accounts a staff snapshot reports. */
+  @Column('boolean', { name: 'has_been_staff' })
+  hasBeenStaff!: boolean;
 }

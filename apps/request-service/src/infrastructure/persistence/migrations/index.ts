@@ -1,4 +1,7 @@
-import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
+import {
+  CreateMessagingTables1763900000000,
+  CreateSnapshotRequestsTable1765200000000,
+} from '@ajla/messaging';
 import { CreateRequestsTables1764000000000 } from './1764000000000-create-requests-tables';
 
 /** Every migration of the `requests` schema, oldest first. Add new ones at the end. */
@@ -6,4 +9,6 @@ export const requestServiceMigrations = [
   // The outbox and inbox tables of @ajla/messaging, in this service's schema.
   CreateMessagingTables1763900000000,
   CreateRequestsTables1764000000000,
+  // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
+  CreateSnapshotRequestsTable1765200000000,
 ];
