@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
-import { MessagingModule } from '@ajla/messaging';
+import { askForSnapshotsOnStart, MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule } from '@ajla/platform';
 import { ListNotificationsHandler } from './application/list-notifications/list-notifications.handler';
 import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.handler';
@@ -23,6 +23,9 @@ import { notificationServiceMigrations } from './infrastructure/persistence/migr
 import { NotificationsController } from './infrastructure/web/notifications.controller';
 
 export const SERVICE_NAME = 'notification-service';
+
+/** The snapshot this service asks for once, to know the staff that existed before its queue. */
+export const STAFF_SNAPSHOT = ['user.snapshot_requested'] as const;
 
 export const OPEN_API = {
   title: 'AJLA notification-service',
@@ -65,8 +68,8 @@ export class AppModule {
         MessagingModule.forRoot({
           serviceName: options.messagingName ?? SERVICE_NAME,
           config,
-          // It publishes nothing: no outbox relay.
-          relay: false,
+          // Its one publication: the request for the staff snapshot, through the outbox.
+          relay: true,
           // The queue's bindings: the same list the topology step declares before any service starts.
           subscriptions: subscriptionsOf(SERVICE_NAME),
         }),
@@ -77,6 +80,8 @@ export class AppModule {
         ...persistenceProviders,
         ...clockProviders,
         ...handlers,
+        // The staff who existed before this service's queue did: asked for once, at first start.
+        ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
       ],
     };
   }

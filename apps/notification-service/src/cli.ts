@@ -1,7 +1,12 @@
 import 'reflect-metadata';
-import { DEAD_LETTERS_USAGE, deadLettersCommand } from '@ajla/messaging';
+import {
+  ASK_SNAPSHOT_USAGE,
+  askSnapshotCommand,
+  DEAD_LETTERS_USAGE,
+  deadLettersCommand,
+} from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
-import { SERVICE_NAME } from './app.module';
+import { SERVICE_NAME, STAFF_SNAPSHOT } from './app.module';
 import { NotificationServiceCliConfig } from './config/notification-service.config';
 import {
   NOTIFICATIONS_SCHEMA,
@@ -14,6 +19,7 @@ const USAGE = `Usage: node dist/apps/notification-service/src/cli.js <command> [
 Commands:
   migrate   Run the pending migrations of the notifications schema, then exit.
 ${DEAD_LETTERS_USAGE}
+${ASK_SNAPSHOT_USAGE}
 
 Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV) and RABBITMQ_URL like the service.`;
 
@@ -27,5 +33,6 @@ void runCli({
       migrations: notificationServiceMigrations,
     }),
     'dead-letters': deadLettersCommand(SERVICE_NAME),
+    'ask-snapshot': askSnapshotCommand(SERVICE_NAME, NOTIFICATIONS_SCHEMA, STAFF_SNAPSHOT),
   },
 });

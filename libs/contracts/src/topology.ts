@@ -17,6 +17,7 @@ export const EVENT_SUBSCRIPTIONS = {
     'message.created',
     'user.registered',
     'user.updated',
+    'user.snapshot',
   ],
   'user-service': ['user.snapshot_requested'],
 } as const satisfies Record<string, readonly RoutingKey[]>;

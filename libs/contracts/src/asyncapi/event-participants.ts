@@ -30,7 +30,7 @@ export function eventParticipants(): EventParticipants {
     producers: {
       'user.registered': 'user-service',
       'user.updated': 'user-service',
-      // Any service with a copy of the staff asks; request-service is the one today.
+      // Any service with a copy of the staff asks (request-service, notification-service); one is named.
       'user.snapshot_requested': 'request-service',
       'user.snapshot': 'user-service',
       'request.submitted': 'request-service',

@@ -5,8 +5,8 @@ import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import { RecordAccountChangeHandler } from '../../application/record-account-change/record-account-change.handler';
 
 /**
- * Keeps the account directory (who is staff, hears of new requests) from user-service's events. Runs in the
- * consumer's transaction (with its inbox row), so a redelivered event has no second effect and a
+ * Keeps the account directory (who is staff, hears of new requests) from user-service's events
+ * (changes and snapshots). Runs in the consumer's transaction (with its inbox row), so a redelivered event has no second effect and a
  * failed one leaves no trace.
  */
 @Controller()
@@ -37,6 +37,31 @@ export class UserEventsController {
     );
     if (changed) {
       this.logger.log(`account directory: ${data.user_id} is ${data.role} (event ${event.id})`);
+    }
+  }
+
+  /**
+   * An account's state in user-service's answer to a request for the staff snapshot (this
+   * service's, at its first start, or another service's: every consumer of `user.snapshot` gets
+   * every answer). The same rule as a change: kept only when newer than what the directory holds.
+   */
+  @EventPattern<RoutingKey>('user.snapshot')
+  async onUserSnapshot(
+    @Payload() event: EventEnvelope<'user.snapshot'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const data = event.data;
+    const changed = await this.unitOfWork.join(context.transaction, () =>
+      this.recordAccountChange.execute({
+        userId: data.user_id,
+        role: data.role,
+        email: data.email,
+        fullName: data.full_name,
+        asOf: new Date(data.as_of),
+      }),
+    );
+    if (changed) {
+      this.logger.log(`account directory: ${data.user_id} is ${data.role} (snapshot ${event.id})`);
     }
   }
 }

@@ -1,4 +1,7 @@
-import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
+import {
+  CreateMessagingTables1763900000000,
+  CreateSnapshotRequestsTable1765200000000,
+} from '@ajla/messaging';
 import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
@@ -6,4 +9,6 @@ export const notificationServiceMigrations = [
   // The outbox and inbox tables of @ajla/messaging, in this service's schema.
   CreateMessagingTables1763900000000,
   CreateNotificationsTables1764600000000,
+  // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
+  CreateSnapshotRequestsTable1765200000000,
 ];
