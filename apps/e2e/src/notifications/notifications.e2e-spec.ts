@@ -152,6 +152,30 @@ describe('notifications (through the gateway)', () => {
     });
   });
 
+  it('tells nobody of their own action: an agent claiming a request, a client cancelling theirs', async () => {
+    const claimed = await submitRequest(client);
+    expect((await assign(agent, claimed.id)).status).toBe(200); // no agent_id: the agent claims it
+    const cancelled = await submitRequest(client);
+    const cancel = await api('POST', `/api/v1/requests/${cancelled.id}/cancel`, {
+      token: client.tokens.access_token,
+    });
+    expect(cancel.status).toBe(200);
+    // Later events that do tell each of them. request-service publishes in the order it commits,
+    // so once these arrived the events of the claim and of the cancellation were handled too.
+    const handedOver = await submitRequest(client);
+    expect((await assign(admin, handedOver.id, agent.id)).status).toBe(200);
+    expect((await setStatus(agent, claimed.id, 'in_progress')).status).toBe(200);
+    await eventually(agent.tokens.access_token, about(handedOver.id, 'request.assigned'));
+    await eventually(client.tokens.access_token, about(claimed.id, 'request.status_changed'));
+
+    const agents = await notificationsOf(agent.tokens.access_token);
+    expect(agents.filter((n) => n.data.request_id === claimed.id)).toEqual([
+      expect.objectContaining({ type: 'request.submitted' }),
+    ]);
+    const clients = await notificationsOf(client.tokens.access_token);
+    expect(clients.filter((n) => n.data.request_id === cancelled.id)).toEqual([]);
+  });
+
   it("reads one's own notifications; someone else's id is 404, never 403", async () => {
     const token = agent.tokens.access_token;
     const unread = await notificationsOf(token, '&unread=true');

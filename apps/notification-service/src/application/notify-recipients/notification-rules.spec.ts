@@ -31,12 +31,15 @@ const message = (overrides: Partial<MessageCreatedV1> = {}): MessageCreatedV1 =>
   ...overrides,
 });
 
-const statusChange = (to: RequestStatusChangedV1['to']): RequestStatusChangedV1 => ({
+const statusChange = (
+  to: RequestStatusChangedV1['to'],
+  changedBy: string = ids.agent,
+): RequestStatusChangedV1 => ({
   request_id: ids.request,
   user_id: ids.client,
   from: 'assigned',
   to,
-  changed_by: ids.agent,
+  changed_by: changedBy,
   assignee_id: ids.agent,
   conversation_id: ids.conversation,
   updated_at: '2026-11-22T10:00:00.000Z',
@@ -64,6 +67,22 @@ describe('notification rules', () => {
         data: { request_id: ids.request, conversation_id: ids.conversation },
       })),
     );
+  });
+
+  it('does not tell a staff member of a request they submitted themselves', () => {
+    const drafts = requestSubmittedDrafts(
+      {
+        request_id: ids.request,
+        user_id: ids.admin,
+        type: 'events',
+        description: 'Two tickets for the opera',
+        status: 'new',
+        conversation_id: ids.conversation,
+        created_at: '2026-11-22T10:00:00.000Z',
+      },
+      [ids.agent, ids.admin] as UserId[],
+    );
+    expect(drafts.map((draft) => draft.recipientId)).toEqual([ids.agent]);
   });
 
   it('tells nobody of a submitted request while no staff is known', () => {
@@ -126,6 +145,12 @@ describe('notification rules', () => {
     ]);
   });
 
+  it('does not tell the client of a change they made themselves (cancelling their request)', () => {
+    expect(requestStatusChangedDrafts(statusChange('cancelled', ids.client))).toEqual([]);
+    // Cancelled by staff, the client is told.
+    expect(requestStatusChangedDrafts(statusChange('cancelled', ids.admin))).toHaveLength(1);
+  });
+
   it('tells the assignee of an assignment', () => {
     const assigned = {
       request_id: ids.request,
@@ -148,6 +173,21 @@ describe('notification rules', () => {
     expect(requestAssignedDrafts({ ...assigned, previous_assignee_id: ids.admin })[0].body).toBe(
       'It was handed over to you from a colleague.',
     );
+  });
+
+  it('does not tell an agent who claimed a request themselves', () => {
+    const claimed = {
+      request_id: ids.request,
+      user_id: ids.client,
+      assignee_id: ids.agent,
+      assigned_by: ids.agent,
+      previous_assignee_id: null,
+      status: 'assigned' as const,
+      conversation_id: ids.conversation,
+      updated_at: '2026-11-22T10:00:00.000Z',
+    };
+    expect(requestAssignedDrafts(claimed)).toEqual([]);
+    expect(requestAssignedDrafts({ ...claimed, previous_assignee_id: ids.admin })).toEqual([]);
   });
 
   it('quotes a long text by its start, cut at a whole character', () => {

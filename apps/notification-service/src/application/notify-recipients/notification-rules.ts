@@ -7,24 +7,31 @@ import type {
 import type { NotificationDraft } from '../../domain/notification/notification';
 import type { UserId } from '../../domain/user-id';
 
+// The rule behind every function here: nobody is told of their own action. Each event names who
+// acted (the submitter, `assigned_by`, `changed_by`, the sender), and that person is never among
+// its recipients.
+
 /** How much of a description or message a notification quotes. */
 export const EXCERPT_LENGTH = 140;
 
-/** Every agent and admin hears of a new request. */
+/** Every agent and admin hears of a new request, except a staff member who submitted it. */
 export function requestSubmittedDrafts(
   data: RequestSubmittedV1,
   staff: readonly UserId[],
 ): NotificationDraft[] {
-  return staff.map((recipientId) => ({
-    recipientId,
-    title: `New ${data.type} request`,
-    body: excerpt(data.description),
-    data: { request_id: data.request_id, conversation_id: data.conversation_id },
-  }));
+  return staff
+    .filter((recipientId) => recipientId !== data.user_id)
+    .map((recipientId) => ({
+      recipientId,
+      title: `New ${data.type} request`,
+      body: excerpt(data.description),
+      data: { request_id: data.request_id, conversation_id: data.conversation_id },
+    }));
 }
 
-/** The assignee hears that the request is theirs now. */
+/** The assignee hears that the request is theirs now, unless they took it themselves. */
 export function requestAssignedDrafts(data: RequestAssignedV1): NotificationDraft[] {
+  if (data.assigned_by === data.assignee_id) return [];
   return [
     {
       recipientId: data.assignee_id as UserId,
@@ -54,8 +61,9 @@ const STATUS_BODIES: Record<RequestStatusChangedV1['to'], string> = {
   cancelled: 'Nothing more will be done for it.',
 };
 
-/** The client hears of every move of their request. */
+/** The client hears of every move of their request but their own (cancelling it). */
 export function requestStatusChangedDrafts(data: RequestStatusChangedV1): NotificationDraft[] {
+  if (data.changed_by === data.user_id) return [];
   return [
     {
       recipientId: data.user_id as UserId,
