@@ -630,6 +630,37 @@ describe('request-service over HTTP', () => {
     expect((await assign(id, layla)).status).toBe(403);
   });
 
+  it('keeps a demotion that arrives before an older promotion: the account is not staff', async () => {
+    const id = (await submit(layla)).body.id as string;
+    const former = newId();
+    const roleAt = (role: Role, at: string) =>
+      createEnvelope(
+        'user.updated',
+        {
+          user_id: former,
+          email: `former.${former.slice(-6)}@ajla.test`,
+          full_name: 'Former Agent',
+          role,
+          tier: 5000,
+          updated_at: at,
+          changed: ['role'],
+        },
+        { producer: 'user-service' },
+      );
+    // Demoted at 10:05; the promotion of 10:00 comes second (redelivered late, or from a retry).
+    await publishUserEvent(roleAt('user', '2026-11-20T10:05:00.000Z'));
+    await publishUserEvent(roleAt('agent', '2026-11-20T10:00:00.000Z'));
+
+    const refused = await assign(id, admin, { agent_id: former });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('assignee_not_staff');
+    const { rows } = await sql.query(
+      'SELECT role, last_event_at FROM requests.accounts WHERE user_id = $1',
+      [former],
+    );
+    expect(rows).toEqual([{ role: 'user', last_event_at: new Date('2026-11-20T10:05:00.000Z') }]);
+  });
+
   it('reports ready (Postgres, RabbitMQ) and serves its OpenAPI document', async () => {
     const ready = await call('GET', '/health/ready');
     expect(ready.status).toBe(200);

@@ -140,7 +140,7 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
   /** The staff as request-service knows them: id → role and name (clients are left out). */
   async function directory(): Promise<Record<string, string>> {
     const { rows } = await sql.query(
-      `SELECT user_id, role, full_name FROM requests.staff_members WHERE role <> 'user'`,
+      `SELECT user_id, role, full_name FROM requests.accounts WHERE role <> 'user'`,
     );
     return Object.fromEntries(rows.map((r) => [r.user_id, `${r.role} ${r.full_name}`]));
   }
@@ -210,7 +210,7 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
 
     // The second answer repeats the states (new event ids): the directory stays as it is.
     // updated_at is when the row was last written, not part of the state.
-    const state = `SELECT user_id, role, email, full_name, last_event_at FROM requests.staff_members ORDER BY user_id`;
+    const state = `SELECT user_id, role, email, full_name, last_event_at FROM requests.accounts ORDER BY user_id`;
     const before = await sql.query(state);
     await deliver(
       snapshot(sara, 'admin', at(12), 'Sara K.'),

@@ -77,7 +77,7 @@ function copyRequest(request: Request): Request {
   });
 }
 
-/** The directory's policy (newest state wins; a client is only stored to replace staff), in memory. */
+/** The directory's policy (the newest state of every account wins; only agents and admins are staff), in memory. */
 export class InMemoryStaffDirectory implements StaffDirectory {
   readonly entries = new Map<string, AccountSnapshot>();
 
@@ -87,7 +87,6 @@ export class InMemoryStaffDirectory implements StaffDirectory {
   }
   async record(snapshot: AccountSnapshot): Promise<boolean> {
     const stored = this.entries.get(snapshot.userId);
-    if (stored === undefined && !isStaffRole(snapshot.role)) return false;
     if (stored !== undefined && stored.asOf.getTime() > snapshot.asOf.getTime()) return false;
     this.entries.set(snapshot.userId, { ...snapshot });
     return true;

@@ -25,9 +25,9 @@ describe('RecordStaffChangeHandler', () => {
     expect(await directory.findStaff(userId)).toMatchObject({ role: 'agent', fullName: 'Sara' });
   });
 
-  it('does not add a client', async () => {
-    expect(await handler.execute(state('user', 1))).toBe(false);
-    expect(directory.entries.size).toBe(0);
+  it('keeps a client, who is not staff', async () => {
+    expect(await handler.execute(state('user', 1))).toBe(true);
+    expect(await directory.findStaff(userId)).toBeUndefined();
   });
 
   it('follows promotions, renames and demotions', async () => {
@@ -39,11 +39,14 @@ describe('RecordStaffChangeHandler', () => {
   });
 
   it('ignores a state older than the one it holds (events out of order)', async () => {
-    await handler.execute(state('user', 1)); // nothing stored
-    await handler.execute(state('user', 5)); // nothing stored
-    await handler.execute(state('agent', 3)); // promoted at 3, stored
+    await handler.execute(state('agent', 3)); // promoted at 3
     expect(await handler.execute(state('user', 2))).toBe(false);
     expect((await directory.findStaff(userId))?.role).toBe('agent');
+    // A demotion that arrives before an older promotion stays a demotion.
+    const other = { ...state('user', 5), userId: aUserId() };
+    await handler.execute(other);
+    expect(await handler.execute({ ...other, role: 'agent', asOf: at(4) })).toBe(false);
+    expect(await directory.findStaff(other.userId)).toBeUndefined();
   });
 
   it('refuses an unknown role or a malformed id', async () => {

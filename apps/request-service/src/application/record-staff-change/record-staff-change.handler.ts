@@ -6,9 +6,9 @@ import type { UserId } from '../../domain/user-id';
 import type { RecordStaffChangeCommand } from './record-staff-change.command';
 
 /**
- * Keeps the staff directory up to date from user-service's events: new staff accounts, promotions,
- * demotions and name changes. Returns whether the directory changed (a stale or irrelevant event
- * leaves it as it is).
+ * Keeps the staff directory up to date from user-service's events: new accounts, promotions,
+ * demotions and name changes. Returns whether the directory changed (a stale event leaves it as it
+ * is).
  */
 @Injectable()
 export class RecordStaffChangeHandler {

@@ -1,11 +1,7 @@
 import { MESSAGING_ENTITIES } from '@ajla/messaging';
+import { AccountOrmEntity } from './account.orm-entity';
 import { RequestOrmEntity } from './request.orm-entity';
-import { StaffMemberOrmEntity } from './staff-member.orm-entity';
 
 export const REQUESTS_SCHEMA = 'requests';
 
-export const requestServiceEntities = [
-  RequestOrmEntity,
-  StaffMemberOrmEntity,
-  ...MESSAGING_ENTITIES,
-];
+export const requestServiceEntities = [RequestOrmEntity, AccountOrmEntity, ...MESSAGING_ENTITIES];

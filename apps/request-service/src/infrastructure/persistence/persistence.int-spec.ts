@@ -88,12 +88,12 @@ describe('request-service persistence (real Postgres)', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'requests' ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual([
+        'accounts',
         'inbox_messages',
         'migrations',
         'outbox_messages',
         'requests',
         'snapshot_requests',
-        'staff_members',
       ]);
       const elsewhere: unknown[] = await db.dataSource.query(
         `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'requests'`,
@@ -378,14 +378,17 @@ describe('request-service persistence (real Postgres)', () => {
       expect(await staff.findStaff(id)).toBeUndefined();
     });
 
-    it('never adds a client', async () => {
+    it('keeps a client with its time, so that an older promotion arriving later is ignored', async () => {
       const id = aUserId();
-      expect(await staff.record(snapshot(id, 'user', 1))).toBe(false);
-      const rows: unknown[] = await db.dataSource.query(
-        `SELECT 1 FROM requests.staff_members WHERE user_id = $1`,
+      expect(await staff.record(snapshot(id, 'user', 5))).toBe(true);
+      const rows: { role: string }[] = await db.dataSource.query(
+        `SELECT role FROM requests.accounts WHERE user_id = $1`,
         [id],
       );
-      expect(rows).toHaveLength(0);
+      expect(rows).toEqual([{ role: 'user' }]);
+      expect(await staff.findStaff(id)).toBeUndefined();
+      expect(await staff.record(snapshot(id, 'agent', 4))).toBe(false);
+      expect(await staff.findStaff(id)).toBeUndefined();
     });
 
     it('ignores an older state, whatever order events come in', async () => {

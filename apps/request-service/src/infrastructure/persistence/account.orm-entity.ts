@@ -1,8 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Row of `requests.staff_members`: an account that is or was staff, as user events told it. */
-@Entity({ name: 'staff_members' })
-export class StaffMemberOrmEntity {
+/**
+ * Row of `requests.accounts`: an account as user events last told it, clients too (their row and
+ * its time keep an older "agent" event from making them staff).
+ */
+@Entity({ name: 'accounts' })
+export class AccountOrmEntity {
   @PrimaryColumn('uuid', { name: 'user_id' })
   userId!: string;
 
