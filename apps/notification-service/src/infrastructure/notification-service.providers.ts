@@ -10,8 +10,9 @@ import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory
 export const PRODUCER = 'notification-service';
 
 /**
- * The service publishes no events: it only consumes. A domain event reaching the unit of work
- * would be a mistake, and having no contract it fails the transaction.
+ * The service publishes no events of its domain (its one publication, the request for the staff
+ * snapshot, is `@ajla/messaging`'s bookkeeping). A domain event reaching the unit of work would be
+ * a mistake, and having no contract it fails the transaction.
  */
 const noIntegrationEvents: IntegrationEventMapper = { toIntegrationEvent: () => undefined };
 
