@@ -33,6 +33,11 @@ export interface Answer {
   body: any;
 }
 
+function urlOf(app: NestFastifyApplication): string {
+  const address = app.getHttpServer().address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
 /** One test run's database, broker exchange and service instance. */
 export class ServiceHarness {
   readonly run = randomBytes(4).toString('hex');
@@ -41,6 +46,10 @@ export class ServiceHarness {
   db!: TestDatabase;
   app!: NestFastifyApplication;
   baseUrl!: string;
+  /** `ws://` of the first instance. */
+  wsUrl!: string;
+  private config!: NotificationServiceConfig;
+  private readonly replicas: NestFastifyApplication[] = [];
   sql!: Client;
   private keysDir!: string;
   private signer!: TokenSigner;
@@ -65,23 +74,40 @@ export class ServiceHarness {
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
       SHUTDOWN_GRACE_MS: '5000',
     });
-    this.app = await createServiceApp(
-      AppModule.forRoot(config, { messagingName: this.messagingName }),
-      { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
-    );
-    await this.app.startAllMicroservices();
-    await this.app.listen(0, '127.0.0.1');
-    // Its queue is declared and bound before a test publishes events to it.
-    await this.app.get(EventTransport, { strict: false }).whenConsuming(15_000);
-    const address = this.app.getHttpServer().address();
-    this.baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.config = config;
+    this.app = await this.boot();
+    this.baseUrl = urlOf(this.app);
+    this.wsUrl = this.baseUrl.replace(/^http/, 'ws');
     this.sql = new Client({ connectionString: this.db.url });
     await this.sql.connect();
     this.broker = await amqplib.connect(RABBITMQ_URL);
     this.channel = await this.broker.createChannel();
   }
 
+  /**
+   * Another instance on the same database, Redis and queue (events go to either): `ws://` of it.
+   */
+  async replica(): Promise<string> {
+    const app = await this.boot();
+    this.replicas.push(app);
+    return urlOf(app).replace(/^http/, 'ws');
+  }
+
+  private async boot(): Promise<NestFastifyApplication> {
+    const config = this.config;
+    const app = await createServiceApp(
+      AppModule.forRoot(config, { messagingName: this.messagingName }),
+      { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
+    );
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+    // Its queue is declared and bound before a test publishes events to it.
+    await app.get(EventTransport, { strict: false }).whenConsuming(15_000);
+    return app;
+  }
+
   async tearDown(): Promise<void> {
+    for (const replica of this.replicas) await replica.close().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await this.sql?.end().catch(() => undefined);
     if (this.channel) {
