@@ -6,8 +6,16 @@ import type { CaseContext } from './values';
 import { NEVER_OVERSIZED_BYTES, type FrameCase, type HandshakeCase } from './ws-cases';
 import { BAD_CALLERS, type CallerKind, type SessionCaller, type World } from './world';
 
-/** Frame types the chat server sends (API.md). */
-const SERVER_FRAME_TYPES = new Set(['message', 'ack', 'typing', 'read', 'pong', 'error']);
+/** Frame types the chat and notifications sockets send (API.md). */
+const SERVER_FRAME_TYPES = new Set([
+  'message',
+  'ack',
+  'typing',
+  'read',
+  'notification',
+  'pong',
+  'error',
+]);
 /** The client keeps under the server's limits (burst 200, 50/s), so only a flood case may be cut off. */
 const CLIENT_BURST = 150;
 const CLIENT_PER_SECOND = 40;
