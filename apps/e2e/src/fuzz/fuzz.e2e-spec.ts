@@ -106,8 +106,8 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
       const handshakes = numbered(chatHandshakeArb, SEED + 2, HANDSHAKES, 'h');
       const started = Date.now();
       const options = { wsBaseUrl: wsBaseUrl(), world, findings, markers };
-      await runFrameCases(frames, chatSlots(world), 'ws chat frame', options);
-      await runHandshakeCases(handshakes, 'ws chat handshake', 'app', options);
+      await runFrameCases(frames, chatSlots(world), 'ws chat frame', { ...options, prefix: 'w' });
+      await runHandshakeCases(handshakes, 'ws chat handshake', 'app', { ...options, prefix: 'h' });
       process.stdout.write(
         `fuzz: ${frames.length} chat frames and ${handshakes.length} handshakes in ${Date.now() - started} ms\n`,
       );
@@ -132,16 +132,22 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
         process.stdout.write('fuzz: /ws/notifications is not served yet: skipped\n');
         return;
       }
-      const frames = numbered(genericFrameArb, SEED + 3, Math.round(FRAMES / 5), 'w');
+      const frames = numbered(genericFrameArb, SEED + 3, Math.round(FRAMES / 5), 'n');
       const handshakes = numbered(
         notificationHandshakeArb,
         SEED + 4,
         Math.round(HANDSHAKES / 2),
-        'h',
+        'k',
       );
       const options = { wsBaseUrl: wsBaseUrl(), world, findings, markers };
-      await runFrameCases(frames, notificationSlots(), 'ws notifications frame', options);
-      await runHandshakeCases(handshakes, 'ws notifications handshake', 'protocol', options);
+      await runFrameCases(frames, notificationSlots(), 'ws notifications frame', {
+        ...options,
+        prefix: 'n',
+      });
+      await runHandshakeCases(handshakes, 'ws notifications handshake', 'protocol', {
+        ...options,
+        prefix: 'k',
+      });
       const report = findings.report('notifications WebSocket fuzz');
       if (report)
         throw new Error(

@@ -181,6 +181,11 @@ export interface WsRunOptions {
   world: World;
   findings: Findings;
   markers: Markers;
+  /**
+   * Case n is `<prefix>n` (its replay id and marker): one prefix per socket and kind, since the
+   * chat and notifications runs number their cases from 0 alike.
+   */
+  prefix: string;
 }
 
 /** A socket slot: one caller on one conversation, reopened after each close. */
@@ -239,9 +244,10 @@ async function runFrame(
   c: FrameCase,
   slot: Slot,
   where: string,
-  { wsBaseUrl, world, findings, markers }: WsRunOptions,
+  { wsBaseUrl, world, findings, markers, prefix }: WsRunOptions,
 ) {
-  const marker = markers.frame(id);
+  const caseId = `${prefix}${id}`;
+  const marker = markers.ws(caseId);
   const ctx: CaseContext = { marker, world, caller: slot.caller };
   const payload = c.make(ctx);
   const size = Buffer.byteLength(payload);
@@ -252,7 +258,7 @@ async function runFrame(
       problem,
       where,
       status,
-      caseId: `w${id}`,
+      caseId,
       tags: c.tags,
       request: `${c.binary ? 'binary' : 'text'} frame${c.repeat > 1 ? ` x${c.repeat}` : ''} (${size} bytes) as ${slot.caller} on ${slot.path}: ${truncate(payload.toString(), 240)}`,
       answer,
@@ -273,7 +279,7 @@ async function runFrame(
       slot.barrier,
     );
     if (!opened.socket) {
-      markers.refuse(marker, `w${id}`, 'could not connect');
+      markers.refuse(marker, caseId, 'could not connect');
       report('could not connect', opened.status ?? opened.error, truncate(opened.body ?? '', 200));
       return;
     }
@@ -318,7 +324,7 @@ async function runFrame(
       }
     }
   }
-  if (refused) markers.refuse(marker, `w${id}`, shown);
+  if (refused) markers.refuse(marker, caseId, shown);
   // A message is acknowledged to its sender once persisted (API.md), or refused: never ignored.
   if (outcome === 'answered' && c.tags.some((t) => t.startsWith('valid:message.send'))) {
     if (!refused && !answers.some((text) => text.startsWith('{"type":"ack"'))) {
@@ -374,9 +380,10 @@ async function runHandshake(
   c: HandshakeCase,
   where: string,
   barrier: 'app' | 'protocol',
-  { wsBaseUrl, world, findings, markers }: WsRunOptions,
+  { wsBaseUrl, world, findings, markers, prefix }: WsRunOptions,
 ) {
-  const marker = markers.handshake(id);
+  const caseId = `${prefix}${id}`;
+  const marker = markers.ws(caseId);
   const ctx: CaseContext = { marker, world, caller: c.caller };
   const built = c.make(ctx);
   findings.seen(where, c.tags);
@@ -391,7 +398,7 @@ async function runHandshake(
       where,
       status,
       signature,
-      caseId: `h${id}`,
+      caseId,
       tags: c.tags,
       request: `GET ${truncate(redactToken(built.path, world, c.caller), 240)} as ${c.caller}${built.protocols ? ' (token as subprotocol)' : ''}${built.headers ? ' (token in Authorization)' : ''}`,
       answer,
@@ -399,7 +406,7 @@ async function runHandshake(
   const opened = await FuzzSocket.open(`${wsBaseUrl}${built.path}`, built, barrier);
   if (!opened.socket) {
     const answer = `${opened.status ?? ''} ${opened.contentType ?? ''} ${truncate(opened.body ?? opened.error ?? '', 300)}`;
-    markers.refuse(marker, `h${id}`, answer);
+    markers.refuse(marker, caseId, answer);
     if (opened.status === undefined) report('no answer', opened.error, answer);
     else if (opened.status >= 500)
       report('5xx', opened.status, answer, answerSignature(opened.body ?? ''));
@@ -417,7 +424,7 @@ async function runHandshake(
   if (c.forbidden(ctx)) report("joined another client's conversation", 101, 'upgraded');
   const outcome = await socket.sync();
   if (outcome === 'closed') {
-    markers.refuse(marker, `h${id}`, `closed ${socket.closeCode}`);
+    markers.refuse(marker, caseId, `closed ${socket.closeCode}`);
     report(
       'closed after the handshake',
       socket.closeCode,
