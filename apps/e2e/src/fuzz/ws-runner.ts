@@ -166,16 +166,6 @@ class FuzzSocket {
   }
 }
 
-/**
- * Whether the gateway routes a WebSocket path: a handshake with a valid token either opens or is
- * refused by the service behind it; only an unrouted path answers 404 at a handshake without id.
- */
-export async function isRouted(url: string): Promise<boolean> {
-  const opened = await FuzzSocket.open(url);
-  opened.socket?.ws.terminate();
-  return opened.socket !== undefined || (opened.status !== undefined && opened.status !== 404);
-}
-
 export interface WsRunOptions {
   wsBaseUrl: string;
   world: World;
