@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON frames */
 import { newClient, newStaff, type Account } from '../support/api';
 import { refusalStatus } from '../support/chat';
 import { NotificationSocket } from '../support/notification-socket';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON frames */
 import WebSocket from 'ws';
 import { HandshakeRefused } from './chat';
 import { e2eState } from './state';
