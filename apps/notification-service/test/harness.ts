@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, TokenSigner, type Role } from '@ajla/auth';
+import { AuthConfig, SessionRevocationPublisher, TokenSigner, type Role } from '@ajla/auth';
 import type { EventEnvelope } from '@ajla/contracts';
 import { consumerQueues, EventTransport, parseRetryDelays } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
+import { createRedisClient, createServiceApp, loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
@@ -26,6 +26,8 @@ export interface Account {
   id: string;
   role: Role;
   token: string;
+  /** The session (`sid`) the token belongs to. */
+  sessionId: string;
 }
 
 export interface Answer {
@@ -43,6 +45,7 @@ export class ServiceHarness {
   readonly run = randomBytes(4).toString('hex');
   readonly exchange = `ajla_t.events.notifications.${this.run}`;
   readonly messagingName = `notification-service-t-${this.run}`;
+  readonly redisPrefix = uniqueRedisPrefix('notifications');
   db!: TestDatabase;
   app!: NestFastifyApplication;
   baseUrl!: string;
@@ -69,7 +72,7 @@ export class ServiceHarness {
       JWT_KEYS_DIR: this.keysDir,
       RABBITMQ_URL,
       REDIS_URL,
-      REDIS_KEY_PREFIX: uniqueRedisPrefix('notifications'),
+      REDIS_KEY_PREFIX: this.redisPrefix,
       EVENTS_EXCHANGE: this.exchange,
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
       SHUTDOWN_GRACE_MS: '5000',
@@ -127,8 +130,19 @@ export class ServiceHarness {
   }
 
   async account(role: Role, id: string = newId()): Promise<Account> {
-    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: randomUUID() });
-    return { id, role, token };
+    const sessionId = randomUUID();
+    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: sessionId });
+    return { id, role, token, sessionId };
+  }
+
+  /** Announces revocations the way user-service does, on this run's Redis prefix. */
+  revocations(): { publisher: SessionRevocationPublisher; close(): Promise<void> } {
+    const redis = createRedisClient({ REDIS_URL, REDIS_KEY_PREFIX: this.redisPrefix });
+    const publisher = new SessionRevocationPublisher(redis, {
+      keyPrefix: this.redisPrefix,
+      accessTokenTtlSeconds: 900,
+    });
+    return { publisher, close: async () => void (await redis.quit()) };
   }
 
   /** Publishes an event the way a relay does. */

@@ -6,6 +6,7 @@ import type { Account } from './harness';
 export class NotificationSocket {
   readonly frames: any[] = [];
   closeCode: number | undefined;
+  closeReason: string | undefined;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
@@ -13,7 +14,8 @@ export class NotificationSocket {
       this.frames.push(JSON.parse(String(data)));
       this.notify();
     });
-    ws.once('close', (code) => {
+    ws.once('close', (code, reason) => {
+      this.closeReason = String(reason);
       this.closeCode = code;
       this.notify();
     });

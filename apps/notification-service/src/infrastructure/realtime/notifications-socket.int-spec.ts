@@ -180,6 +180,41 @@ describe('the notifications socket', () => {
     expect(await refusal(harness.wsUrl, frank, { after: franks.id.toUpperCase() })).toBe(101);
   });
 
+  it("closes a revoked session's sockets with 1008 on every replica, and only those", async () => {
+    const henry = await harness.account('user');
+    const otherSession = await harness.account('user', henry.id);
+    const ended = [await open(harness.wsUrl, henry), await open(replicaUrl, henry)];
+    const kept = await open(replicaUrl, otherSession);
+    const { publisher, close } = harness.revocations();
+    try {
+      await publisher.sessionRevoked({
+        sessionId: henry.sessionId,
+        userId: henry.id,
+        at: new Date(),
+      });
+      for (const socket of ended) {
+        expect(await socket.waitFor(() => socket.closeCode, 'the close')).toBe(1008);
+        expect(socket.closeReason).toBe('session revoked');
+      }
+      // The other session's socket stays and still gets its pushes.
+      await handled(tell(henry));
+      await kept.waitForNotifications(1);
+      expect(kept.closeCode).toBeUndefined();
+      // A change of role closes the rest ("access changed": refresh the token and reconnect).
+      await publisher.accessChanged({
+        userId: henry.id,
+        role: 'agent',
+        tier: 5000,
+        at: new Date(),
+      });
+      expect(await kept.waitFor(() => kept.closeCode, 'the close')).toBe(1008);
+      expect(kept.closeReason).toBe('access changed');
+      expect(await refusal(harness.wsUrl, henry)).toBe(401);
+    } finally {
+      await close();
+    }
+  });
+
   it('answers ping with pong and every other frame with an error frame; the socket stays', async () => {
     const gina = await harness.account('user');
     const socket = await open(harness.wsUrl, gina);
