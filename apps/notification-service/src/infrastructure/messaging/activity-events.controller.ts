@@ -38,7 +38,7 @@ export class ActivityEventsController {
     if (stored.length > 0) {
       this.logger.debug(`${event.type} ${event.id}: ${stored.length} notification(s)`);
       // Pushed only once durable: a socket never shows what a rollback then takes back.
-      context.afterCommit(() => void this.hub.published(stored));
+      context.afterCommit(() => void this.hub.push(stored));
     }
   }
 }

@@ -92,7 +92,7 @@ export class NotificationHub {
    * Pushes committed notifications to their recipients' sockets, wherever they are. One that
    * does not get through (Redis down) is still found by the next resume (`after`).
    */
-  published(notifications: readonly Notification[]): Promise<void> {
+  push(notifications: readonly Notification[]): Promise<void> {
     if (notifications.length === 0) return Promise.resolve();
     const pipeline = this.redis.pipeline();
     for (const notification of notifications) {
