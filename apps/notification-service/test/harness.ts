@@ -88,12 +88,13 @@ export class ServiceHarness {
   }
 
   /**
-   * Another instance on the same database, Redis and queue (events go to either): `ws://` of it.
+   * Another instance on the same database, Redis and queue (events go to either): its `ws://`
+   * base, and a way to stop it before the run ends.
    */
-  async replica(): Promise<string> {
+  async replica(): Promise<{ wsUrl: string; close(): Promise<void> }> {
     const app = await this.boot();
     this.replicas.push(app);
-    return urlOf(app).replace(/^http/, 'ws');
+    return { wsUrl: urlOf(app).replace(/^http/, 'ws'), close: () => app.close() };
   }
 
   private async boot(): Promise<NestFastifyApplication> {

@@ -69,7 +69,7 @@ describe('the notifications socket', () => {
 
   beforeAll(async () => {
     await harness.setUp('socket');
-    replicaUrl = await harness.replica();
+    replicaUrl = (await harness.replica()).wsUrl;
   });
 
   afterEach(() => {
@@ -213,6 +213,21 @@ describe('the notifications socket', () => {
     } finally {
       await close();
     }
+  });
+
+  it('closes its sockets with 1001 when a replica shuts down; a resume elsewhere misses nothing', async () => {
+    const ivy = await harness.account('user');
+    const leaving = await harness.replica();
+    const socket = await open(leaving.wsUrl, ivy);
+    await handled(tell(ivy));
+    const [seen] = await socket.waitForNotifications(1);
+    await leaving.close();
+    expect(await socket.waitFor(() => socket.closeCode, 'the close')).toBe(1001);
+    const missed = tell(ivy, 3);
+    await handled(missed);
+    const resumed = await open(harness.wsUrl, ivy, { after: seen.id });
+    await resumed.waitForNotifications(3);
+    expect(resumed.ids()).toEqual(await storedAfter(ivy, seen.id));
   });
 
   it('answers ping with pong and every other frame with an error frame; the socket stays', async () => {
