@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
 import { askForSnapshotsOnStart, MessagingModule } from '@ajla/messaging';
-import { DatabaseModule, PlatformModule } from '@ajla/platform';
+import { DatabaseModule, PlatformModule, RedisModule } from '@ajla/platform';
 import { ListNotificationsHandler } from './application/list-notifications/list-notifications.handler';
 import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.handler';
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
@@ -14,6 +14,7 @@ import { UserEventsController } from './infrastructure/messaging/user-events.con
 import {
   clockProviders,
   persistenceProviders,
+  realtimeProviders,
 } from './infrastructure/notification-service.providers';
 import {
   NOTIFICATIONS_SCHEMA,
@@ -64,6 +65,7 @@ export class AppModule {
           migrations: notificationServiceMigrations,
           config,
         }),
+        RedisModule.forRoot({ config }),
         AuthModule.forRoot({ config }),
         MessagingModule.forRoot({
           serviceName: options.messagingName ?? SERVICE_NAME,
@@ -82,6 +84,7 @@ export class AppModule {
         ...handlers,
         // The staff who existed before this service's queue did: asked for once, at first start.
         ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
+        ...realtimeProviders,
       ],
     };
   }

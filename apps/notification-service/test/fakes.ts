@@ -28,6 +28,7 @@ export class InMemoryNotifications implements NotificationRepository {
         type,
         createdAt,
         readAt: null,
+        seq: this.next,
         ...draft,
       };
       this.stored.push(notification);
@@ -52,6 +53,16 @@ export class InMemoryNotifications implements NotificationRepository {
   async markAllRead(recipientId: UserId, at: Date) {
     for (const n of this.stored)
       if (n.recipientId === recipientId && n.readAt === null) n.readAt = at;
+  }
+
+  async seqOf(id: NotificationId, recipientId: UserId) {
+    return this.stored.find((n) => n.id === id && n.recipientId === recipientId)?.seq;
+  }
+
+  async listAfter(recipientId: UserId, afterSeq: number, limit: number) {
+    return this.stored
+      .filter((n) => n.recipientId === recipientId && n.seq > afterSeq)
+      .slice(0, limit);
   }
 }
 

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, TokenSigner, type Role } from '@ajla/auth';
+import { AuthConfig, SessionRevocationPublisher, TokenSigner, type Role } from '@ajla/auth';
 import type { EventEnvelope } from '@ajla/contracts';
 import { consumerQueues, EventTransport, parseRetryDelays } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
+import { createRedisClient, createServiceApp, loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
@@ -26,6 +26,8 @@ export interface Account {
   id: string;
   role: Role;
   token: string;
+  /** The session (`sid`) the token belongs to. */
+  sessionId: string;
 }
 
 export interface Answer {
@@ -33,14 +35,24 @@ export interface Answer {
   body: any;
 }
 
+function urlOf(app: NestFastifyApplication): string {
+  const address = app.getHttpServer().address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
 /** One test run's database, broker exchange and service instance. */
 export class ServiceHarness {
   readonly run = randomBytes(4).toString('hex');
   readonly exchange = `ajla_t.events.notifications.${this.run}`;
   readonly messagingName = `notification-service-t-${this.run}`;
+  readonly redisPrefix = uniqueRedisPrefix('notifications');
   db!: TestDatabase;
   app!: NestFastifyApplication;
   baseUrl!: string;
+  /** `ws://` of the first instance. */
+  wsUrl!: string;
+  private config!: NotificationServiceConfig;
+  private readonly replicas: NestFastifyApplication[] = [];
   sql!: Client;
   private keysDir!: string;
   private signer!: TokenSigner;
@@ -60,28 +72,46 @@ export class ServiceHarness {
       JWT_KEYS_DIR: this.keysDir,
       RABBITMQ_URL,
       REDIS_URL,
-      REDIS_KEY_PREFIX: uniqueRedisPrefix('notifications'),
+      REDIS_KEY_PREFIX: this.redisPrefix,
       EVENTS_EXCHANGE: this.exchange,
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
       SHUTDOWN_GRACE_MS: '5000',
     });
-    this.app = await createServiceApp(
-      AppModule.forRoot(config, { messagingName: this.messagingName }),
-      { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
-    );
-    await this.app.startAllMicroservices();
-    await this.app.listen(0, '127.0.0.1');
-    // Its queue is declared and bound before a test publishes events to it.
-    await this.app.get(EventTransport, { strict: false }).whenConsuming(15_000);
-    const address = this.app.getHttpServer().address();
-    this.baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.config = config;
+    this.app = await this.boot();
+    this.baseUrl = urlOf(this.app);
+    this.wsUrl = this.baseUrl.replace(/^http/, 'ws');
     this.sql = new Client({ connectionString: this.db.url });
     await this.sql.connect();
     this.broker = await amqplib.connect(RABBITMQ_URL);
     this.channel = await this.broker.createChannel();
   }
 
+  /**
+   * Another instance on the same database, Redis and queue (events go to either): its `ws://`
+   * base, and a way to stop it before the run ends.
+   */
+  async replica(): Promise<{ wsUrl: string; close(): Promise<void> }> {
+    const app = await this.boot();
+    this.replicas.push(app);
+    return { wsUrl: urlOf(app).replace(/^http/, 'ws'), close: () => app.close() };
+  }
+
+  private async boot(): Promise<NestFastifyApplication> {
+    const config = this.config;
+    const app = await createServiceApp(
+      AppModule.forRoot(config, { messagingName: this.messagingName }),
+      { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
+    );
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+    // Its queue is declared and bound before a test publishes events to it.
+    await app.get(EventTransport, { strict: false }).whenConsuming(15_000);
+    return app;
+  }
+
   async tearDown(): Promise<void> {
+    for (const replica of this.replicas) await replica.close().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await this.sql?.end().catch(() => undefined);
     if (this.channel) {
@@ -101,8 +131,19 @@ export class ServiceHarness {
   }
 
   async account(role: Role, id: string = newId()): Promise<Account> {
-    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: randomUUID() });
-    return { id, role, token };
+    const sessionId = randomUUID();
+    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: sessionId });
+    return { id, role, token, sessionId };
+  }
+
+  /** Announces revocations the way user-service does, on this run's Redis prefix. */
+  revocations(): { publisher: SessionRevocationPublisher; close(): Promise<void> } {
+    const redis = createRedisClient({ REDIS_URL, REDIS_KEY_PREFIX: this.redisPrefix });
+    const publisher = new SessionRevocationPublisher(redis, {
+      keyPrefix: this.redisPrefix,
+      accessTokenTtlSeconds: 900,
+    });
+    return { publisher, close: async () => void (await redis.quit()) };
   }
 
   /** Publishes an event the way a relay does. */

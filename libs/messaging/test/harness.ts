@@ -207,8 +207,11 @@ export class RecordingHandler {
 
   constructor(
     readonly routingKeys: readonly RoutingKey[] = ['request.submitted'],
-    private readonly then: (event: EventEnvelope, attempt: number) => void | Promise<void> = () =>
-      undefined,
+    private readonly then: (
+      event: EventEnvelope,
+      attempt: number,
+      context: EventContext,
+    ) => void | Promise<void> = () => undefined,
   ) {}
 
   async handle(event: EventEnvelope, context: EventContext): Promise<void> {
@@ -223,7 +226,7 @@ export class RecordingHandler {
       event.type,
     ]);
     const attempt = this.calls.filter((call) => call.id === event.id).length;
-    await this.then(event, attempt);
+    await this.then(event, attempt, context);
   }
 }
 

@@ -1,7 +1,10 @@
 import { Client } from 'pg';
 
-/** Every marker the fuzz cases put into their strings: `fz<n>x`, `fzw<n>x` (frames), `fzh<n>x`. */
-const MARKER_PATTERN = 'fz[wh]?[0-9]+x';
+/**
+ * Every marker the fuzz cases put into their strings: `fz<n>x` (HTTP) and `fz<prefix><n>x` of
+ * the WebSocket cases (`w` chat frames, `h` chat handshakes, `n`/`k` the notifications socket's).
+ */
+const MARKER_PATTERN = 'fz[whnk]?[0-9]+x';
 
 export interface KeptMarker {
   marker: string;
@@ -24,12 +27,9 @@ export class Markers {
     return `fz${id}x`;
   }
 
-  frame(id: number): string {
-    return `fzw${id}x`;
-  }
-
-  handshake(id: number): string {
-    return `fzh${id}x`;
+  /** The marker of WebSocket case `caseId` (`w12`, `h3`, ...). */
+  ws(caseId: string): string {
+    return `fz${caseId}x`;
   }
 
   refuse(marker: string, caseId: string, answer: string): void {

@@ -6,8 +6,16 @@ import type { CaseContext } from './values';
 import { NEVER_OVERSIZED_BYTES, type FrameCase, type HandshakeCase } from './ws-cases';
 import { BAD_CALLERS, type CallerKind, type SessionCaller, type World } from './world';
 
-/** Frame types the chat server sends (API.md). */
-const SERVER_FRAME_TYPES = new Set(['message', 'ack', 'typing', 'read', 'pong', 'error']);
+/** Frame types the chat and notifications sockets send (API.md). */
+const SERVER_FRAME_TYPES = new Set([
+  'message',
+  'ack',
+  'typing',
+  'read',
+  'notification',
+  'pong',
+  'error',
+]);
 /** The client keeps under the server's limits (burst 200, 50/s), so only a flood case may be cut off. */
 const CLIENT_BURST = 150;
 const CLIENT_PER_SECOND = 40;
@@ -158,21 +166,16 @@ class FuzzSocket {
   }
 }
 
-/**
- * Whether the gateway routes a WebSocket path: a handshake with a valid token either opens or is
- * refused by the service behind it; only an unrouted path answers 404 at a handshake without id.
- */
-export async function isRouted(url: string): Promise<boolean> {
-  const opened = await FuzzSocket.open(url);
-  opened.socket?.ws.terminate();
-  return opened.socket !== undefined || (opened.status !== undefined && opened.status !== 404);
-}
-
 export interface WsRunOptions {
   wsBaseUrl: string;
   world: World;
   findings: Findings;
   markers: Markers;
+  /**
+   * Case n is `<prefix>n` (its replay id and marker): one prefix per socket and kind, since the
+   * chat and notifications runs number their cases from 0 alike.
+   */
+  prefix: string;
 }
 
 /** A socket slot: one caller on one conversation, reopened after each close. */
@@ -231,9 +234,10 @@ async function runFrame(
   c: FrameCase,
   slot: Slot,
   where: string,
-  { wsBaseUrl, world, findings, markers }: WsRunOptions,
+  { wsBaseUrl, world, findings, markers, prefix }: WsRunOptions,
 ) {
-  const marker = markers.frame(id);
+  const caseId = `${prefix}${id}`;
+  const marker = markers.ws(caseId);
   const ctx: CaseContext = { marker, world, caller: slot.caller };
   const payload = c.make(ctx);
   const size = Buffer.byteLength(payload);
@@ -244,7 +248,7 @@ async function runFrame(
       problem,
       where,
       status,
-      caseId: `w${id}`,
+      caseId,
       tags: c.tags,
       request: `${c.binary ? 'binary' : 'text'} frame${c.repeat > 1 ? ` x${c.repeat}` : ''} (${size} bytes) as ${slot.caller} on ${slot.path}: ${truncate(payload.toString(), 240)}`,
       answer,
@@ -265,7 +269,7 @@ async function runFrame(
       slot.barrier,
     );
     if (!opened.socket) {
-      markers.refuse(marker, `w${id}`, 'could not connect');
+      markers.refuse(marker, caseId, 'could not connect');
       report('could not connect', opened.status ?? opened.error, truncate(opened.body ?? '', 200));
       return;
     }
@@ -310,7 +314,7 @@ async function runFrame(
       }
     }
   }
-  if (refused) markers.refuse(marker, `w${id}`, shown);
+  if (refused) markers.refuse(marker, caseId, shown);
   // A message is acknowledged to its sender once persisted (API.md), or refused: never ignored.
   if (outcome === 'answered' && c.tags.some((t) => t.startsWith('valid:message.send'))) {
     if (!refused && !answers.some((text) => text.startsWith('{"type":"ack"'))) {
@@ -366,9 +370,10 @@ async function runHandshake(
   c: HandshakeCase,
   where: string,
   barrier: 'app' | 'protocol',
-  { wsBaseUrl, world, findings, markers }: WsRunOptions,
+  { wsBaseUrl, world, findings, markers, prefix }: WsRunOptions,
 ) {
-  const marker = markers.handshake(id);
+  const caseId = `${prefix}${id}`;
+  const marker = markers.ws(caseId);
   const ctx: CaseContext = { marker, world, caller: c.caller };
   const built = c.make(ctx);
   findings.seen(where, c.tags);
@@ -383,7 +388,7 @@ async function runHandshake(
       where,
       status,
       signature,
-      caseId: `h${id}`,
+      caseId,
       tags: c.tags,
       request: `GET ${truncate(redactToken(built.path, world, c.caller), 240)} as ${c.caller}${built.protocols ? ' (token as subprotocol)' : ''}${built.headers ? ' (token in Authorization)' : ''}`,
       answer,
@@ -391,7 +396,7 @@ async function runHandshake(
   const opened = await FuzzSocket.open(`${wsBaseUrl}${built.path}`, built, barrier);
   if (!opened.socket) {
     const answer = `${opened.status ?? ''} ${opened.contentType ?? ''} ${truncate(opened.body ?? opened.error ?? '', 300)}`;
-    markers.refuse(marker, `h${id}`, answer);
+    markers.refuse(marker, caseId, answer);
     if (opened.status === undefined) report('no answer', opened.error, answer);
     else if (opened.status >= 500)
       report('5xx', opened.status, answer, answerSignature(opened.body ?? ''));
@@ -409,7 +414,7 @@ async function runHandshake(
   if (c.forbidden(ctx)) report("joined another client's conversation", 101, 'upgraded');
   const outcome = await socket.sync();
   if (outcome === 'closed') {
-    markers.refuse(marker, `h${id}`, `closed ${socket.closeCode}`);
+    markers.refuse(marker, caseId, `closed ${socket.closeCode}`);
     report(
       'closed after the handshake',
       socket.closeCode,

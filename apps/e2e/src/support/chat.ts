@@ -130,7 +130,7 @@ export class HandshakeRefused extends Error {
   }
 }
 
-export async function refusalStatus(promise: Promise<ChatSocket>): Promise<number> {
+export async function refusalStatus(promise: Promise<{ close(): void }>): Promise<number> {
   try {
     const socket = await promise;
     socket.close();

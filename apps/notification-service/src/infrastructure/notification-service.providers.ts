@@ -6,6 +6,8 @@ import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.rep
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
 import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
+import { NotificationHub } from './realtime/notification-hub';
+import { NotificationsGateway } from './realtime/notifications.gateway';
 
 export const PRODUCER = 'notification-service';
 
@@ -25,5 +27,8 @@ export const persistenceProviders: Provider[] = [
   TypeOrmAccountDirectory,
   { provide: ACCOUNT_DIRECTORY, useExisting: TypeOrmAccountDirectory },
 ];
+
+/** The live socket `/ws/notifications` and its fan-out across replicas. */
+export const realtimeProviders: Provider[] = [NotificationHub, NotificationsGateway];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];

@@ -226,6 +226,27 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     for (const event of others) expect(outcomesOf(event.id)).toEqual(['handled']);
   });
 
+  it('runs after-commit effects once the effect is committed, never for a rolled-back attempt', async () => {
+    const seen: { attempt: number; committed: number }[] = [];
+    const handler = new RecordingHandler(['request.submitted'], (event, attempt, context) => {
+      context.afterCommit(() => {
+        // Read outside the transaction: only a committed effect is visible here.
+        void bed.dataSource
+          .query(`SELECT count(*)::int AS n FROM messaging_test.effects WHERE event_id = $1`, [
+            event.id,
+          ])
+          .then(([row]: { n: number }[]) => seen.push({ attempt, committed: row.n }));
+      });
+      if (attempt === 1) throw new Error('deadlock detected');
+    });
+    await consume(handler);
+    const event = aSubmittedEvent();
+    publish(event);
+    await waitFor(() => seen.length === 1);
+    expect(outcomesOf(event.id)).toEqual(['retried', 'handled']);
+    expect(seen).toEqual([{ attempt: 2, committed: 1 }]);
+  });
+
   it('an event that fails once succeeds on its retry, with one effect', async () => {
     const handler = new RecordingHandler(['request.submitted'], (_event, attempt) => {
       if (attempt === 1) throw new Error('deadlock detected');

@@ -281,21 +281,33 @@ export class EventConsumer {
   }
 
   /** The inbox row and the handler's effects, in one transaction; false for a duplicate. */
-  private apply(
+  private async apply(
     event: EventEnvelope,
     message: ConsumeMessage,
     handle: HandleEvent,
   ): Promise<boolean> {
-    return this.options.dataSource.transaction(async (tx) => {
+    const afterCommit: Array<() => void> = [];
+    const applied = await this.options.dataSource.transaction(async (tx) => {
       const inserted: unknown[] = await tx.query(
         `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         [event.id, event.type],
       );
       if (inserted.length === 0) return false;
-      await handle(event, new EventContext([tx, message]));
+      await handle(event, new EventContext([tx, message, afterCommit]));
       return true;
     });
+    for (const effect of afterCommit) {
+      try {
+        effect();
+      } catch (error) {
+        // Committed is committed: the event is handled; only the effect is lost.
+        this.logger.error(
+          `${event.type} ${event.id}: an after-commit effect failed: ${describe(error)}`,
+        );
+      }
+    }
+    return applied;
   }
 
   private async retryOrDeadLetter(

@@ -19,7 +19,9 @@ export interface NotificationListing {
 export interface NotificationRepository {
   /**
    * Stores the drafts of one event; a recipient who already has a notification of that event
-   * keeps it and gets no second one. Returns the notifications that are new.
+   * keeps it and gets no second one. Returns the notifications that are new. Each recipient's
+   * new notification gets a seq greater than any of theirs committed before, and no transaction
+   * that commits later gives them a smaller one.
    */
   addForEvent(notifications: EventNotifications): Promise<Notification[]>;
   /** A recipient's notifications, newest first, and how many there are in all. */
@@ -31,6 +33,13 @@ export interface NotificationRepository {
   markRead(id: NotificationId, recipientId: UserId, at: Date): Promise<Notification | undefined>;
   /** Marks every unread notification of the recipient read. */
   markAllRead(recipientId: UserId, at: Date): Promise<void>;
+  /** The seq of one of the recipient's notifications; undefined when the recipient has no such one. */
+  seqOf(id: NotificationId, recipientId: UserId): Promise<number | undefined>;
+  /**
+   * The recipient's notifications stored after the one of `afterSeq`, oldest first, at most
+   * `limit`. Nothing the recipient gets later can have a smaller seq than what this returns.
+   */
+  listAfter(recipientId: UserId, afterSeq: number, limit: number): Promise<Notification[]>;
 }
 
 export const NOTIFICATION_REPOSITORY = Symbol('NotificationRepository');

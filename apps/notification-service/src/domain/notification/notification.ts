@@ -27,4 +27,9 @@ export interface Notification {
   data: NotificationData;
   readAt: Date | null;
   createdAt: Date;
+  /**
+   * Where it stands among its recipient's notifications, in the order they were stored (committed):
+   * a later one of the same recipient has a greater seq. What the live socket resumes from.
+   */
+  seq: number;
 }

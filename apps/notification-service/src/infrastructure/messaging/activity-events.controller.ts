@@ -4,10 +4,12 @@ import type { RoutingKey } from '@ajla/contracts';
 import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import type { NotifyRecipientsCommand } from '../../application/notify-recipients/notify-recipients.command';
 import { NotifyRecipientsHandler } from '../../application/notify-recipients/notify-recipients.handler';
+import { NotificationHub } from '../realtime/notification-hub';
 
 /**
  * The events people are told of: requests coming in and moving, and replies in conversations.
- * Runs in the consumer's transaction with the event's inbox row, so an event notifies once.
+ * Runs in the consumer's transaction with the event's inbox row, so an event notifies once; what
+ * it stored is pushed to the recipients' sockets once that transaction has committed.
  */
 @Controller()
 export class ActivityEventsController {
@@ -16,6 +18,7 @@ export class ActivityEventsController {
   constructor(
     private readonly unitOfWork: OutboxUnitOfWork,
     private readonly notifyRecipients: NotifyRecipientsHandler,
+    private readonly hub: NotificationHub,
   ) {}
 
   // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
@@ -34,6 +37,8 @@ export class ActivityEventsController {
     );
     if (stored.length > 0) {
       this.logger.debug(`${event.type} ${event.id}: ${stored.length} notification(s)`);
+      // Pushed only once durable: a socket never shows what a rollback then takes back.
+      context.afterCommit(() => void this.hub.push(stored));
     }
   }
 }

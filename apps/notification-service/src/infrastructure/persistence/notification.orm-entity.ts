@@ -29,4 +29,8 @@ export class NotificationOrmEntity {
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
+
+  /** The recipient's commit order (an identity: Postgres numbers it). */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq!: string;
 }

@@ -1,7 +1,7 @@
 import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
 import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
-import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
+import { migratedDatabase, waitFor, type MigratedDatabase } from '@ajla/testing';
 import type { UserId } from '../../domain/user-id';
 import { PRODUCER } from '../notification-service.providers';
 import { NOTIFICATIONS_SCHEMA, notificationServiceEntities } from './entities';
@@ -35,7 +35,7 @@ describe('notification-service persistence (real Postgres)', () => {
     await db?.close();
   });
 
-  it('indexes what the lists read: a recipient newest first, and the unread part', async () => {
+  it('indexes what the lists read: a recipient newest first, the unread part, and by seq (resume)', async () => {
     const rows: { indexdef: string }[] = await db.dataSource.query(
       `SELECT indexdef FROM pg_indexes WHERE schemaname = 'notifications' AND tablename = 'notifications'`,
     );
@@ -47,6 +47,7 @@ describe('notification-service persistence (real Postgres)', () => {
         expect.stringMatching(
           /\(recipient_id, created_at DESC, id DESC\) WHERE \(read_at IS NULL\)/,
         ),
+        expect.stringMatching(/UNIQUE INDEX .* \(recipient_id, seq\)/),
       ]),
     );
   });
@@ -75,6 +76,62 @@ describe('notification-service persistence (real Postgres)', () => {
     );
     expect(again.map((n) => n.recipientId)).toEqual([second]);
     expect(again[0]).toMatchObject({ eventId, data: { n: 1 }, readAt: null, createdAt });
+  });
+
+  it("gives a recipient's notifications seqs in commit order: a store waits for an open one of theirs", async () => {
+    const [recipient, bystander] = [newId<'UserId'>() as UserId, newId<'UserId'>() as UserId];
+    const store = (...recipients: UserId[]) =>
+      unitOfWork.run(() =>
+        notifications.addForEvent({
+          eventId: newId(),
+          type: 'request.submitted',
+          drafts: recipients.map((recipientId) => ({
+            recipientId,
+            title: 't',
+            body: 'b',
+            data: {},
+          })),
+          createdAt: new Date(),
+        }),
+      );
+    let commitFirst!: () => void;
+    const firstStored = new Promise<void>((stored) => {
+      void unitOfWork.run(async () => {
+        await notifications.addForEvent({
+          eventId: newId(),
+          type: 'request.submitted',
+          drafts: [{ recipientId: recipient, title: 't', body: 'first', data: {} }],
+          createdAt: new Date(),
+        });
+        stored();
+        await new Promise<void>((resolve) => (commitFirst = resolve));
+      });
+    });
+    await firstStored;
+    // Another recipient is not held up by the open transaction...
+    await store(bystander);
+    // ...the same one is: its store waits for the lock (or, without it, would commit first).
+    let secondDone = false;
+    const second = store(bystander, recipient).then((added) => {
+      secondDone = true;
+      return added;
+    });
+    await waitFor(async () => {
+      if (secondDone) return true;
+      const [{ waiting }] = await db.dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+      );
+      return waiting > 0 || undefined;
+    });
+    expect(secondDone).toBe(false);
+    expect(await notifications.listAfter(recipient, 0, 10)).toEqual([]);
+    commitFirst();
+    await second;
+    const seen = await notifications.listAfter(recipient, 0, 10);
+    expect(seen.map((n) => n.body)).toEqual(['first', 'b']);
+    expect(seen[0].seq).toBeLessThan(seen[1].seq);
+    expect(await notifications.seqOf(seen[1].id, recipient)).toBe(seen[1].seq);
+    expect(await notifications.seqOf(seen[1].id, bystander)).toBeUndefined();
   });
 
   it('has nothing pending, and can be undone and redone', async () => {

@@ -24,6 +24,8 @@ interface NotificationRow {
   data: NotificationData;
   read_at: Date | null;
   created_at: Date;
+  /** bigint: pg gives it as a string. */
+  seq: string;
 }
 
 /** `notifications.notifications`, written in the caller's transaction (the consumer's, with its inbox row). */
@@ -37,6 +39,15 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
     drafts,
     createdAt,
   }: EventNotifications): Promise<Notification[]> {
+    // Each recipient's seq must follow their commit order, or a resume (`listAfter`) could skip
+    // one committed late with an earlier seq: a lock per recipient, held until the commit, is
+    // taken before the seqs are drawn. In one order (by key), so that two events of the same
+    // staff cannot deadlock.
+    await this.unitOfWork.manager.query(
+      `SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
+         FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($1::uuid[]) AS r ORDER BY 1) l`,
+      [drafts.map((draft) => draft.recipientId)],
+    );
     // One statement for every recipient (a request tells all the staff); the unique
     // (event_id, recipient_id) pair drops any recipient already told of this event.
     const rows: NotificationRow[] = await this.unitOfWork.manager.query(
@@ -97,6 +108,22 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
     return row === undefined ? undefined : toNotification(row);
   }
 
+  async seqOf(id: NotificationId, recipientId: UserId): Promise<number | undefined> {
+    const rows: { seq: string }[] = await this.unitOfWork.manager.query(
+      `SELECT seq FROM notifications WHERE id = $1 AND recipient_id = $2`,
+      [id, recipientId],
+    );
+    return rows.length === 0 ? undefined : Number(rows[0].seq);
+  }
+
+  async listAfter(recipientId: UserId, afterSeq: number, limit: number): Promise<Notification[]> {
+    const rows: NotificationRow[] = await this.unitOfWork.manager.query(
+      `SELECT * FROM notifications WHERE recipient_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [recipientId, afterSeq, limit],
+    );
+    return rows.map(toNotification);
+  }
+
   async markAllRead(recipientId: UserId, at: Date): Promise<void> {
     await this.unitOfWork.manager.query(
       `UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL`,
@@ -116,5 +143,6 @@ function toNotification(row: NotificationRow): Notification {
     data: row.data,
     readAt: row.read_at,
     createdAt: row.created_at,
+    seq: Number(row.seq),
   };
 }

@@ -3,12 +3,14 @@ import {
   CreateSnapshotRequestsTable1765200000000,
 } from '@ajla/messaging';
 import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
+import { AddNotificationSeq1764650000000 } from './1764650000000-add-notification-seq';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
   // The outbox and inbox tables of @ajla/messaging, in this service's schema.
   CreateMessagingTables1763900000000,
   CreateNotificationsTables1764600000000,
+  AddNotificationSeq1764650000000,
   // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
   CreateSnapshotRequestsTable1765200000000,
 ];
