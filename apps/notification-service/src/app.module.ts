@@ -13,6 +13,7 @@ import { ActivityEventsController } from './infrastructure/messaging/activity-ev
 import { UserEventsController } from './infrastructure/messaging/user-events.controller';
 import {
   clockProviders,
+  mailProviders,
   persistenceProviders,
 } from './infrastructure/notification-service.providers';
 import {
@@ -76,6 +77,7 @@ export class AppModule {
         { provide: NotificationServiceConfig, useValue: config },
         ...persistenceProviders,
         ...clockProviders,
+        ...mailProviders,
         ...handlers,
       ],
     };

@@ -2,10 +2,13 @@ import type { Provider } from '@nestjs/common';
 import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
+import { MAIL_OUTBOX } from '../application/ports/mail-outbox.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
 import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
+import { MailSender } from './mail/mail-sender';
+import { TypeOrmMailOutbox } from './mail/typeorm-mail-outbox';
 
 export const PRODUCER = 'notification-service';
 
@@ -26,3 +29,10 @@ export const persistenceProviders: Provider[] = [
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];
+
+/** E-mail: the outbox the use cases write, and the job that sends it. */
+export const mailProviders: Provider[] = [
+  TypeOrmMailOutbox,
+  { provide: MAIL_OUTBOX, useExisting: TypeOrmMailOutbox },
+  MailSender,
+];

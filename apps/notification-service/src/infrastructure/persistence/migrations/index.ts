@@ -1,9 +1,11 @@
 import { CreateMessagingTables1763900000000 } from '@ajla/messaging';
 import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
+import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbox';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
   // The outbox and inbox tables of @ajla/messaging, in this service's schema.
   CreateMessagingTables1763900000000,
   CreateNotificationsTables1764600000000,
+  CreateMailOutbox1764700000000,
 ];
