@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
 import { BaseServiceConfig, loadConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const DELAY_LIST = /^\s*[1-9]\d{0,8}(\s*,\s*[1-9]\d{0,8})*\s*$/;
 
@@ -28,8 +28,14 @@ export class NotificationServiceConfig extends withMessagingConfig(
   override PORT: number = 8004;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
 
-  /** `smtp://user:pass@host:port` (or `smtps://`); unset: mail is written as .eml files instead. */
-  @IsOptional()
+  /**
+   * `smtp://user:pass@host:port` (or `smtps://`); unset: mail is written as .eml files instead,
+   * which production does not allow (its mail would reach nobody).
+   */
+  @ValidateIf(
+    (config: { NODE_ENV?: string; SMTP_URL?: string }) =>
+      config.NODE_ENV === 'production' || config.SMTP_URL !== undefined,
+  )
   @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
