@@ -8,6 +8,7 @@ import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.ha
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
 import { NotifyRecipientsHandler } from './application/notify-recipients/notify-recipients.handler';
 import { RecordAccountChangeHandler } from './application/record-account-change/record-account-change.handler';
+import { RecordMailPreferencesHandler } from './application/record-mail-preferences/record-mail-preferences.handler';
 import { NotificationServiceConfig } from './config/notification-service.config';
 import { ActivityEventsController } from './infrastructure/messaging/activity-events.controller';
 import { UserEventsController } from './infrastructure/messaging/user-events.controller';
@@ -35,6 +36,7 @@ export const OPEN_API = {
 const handlers = [
   NotifyRecipientsHandler,
   RecordAccountChangeHandler,
+  RecordMailPreferencesHandler,
   ListNotificationsHandler,
   MarkReadHandler,
   MarkAllReadHandler,

@@ -35,6 +35,8 @@ interface DueMail {
   attempts: number;
   email: string | null;
   full_name: string | null;
+  /** The recipient turned mail off for this event type (their notification preferences). */
+  turned_off: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ interface DueMail {
  * (`FOR UPDATE SKIP LOCKED`: replicas share the work, never send one row twice at once), renders
  * and sends each, and marks it sent. A failure counts the attempt, keeps the error and tries
  * again after the next delay of MAIL_RETRY_DELAYS_MS, the last one repeating: a mail is never
- * dropped. A crash after the server accepted a mail but before the commit sends it again (at
+ * dropped. A mail of an event its recipient turned off (`mail_preferences`) is skipped. A crash after the server accepted a mail but before the commit sends it again (at
  * least once).
  */
 @Injectable()
@@ -87,9 +89,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       const claimed = await this.dataSource.transaction(async (manager) => {
         const rows: DueMail[] = await manager.query(
           `SELECT m.id, m.recipient_id, m.kind, m.notification_id, m.conversation_id, m.since,
-                  m.attempts, a.email, a.full_name
+                  m.attempts, a.email, a.full_name,
+                  coalesce((p.email -> coalesce(n.type, 'message.created')) = 'false'::jsonb, false)
+                    AS turned_off
              FROM ${s}.mail_outbox m
              LEFT JOIN ${s}.accounts a ON a.user_id = m.recipient_id
+             LEFT JOIN ${s}.notifications n ON n.id = m.notification_id
+             LEFT JOIN ${s}.mail_preferences p ON p.user_id = m.recipient_id
             WHERE m.status = 'pending' AND m.due_at <= now()
             ORDER BY m.due_at
             LIMIT ${BATCH}
@@ -103,6 +109,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async deliver(manager: EntityManager, row: DueMail): Promise<void> {
+    if (row.turned_off) {
+      // Asked at send time, so turning an event off also holds for its mail still waiting.
+      await this.skip(manager, row);
+      return;
+    }
     try {
       if (row.email === null) {
         // The account's user.registered has not arrived yet: try again later.
@@ -112,9 +123,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       const content = await this.render(manager, row, recipient);
       if (content === undefined) {
         // A digest whose replies the client has read meanwhile: nothing to say.
-        await manager.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [
-          row.id,
-        ]);
+        await this.skip(manager, row);
         return;
       }
       await this.transport.send({ id: row.id, to: row.email, ...content });
@@ -144,6 +153,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  private async skip(manager: EntityManager, row: DueMail): Promise<void> {
+    await manager.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
+  }
+
   private async render(
     manager: EntityManager,
     row: DueMail,
@@ -157,13 +170,14 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       );
       return notificationMail(toNotification(notification), recipient, webAppUrl);
     }
-    // The staff replies of this conversation notified since the digest began, still unread.
+    // The staff replies of this conversation notified since the digest began, still unread, in
+    // the conversation's order (events may be handled in any order).
     const replies: { body: string; data: NotificationData; created_at: Date }[] =
       await manager.query(
         `SELECT body, data, created_at FROM ${s}.notifications
           WHERE recipient_id = $1 AND type = 'message.created' AND read_at IS NULL
             AND data ->> 'conversation_id' = $2 AND created_at >= $3
-          ORDER BY created_at, id`,
+          ORDER BY (data ->> 'seq')::int, created_at`,
         [row.recipient_id, row.conversation_id, row.since],
       );
     if (replies.length === 0) return undefined;

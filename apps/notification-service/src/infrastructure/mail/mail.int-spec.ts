@@ -38,13 +38,50 @@ describe('notification-service mail', () => {
       { producer: 'user-service' },
     );
 
+  const assigned = () =>
+    createEnvelope(
+      'request.assigned',
+      {
+        request_id: newId(),
+        conversation_id: newId(),
+        user_id: client.id,
+        assignee_id: agent.id,
+        previous_assignee_id: null,
+        assigned_by: admin.id,
+        status: 'assigned',
+        updated_at: '2026-11-22T10:05:00.000Z',
+      },
+      { producer: 'request-service' },
+    );
+
+  const preferencesChanged = (
+    account: Account,
+    updatedAt: string,
+    email: Record<string, boolean>,
+  ) =>
+    createEnvelope(
+      'user.updated',
+      {
+        user_id: account.id,
+        email: emailOf(account),
+        full_name: `Name of ${account.role}`,
+        role: account.role,
+        tier: 5000,
+        updated_at: updatedAt,
+        changed: ['preferences'],
+        notification_preferences: { email },
+      },
+      { producer: 'user-service' },
+    );
+
   const staffReply = (conversationId: string, seq: number, content: string) =>
     createEnvelope(
       'message.created',
       {
         message_id: newId(),
         conversation_id: conversationId,
-        request_id: newId(),
+        // One request per conversation: the conversation's id stands in for it in this spec.
+        request_id: conversationId,
         user_id: client.id,
         seq,
         sender_id: agent.id,
@@ -129,20 +166,7 @@ describe('notification-service mail', () => {
 
   it('keeps a mail the server could not take and sends it once the server is back', async () => {
     await smtp.stop();
-    const event = createEnvelope(
-      'request.assigned',
-      {
-        request_id: newId(),
-        conversation_id: newId(),
-        user_id: client.id,
-        assignee_id: agent.id,
-        previous_assignee_id: null,
-        assigned_by: admin.id,
-        status: 'assigned',
-        updated_at: '2026-11-22T10:05:00.000Z',
-      },
-      { producer: 'request-service' },
-    );
+    const event = assigned();
     await deliver(event);
     const where = `notification_id IN (SELECT id FROM notifications.notifications WHERE event_id = $1)`;
     // Two failed attempts: the back-off ran at least once and the row is still there.
@@ -207,5 +231,42 @@ describe('notification-service mail', () => {
     expect(
       smtp.to(emailOf(client)).filter((mail) => mail.text?.includes('Your car is waiting')),
     ).toHaveLength(0);
+  });
+
+  it('mails nobody an event they turned off in their preferences; an older state does not undo it', async () => {
+    const mailOf = (eventId: string) =>
+      allDone(
+        `notification_id IN (SELECT id FROM notifications.notifications WHERE event_id = $1)`,
+        [eventId],
+      );
+    await deliver(
+      preferencesChanged(agent, '2026-11-22T11:00:00.000Z', { 'request.assigned': false }),
+      // Published before the one above, delivered after it.
+      preferencesChanged(agent, '2026-11-22T10:59:00.000Z', {}),
+    );
+    const event = assigned();
+    await deliver(event);
+    const [row] = await mailOf(event.id);
+    expect(row.status).toBe('skipped');
+    expect(row.attempts).toBe(0);
+
+    // Turned on again: mailed.
+    await deliver(
+      preferencesChanged(agent, '2026-11-22T11:01:00.000Z', { 'request.assigned': true }),
+    );
+    const again = assigned();
+    await deliver(again);
+    const [sent] = await mailOf(again.id);
+    expect(sent.status).toBe('sent');
+    expect(
+      smtp
+        .to(emailOf(agent))
+        .filter((mail) => mail.text?.includes(`/requests/${event.data.request_id}`)),
+    ).toHaveLength(0);
+    expect(
+      smtp
+        .to(emailOf(agent))
+        .filter((mail) => mail.text?.includes(`/requests/${again.data.request_id}`)),
+    ).toHaveLength(1);
   });
 });

@@ -27,13 +27,15 @@ export class TypeOrmMailOutbox implements MailOutbox {
           [newId(), order.recipientId, order.notificationId, order.dueAt],
         );
       } else {
-        // A digest already waiting for this conversation takes the new reply in (its due time
-        // stays: the client hears within the delay of the first unread reply).
+        // A digest already waiting for this conversation takes the new reply in: the client hears
+        // within the delay of the first unread reply. Replies are handled concurrently, so the
+        // earlier one may come second: the digest keeps the earliest start and due time.
         await manager.query(
           `INSERT INTO mail_outbox (id, recipient_id, kind, conversation_id, since, due_at, created_at)
            VALUES ($1, $2, 'digest', $3, $4, $5, $4)
            ON CONFLICT (recipient_id, conversation_id) WHERE kind = 'digest' AND status = 'pending'
-           DO NOTHING`,
+           DO UPDATE SET since = least(mail_outbox.since, EXCLUDED.since),
+                         due_at = least(mail_outbox.due_at, EXCLUDED.due_at)`,
           [newId(), order.recipientId, order.conversationId, order.since, order.dueAt],
         );
       }

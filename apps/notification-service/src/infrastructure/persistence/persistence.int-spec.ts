@@ -103,7 +103,7 @@ describe('notification-service persistence (real Postgres)', () => {
     const rows = async () =>
       (await db.dataSource.query(
         `SELECT kind, status, since, due_at FROM notifications.mail_outbox
-          WHERE recipient_id = $1 ORDER BY created_at, kind`,
+          WHERE recipient_id = $1 ORDER BY since, kind`,
         [client],
       )) as { kind: string; status: string; since: Date; due_at: Date }[];
 
@@ -119,8 +119,9 @@ describe('notification-service persistence (real Postgres)', () => {
     await unitOfWork.run(() =>
       mailOutbox.mailFor([
         notification('request.status_changed', 0),
-        notification('message.created', 0),
+        // Handled in any order: the later reply may come first; the digest keeps the earliest.
         notification('message.created', 1),
+        notification('message.created', 0),
       ]),
     );
     expect(await rows()).toEqual([

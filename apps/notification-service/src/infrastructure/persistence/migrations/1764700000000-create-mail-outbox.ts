@@ -39,6 +39,15 @@ export class CreateMailOutbox1764700000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX mail_outbox_due_idx ON ${s}.mail_outbox (due_at) WHERE status = 'pending'`,
     );
+    // Which events each user is mailed about, from the notification part of their preferences
+    // (user.updated's notification_preferences): {"request.assigned": false, ...}; a user or an
+    // event not here is mailed. as_of: the time of the state held (a newer one replaces it).
+    await queryRunner.query(`
+      CREATE TABLE ${s}.mail_preferences (
+        user_id uuid        PRIMARY KEY,
+        email   jsonb       NOT NULL,
+        as_of   timestamptz NOT NULL
+      )`);
     // A digest lists a conversation's unread replies of one client.
     await queryRunner.query(
       `CREATE INDEX notifications_unread_conversation_idx
@@ -50,6 +59,7 @@ export class CreateMailOutbox1764700000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = migrationSchema(queryRunner, 'notifications');
     await queryRunner.query(`DROP INDEX ${s}.notifications_unread_conversation_idx`);
+    await queryRunner.query(`DROP TABLE ${s}.mail_preferences`);
     await queryRunner.query(`DROP TABLE ${s}.mail_outbox`);
   }
 }
