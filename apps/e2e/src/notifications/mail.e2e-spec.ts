@@ -90,4 +90,21 @@ describe('notification mail (through the gateway, to a real SMTP server)', () =>
     expect(digest.text).toContain('- Your table is <booked>');
     expect(digest.html).toContain('<li>Your table is &lt;booked&gt;</li>');
   });
+
+  it('takes which events to mail in the preferences, and refuses a malformed notifications part', async () => {
+    const put = (preferences: unknown) =>
+      api('PUT', '/api/v1/users/me', { token: client.tokens.access_token, body: { preferences } });
+    const ok = await put({ theme: 'dark', notifications: { email: { 'message.created': false } } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.preferences).toEqual({
+      theme: 'dark',
+      notifications: { email: { 'message.created': false } },
+    });
+    for (const notifications of [{ sms: {} }, { email: { 'user.updated': false } }, 'off']) {
+      const refused = await put({ notifications });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_preferences' });
+    }
+    expect((await put({})).status).toBe(200);
+  });
 });
