@@ -101,7 +101,9 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
             LIMIT ${BATCH}
               FOR UPDATE OF m SKIP LOCKED`,
         );
-        for (const row of rows) await this.deliver(manager, row);
+        // Sent side by side (the SMTP transport keeps a few connections); each row's outcome is
+        // its own: one failure neither stops nor undoes the others.
+        await Promise.all(rows.map((row) => this.deliver(manager, row)));
         return rows.length;
       });
       if (claimed < BATCH) return;

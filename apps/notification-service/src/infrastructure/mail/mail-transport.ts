@@ -26,6 +26,9 @@ export interface MailTransportOptions {
   logger: Pick<Logger, 'log'>;
 }
 
+/** Mails sent at the same time over one SMTP server's connections. */
+export const SMTP_CONNECTIONS = 5;
+
 /** How long an SMTP server may take to answer before the attempt counts as failed. */
 const SMTP_TIMEOUT_MS = 15_000;
 
@@ -38,6 +41,9 @@ export function createMailTransport(options: MailTransportOptions): MailTranspor
 function smtpTransport(smtpUrl: string, { from }: MailTransportOptions): MailTransport {
   const transporter = nodemailer.createTransport({
     url: smtpUrl,
+    // A few connections kept open and reused: a request tells every staff member at once.
+    pool: true,
+    maxConnections: SMTP_CONNECTIONS,
     connectionTimeout: SMTP_TIMEOUT_MS,
     greetingTimeout: SMTP_TIMEOUT_MS,
     socketTimeout: SMTP_TIMEOUT_MS,
