@@ -1,11 +1,14 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { parseRetryDelays } from '@ajla/messaging';
-import { PeriodicJob } from '@ajla/platform';
+import { METRICS_REGISTRY, PeriodicJob } from '@ajla/platform';
+import { Counter, type Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import type { NotificationData } from '../../domain/notification/notification';
@@ -53,11 +56,24 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly transport: MailTransport;
   private readonly retryDelaysMs: number[];
   private readonly job: PeriodicJob;
+  /** Mails by outcome: sent, failed (an attempt; retried), skipped (nothing to say, or turned off). */
+  private readonly outcomes?: Counter<'outcome'>;
 
   constructor(
     private readonly config: NotificationServiceConfig,
     private readonly dataSource: DataSource,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
+    if (registry) {
+      this.outcomes =
+        (registry.getSingleMetric('ajla_mails_total') as Counter<'outcome'> | undefined) ??
+        new Counter({
+          name: 'ajla_mails_total',
+          help: 'Mail outbox rows handled by the sender, by outcome (sent, failed attempt, skipped)',
+          labelNames: ['outcome'],
+          registers: [registry],
+        });
+    }
     this.transport = createMailTransport({
       smtpUrl: config.SMTP_URL,
       from: config.MAIL_FROM,
@@ -135,6 +151,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           WHERE id = $1`,
         [row.id],
       );
+      this.outcomes?.inc({ outcome: 'sent' });
     } catch (error) {
       const attempts = row.attempts + 1;
       const delayMs = this.retryDelaysMs[Math.min(attempts, this.retryDelaysMs.length) - 1];
@@ -149,6 +166,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           WHERE id = $1`,
         [row.id, attempts, message, delayMs / 1000],
       );
+      this.outcomes?.inc({ outcome: 'failed' });
       this.logger.warn(
         `Mail ${row.id} not sent (attempt ${attempts}): ${message}; next try in ${delayMs} ms`,
       );
@@ -157,6 +175,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async skip(manager: EntityManager, row: DueMail): Promise<void> {
     await manager.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
+    this.outcomes?.inc({ outcome: 'skipped' });
   }
 
   private async render(

@@ -162,6 +162,8 @@ describe('notification-service mail', () => {
       expect(mails[0].text).toContain(`https://app.ajla.test/requests/${event.data.request_id}`);
     }
     expect(smtp.to(emailOf(client))).toHaveLength(0);
+    const metrics = await fetch(`${harness.baseUrl}/metrics`).then((res) => res.text());
+    expect(metrics).toMatch(/ajla_mails_total\{[^}]*outcome="sent"[^}]*\} [1-9]/);
   });
 
   it('keeps a mail the server could not take and sends it once the server is back', async () => {
