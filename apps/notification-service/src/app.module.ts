@@ -8,11 +8,13 @@ import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.ha
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
 import { NotifyRecipientsHandler } from './application/notify-recipients/notify-recipients.handler';
 import { RecordAccountChangeHandler } from './application/record-account-change/record-account-change.handler';
+import { RecordMailPreferencesHandler } from './application/record-mail-preferences/record-mail-preferences.handler';
 import { NotificationServiceConfig } from './config/notification-service.config';
 import { ActivityEventsController } from './infrastructure/messaging/activity-events.controller';
 import { UserEventsController } from './infrastructure/messaging/user-events.controller';
 import {
   clockProviders,
+  mailProviders,
   persistenceProviders,
   realtimeProviders,
 } from './infrastructure/notification-service.providers';
@@ -38,6 +40,7 @@ export const OPEN_API = {
 const handlers = [
   NotifyRecipientsHandler,
   RecordAccountChangeHandler,
+  RecordMailPreferencesHandler,
   ListNotificationsHandler,
   MarkReadHandler,
   MarkAllReadHandler,
@@ -81,6 +84,7 @@ export class AppModule {
         { provide: NotificationServiceConfig, useValue: config },
         ...persistenceProviders,
         ...clockProviders,
+        ...mailProviders,
         ...handlers,
         // The staff who existed before this service's queue did: asked for once, at first start.
         ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),

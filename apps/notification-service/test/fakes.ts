@@ -10,6 +10,7 @@ import type {
   AccountSnapshot,
 } from '../src/domain/account/account-directory.port';
 import type { UserId } from '../src/domain/user-id';
+import type { MailOutbox } from '../src/application/ports/mail-outbox.port';
 
 export class InMemoryNotifications implements NotificationRepository {
   readonly stored: Notification[] = [];
@@ -84,3 +85,11 @@ export class InMemoryAccounts implements AccountDirectory {
 }
 
 export const fixedClock = (iso = '2026-11-22T10:00:00.000Z') => ({ now: () => new Date(iso) });
+
+export class InMemoryMailOutbox implements MailOutbox {
+  readonly mailed: Notification[] = [];
+
+  async mailFor(notifications: readonly Notification[]) {
+    this.mailed.push(...notifications);
+  }
+}

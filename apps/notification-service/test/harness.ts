@@ -59,9 +59,14 @@ export class ServiceHarness {
   private broker!: ChannelModel;
   private channel!: Channel;
 
-  async setUp(label: string): Promise<void> {
+  /** Where mail goes without SMTP_URL: a folder of the run's own. */
+  mailDropDir!: string;
+
+  /** `env` adds to or overrides the test configuration (SMTP_URL, MAIL_* ...). */
+  async setUp(label: string, env: Record<string, string> = {}): Promise<void> {
     this.db = await createTestDatabase(`notification_${label}`);
     this.keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-notification-keys-'));
+    this.mailDropDir = mkdtempSync(path.join(tmpdir(), 'ajla-notification-mail-'));
     this.signer = await TokenSigner.fromConfig(
       loadConfig(AuthConfig, { JWT_KEYS_DIR: this.keysDir }),
     );
@@ -76,6 +81,9 @@ export class ServiceHarness {
       EVENTS_EXCHANGE: this.exchange,
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
       SHUTDOWN_GRACE_MS: '5000',
+      MAIL_DROP_DIR: this.mailDropDir,
+      MAIL_POLL_INTERVAL_MS: '100',
+      ...env,
     });
     this.config = config;
     this.app = await this.boot();
@@ -128,6 +136,7 @@ export class ServiceHarness {
     }
     await this.db?.drop();
     if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
+    if (this.mailDropDir) rmSync(this.mailDropDir, { recursive: true, force: true });
   }
 
   async account(role: Role, id: string = newId()): Promise<Account> {

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, createTestVhost, freePort, uniqueRedisPrefix } from '@ajla/testing';
+import { SMTPServer } from 'smtp-server';
 import { recordSecret, startSecretsFile } from './secrets';
 import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
 
@@ -51,6 +53,8 @@ export default async function globalSetup(): Promise<void> {
   const admin = { email: 'root.admin@ajla.test', password: `Adm1n-${Date.now()}-pass` };
   startSecretsFile();
   recordSecret('password', admin.password);
+  const mail = await startMailServer();
+  recordSecret('password', mail.password);
 
   const common: NodeJS.ProcessEnv = {
     ...process.env,
@@ -87,6 +91,7 @@ export default async function globalSetup(): Promise<void> {
   // Jest runs no teardown when the setup fails: stop what was started, then fail.
   const stopAll = async (error: unknown): Promise<never> => {
     for (const child of children) child.kill('SIGKILL');
+    mail.server.close();
     await db.drop().catch(() => undefined);
     vhost.drop();
     throw error;
@@ -148,6 +153,16 @@ export default async function globalSetup(): Promise<void> {
       ...(b.app === 'user-service'
         ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
         : {}),
+      ...(b.app === 'notification-service'
+        ? {
+            SMTP_URL: mail.url,
+            MAIL_FROM: 'AJLA <no-reply@ajla.test>',
+            WEB_APP_URL: 'https://app.ajla.test',
+            // Short, so that a staff reply's digest arrives while its spec waits.
+            MAIL_DIGEST_DELAY_MS: '2000',
+            MAIL_POLL_INTERVAL_MS: '200',
+          }
+        : {}),
     });
   }
   start('gateway', gatewayEnv);
@@ -164,10 +179,58 @@ export default async function globalSetup(): Promise<void> {
     redisPrefix: common.REDIS_KEY_PREFIX!,
     keysDir,
     admin,
+    mailDir: mail.dir,
     pids,
   };
-  (globalThis as Record<string, unknown>).__AJLA_E2E__ = { children, db, vhost };
+  (globalThis as Record<string, unknown>).__AJLA_E2E__ = {
+    children,
+    db,
+    vhost,
+    mailServer: mail.server,
+    mailDir: mail.dir,
+  };
 
   await waitUntilOk(`${state.gatewayUrl}/health`).catch(stopAll);
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
+}
+
+/**
+ * A real SMTP server for notification-service (with a login, as a provider has): each mail it
+ * accepts is written whole to a folder of the run's own, where specs read it (they run in other
+ * processes than this setup).
+ */
+async function startMailServer(): Promise<{
+  server: SMTPServer;
+  url: string;
+  password: string;
+  dir: string;
+}> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ajla-e2e-mail-'));
+  const user = 'ajla-e2e-mailer';
+  const password = `smtp-${randomBytes(12).toString('hex')}`;
+  let received = 0;
+  const server = new SMTPServer({
+    logger: false,
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    onAuth: (auth, _session, callback) =>
+      auth.username === user && auth.password === password
+        ? callback(null, { user })
+        : callback(new Error('Invalid username or password')),
+    onData: (stream, _session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received += 1;
+        writeFileSync(
+          path.join(dir, `${String(received).padStart(6, '0')}.eml`),
+          Buffer.concat(chunks),
+        );
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, url: `smtp://${user}:${password}@127.0.0.1:${port}`, password, dir };
 }

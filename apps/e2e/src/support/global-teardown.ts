@@ -4,7 +4,13 @@ import { E2E_STATE_FILE } from './state';
 
 export default async function globalTeardown(): Promise<void> {
   const ctx = (globalThis as Record<string, unknown>).__AJLA_E2E__ as
-    | { children: ChildProcess[]; db: { drop(): Promise<void> }; vhost: { drop(): void } }
+    | {
+        children: ChildProcess[];
+        db: { drop(): Promise<void> };
+        vhost: { drop(): void };
+        mailServer: { close(callback: () => void): void };
+        mailDir: string;
+      }
     | undefined;
   if (!ctx) return;
   await Promise.all(
@@ -21,6 +27,8 @@ export default async function globalTeardown(): Promise<void> {
         }),
     ),
   );
+  await new Promise<void>((resolve) => ctx.mailServer.close(resolve));
+  rmSync(ctx.mailDir, { recursive: true, force: true });
   await ctx.db.drop();
   ctx.vhost.drop();
   rmSync(E2E_STATE_FILE, { force: true });

@@ -16,6 +16,8 @@ export interface E2eState {
   redisPrefix: string;
   keysDir: string;
   admin: { email: string; password: string };
+  /** Where the run's SMTP server writes each mail notification-service sends (`<n>.eml`). */
+  mailDir: string;
   pids: Record<string, number>;
 }
 

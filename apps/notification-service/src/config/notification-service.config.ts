@@ -1,9 +1,11 @@
 // Loaded before the decorators below run, or their type metadata (used for conversion) is lost.
 import 'reflect-metadata';
-import { IsInt, Max, Min } from 'class-validator';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
 import { BaseServiceConfig, loadConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+const DELAY_LIST = /^\s*[1-9]\d{0,8}(\s*,\s*[1-9]\d{0,8})*\s*$/;
 
 /** The local development database (`npm run up` and the README's "run it alone"). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
@@ -31,6 +33,48 @@ export class NotificationServiceConfig extends withMessagingConfig(
   @Min(100, { message: 'must be an integer from 100 to 300000 (milliseconds)' })
   @Max(300_000, { message: 'must be an integer from 100 to 300000 (milliseconds)' })
   NOTIFICATIONS_HEARTBEAT_MS: number = 25_000;
+
+  /**
+   * `smtp://user:pass@host:port` (or `smtps://`); unset: mail is written as .eml files instead,
+   * which production does not allow (its mail would reach nobody).
+   */
+  @ValidateIf(
+    (config: { NODE_ENV?: string; SMTP_URL?: string }) =>
+      config.NODE_ENV === 'production' || config.SMTP_URL !== undefined,
+  )
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'must be a sender address, e.g. AJLA <no-reply@example.com>' })
+  MAIL_FROM: string = 'AJLA <no-reply@ajla.localhost>';
+
+  /** Where mail goes when SMTP_URL is unset: one .eml file per mail. */
+  @IsString()
+  @IsNotEmpty({ message: 'must be a folder' })
+  MAIL_DROP_DIR: string = 'tmp/mail';
+
+  /** The web app the mails link to. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
+  WEB_APP_URL: string = 'http://localhost:8000';
+
+  /** How long a client has to read staff replies before they are mailed (one mail per conversation). */
+  @IsInt({ message: 'must be an integer from 0 to 86400000 (milliseconds)' })
+  @Min(0, { message: 'must be an integer from 0 to 86400000 (milliseconds)' })
+  @Max(86_400_000, { message: 'must be an integer from 0 to 86400000 (milliseconds)' })
+  MAIL_DIGEST_DELAY_MS: number = 120_000;
+
+  /** Back-off of a mail that could not be sent; the last delay repeats: a mail is never dropped. */
+  @Matches(DELAY_LIST, {
+    message: 'must be a comma-separated list of positive integers (milliseconds)',
+  })
+  MAIL_RETRY_DELAYS_MS: string = '10000,60000,300000,1800000';
+
+  /** How often the sender looks for mail that is due. */
+  @IsInt({ message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  @Min(50, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  @Max(3_600_000, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  MAIL_POLL_INTERVAL_MS: number = 1000;
 }
 
 /** The service's configuration from `env`. */

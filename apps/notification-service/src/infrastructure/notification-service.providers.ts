@@ -2,12 +2,17 @@ import type { Provider } from '@nestjs/common';
 import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
+import { MAIL_OUTBOX } from '../application/ports/mail-outbox.port';
+import { MAIL_PREFERENCES } from '../application/ports/mail-preferences.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
 import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
 import { NotificationHub } from './realtime/notification-hub';
 import { NotificationsGateway } from './realtime/notifications.gateway';
+import { MailSender } from './mail/mail-sender';
+import { TypeOrmMailOutbox } from './mail/typeorm-mail-outbox';
+import { TypeOrmMailPreferences } from './mail/typeorm-mail-preferences';
 
 export const PRODUCER = 'notification-service';
 
@@ -32,3 +37,12 @@ export const persistenceProviders: Provider[] = [
 export const realtimeProviders: Provider[] = [NotificationHub, NotificationsGateway];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];
+
+/** E-mail: the outbox the use cases write, the users' mail preferences, the job that sends it. */
+export const mailProviders: Provider[] = [
+  TypeOrmMailOutbox,
+  { provide: MAIL_OUTBOX, useExisting: TypeOrmMailOutbox },
+  TypeOrmMailPreferences,
+  { provide: MAIL_PREFERENCES, useExisting: TypeOrmMailPreferences },
+  MailSender,
+];

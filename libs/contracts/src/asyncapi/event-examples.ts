@@ -26,6 +26,7 @@ export const EVENT_EXAMPLES: { readonly [K in RoutingKey]: EventData<K> } = {
     tier: 25000,
     updated_at: '2026-11-22T10:30:00.000Z',
     changed: ['full_name', 'tier'],
+    notification_preferences: { email: { 'message.created': false } },
   },
   'user.snapshot_requested': { requested_by: 'request-service' },
   'user.snapshot': {

@@ -26,9 +26,33 @@ export type UserRegisteredV1 = z.infer<typeof UserRegisteredV1>;
 export const USER_UPDATED_FIELDS = ['full_name', 'preferences', 'role', 'tier'] as const;
 export type UserUpdatedField = (typeof USER_UPDATED_FIELDS)[number];
 
+/** The events a user may be mailed about; each can be turned off in their preferences. */
+export const MAILED_EVENT_TYPES = [
+  'request.submitted',
+  'request.assigned',
+  'request.status_changed',
+  'message.created',
+] as const;
+export type MailedEventType = (typeof MAILED_EVENT_TYPES)[number];
+
+/**
+ * The notification part of a user's preferences: per channel, the events turned off (`false`) or
+ * on (`true`); an event not listed is on. Only the e-mail channel exists.
+ */
+export const NotificationPreferencesV1 = z
+  .object({
+    email: z.partialRecord(z.enum(MAILED_EVENT_TYPES), z.boolean()),
+  })
+  .meta({
+    description:
+      'Which events a user is mailed about: `email` maps an event type to false (not mailed) or true; an event not listed is mailed.',
+  });
+export type NotificationPreferencesV1 = z.infer<typeof NotificationPreferencesV1>;
+
 /**
  * `user.updated` v1: the user's state after the change (preferences excepted: they are private to
- * the user-service), and which fields changed.
+ * the user-service, but for their notification part), and which fields changed.
+ * `notification_preferences` was added later (optional: events before it do not carry it).
  */
 export const UserUpdatedV1 = z
   .object({
@@ -39,10 +63,11 @@ export const UserUpdatedV1 = z
     tier: z.literal(USER_TIERS),
     updated_at: utcTime(),
     changed: z.array(z.enum(USER_UPDATED_FIELDS)).min(1),
+    notification_preferences: NotificationPreferencesV1.optional(),
   })
   .meta({
     description:
-      'A user changed: their state after the change (preferences excepted: they are private to the user-service), and which fields changed.',
+      'A user changed: their state after the change (preferences excepted: they are private to the user-service, but for `notification_preferences`, which events they are mailed about), and which fields changed.',
   });
 export type UserUpdatedV1 = z.infer<typeof UserUpdatedV1>;
 

@@ -1,5 +1,10 @@
 import { createEnvelope } from '@ajla/contracts';
-import { InMemoryAccounts, InMemoryNotifications, fixedClock } from '../../../test/fakes';
+import {
+  InMemoryAccounts,
+  InMemoryMailOutbox,
+  InMemoryNotifications,
+  fixedClock,
+} from '../../../test/fakes';
 import type { UserId } from '../../domain/user-id';
 import { NotifyRecipientsHandler } from './notify-recipients.handler';
 
@@ -28,8 +33,9 @@ describe('NotifyRecipientsHandler', () => {
         asOf: new Date('2026-11-22T09:00:00.000Z'),
       });
     }
-    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock());
-    return { handler, notifications };
+    const mail = new InMemoryMailOutbox();
+    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock(), mail);
+    return { handler, notifications, mail };
   };
 
   const submitted = () =>
@@ -46,6 +52,14 @@ describe('NotifyRecipientsHandler', () => {
       },
       { producer: 'request-service' },
     );
+
+  it('asks for the mail of the new notifications only: a redelivered event mails nobody again', async () => {
+    const { handler, mail } = await setUp();
+    const event = submitted();
+    const stored = await handler.execute(event);
+    await handler.execute(event);
+    expect(mail.mailed).toEqual(stored);
+  });
 
   it('stores one notification per current staff member, stamped with the event', async () => {
     const { handler, notifications } = await setUp();

@@ -9,6 +9,7 @@ import {
   type AccountDirectory,
 } from '../../domain/account/account-directory.port';
 import { CLOCK, type Clock } from '../ports/clock.port';
+import { MAIL_OUTBOX, type MailOutbox } from '../ports/mail-outbox.port';
 import {
   messageCreatedDrafts,
   requestAssignedDrafts,
@@ -19,7 +20,8 @@ import type { NotifyRecipientsCommand } from './notify-recipients.command';
 
 /**
  * Turns one event into the notifications of its recipients (API.md's rules) and stores them.
- * Returns the notifications that are new: none for an event already handled.
+ * and the e-mails they call for. Returns the notifications that are new: none for an event
+ * already handled.
  */
 @Injectable()
 export class NotifyRecipientsHandler {
@@ -27,17 +29,21 @@ export class NotifyRecipientsHandler {
     @Inject(NOTIFICATION_REPOSITORY) private readonly notifications: NotificationRepository,
     @Inject(ACCOUNT_DIRECTORY) private readonly accounts: AccountDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MAIL_OUTBOX) private readonly mail: MailOutbox,
   ) {}
 
   async execute(event: NotifyRecipientsCommand): Promise<Notification[]> {
     const drafts = await this.draftsOf(event);
     if (drafts.length === 0) return [];
-    return this.notifications.addForEvent({
+    const stored = await this.notifications.addForEvent({
       eventId: event.id,
       type: event.type,
       drafts,
       createdAt: this.clock.now(),
     });
+    // The e-mails of the new ones only: a redelivered event mails nobody twice.
+    await this.mail.mailFor(stored);
+    return stored;
   }
 
   private async draftsOf(event: NotifyRecipientsCommand): Promise<NotificationDraft[]> {

@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
 import { RecordAccountChangeHandler } from '../../application/record-account-change/record-account-change.handler';
+import { RecordMailPreferencesHandler } from '../../application/record-mail-preferences/record-mail-preferences.handler';
 
 /**
  * Keeps the account directory (who is staff, hears of new requests) from user-service's events
@@ -16,6 +17,7 @@ export class UserEventsController {
   constructor(
     private readonly unitOfWork: OutboxUnitOfWork,
     private readonly recordAccountChange: RecordAccountChangeHandler,
+    private readonly recordMailPreferences: RecordMailPreferencesHandler,
   ) {}
 
   // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
@@ -37,6 +39,13 @@ export class UserEventsController {
     );
     if (changed) {
       this.logger.log(`account directory: ${data.user_id} is ${data.role} (event ${event.id})`);
+    }
+    // Which events the user is mailed about (carried by user.updated since it has them).
+    if ('notification_preferences' in data && data.notification_preferences !== undefined) {
+      const preferences = data.notification_preferences;
+      await this.unitOfWork.join(context.transaction, () =>
+        this.recordMailPreferences.execute({ userId: data.user_id, preferences, asOf }),
+      );
     }
   }
 

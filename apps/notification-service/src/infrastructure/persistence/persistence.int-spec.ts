@@ -2,7 +2,10 @@ import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
 import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { migratedDatabase, waitFor, type MigratedDatabase } from '@ajla/testing';
+import { loadNotificationServiceConfig } from '../../config/notification-service.config';
+import type { Notification, NotificationId } from '../../domain/notification/notification';
 import type { UserId } from '../../domain/user-id';
+import { TypeOrmMailOutbox } from '../mail/typeorm-mail-outbox';
 import { PRODUCER } from '../notification-service.providers';
 import { NOTIFICATIONS_SCHEMA, notificationServiceEntities } from './entities';
 import { notificationServiceMigrations } from './migrations';
@@ -14,6 +17,7 @@ describe('notification-service persistence (real Postgres)', () => {
   let db: MigratedDatabase<ServiceDataSource>;
   let unitOfWork: OutboxUnitOfWork;
   let notifications: TypeOrmNotificationRepository;
+  let mailOutbox: TypeOrmMailOutbox;
 
   beforeAll(async () => {
     db = await migratedDatabase('notifications_persistence', (url) =>
@@ -29,6 +33,10 @@ describe('notification-service persistence (real Postgres)', () => {
       events: { toIntegrationEvent: () => undefined },
     });
     notifications = new TypeOrmNotificationRepository(unitOfWork);
+    mailOutbox = new TypeOrmMailOutbox(
+      unitOfWork,
+      loadNotificationServiceConfig({ MAIL_DIGEST_DELAY_MS: '60000' }),
+    );
   });
 
   afterAll(async () => {
@@ -132,6 +140,68 @@ describe('notification-service persistence (real Postgres)', () => {
     expect(seen[0].seq).toBeLessThan(seen[1].seq);
     expect(await notifications.seqOf(seen[1].id, recipient)).toBe(seen[1].seq);
     expect(await notifications.seqOf(seen[1].id, bystander)).toBeUndefined();
+  });
+
+  it('keeps a mail in the transaction of its notification, and one waiting digest per conversation', async () => {
+    const client = newId<'UserId'>() as UserId;
+    const conversationId = newId();
+    const at = new Date('2026-11-22T10:00:00.000Z');
+    const notification = (type: string, minute: number): Notification => ({
+      id: newId<'NotificationId'>() as NotificationId,
+      recipientId: client,
+      eventId: newId(),
+      type,
+      title: 't',
+      body: 'b',
+      data: { conversation_id: conversationId },
+      readAt: null,
+      seq: minute + 1,
+      createdAt: new Date(at.getTime() + minute * 60_000),
+    });
+    const rows = async () =>
+      (await db.dataSource.query(
+        `SELECT kind, status, since, due_at FROM notifications.mail_outbox
+          WHERE recipient_id = $1 ORDER BY since, kind`,
+        [client],
+      )) as { kind: string; status: string; since: Date; due_at: Date }[];
+
+    // A transaction that fails keeps no mail.
+    await expect(
+      unitOfWork.run(async () => {
+        await mailOutbox.mailFor([notification('request.status_changed', 0)]);
+        throw new Error('the consumer failed');
+      }),
+    ).rejects.toThrow('the consumer failed');
+    expect(await rows()).toEqual([]);
+
+    await unitOfWork.run(() =>
+      mailOutbox.mailFor([
+        notification('request.status_changed', 0),
+        // Handled in any order: the later reply may come first; the digest keeps the earliest.
+        notification('message.created', 1),
+        notification('message.created', 0),
+      ]),
+    );
+    expect(await rows()).toEqual([
+      {
+        kind: 'digest',
+        status: 'pending',
+        since: at,
+        due_at: new Date('2026-11-22T10:01:00.000Z'),
+      },
+      { kind: 'notification', status: 'pending', since: at, due_at: at },
+    ]);
+
+    // Once that digest is sent, the next reply starts a new one.
+    await db.dataSource.query(
+      `UPDATE notifications.mail_outbox SET status = 'sent' WHERE recipient_id = $1 AND kind = 'digest'`,
+      [client],
+    );
+    await unitOfWork.run(() => mailOutbox.mailFor([notification('message.created', 5)]));
+    expect((await rows()).filter((row) => row.kind === 'digest').map((row) => row.status)).toEqual([
+      'sent',
+      'pending',
+    ]);
   });
 
   it('has nothing pending, and can be undone and redone', async () => {

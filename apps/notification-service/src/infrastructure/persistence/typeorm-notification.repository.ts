@@ -14,7 +14,7 @@ import type {
 import type { UserId } from '../../domain/user-id';
 
 /** A row as `RETURNING *` / `SELECT *` gives it. */
-interface NotificationRow {
+export interface NotificationRow {
   id: string;
   recipient_id: string;
   event_id: string;
@@ -132,7 +132,7 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
   }
 }
 
-function toNotification(row: NotificationRow): Notification {
+export function toNotification(row: NotificationRow): Notification {
   return {
     id: row.id as NotificationId,
     recipientId: row.recipient_id as UserId,

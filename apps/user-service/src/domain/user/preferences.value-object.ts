@@ -8,6 +8,24 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * The events a user may turn mail off for, in the `notifications` part of their preferences:
+ * `{"notifications": {"email": {"request.assigned": false}}}`. An event not listed is mailed.
+ * This part is validated and published (in `user.updated`); the rest is free-form and private.
+ */
+export const MAILED_EVENTS = [
+  'request.submitted',
+  'request.assigned',
+  'request.status_changed',
+  'message.created',
+] as const;
+export type MailedEvent = (typeof MAILED_EVENTS)[number];
+
+/** Per channel (only e-mail exists), the events turned on (true) or off (false). */
+export interface NotificationSettings {
+  email: Partial<Record<MailedEvent, boolean>>;
+}
+
 /** A client's free-form settings: a JSON object of bounded size and depth. */
 export class Preferences extends ValueObject<{ json: string }> {
   static readonly empty = new Preferences('{}');
@@ -26,6 +44,7 @@ export class Preferences extends ValueObject<{ json: string }> {
         'invalid_preferences',
       );
     }
+    if ('notifications' in raw) checkNotificationSettings(raw.notifications);
     const json = JSON.stringify(raw);
     if (new TextEncoder().encode(json).length > PREFERENCES_MAX_BYTES) {
       throw new ValidationError(
@@ -39,6 +58,30 @@ export class Preferences extends ValueObject<{ json: string }> {
   /** A fresh copy each time, so callers cannot mutate the value object. */
   toJSON(): JsonObject {
     return JSON.parse(this.props.json) as JsonObject;
+  }
+}
+
+/** The notification part of `preferences` (every event mailed when there is none). */
+export function notificationSettingsOf(preferences: JsonObject): NotificationSettings {
+  const email = (preferences.notifications as { email?: NotificationSettings['email'] } | undefined)
+    ?.email;
+  return { email: { ...email } };
+}
+
+function checkNotificationSettings(value: unknown): void {
+  const refuse = (detail: string) => {
+    throw new ValidationError(`preferences.notifications ${detail}`, 'invalid_preferences');
+  };
+  if (!isPlainObject(value)) return refuse('must be an object, e.g. {"email": {...}}');
+  for (const [channel, events] of Object.entries(value)) {
+    if (channel !== 'email') refuse(`has no channel "${channel.slice(0, 50)}" (only "email")`);
+    if (!isPlainObject(events)) return refuse('.email must be an object of event types');
+    for (const [event, on] of Object.entries(events)) {
+      if (!(MAILED_EVENTS as readonly string[]).includes(event)) {
+        refuse(`.email: "${event.slice(0, 50)}" is not one of ${MAILED_EVENTS.join(', ')}`);
+      }
+      if (typeof on !== 'boolean') refuse(`.email["${event}"] must be true or false`);
+    }
   }
 }
 

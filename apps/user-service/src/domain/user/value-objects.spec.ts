@@ -1,6 +1,10 @@
 import { Email, ValidationError } from '@ajla/shared-kernel';
 import { Password } from './password.value-object';
-import { Preferences, PREFERENCES_MAX_BYTES } from './preferences.value-object';
+import {
+  notificationSettingsOf,
+  Preferences,
+  PREFERENCES_MAX_BYTES,
+} from './preferences.value-object';
 import { Role } from './role.value-object';
 import { Tier } from './tier.value-object';
 
@@ -62,6 +66,28 @@ describe('Preferences', () => {
     expect(() => Preferences.create(value)).toThrow(
       expect.objectContaining({ reason: 'invalid_preferences' }),
     );
+  });
+
+  it('accepts a notifications part of known events and true or false, and refuses any other', () => {
+    const preferences = Preferences.create({
+      notifications: { email: { 'request.submitted': false, 'message.created': true } },
+    });
+    expect(notificationSettingsOf(preferences.toJSON())).toEqual({
+      email: { 'request.submitted': false, 'message.created': true },
+    });
+    expect(notificationSettingsOf({ language: 'ar' })).toEqual({ email: {} });
+    for (const notifications of [
+      null,
+      'off',
+      { sms: {} },
+      { email: [] },
+      { email: { 'user.updated': false } },
+      { email: { 'request.assigned': 'no' } },
+    ]) {
+      expect(() => Preferences.create({ notifications })).toThrow(
+        expect.objectContaining({ reason: 'invalid_preferences' }),
+      );
+    }
   });
 
   it('refuses more than the size limit', () => {

@@ -84,6 +84,7 @@ describe('userIntegrationEventMapper', () => {
       tier: 25000,
       updated_at: clock.now().toISOString(),
       changed: ['role', 'tier'],
+      notification_preferences: { email: {} },
     });
   });
 
@@ -97,6 +98,26 @@ describe('userIntegrationEventMapper', () => {
     const [event] = integrationEventsOf(user);
     expect(event.type).toBe('user.updated');
     expect(event.data).toMatchObject({ full_name: null, changed: ['full_name', 'preferences'] });
+    expect(JSON.stringify(event)).not.toContain('vegan');
+  });
+
+  it('publishes the notification part of the preferences: which events are mailed', () => {
+    const user = aUser();
+    user.pullEvents();
+    user.updateProfile(
+      {
+        preferences: Preferences.create({
+          diet: 'vegan',
+          notifications: { email: { 'message.created': false } },
+        }),
+      },
+      clock.now(),
+    );
+    const [event] = integrationEventsOf(user);
+    expect(event.data).toMatchObject({
+      changed: ['preferences'],
+      notification_preferences: { email: { 'message.created': false } },
+    });
     expect(JSON.stringify(event)).not.toContain('vegan');
   });
 

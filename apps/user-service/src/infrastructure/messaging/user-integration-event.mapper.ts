@@ -4,6 +4,7 @@ import type { DomainEvent } from '@ajla/shared-kernel';
 import { User } from '../../domain/user/user.aggregate';
 import { UserRegistered } from '../../domain/user/user-registered.domain-event';
 import { UserStateReported } from '../../domain/user/user-state-reported.domain-event';
+import { notificationSettingsOf } from '../../domain/user/preferences.value-object';
 import { UserUpdated, type UserUpdatedPayload } from '../../domain/user/user-updated.domain-event';
 
 export const PRODUCER = 'user-service';
@@ -18,8 +19,9 @@ const CHANGED_FIELDS: Record<keyof UserUpdatedPayload, UserUpdatedField> = {
 /**
  * The versioned contract (`@ajla/contracts`) of each domain event a `User` records.
  * `user.updated` carries the account's state after the change: the changed fields from the domain
- * event, the others from the aggregate as it is saved. Preferences stay private to this service:
- * only the fact that they changed is published. `user.snapshot` is a state reported to a service
+ * event, the others from the aggregate as it is saved. Preferences stay private to this service
+ * (only the fact that they changed is published), but for their notification part
+ * (`notification_preferences`: which events the user is mailed about). `user.snapshot` is a state reported to a service
  * catching up on the staff (`user.snapshot_requested`).
  */
 export const userIntegrationEventMapper: IntegrationEventMapper = {
@@ -50,6 +52,10 @@ export const userIntegrationEventMapper: IntegrationEventMapper = {
           updated_at: event.occurredAt.toISOString(),
           changed: (Object.keys(changed) as (keyof UserUpdatedPayload)[]).map(
             (field) => CHANGED_FIELDS[field],
+          ),
+          // The one public part of the preferences: which events the user is mailed about.
+          notification_preferences: notificationSettingsOf(
+            changed.preferences ?? recordedBy.preferences.toJSON(),
           ),
         },
       };

@@ -4,6 +4,7 @@ import {
 } from '@ajla/messaging';
 import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
 import { AddNotificationSeq1764650000000 } from './1764650000000-add-notification-seq';
+import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbox';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -11,6 +12,7 @@ export const notificationServiceMigrations = [
   CreateMessagingTables1763900000000,
   CreateNotificationsTables1764600000000,
   AddNotificationSeq1764650000000,
+  CreateMailOutbox1764700000000,
   // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
   CreateSnapshotRequestsTable1765200000000,
 ];

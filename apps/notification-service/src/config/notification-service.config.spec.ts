@@ -1,0 +1,31 @@
+import { loadNotificationServiceConfig } from './notification-service.config';
+
+describe('notification-service mail configuration', () => {
+  it('defaults to the drop folder, a two-minute digest and a repeating back-off', () => {
+    const config = loadNotificationServiceConfig({});
+    expect(config.SMTP_URL).toBeUndefined();
+    expect(config.MAIL_DROP_DIR).toBe('tmp/mail');
+    expect(config.WEB_APP_URL).toBe('http://localhost:8000');
+    expect(config.MAIL_DIGEST_DELAY_MS).toBe(120_000);
+    expect(config.MAIL_RETRY_DELAYS_MS).toBe('10000,60000,300000,1800000');
+  });
+
+  it('refuses a bad SMTP_URL (never echoing it), delay list or web app URL, one line each', () => {
+    const load = () =>
+      loadNotificationServiceConfig({
+        SMTP_URL: 'http://mailer:pw-secret@mail.example',
+        MAIL_RETRY_DELAYS_MS: '10,-5',
+        WEB_APP_URL: 'localhost:8000',
+        MAIL_DIGEST_DELAY_MS: 'soon',
+      });
+    expect(load).toThrow(/SMTP_URL.*smtp:\/\//);
+    expect(load).toThrow(/MAIL_RETRY_DELAYS_MS/);
+    expect(load).toThrow(/WEB_APP_URL/);
+    expect(load).toThrow(/MAIL_DIGEST_DELAY_MS/);
+    expect(load).not.toThrow(/pw-secret/);
+  });
+
+  it('requires an SMTP server in production: dropped files would reach nobody', () => {
+    expect(() => loadNotificationServiceConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL/);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Notification, NotificationId } from '../../domain/notification/notification';
+import type { UserId } from '../../domain/user-id';
+import { digestMail, escapeHtml, notificationMail } from './templates';
+
+const notification = (overrides: Partial<Notification> = {}): Notification => ({
+  id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a01' as NotificationId,
+  recipientId: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a02' as UserId,
+  eventId: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a03',
+  type: 'request.submitted',
+  title: 'New dining request',
+  body: 'A table for <b>two</b> & "a view"',
+  data: { request_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04', conversation_id: 'c' },
+  readAt: null,
+  seq: 1,
+  createdAt: new Date('2026-11-22T10:00:00.000Z'),
+  ...overrides,
+});
+
+const agent = { email: 'agent@ajla.test', fullName: 'Ana <Agent>' };
+
+describe('mail templates', () => {
+  it('escapes every character that could open a tag or leave an attribute', () => {
+    expect(escapeHtml(`<script>alert('x')</script> & "q"`)).toBe(
+      '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;',
+    );
+  });
+
+  it('mails a submitted request with the subject, the quote and a link to the request', () => {
+    const mail = notificationMail(notification(), agent, 'http://localhost:8000/');
+    expect(mail.subject).toBe('AJLA: New dining request');
+    expect(mail.text).toContain('Hello Ana <Agent>,');
+    expect(mail.text).toContain('A client has submitted a new request:');
+    expect(mail.text).toContain('A table for <b>two</b> & "a view"');
+    expect(mail.text).toContain(
+      'http://localhost:8000/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04',
+    );
+    expect(mail.html).toContain('A table for &lt;b&gt;two&lt;/b&gt; &amp; &quot;a view&quot;');
+    expect(mail.html).toContain('Hello Ana &lt;Agent&gt;,');
+    expect(mail.html).not.toContain('<b>two</b>');
+    expect(mail.html).toContain(
+      'href="http://localhost:8000/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04"',
+    );
+  });
+
+  it('says an assignment and a status change in their own words', () => {
+    const assigned = notificationMail(
+      notification({ type: 'request.assigned', title: 'A request was assigned to you' }),
+      { email: 'a@ajla.test', fullName: null },
+      'https://app.example',
+    );
+    expect(assigned.subject).toBe('AJLA: A request was assigned to you');
+    expect(assigned.text.startsWith('Hello,\n')).toBe(true);
+    const status = notificationMail(
+      notification({ type: 'request.status_changed', title: 'Your request is fulfilled' }),
+      agent,
+      'https://app.example',
+    );
+    expect(status.subject).toBe('AJLA: Your request is fulfilled');
+    expect(status.text).toContain('Your request is fulfilled.');
+  });
+
+  it('lists every unread reply of a digest once, escaped in HTML', () => {
+    const replies = [
+      { body: 'Booked for 8pm', createdAt: new Date('2026-11-22T10:00:00Z') },
+      { body: 'See <you> there', createdAt: new Date('2026-11-22T10:01:00Z') },
+    ];
+    const mail = digestMail(replies, 'r1', agent, 'http://localhost:8000');
+    expect(mail.subject).toBe('Your concierge sent you 2 messages');
+    expect(mail.text).toContain('- Booked for 8pm\n- See <you> there');
+    expect(mail.html).toContain('<li>See &lt;you&gt; there</li>');
+    expect(mail.text).toContain('http://localhost:8000/requests/r1');
+    expect(digestMail(replies.slice(0, 1), 'r1', agent, 'http://x').subject).toBe(
+      'Your concierge replied',
+    );
+  });
+});

@@ -1,0 +1,149 @@
+import type { Notification } from '../../domain/notification/notification';
+
+/** A mail's content: subject, plain text and the same in HTML. */
+export interface MailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Who a mail is for, from the account directory. */
+export interface MailRecipient {
+  email: string;
+  fullName: string | null;
+}
+
+/** A staff reply listed in a digest: its notification's text and time. */
+export interface DigestReply {
+  body: string;
+  createdAt: Date;
+}
+
+// Every mail of the service, in one place. User content (descriptions, messages, names) goes
+// through `escapeHtml` in HTML; the plain text carries it as it is.
+
+/** The mail of one notification (request submitted, assigned, status changed). */
+export function notificationMail(
+  notification: Notification,
+  recipient: MailRecipient,
+  webAppUrl: string,
+): MailContent {
+  const link = requestLink(webAppUrl, notification.data.request_id);
+  const subject = subjectOf(notification);
+  const lead = leadOf(notification);
+  return {
+    subject,
+    text: [
+      greeting(recipient),
+      '',
+      lead,
+      '',
+      notification.body,
+      '',
+      `Open it: ${link}`,
+      '',
+      FOOTER,
+    ].join('\n'),
+    html: page(
+      subject,
+      `<p>${escapeHtml(greeting(recipient))}</p>
+<p>${escapeHtml(lead)}</p>
+<blockquote>${escapeHtml(notification.body)}</blockquote>
+<p><a href="${escapeHtml(link)}">Open it in AJLA</a></p>`,
+    ),
+  };
+}
+
+/** One mail for the staff replies of one conversation that the client has not read. */
+export function digestMail(
+  replies: readonly DigestReply[],
+  requestId: string | number | undefined,
+  recipient: MailRecipient,
+  webAppUrl: string,
+): MailContent {
+  const link = requestLink(webAppUrl, requestId);
+  const subject =
+    replies.length === 1
+      ? 'Your concierge replied'
+      : `Your concierge sent you ${replies.length} messages`;
+  const lead =
+    replies.length === 1
+      ? 'You have an unread message from your concierge:'
+      : `You have ${replies.length} unread messages from your concierge:`;
+  return {
+    subject,
+    text: [
+      greeting(recipient),
+      '',
+      lead,
+      '',
+      ...replies.map((reply) => `- ${reply.body}`),
+      '',
+      `Reply in AJLA: ${link}`,
+      '',
+      FOOTER,
+    ].join('\n'),
+    html: page(
+      subject,
+      `<p>${escapeHtml(greeting(recipient))}</p>
+<p>${escapeHtml(lead)}</p>
+<ul>
+${replies.map((reply) => `<li>${escapeHtml(reply.body)}</li>`).join('\n')}
+</ul>
+<p><a href="${escapeHtml(link)}">Reply in AJLA</a></p>`,
+    ),
+  };
+}
+
+/** `&`, `<`, `>`, `"` and `'` as entities: user content can open no tag and leave no attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]);
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+const FOOTER = 'AJLA concierge. You receive this mail because of your account with AJLA.';
+
+function subjectOf(notification: Notification): string {
+  // The in-app title says it in a few words already (one place for the wording per event).
+  return `AJLA: ${notification.title}`;
+}
+
+function leadOf(notification: Notification): string {
+  switch (notification.type) {
+    case 'request.submitted':
+      return 'A client has submitted a new request:';
+    case 'request.assigned':
+      return 'A request was assigned to you.';
+    case 'request.status_changed':
+      return `${notification.title}.`;
+    default:
+      return notification.title;
+  }
+}
+
+function greeting(recipient: MailRecipient): string {
+  return recipient.fullName ? `Hello ${recipient.fullName},` : 'Hello,';
+}
+
+function requestLink(webAppUrl: string, requestId: string | number | undefined): string {
+  const base = webAppUrl.replace(/\/+$/, '');
+  return requestId === undefined
+    ? base
+    : `${base}/requests/${encodeURIComponent(String(requestId))}`;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family: sans-serif; line-height: 1.5">
+${body}
+<p style="color: #777; font-size: small">${escapeHtml(FOOTER)}</p>
+</body></html>`;
+}
