@@ -26,6 +26,9 @@ export function wants(events: readonly string[], type: string): boolean {
  * The delay before attempt `attempts + 1` after `attempts` failed ones, or undefined when the
  * delivery has had its last attempt: the first try plus one retry per delay.
  */
-export function nextDelayMs(retryDelaysMs: readonly number[], attempts: number): number | undefined {
+export function nextDelayMs(
+  retryDelaysMs: readonly number[],
+  attempts: number,
+): number | undefined {
   return retryDelaysMs[attempts - 1];
 }

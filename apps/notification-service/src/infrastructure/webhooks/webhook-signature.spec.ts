@@ -14,9 +14,7 @@ function standardSignatureValid(headers: Record<string, string>, secret: string,
   const content = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
   const expected = createHmac('sha256', key).update(content).digest('base64');
   // The header holds space-separated "<version>,<signature>" pairs.
-  return headers['webhook-signature']
-    .split(' ')
-    .some((pair) => pair === `v1,${expected}`);
+  return headers['webhook-signature'].split(' ').some((pair) => pair === `v1,${expected}`);
 }
 
 describe('webhook signatures', () => {

@@ -29,7 +29,8 @@ export function signedHeaders(input: {
   const { deliveryId, eventType, secret, body, timestampSeconds: t } = input;
   const ajla = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
   const standard = createHmac('sha256', keyOf(secret))
-    .update(`${deliveryId}.${t}.${body}`).digest('base64');
+    .update(`${deliveryId}.${t}.${body}`)
+    .digest('base64');
   return {
     'content-type': 'application/json',
     'x-ajla-event': eventType,
