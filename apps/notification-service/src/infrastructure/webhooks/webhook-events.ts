@@ -17,11 +17,6 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Every event, present and future. */
 export const ALL_EVENTS = '*';
 
-/** Whether a subscription to `events` wants an event of this type. */
-export function wants(events: readonly string[], type: string): boolean {
-  return events.includes(ALL_EVENTS) || events.includes(type);
-}
-
 /**
  * The delay before attempt `attempts + 1` after `attempts` failed ones, or undefined when the
  * delivery has had its last attempt: the first try plus one retry per delay.

@@ -75,14 +75,14 @@ export class WebhookSubscriptions {
   }
 
   async list(page: PageRequest): Promise<Paged<WebhookSubscription>> {
-    const rows: (SubscriptionRow & { total: string })[] = await this.dataSource.query(
-      `SELECT id, url, events, active, created_at, count(*) OVER () AS total
+    const rows: SubscriptionRow[] = await this.dataSource.query(
+      `SELECT id, url, events, active, created_at
          FROM ${s}.webhook_subscriptions
         ORDER BY created_at DESC, id DESC
         LIMIT $1 OFFSET $2`,
       [page.pageSize, (page.page - 1) * page.pageSize],
     );
-    const total = rows.length > 0 ? Number(rows[0].total) : await this.count();
+    const total = await this.count(`SELECT count(*) AS n FROM ${s}.webhook_subscriptions`);
     return { ...page, items: rows.map(toSubscription), total };
   }
 
@@ -105,33 +105,23 @@ export class WebhookSubscriptions {
       ? await this.dataSource.query(`SELECT 1 FROM ${s}.webhook_subscriptions WHERE id = $1`, [id])
       : [];
     if (exists.length === 0) throw new NotFoundError('no such webhook');
-    const rows: (DeliveryRow & { total: string })[] = await this.dataSource.query(
-      `SELECT id, event_id, event_type, status, attempt_log, due_at, created_at,
-              count(*) OVER () AS total
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT id, event_id, event_type, status, attempt_log, due_at, created_at
          FROM ${s}.webhook_deliveries
         WHERE subscription_id = $1
         ORDER BY created_at DESC, id DESC
         LIMIT $2 OFFSET $3`,
       [id, page.pageSize, (page.page - 1) * page.pageSize],
     );
-    const total =
-      rows.length > 0
-        ? Number(rows[0].total)
-        : Number(
-            (
-              await this.dataSource.query(
-                `SELECT count(*) AS n FROM ${s}.webhook_deliveries WHERE subscription_id = $1`,
-                [id],
-              )
-            )[0].n,
-          );
+    const total = await this.count(
+      `SELECT count(*) AS n FROM ${s}.webhook_deliveries WHERE subscription_id = $1`,
+      [id],
+    );
     return { ...page, items: rows.map(toDelivery), total };
   }
 
-  private async count(): Promise<number> {
-    const [row]: { n: string }[] = await this.dataSource.query(
-      `SELECT count(*) AS n FROM ${s}.webhook_subscriptions`,
-    );
+  private async count(sql: string, parameters: unknown[] = []): Promise<number> {
+    const [row]: { n: string }[] = await this.dataSource.query(sql, parameters);
     return Number(row.n);
   }
 }

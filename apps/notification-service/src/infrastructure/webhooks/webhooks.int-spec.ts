@@ -26,8 +26,12 @@ class Receiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = this.statuses.shift() ?? 200;
-        res.end(res.statusCode === 200 ? 'ok' : 'boom');
+        const status = this.statuses.shift() ?? 200;
+        // 0: hold the request without answering (a receiver that hangs).
+        if (status === 0) return;
+        res.statusCode = status;
+        if (status === 302) res.setHeader('location', this.url);
+        res.end(status === 200 ? 'ok' : 'boom');
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -43,6 +47,7 @@ class Receiver {
   }
 
   stop(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -99,6 +104,7 @@ describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_POLL_INTERVAL_MS: '100',
       WEBHOOK_RETRY_DELAYS_MS: '200,200,200,200',
+      WEBHOOK_TIMEOUT_MS: '500',
     });
     [admin, client] = await Promise.all([harness.account('admin'), harness.account('user')]);
   });
@@ -169,6 +175,25 @@ describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
       return list[0]?.status === 'failed' && list;
     }, 15_000);
     expect(delivery.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503, 503]);
+    await harness.call('DELETE', `/api/v1/admin/webhooks/${hook.id}`, { as: admin });
+  });
+
+  it('counts a redirect and a receiver that does not answer in time as failed attempts', async () => {
+    const hook = await create(['request.submitted']);
+    receiver.answerNext(302, 0);
+    const event = submitted(client);
+    harness.publish(event);
+    const [delivery] = await waitFor(async () => {
+      const list = await deliveries(hook.id);
+      return list[0]?.status === 'succeeded' && list;
+    }, 15_000);
+    expect(delivery.attempts).toMatchObject([
+      { status_code: 302, error: 'answered 302' },
+      { status_code: null, error: 'no answer within 500 ms' },
+      { status_code: 200, error: null },
+    ]);
+    // The redirect was not followed: three requests, each one attempt.
+    expect(receiver.of(event.id)).toHaveLength(3);
     await harness.call('DELETE', `/api/v1/admin/webhooks/${hook.id}`, { as: admin });
   });
 
