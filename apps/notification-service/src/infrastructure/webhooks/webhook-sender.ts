@@ -1,11 +1,14 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { parseRetryDelays } from '@ajla/messaging';
-import { PeriodicJob } from '@ajla/platform';
+import { METRICS_REGISTRY, PeriodicJob } from '@ajla/platform';
+import { Counter, type Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
@@ -45,11 +48,25 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('WebhookSender');
   private readonly retryDelaysMs: number[];
   private readonly job: PeriodicJob;
+  /** Attempts by outcome: succeeded, retried (a failed attempt with a retry left), failed (the last). */
+  private readonly outcomes?: Counter<'outcome'>;
 
   constructor(
     private readonly config: NotificationServiceConfig,
     private readonly dataSource: DataSource,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
+    if (registry) {
+      this.outcomes =
+        (registry.getSingleMetric('ajla_webhook_attempts_total') as
+          Counter<'outcome'> | undefined) ??
+        new Counter({
+          name: 'ajla_webhook_attempts_total',
+          help: 'Webhook delivery attempts, by outcome (succeeded, retried, failed: no retry left)',
+          labelNames: ['outcome'],
+          registers: [registry],
+        });
+    }
     this.retryDelaysMs = parseRetryDelays(config.WEBHOOK_RETRY_DELAYS_MS);
     this.job = new PeriodicJob({
       name: 'Webhook sender',
@@ -126,6 +143,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     const attempts = row.attempts + 1;
     if (attempt.error === null) {
       await this.record(manager, row.id, attempt, attempts, 'succeeded', null);
+      this.outcomes?.inc({ outcome: 'succeeded' });
       return;
     }
     const delayMs = nextDelayMs(this.retryDelaysMs, attempts);
@@ -137,6 +155,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       delayMs === undefined ? 'failed' : 'pending',
       delayMs ?? null,
     );
+    this.outcomes?.inc({ outcome: delayMs === undefined ? 'failed' : 'retried' });
     // The URL may carry a token in its path or query: only the delivery id is logged.
     this.logger.warn(
       `Webhook delivery ${row.id} attempt ${attempts} failed: ${attempt.error}; ` +

@@ -175,6 +175,12 @@ describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
       return list[0]?.status === 'failed' && list;
     }, 15_000);
     expect(delivery.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503, 503]);
+    const metrics = await fetch(`${harness.baseUrl}/metrics`).then((res) => res.text());
+    for (const outcome of ['succeeded', 'retried', 'failed']) {
+      expect(metrics).toMatch(
+        new RegExp(`ajla_webhook_attempts_total\\{[^}]*outcome="${outcome}"[^}]*\\} [1-9]`),
+      );
+    }
     await harness.call('DELETE', `/api/v1/admin/webhooks/${hook.id}`, { as: admin });
   });
 
