@@ -13,6 +13,8 @@ bash scripts/infra.sh
 export NODE_ENV=${NODE_ENV:-development}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ajla}
 export GATEWAY_PORT=${GATEWAY_PORT:-8000}
+# Local webhook receivers listen on 127.0.0.1, which production refuses to reach.
+export WEBHOOK_ALLOW_PRIVATE=${WEBHOOK_ALLOW_PRIVATE:-true}
 node tools/ensure-database.js "$DATABASE_URL"
 
 echo "build: compiling every service"

@@ -17,6 +17,7 @@ import {
   mailProviders,
   persistenceProviders,
   realtimeProviders,
+  webhookProviders,
 } from './infrastructure/notification-service.providers';
 import {
   NOTIFICATIONS_SCHEMA,
@@ -24,6 +25,7 @@ import {
 } from './infrastructure/persistence/entities';
 import { notificationServiceMigrations } from './infrastructure/persistence/migrations';
 import { NotificationsController } from './infrastructure/web/notifications.controller';
+import { WebhooksController } from './infrastructure/web/webhooks.controller';
 
 export const SERVICE_NAME = 'notification-service';
 
@@ -79,7 +81,12 @@ export class AppModule {
           subscriptions: subscriptionsOf(SERVICE_NAME),
         }),
       ],
-      controllers: [ActivityEventsController, UserEventsController, NotificationsController],
+      controllers: [
+        ActivityEventsController,
+        UserEventsController,
+        NotificationsController,
+        WebhooksController,
+      ],
       providers: [
         { provide: NotificationServiceConfig, useValue: config },
         ...persistenceProviders,
@@ -89,6 +96,7 @@ export class AppModule {
         // The staff who existed before this service's queue did: asked for once, at first start.
         ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
         ...realtimeProviders,
+        ...webhookProviders,
       ],
     };
   }

@@ -69,6 +69,15 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
     `answers ${HTTP_RUNS} generated requests over every documented operation without a 5xx, with a JSON detail on every 4xx, within 5 s`,
     async () => {
       expect(operations.length).toBeGreaterThan(10);
+      // The newest service's operations are documented, so fuzzed, too.
+      expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(
+        expect.arrayContaining([
+          'POST /api/v1/admin/webhooks',
+          'GET /api/v1/admin/webhooks',
+          'DELETE /api/v1/admin/webhooks/{id}',
+          'GET /api/v1/admin/webhooks/{id}/deliveries',
+        ]),
+      );
       const findings = new Findings(SEED, replay);
       const cases = numbered(httpCaseArb(operations), SEED, HTTP_RUNS, '');
       const started = Date.now();

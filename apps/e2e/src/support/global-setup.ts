@@ -161,6 +161,10 @@ export default async function globalSetup(): Promise<void> {
             // Short, so that a staff reply's digest arrives while its spec waits.
             MAIL_DIGEST_DELAY_MS: '2000',
             MAIL_POLL_INTERVAL_MS: '200',
+            // The specs' webhook receivers listen on 127.0.0.1; retries short enough to watch.
+            WEBHOOK_ALLOW_PRIVATE: 'true',
+            WEBHOOK_POLL_INTERVAL_MS: '200',
+            WEBHOOK_RETRY_DELAYS_MS: '500,1000,2000,4000,8000',
           }
         : {}),
     });

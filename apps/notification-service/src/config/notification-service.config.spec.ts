@@ -29,3 +29,33 @@ describe('notification-service mail configuration', () => {
     expect(() => loadNotificationServiceConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL/);
   });
 });
+
+describe('notification-service webhook configuration', () => {
+  it('defaults to a 10 s timeout, a day-long back-off and no private targets', () => {
+    const config = loadNotificationServiceConfig({});
+    expect(config.WEBHOOK_TIMEOUT_MS).toBe(10_000);
+    expect(config.WEBHOOK_RETRY_DELAYS_MS).toBe(
+      '5000,300000,1800000,7200000,18000000,36000000,36000000',
+    );
+    expect(config.WEBHOOK_ALLOW_PRIVATE).toBe(false);
+  });
+
+  it('reads WEBHOOK_ALLOW_PRIVATE as a boolean, "false" included, and refuses other words', () => {
+    expect(
+      loadNotificationServiceConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).WEBHOOK_ALLOW_PRIVATE,
+    ).toBe(true);
+    expect(
+      loadNotificationServiceConfig({ WEBHOOK_ALLOW_PRIVATE: 'false' }).WEBHOOK_ALLOW_PRIVATE,
+    ).toBe(false);
+    expect(() => loadNotificationServiceConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE/,
+    );
+  });
+
+  it('refuses a bad delay list or timeout', () => {
+    const load = () =>
+      loadNotificationServiceConfig({ WEBHOOK_RETRY_DELAYS_MS: '5,x', WEBHOOK_TIMEOUT_MS: '0' });
+    expect(load).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+    expect(load).toThrow(/WEBHOOK_TIMEOUT_MS/);
+  });
+});

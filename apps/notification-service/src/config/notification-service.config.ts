@@ -2,7 +2,13 @@
 import 'reflect-metadata';
 import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
-import { BaseServiceConfig, loadConfig, withDatabaseConfig, withRedisConfig } from '@ajla/platform';
+import {
+  BaseServiceConfig,
+  EnvBoolean,
+  loadConfig,
+  withDatabaseConfig,
+  withRedisConfig,
+} from '@ajla/platform';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const DELAY_LIST = /^\s*[1-9]\d{0,8}(\s*,\s*[1-9]\d{0,8})*\s*$/;
@@ -75,6 +81,34 @@ export class NotificationServiceConfig extends withMessagingConfig(
   @Min(50, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
   @Max(3_600_000, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
   MAIL_POLL_INTERVAL_MS: number = 1000;
+
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  @IsInt({ message: 'must be an integer from 100 to 60000 (milliseconds)' })
+  @Min(100, { message: 'must be an integer from 100 to 60000 (milliseconds)' })
+  @Max(60_000, { message: 'must be an integer from 100 to 60000 (milliseconds)' })
+  WEBHOOK_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * The waits before each retry of a webhook delivery; after the last retry fails, the delivery
+   * is failed. The default, like Svix's, retries for about a day and a quarter.
+   */
+  @Matches(DELAY_LIST, {
+    message: 'must be a comma-separated list of positive integers (milliseconds)',
+  })
+  WEBHOOK_RETRY_DELAYS_MS: string = '5000,300000,1800000,7200000,18000000,36000000,36000000';
+
+  /** How often the webhook sender looks for deliveries that are due. */
+  @IsInt({ message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  @Min(50, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  @Max(3_600_000, { message: 'must be an integer from 50 to 3600000 (milliseconds)' })
+  WEBHOOK_POLL_INTERVAL_MS: number = 1000;
+
+  /**
+   * true: webhooks may reach private, loopback and link-local addresses (tests and local runs,
+   * whose receivers are on 127.0.0.1). Never in production: it opens the internal network.
+   */
+  @EnvBoolean()
+  WEBHOOK_ALLOW_PRIVATE: boolean = false;
 }
 
 /** The service's configuration from `env`. */

@@ -13,6 +13,9 @@ import { NotificationsGateway } from './realtime/notifications.gateway';
 import { MailSender } from './mail/mail-sender';
 import { TypeOrmMailOutbox } from './mail/typeorm-mail-outbox';
 import { TypeOrmMailPreferences } from './mail/typeorm-mail-preferences';
+import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookSubscriptions } from './webhooks/webhook-subscriptions';
 
 export const PRODUCER = 'notification-service';
 
@@ -45,4 +48,11 @@ export const mailProviders: Provider[] = [
   TypeOrmMailPreferences,
   { provide: MAIL_PREFERENCES, useExisting: TypeOrmMailPreferences },
   MailSender,
+];
+
+/** Webhooks: the subscriptions, the deliveries the consumer queues, the job that sends them. */
+export const webhookProviders: Provider[] = [
+  WebhookSubscriptions,
+  WebhookDeliveries,
+  WebhookSender,
 ];

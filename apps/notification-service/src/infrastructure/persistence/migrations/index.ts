@@ -5,6 +5,7 @@ import {
 import { CreateNotificationsTables1764600000000 } from './1764600000000-create-notifications-tables';
 import { AddNotificationSeq1764650000000 } from './1764650000000-add-notification-seq';
 import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbox';
+import { CreateWebhooks1765300000000 } from './1765300000000-create-webhooks';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -15,4 +16,5 @@ export const notificationServiceMigrations = [
   CreateMailOutbox1764700000000,
   // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
   CreateSnapshotRequestsTable1765200000000,
+  CreateWebhooks1765300000000,
 ];
