@@ -7,6 +7,7 @@ import { ListNotificationsHandler } from './application/list-notifications/list-
 import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.handler';
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
 import { NotifyRecipientsHandler } from './application/notify-recipients/notify-recipients.handler';
+import { NotifyWebhookDisabledHandler } from './application/notify-webhook-disabled/notify-webhook-disabled.handler';
 import { RecordAccountChangeHandler } from './application/record-account-change/record-account-change.handler';
 import { RecordMailPreferencesHandler } from './application/record-mail-preferences/record-mail-preferences.handler';
 import { NotificationServiceConfig } from './config/notification-service.config';
@@ -41,6 +42,7 @@ export const OPEN_API = {
 
 const handlers = [
   NotifyRecipientsHandler,
+  NotifyWebhookDisabledHandler,
   RecordAccountChangeHandler,
   RecordMailPreferencesHandler,
   ListNotificationsHandler,

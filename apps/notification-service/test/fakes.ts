@@ -76,6 +76,12 @@ export class InMemoryAccounts implements AccountDirectory {
       .map((a) => a.userId);
   }
 
+  async staffMembers() {
+    return [...this.accounts.values()]
+      .filter((a) => a.role === 'agent' || a.role === 'admin')
+      .map((a) => ({ userId: a.userId, role: a.role }));
+  }
+
   async record(snapshot: AccountSnapshot) {
     const held = this.accounts.get(snapshot.userId);
     if (held && held.asOf > snapshot.asOf) return false;

@@ -11,6 +11,12 @@ export interface AccountSnapshot {
   asOf: Date;
 }
 
+/** A staff account and its role. */
+export interface StaffMember {
+  userId: UserId;
+  role: AccountRole;
+}
+
 /**
  * The accounts as this service knows them: a local copy kept from user-service's events, so that
  * a new request reaches every agent and admin (and, later, mail reaches anyone) without calling
@@ -20,6 +26,8 @@ export interface AccountSnapshot {
 export interface AccountDirectory {
   /** Every account that is an agent or admin now, as far as the directory knows. */
   currentStaff(): Promise<UserId[]>;
+  /** The same, each with their role. */
+  staffMembers(): Promise<StaffMember[]>;
   /**
    * Takes in an account's state when it is newer than what is stored (events may arrive out of
    * order and a redelivered one must not undo a later change). Returns whether it was taken.

@@ -3,7 +3,9 @@ import { OutboxUnitOfWork } from '@ajla/messaging';
 import type {
   AccountDirectory,
   AccountSnapshot,
+  StaffMember,
 } from '../../domain/account/account-directory.port';
+import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
 
 /**
@@ -20,6 +22,13 @@ export class TypeOrmAccountDirectory implements AccountDirectory {
       `SELECT user_id FROM accounts WHERE role IN ('agent', 'admin') ORDER BY user_id`,
     );
     return rows.map((row) => row.user_id as UserId);
+  }
+
+  async staffMembers(): Promise<StaffMember[]> {
+    const rows: { user_id: string; role: AccountRole }[] = await this.unitOfWork.manager.query(
+      `SELECT user_id, role FROM accounts WHERE role IN ('agent', 'admin') ORDER BY user_id`,
+    );
+    return rows.map((row) => ({ userId: row.user_id as UserId, role: row.role }));
   }
 
   async record(snapshot: AccountSnapshot): Promise<boolean> {
