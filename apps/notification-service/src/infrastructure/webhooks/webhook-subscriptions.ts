@@ -172,7 +172,8 @@ export class WebhookSubscriptions {
   /**
    * Gives a webhook a new secret, returned this once. The old one signs every request too for
    * `overlapMs` (0: not at all), so receivers can switch without missing one; it is kept as the
-   * current one is, and dropped once expired.
+   * current one is, and dropped once expired. Older secrets still in an overlap keep signing no
+   * longer than this one.
    */
   async rotateSecret(
     id: string,
@@ -185,6 +186,14 @@ export class WebhookSubscriptions {
         [id],
       );
       if (current === undefined) throw new NotFoundError('no such webhook');
+      // The overlap asked for now holds for every older secret too (0: a leaked secret stops
+      // signing at once); expired ones are dropped.
+      await manager.query(
+        `UPDATE ${s}.webhook_previous_secrets
+            SET expires_at = least(expires_at, now() + make_interval(secs => $2::float8 / 1000))
+          WHERE subscription_id = $1`,
+        [id, overlapMs],
+      );
       await manager.query(
         `DELETE FROM ${s}.webhook_previous_secrets WHERE subscription_id = $1 AND expires_at <= now()`,
         [id],
