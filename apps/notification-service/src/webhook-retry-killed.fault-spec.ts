@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuthConfig, TokenSigner } from '@ajla/auth';
-import { createEnvelope } from '@ajla/contracts';
 import { loadConfig } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import {
@@ -19,6 +18,7 @@ import {
 } from '@ajla/testing';
 import amqplib, { type ChannelModel } from 'amqplib';
 import { Client } from 'pg';
+import { submittedEvent } from '../test/events';
 import { RABBITMQ_URL, REDIS_URL } from '../test/harness';
 import { WebhookReceiver } from '../test/webhook-receiver';
 
@@ -141,19 +141,7 @@ describe('notification-service killed while a webhook delivery waits for its ret
       100,
     );
     const channel = await broker.createChannel();
-    const event = createEnvelope(
-      'request.submitted',
-      {
-        request_id: newId(),
-        user_id: newId(),
-        type: 'travel',
-        description: 'Two seats to Lisbon',
-        status: 'new',
-        conversation_id: newId(),
-        created_at: '2026-11-22T10:00:00.000Z',
-      },
-      { producer: 'request-service' },
-    );
+    const event = submittedEvent();
     receiver.answerNext(500, 500);
     channel.publish('ajla.events', event.type, Buffer.from(JSON.stringify(event)), {
       persistent: true,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON answers */
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { createEnvelope } from '@ajla/contracts';
 import { newId } from '@ajla/shared-kernel';
 import { waitFor } from '@ajla/testing';
 import { simpleParser } from 'mailparser';
+import { submittedEvent } from '../../../test/events';
 import { ServiceHarness, type Account } from '../../../test/harness';
 import { NotificationSocket } from '../../../test/notification-socket';
 import { type Received, WebhookReceiver } from '../../../test/webhook-receiver';
@@ -15,20 +15,7 @@ jest.setTimeout(60_000);
 /** Every failure streak of this run turns its webhook off after this long. */
 const DISABLE_AFTER_MS = 1500;
 
-const submitted = (owner: Account) =>
-  createEnvelope(
-    'request.submitted',
-    {
-      request_id: newId(),
-      user_id: owner.id,
-      type: 'dining',
-      description: 'A table for two',
-      status: 'new',
-      conversation_id: newId(),
-      created_at: '2026-11-22T10:00:00.000Z',
-    },
-    { producer: 'request-service' },
-  );
+const submitted = (owner: Account) => submittedEvent(owner.id);
 
 const registered = (account: Account) =>
   createEnvelope(

@@ -1,26 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { createEnvelope } from '@ajla/contracts';
-import { newId } from '@ajla/shared-kernel';
 import { waitFor } from '@ajla/testing';
+import { submittedEvent } from '../../../test/events';
 import { ServiceHarness, type Account } from '../../../test/harness';
 import { WebhookReceiver } from '../../../test/webhook-receiver';
 
 jest.setTimeout(60_000);
 
-const submitted = (owner: Account) =>
-  createEnvelope(
-    'request.submitted',
-    {
-      request_id: newId(),
-      user_id: owner.id,
-      type: 'dining',
-      description: 'A table for two',
-      status: 'new',
-      conversation_id: newId(),
-      created_at: '2026-11-22T10:00:00.000Z',
-    },
-    { producer: 'request-service' },
-  );
+const submitted = (owner: Account) => submittedEvent(owner.id);
 
 interface Delivery {
   id: string;
