@@ -6,6 +6,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** The longest error text kept on a row or logged. */
 export const ERROR_TEXT_LENGTH = 500;
 
+/**
+ * What a row's work may do in the batch's transaction: queries, one at a time. The rows of a batch
+ * run side by side on one connection, which takes one query at a time: the worker queues them.
+ */
+export type RowQueries = Pick<EntityManager, 'query'>;
+
 /** What a worker needs of a claimed row: its id and how many attempts it has had. */
 export interface DueRow {
   id: string;
@@ -49,9 +55,9 @@ export interface DueRowsWorkerOptions<Row extends DueRow> {
   /** The due rows, at most `limit`, locked `FOR UPDATE SKIP LOCKED` (replicas share the work). */
   claim(manager: EntityManager, limit: number): Promise<Row[]>;
   /** One row's work, recording its success in `manager`'s transaction; throws when it failed. */
-  run(manager: EntityManager, row: Row): Promise<void>;
+  run(queries: RowQueries, row: Row): Promise<void>;
   /** Records a failed attempt: due again after `failure.retryInMs`, or failed for good. */
-  recordFailure(manager: EntityManager, row: Row, failure: AttemptFailure): Promise<void>;
+  recordFailure(queries: RowQueries, row: Row, failure: AttemptFailure): Promise<void>;
   /**
    * After every row of a batch, in its transaction; may return what to do once it has committed.
    */
@@ -97,7 +103,8 @@ export class DueRowsWorker<Row extends DueRow> {
       let afterCommit: (() => void) | undefined;
       const claimed = await this.options.dataSource.transaction(async (manager) => {
         const rows = await this.options.claim(manager, this.batchSize);
-        const outcomes = await Promise.all(rows.map((row) => this.attempt(manager, row)));
+        const queries = oneAtATime(manager);
+        const outcomes = await Promise.all(rows.map((row) => this.attempt(queries, row)));
         afterCommit = await this.options.afterBatch?.(manager, outcomes);
         return rows.length;
       });
@@ -116,15 +123,15 @@ export class DueRowsWorker<Row extends DueRow> {
     return delays[attempts - 1];
   }
 
-  private async attempt(manager: EntityManager, row: Row): Promise<RowOutcome<Row>> {
+  private async attempt(queries: RowQueries, row: Row): Promise<RowOutcome<Row>> {
     try {
-      await this.options.run(manager, row);
+      await this.options.run(queries, row);
       return { row, failed: false, at: new Date() };
     } catch (error) {
       const attempts = row.attempts + 1;
       const retryInMs = this.retryInMs(attempts);
       const message = errorText(error);
-      await this.options.recordFailure(manager, row, { attempts, error, message, retryInMs });
+      await this.options.recordFailure(queries, row, { attempts, error, message, retryInMs });
       // Only the row's id: what it carries (addresses, URLs with tokens) stays out of the logs.
       this.options.logger.warn(
         `${this.options.rowName} ${row.id} attempt ${attempts} failed: ${message}; ` +
@@ -133,6 +140,18 @@ export class DueRowsWorker<Row extends DueRow> {
       return { row, failed: true, at: new Date() };
     }
   }
+}
+
+/** `manager`'s queries, each sent once the one before has been answered. */
+function oneAtATime(manager: EntityManager): RowQueries {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    query: <T>(sql: string, parameters?: unknown[]): Promise<T> => {
+      const next = last.then(() => manager.query<T>(sql, parameters));
+      last = next.catch(() => undefined);
+      return next;
+    },
+  } as RowQueries;
 }
 
 /** An error's message, cut to ERROR_TEXT_LENGTH. */

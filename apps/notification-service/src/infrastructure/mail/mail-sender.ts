@@ -12,7 +12,12 @@ import type { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import type { NotificationData } from '../../domain/notification/notification';
-import { type AttemptFailure, DueRowsWorker, outcomeCounter } from '../jobs/due-rows-worker';
+import {
+  type AttemptFailure,
+  DueRowsWorker,
+  outcomeCounter,
+  type RowQueries,
+} from '../jobs/due-rows-worker';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import {
   type NotificationRow,
@@ -79,8 +84,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       retryDelaysMs: parseRetryDelays(config.MAIL_RETRY_DELAYS_MS),
       whenDelaysRunOut: 'repeat',
       claim: (manager, limit) => this.claim(manager, limit),
-      run: (manager, row) => this.deliver(manager, row),
-      recordFailure: (manager, row, failure) => this.recordFailure(manager, row, failure),
+      run: (queries, row) => this.deliver(queries, row),
+      recordFailure: (queries, row, failure) => this.recordFailure(queries, row, failure),
     });
   }
 
@@ -112,10 +117,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** Sends one mail and marks it sent; throws when it could not be sent. */
-  private async deliver(manager: EntityManager, row: DueMail): Promise<void> {
+  private async deliver(queries: RowQueries, row: DueMail): Promise<void> {
     if (row.turned_off) {
       // Asked at send time, so turning an event off also holds for its mail still waiting.
-      await this.skip(manager, row);
+      await this.skip(queries, row);
       return;
     }
     if (row.email === null) {
@@ -123,14 +128,14 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       throw new Error('no e-mail address is known for the recipient yet');
     }
     const recipient = { email: row.email, fullName: row.full_name };
-    const content = await this.render(manager, row, recipient);
+    const content = await this.render(queries, row, recipient);
     if (content === undefined) {
       // A digest whose replies the client has read meanwhile: nothing to say.
-      await this.skip(manager, row);
+      await this.skip(queries, row);
       return;
     }
     await this.transport.send({ id: row.id, to: row.email, ...content });
-    await manager.query(
+    await queries.query(
       `UPDATE ${s}.mail_outbox
           SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
         WHERE id = $1`,
@@ -141,11 +146,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Transport errors name the server and its answer, never the credentials of SMTP_URL. */
   private async recordFailure(
-    manager: EntityManager,
+    queries: RowQueries,
     row: DueMail,
     failure: AttemptFailure,
   ): Promise<void> {
-    await manager.query(
+    await queries.query(
       `UPDATE ${s}.mail_outbox
           SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4)
         WHERE id = $1`,
@@ -154,19 +159,19 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     this.outcomes?.inc({ outcome: 'failed' });
   }
 
-  private async skip(manager: EntityManager, row: DueMail): Promise<void> {
-    await manager.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
+  private async skip(queries: RowQueries, row: DueMail): Promise<void> {
+    await queries.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
     this.outcomes?.inc({ outcome: 'skipped' });
   }
 
   private async render(
-    manager: EntityManager,
+    queries: RowQueries,
     row: DueMail,
     recipient: { email: string; fullName: string | null },
   ): Promise<MailContent | undefined> {
     const webAppUrl = this.config.WEB_APP_URL;
     if (row.kind === 'notification') {
-      const [notification]: NotificationRow[] = await manager.query(
+      const [notification]: NotificationRow[] = await queries.query(
         `SELECT * FROM ${s}.notifications WHERE id = $1`,
         [row.notification_id],
       );
@@ -175,7 +180,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     // The staff replies of this conversation notified since the digest began, still unread, in
     // the conversation's order (events may be handled in any order).
     const replies: { body: string; data: NotificationData; created_at: Date }[] =
-      await manager.query(
+      await queries.query(
         `SELECT body, data, created_at FROM ${s}.notifications
           WHERE recipient_id = $1 AND type = 'message.created' AND read_at IS NULL
             AND data ->> 'conversation_id' = $2 AND created_at >= $3

@@ -31,14 +31,12 @@ const registered = (account: Account) =>
     { producer: 'user-service' },
   );
 
-/** The hex signatures of X-Ajla-Signature, and its t. */
+/** The t of X-Ajla-Signature (`t=<t>,v1=<hex>[,v1=<hex>...]`) and its hex signatures. */
 function ajlaSignatures(got: Received): { t: string; v1: string[] } {
-  const parts = (got.headers['x-ajla-signature'] as string).split(',').map((p) => p.split('='));
-  expect(parts[0][0]).toBe('t');
-  return {
-    t: parts[0][1],
-    v1: parts.slice(1).map(([key, value]) => (expect(key).toBe('v1'), value)),
-  };
+  const [t, ...v1] = (got.headers['x-ajla-signature'] as string).split(',');
+  expect(t).toMatch(/^t=\d+$/);
+  for (const part of v1) expect(part).toMatch(/^v1=[0-9a-f]{64}$/);
+  return { t: t.slice('t='.length), v1: v1.map((part) => part.slice('v1='.length)) };
 }
 
 const ajlaSignature = (secret: string, t: string, body: string) =>

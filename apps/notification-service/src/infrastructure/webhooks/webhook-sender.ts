@@ -16,6 +16,7 @@ import {
   DueRowsWorker,
   errorText,
   outcomeCounter,
+  type RowQueries,
 } from '../jobs/due-rows-worker';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import { WebhookHealth } from './webhook-health';
@@ -82,8 +83,8 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       retryDelaysMs: parseRetryDelays(config.WEBHOOK_RETRY_DELAYS_MS),
       whenDelaysRunOut: 'give up',
       claim: (manager, limit) => this.claim(manager, limit),
-      run: (manager, row) => this.deliver(manager, row),
-      recordFailure: (manager, row, failure) => this.recordFailure(manager, row, failure),
+      run: (queries, row) => this.deliver(queries, row),
+      recordFailure: (queries, row, failure) => this.recordFailure(queries, row, failure),
       afterBatch: (manager, outcomes) =>
         health.record(
           manager,
@@ -121,7 +122,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** POSTs one delivery and records its success; throws a `FailedAttempt` otherwise. */
-  private async deliver(manager: EntityManager, row: DueDelivery): Promise<void> {
+  private async deliver(queries: RowQueries, row: DueDelivery): Promise<void> {
     const started = Date.now();
     const attempt: WebhookAttempt = {
       at: new Date(started).toISOString(),
@@ -154,12 +155,12 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     }
     attempt.latency_ms = Date.now() - started;
     if (attempt.error !== null) throw new FailedAttempt(attempt);
-    await this.record(manager, row.id, attempt, row.attempts + 1, 'succeeded', null);
+    await this.record(queries, row.id, attempt, row.attempts + 1, 'succeeded', null);
     this.outcomes?.inc({ outcome: 'succeeded' });
   }
 
   private async recordFailure(
-    manager: EntityManager,
+    queries: RowQueries,
     row: DueDelivery,
     failure: AttemptFailure,
   ): Promise<void> {
@@ -175,7 +176,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
           };
     const last = failure.retryInMs === undefined;
     await this.record(
-      manager,
+      queries,
       row.id,
       attempt,
       failure.attempts,
@@ -186,14 +187,14 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async record(
-    manager: EntityManager,
+    queries: RowQueries,
     id: string,
     attempt: WebhookAttempt,
     attempts: number,
     status: 'pending' | 'succeeded' | 'failed',
     delayMs: number | null,
   ): Promise<void> {
-    await manager.query(
+    await queries.query(
       `UPDATE ${s}.webhook_deliveries
           SET status = $2, attempts = $3, attempt_log = attempt_log || jsonb_build_array($4::jsonb),
               last_attempt_at = $5, last_error = $6,
