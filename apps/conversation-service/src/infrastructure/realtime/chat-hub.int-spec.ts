@@ -16,6 +16,8 @@ function peer(conversationId: string): ChatPeer & { events: string[] } {
   };
 }
 
+// How the fan-out subscribes and unsubscribes is the platform's (`RedisFanout`, with its own
+// int-spec); here, what the chat puts through it.
 describe('ChatHub with a real Redis', () => {
   let redis: Redis;
   const prefix = uniqueRedisPrefix('chat-hub');
@@ -27,32 +29,12 @@ describe('ChatHub with a real Redis', () => {
     await redis.quit();
   });
 
-  // Regression: SUBSCRIBEs written while the subscriber connection was still being checked put it
-  // in subscriber mode first, the INFO of ioredis' ready check then failed, and sockets opened in
-  // that moment were closed with 1011 ("Connection in subscriber mode").
-  it('lets hundreds of sockets join at once while its subscriber connection is still opening', async () => {
-    for (let round = 0; round < 5; round++) {
-      const hub = new ChatHub(redis, { REDIS_KEY_PREFIX: prefix } as ConversationServiceConfig);
-      const first = hub.join(peer(randomUUID()));
-      // The moment the subscriber's TCP connection is up but not yet checked ready.
-      const subscriber = (hub as unknown as { subscriber: Redis }).subscriber;
-      while (subscriber.status === 'connecting' || subscriber.status === 'wait') {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const joins = [first];
-      for (let i = 0; i < 200; i++) joins.push(hub.join(peer(randomUUID())));
-      const results = await Promise.allSettled(joins);
-      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      await hub.close();
-    }
-  }, 20_000);
-
   it('delivers events published by another hub (another replica) to the peers of a conversation', async () => {
     const conversationId = randomUUID();
     const here = new ChatHub(redis, { REDIS_KEY_PREFIX: prefix } as ConversationServiceConfig);
     const there = new ChatHub(redis, { REDIS_KEY_PREFIX: prefix } as ConversationServiceConfig);
     const listener = peer(conversationId);
-    await here.join(listener);
+    await here.join(listener.conversationId, listener);
     there.readMoved(conversationId as ConversationId, randomUUID() as never, 7);
     const deadline = Date.now() + 5000;
     while (listener.events.length === 0 && Date.now() < deadline)
