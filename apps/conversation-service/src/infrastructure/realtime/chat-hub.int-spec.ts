@@ -3,18 +3,26 @@ import { Redis } from 'ioredis';
 import { uniqueRedisPrefix } from '@ajla/testing';
 import type { ConversationServiceConfig } from '../../config/conversation-service.config';
 import type { ConversationId } from '../../domain/ids';
+import { InMemoryConversations, aStoredConversation, aUserId } from '../../../test/fakes';
 import { ChatHub, type ChatPeer, type MessageFrame } from './chat-hub';
 
-function peer(conversationId: string): ChatPeer & { events: string[] } {
+function peer(conversationId: string): ChatPeer & { events: string[]; messages: MessageFrame[] } {
   const events: string[] = [];
+  const messages: MessageFrame[] = [];
   return {
     id: randomUUID(),
     conversationId: conversationId as ConversationId,
     events,
-    offerMessage: (_m: MessageFrame) => undefined,
+    messages,
+    offerMessage: (m: MessageFrame) => messages.push(m),
     sendEvent: (frame: string) => events.push(frame),
   };
 }
+
+const until = async (done: () => boolean) => {
+  const deadline = Date.now() + 5000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+};
 
 // How the fan-out subscribes and unsubscribes is the platform's (`RedisFanout`, with its own
 // int-spec); here, what the chat puts through it.
@@ -36,11 +44,31 @@ describe('ChatHub with a real Redis', () => {
     const listener = peer(conversationId);
     await here.join(listener.conversationId, listener);
     there.readMoved(conversationId as ConversationId, randomUUID() as never, 7);
-    const deadline = Date.now() + 5000;
-    while (listener.events.length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => listener.events.length > 0);
     expect(JSON.parse(listener.events[0])).toMatchObject({ type: 'read', seq: 7 });
     await here.close();
     await there.close();
+  });
+
+  it('hands a stored message to this replica at once and again through Redis; typing to all but its sender', async () => {
+    const conversations = new InMemoryConversations();
+    const conversation = await aStoredConversation(conversations, aUserId());
+    const [opening] = await conversations.messagesAfter(conversation.id, 0, 1);
+    const hub = new ChatHub(redis, { REDIS_KEY_PREFIX: prefix } as ConversationServiceConfig);
+    const [typist, reader] = [peer(conversation.id), peer(conversation.id)];
+    await hub.join(conversation.id, typist);
+    await hub.join(conversation.id, reader);
+    hub.messageStored(opening);
+    expect(reader.messages.map((m) => m.seq)).toEqual([1]); // before any round trip
+    expect(JSON.parse(reader.messages[0].frame)).toMatchObject({
+      type: 'message',
+      message: { seq: 1 },
+    });
+    hub.typing(typist, aUserId(), true);
+    await until(() => reader.messages.length === 2 && reader.events.length === 1);
+    expect(reader.messages.map((m) => m.seq)).toEqual([1, 1]); // the cursor drops the copy
+    expect(JSON.parse(reader.events[0])).toMatchObject({ type: 'typing', is_typing: true });
+    expect(typist.events).toEqual([]);
+    await hub.close();
   });
 });
