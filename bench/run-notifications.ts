@@ -64,6 +64,8 @@ type Step = NotificationStepResult & {
 };
 
 interface Backlog {
+  /** Notifications of submitted requests not stored yet (events queued or being handled). */
+  notifications_missing: number;
   mail_pending: number;
   outbox_waiting: number;
 }
@@ -269,12 +271,13 @@ async function runPlatform(options: Options): Promise<TargetRun> {
     const probes = await load.untilEveryStaffHears(30_000);
     say(`platform: every staff socket heard of submission ${probes}; measuring`);
     const backlog = {
-      sample: () => platformBacklog(sql),
+      sample: () => platformBacklog(sql, staffCount),
       settle: async (timeoutMs: number) => {
         const started = Date.now();
         for (;;) {
-          const b = await platformBacklog(sql);
-          if ((b.mail_pending === 0 && b.outbox_waiting === 0) || Date.now() - started > timeoutMs)
+          const b = await platformBacklog(sql, staffCount);
+          const clear = b.notifications_missing <= 0 && b.mail_pending === 0 && !b.outbox_waiting;
+          if (clear || Date.now() - started > timeoutMs)
             return Math.round((Date.now() - started) / 100) / 10;
           await sleep(500);
         }
@@ -360,7 +363,7 @@ async function untilStaffKnown(sql: Client, expected: number, timeoutMs: number)
   }
 }
 
-async function platformBacklog(sql: Client): Promise<Backlog> {
+async function platformBacklog(sql: Client, staff: number): Promise<Backlog> {
   const { rows: outboxes } = await sql.query<{ schemaname: string }>(
     `SELECT schemaname FROM pg_stat_user_tables WHERE relname = 'outbox_messages'`,
   );
@@ -370,9 +373,13 @@ async function platformBacklog(sql: Client): Promise<Backlog> {
          WHERE published_at IS NULL)`,
   );
   const { rows } = await sql.query<Backlog>(
-    `SELECT (SELECT count(*)::int FROM notifications.mail_outbox WHERE status = 'pending')
+    `SELECT (SELECT count(*)::int FROM requests.requests) * $1::int
+              - (SELECT count(*)::int FROM notifications.notifications
+                  WHERE type = 'request.submitted') AS notifications_missing,
+            (SELECT count(*)::int FROM notifications.mail_outbox WHERE status = 'pending')
               AS mail_pending,
             ${waiting.length ? waiting.join(' + ') : '0'} AS outbox_waiting`,
+    [staff],
   );
   return rows[0];
 }
@@ -431,6 +438,8 @@ async function runSteps(
       for (let i = 0; i < repeats; i++) {
         if (i > 0) await sleep(1000);
         runs.push(await measure(rate));
+        // A clearly saturated step says nothing more when repeated.
+        if (runs[i].latency_ms.p99 >= 1000 || runs[i].lost > 0) break;
         if (repeats > 1) {
           say(
             `${label}: ${rate}/s, run ${i + 1} of ${repeats}: ${formatNotificationStep(runs[i])}`,
@@ -440,14 +449,15 @@ async function runSteps(
       const byP99 = [...runs].sort((a, b) => a.latency_ms.p99 - b.latency_ms.p99);
       const step: Step = {
         ...byP99[Math.floor((byP99.length - 1) / 2)],
-        ...(repeats > 1 ? { repeat_p99s_ms: runs.map((r) => r.latency_ms.p99) } : {}),
+        ...(runs.length > 1 ? { repeat_p99s_ms: runs.map((r) => r.latency_ms.p99) } : {}),
       };
       steps.push(step);
       say(`${label}: ${repeats > 1 ? 'median: ' : ''}${formatNotificationStep(step)}`);
       say(
         `${label}:   CPU ${formatCpu(step.cpu)}; per submission ${formatDb(step.db_per_submission)}` +
           (step.backlog
-            ? `; at the window's end ${step.backlog.mail_pending} mails pending, ` +
+            ? `; at the window's end ${step.backlog.notifications_missing} notifications not ` +
+              `stored yet, ${step.backlog.mail_pending} mails pending, ` +
               `${step.backlog.outbox_waiting} events in outboxes (settled in ${step.settle_s} s)`
             : ''),
       );
