@@ -430,9 +430,12 @@ export function sustained(r: NotificationStepResult): boolean {
 export function formatNotificationStep(r: NotificationStepResult): string {
   const l = r.latency_ms;
   const errors = r.error_count ? ` errors ${JSON.stringify(r.errors)}` : '';
+  const latency = l.count
+    ? `201->socket p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max} ms`
+    : '201->socket: none delivered in time';
   return (
     `${r.offered_rate}/s offered, ${r.achieved_rate} achieved (${r.answered_rate} answered): ` +
-    `201->socket p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max} ms, last socket p99 ` +
+    `${latency}, last socket p99 ` +
     `${r.last_socket_latency_ms.p99} ms, HTTP p99 ${r.http_latency_ms.p99} ms, send lag p99 ` +
     `${r.send_lag_ms.p99} ms, lost ${r.lost}/${r.deliveries_expected}` +
     `${r.duplicates ? `, ${r.duplicates} duplicates` : ''}${errors}`
