@@ -430,7 +430,7 @@ async function runSteps(
       if (backlog) step.backlog = await backlog;
       // The next step starts with nothing queued from this one (mail still to send, mostly).
       if (probes.backlog) {
-        step.settle_s = await probes.backlog.settle(options.quick ? 10_000 : 120_000);
+        step.settle_s = await probes.backlog.settle(options.quick ? 5_000 : 120_000);
       }
       return step;
     };
