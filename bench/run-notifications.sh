@@ -3,7 +3,7 @@
 # Postgres -> ws), then the built platform through its gateway, at the same submission rates in the
 # same run. Arguments go to bench/run-notifications.ts, e.g.
 #   bash bench/run-notifications.sh --rates 50,100 --duration 10 --skip-platform
-# BENCH_QUICK=1: a smoke check (rates 10 and 50, 5 s steps, < 2 minutes after the build).
+# BENCH_QUICK=1: a smoke check (rates 10 and 50, 5 s steps, about 2 minutes with the build).
 # BENCH_SKIP_BUILD=1 skips `npm run build` (the platform then runs what dist/ holds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
