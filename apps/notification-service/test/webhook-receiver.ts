@@ -13,13 +13,13 @@ export interface Received {
 export class WebhookReceiver {
   readonly received: Received[] = [];
   private statuses: number[] = [];
-  private server!: Server;
+  private server: Server | undefined;
   url!: string;
   /** What it answers once the given statuses are used up. */
   otherwise = 200;
 
   async start(port = 0): Promise<void> {
-    this.server = createServer((req, res) => {
+    const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -36,8 +36,9 @@ export class WebhookReceiver {
         res.end(status === 200 ? 'ok' : 'boom');
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   }
 
   answerNext(...statuses: number[]): void {
@@ -54,8 +55,11 @@ export class WebhookReceiver {
     return this.received.filter((r) => r.headers['x-ajla-delivery'] === deliveryId);
   }
 
+  /** Stops listening; a no-op when it never started (a suite whose setup failed). */
   stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    if (server === undefined) return Promise.resolve();
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
   }
 }
