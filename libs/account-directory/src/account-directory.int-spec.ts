@@ -4,31 +4,10 @@ import { newId } from '@ajla/shared-kernel';
 // Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { AccountDirectoryFeed, recordAccountState } from './account-directory-feed';
 import { AccountOrmEntity } from './account.orm-entity';
 
 jest.setTimeout(30_000);
-
-/** The table as the consuming services' own migrations create it. */
-class CreateAccountsTable1700000000000 implements MigrationInterface {
-  name = 'CreateAccountsTable1700000000000';
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE directory.accounts (
-        user_id       uuid        PRIMARY KEY,
-        role          text        NOT NULL,
-        email         text        NOT NULL,
-        full_name     text,
-        last_event_at timestamptz NOT NULL,
-        updated_at    timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT accounts_role_check CHECK (role IN ('user', 'agent', 'admin'))
-      )`);
-  }
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE directory.accounts`);
-  }
-}
 
 describe('the account directory (real Postgres)', () => {
   let db: MigratedDatabase<ServiceDataSource>;
@@ -41,9 +20,11 @@ describe('the account directory (real Postgres)', () => {
         url,
         schema: 'directory',
         entities: [AccountOrmEntity],
-        migrations: [CreateAccountsTable1700000000000],
       }),
     );
+    // The services create the table with migrations of their own; here it is built from the
+    // entity, the columns the rule writes.
+    await db.dataSource.synchronize();
   });
 
   afterAll(async () => {

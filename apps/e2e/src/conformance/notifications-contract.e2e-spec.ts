@@ -851,7 +851,8 @@ describe('webhooks (API.md, Notifications: Webhooks)', () => {
   });
 
   it('retries a delivery that got no 2xx under the same delivery id', async () => {
-    receiver.answer('/flaky', (attempt) => (attempt === 1 ? 503 : 200));
+    // Any 2xx is success: 202 ends the retries as 200 would.
+    receiver.answer('/flaky', (attempt) => (attempt === 1 ? 503 : 202));
     const flaky = await subscribe('/flaky', ['request.submitted']);
     const request = await submitRequest(client, 'Flowers for Friday');
     const attempts = await receiver.waitFor(
@@ -859,7 +860,7 @@ describe('webhooks (API.md, Notifications: Webhooks)', () => {
       () => receiver.at('/flaky', request.id),
       2,
     );
-    expect(attempts.map((a) => a.answered)).toEqual([503, 200]);
+    expect(attempts.map((a) => a.answered)).toEqual([503, 202]);
     const delivery = header(attempts[0]!, 'x-ajla-delivery');
     expect(header(attempts[1]!, 'x-ajla-delivery')).toBe(delivery);
     for (const attempt of attempts) expectDelivery(attempt, 'request.submitted', flaky.secret);
@@ -926,5 +927,11 @@ describe('webhooks (API.md, Notifications: Webhooks)', () => {
     await receiver.waitFor('the witness delivery', () => receiver.at('/witness', request.id));
     expect(receiver.at('/gone')).toEqual([]);
     expect(witness.id).not.toBe(gone.id);
+  });
+
+  it('stopped retrying the delivery that got a 202', () => {
+    // The flaky receiver's delivery succeeded on its second attempt, many retry delays ago.
+    const flaky = receiver.received.filter((r) => r.path === '/flaky');
+    expect(flaky.map((r) => r.answered)).toEqual([503, 202]);
   });
 });
