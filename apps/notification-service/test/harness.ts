@@ -25,13 +25,9 @@ import { Client } from 'pg';
 import { AppModule, OPEN_API, SERVICE_NAME } from '../src/app.module';
 import { NotificationServiceConfig } from '../src/config/notification-service.config';
 
-export const RABBITMQ_URL = TEST_RABBITMQ_URL;
-export const REDIS_URL = TEST_REDIS_URL;
 const RETRY_DELAYS_MS = [200, 500];
 
 export type Account = TestAccount;
-/** Status and body: what the specs compare whole. */
-export type Answer = Pick<JsonAnswer, 'status' | 'body'>;
 
 /** One test run's database, broker exchange and service instance. */
 export class ServiceHarness {
@@ -62,8 +58,8 @@ export class ServiceHarness {
       LOG_LEVEL: 'silent',
       DATABASE_URL: this.db.url,
       JWT_KEYS_DIR: this.tokens.keysDir,
-      RABBITMQ_URL,
-      REDIS_URL,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: this.redisPrefix,
       EVENTS_EXCHANGE: this.bus.exchange,
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
@@ -135,7 +131,7 @@ export class ServiceHarness {
     method: string,
     url: string,
     options: { body?: unknown; as?: Account } = {},
-  ): Promise<Answer> {
+  ): Promise<Pick<JsonAnswer, 'status' | 'body'>> {
     const { status, body } = await callJson(this.baseUrl, method, url, {
       body: options.body,
       token: options.as?.token,

@@ -51,6 +51,19 @@ export class TestEventBus {
     });
   }
 
+  /** Whether the broker has a queue of that name (e.g. a consumer's, once it started). */
+  async hasQueue(name: string): Promise<boolean> {
+    const probe = await this.broker.createChannel();
+    probe.on('error', () => undefined); // the broker closes the channel when there is none
+    try {
+      await probe.checkQueue(name);
+      await probe.close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Deletes the queues of `consumers` (main, retry, dead-letter) and the exchange; disconnects. */
   async close(consumers: readonly TestConsumer[] = []): Promise<void> {
     for (const { messagingName, retryDelaysMs } of consumers) {
