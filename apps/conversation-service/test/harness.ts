@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Role } from '@ajla/auth';
+import type { EventEnvelope } from '@ajla/contracts';
 import { loadConfig } from '@ajla/platform';
 import {
   callJson,
@@ -19,6 +20,7 @@ import {
 } from '@ajla/service-testing';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+import type { ConsumeMessage } from 'amqplib';
 import { WebSocket } from 'ws';
 import { AppModule, OPEN_API, SERVICE_NAME } from '../src/app.module';
 import { ConversationServiceConfig } from '../src/config/conversation-service.config';
@@ -54,9 +56,14 @@ export class ServiceHarness {
     this.bus = await TestEventBus.open('conversations');
   }
 
-  /** The run's events exchange (after `setUp`). */
-  get exchange(): string {
-    return this.bus.exchange;
+  /** What the service publishes on keys `patterns` match, from now on (after `setUp`). */
+  tap(...patterns: string[]): Promise<ConsumeMessage[]> {
+    return this.bus.tap(...patterns);
+  }
+
+  /** Publishes an event the way a relay does (after `setUp`). */
+  publish(envelope: EventEnvelope): void {
+    this.bus.publish(envelope);
   }
 
   /** The run's signing keys (after `setUp`). */
@@ -73,7 +80,7 @@ export class ServiceHarness {
       RABBITMQ_URL,
       REDIS_URL,
       REDIS_KEY_PREFIX: this.redisPrefix,
-      EVENTS_EXCHANGE: this.exchange,
+      EVENTS_EXCHANGE: this.bus.exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
       // Published outbox rows stay (marked) so that tests can read what was recorded.
       OUTBOX_RETENTION_HOURS: '1',

@@ -30,11 +30,11 @@ export class TestEventBus {
     return new TestEventBus(exchange, broker, channel);
   }
 
-  /** Every message published with a key `pattern` matches from now on, in arrival order. */
-  async tap(pattern: string): Promise<ConsumeMessage[]> {
+  /** Every message published with a key one of `patterns` matches from now on, in arrival order. */
+  async tap(...patterns: string[]): Promise<ConsumeMessage[]> {
     const received: ConsumeMessage[] = [];
     const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await this.channel.bindQueue(queue, this.exchange, pattern);
+    for (const pattern of patterns) await this.channel.bindQueue(queue, this.exchange, pattern);
     await this.channel.consume(queue, (message) => message && received.push(message), {
       noAck: true,
     });
