@@ -19,7 +19,7 @@ import {
 import amqplib, { type ChannelModel } from 'amqplib';
 import { Client } from 'pg';
 import { submittedEvent } from '../test/events';
-import { RABBITMQ_URL, REDIS_URL } from '../test/harness';
+import { TEST_RABBITMQ_URL as RABBITMQ_URL, TEST_REDIS_URL as REDIS_URL } from '@ajla/service-testing';
 import { WebhookReceiver } from '../test/webhook-receiver';
 
 jest.setTimeout(120_000);

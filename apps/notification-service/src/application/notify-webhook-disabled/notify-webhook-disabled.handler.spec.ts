@@ -15,15 +15,7 @@ describe('NotifyWebhookDisabledHandler', () => {
   const setUp = async () => {
     const notifications = new InMemoryNotifications();
     const accounts = new InMemoryAccounts();
-    for (const [id, role] of Object.values(ids)) {
-      await accounts.record({
-        userId: id as UserId,
-        role,
-        email: `${id}@ajla.test`,
-        fullName: null,
-        asOf: new Date('2026-11-22T09:00:00.000Z'),
-      });
-    }
+    for (const [id, role] of Object.values(ids)) accounts.roles.set(id as UserId, role);
     const mail = new InMemoryMailOutbox();
     return {
       handler: new NotifyWebhookDisabledHandler(notifications, accounts, mail),
