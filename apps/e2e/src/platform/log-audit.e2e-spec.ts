@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '@ajla/testing';
 import { Client } from 'pg';
 import { api, login, newClient, newStaff } from '../support/api';
 import { ChatSocket, refusalStatus } from '../support/chat';
@@ -89,6 +90,26 @@ async function secretFlow(): Promise<void> {
     ChatSocket.open(request.conversation_id, third.access_token, { afterSeq: 2 ** 31 }),
   );
   await refusalStatus(ChatSocket.open(randomUUID(), third.access_token));
+  // A webhook: its secret at creation and after a rotation, both signing a test event that fails
+  // (nothing listens on port 9), so the sender logs its attempts.
+  const admin = await newStaff('admin');
+  const webhook = await api<{ id: string }>('POST', '/api/v1/admin/webhooks', {
+    token: admin.tokens.access_token,
+    body: { url: 'http://127.0.0.1:9/audit', events: ['*'] },
+  });
+  expect(webhook.status).toBe(201);
+  const hook = `/api/v1/admin/webhooks/${webhook.body.id}`;
+  await api('POST', `${hook}/rotate-secret`, { token: admin.tokens.access_token, body: {} });
+  await api('POST', `${hook}/test`, { token: admin.tokens.access_token });
+  await waitFor(async () => {
+    const deliveries = await api<{ items: { attempts: unknown[] }[] }>(
+      'GET',
+      `${hook}/deliveries`,
+      { token: admin.tokens.access_token },
+    );
+    return deliveries.body.items.some((d) => d.attempts.length > 0);
+  }, 15_000);
+  await api('DELETE', hook, { token: admin.tokens.access_token });
 }
 
 /** The password and refresh token hashes of every account, from whatever schema holds them. */
@@ -157,11 +178,12 @@ describe('the logs of the whole e2e run', () => {
     await new Promise((r) => setTimeout(r, 1000));
   }, 60_000);
 
-  it('hold no password, hash, access or refresh token of any test user', async () => {
+  it('hold no password, hash, access or refresh token of any test user, nor webhook secret', async () => {
     const secrets = [...readSecrets(), ...(await storedHashes())];
     expect(secrets.some((s) => s.kind === 'password')).toBe(true);
     expect(secrets.some((s) => s.kind === 'access_token')).toBe(true);
     expect(secrets.some((s) => s.kind === 'password_hash')).toBe(true);
+    expect(secrets.filter((s) => s.kind === 'webhook_secret').length).toBeGreaterThanOrEqual(2);
     expect(readdirSync(LOGS_DIR).some((f) => f.endsWith('.log'))).toBe(true);
     const leaks = findLeaks(secrets);
     if (leaks.length > 0) {

@@ -3,14 +3,20 @@ import path from 'node:path';
 import { REPO_ROOT } from './state';
 
 /**
- * Every secret the e2e helpers create or receive (passwords, access and refresh tokens), one JSON
+ * Every secret the e2e helpers create or receive (passwords, access and refresh tokens, webhook
+ * signing secrets), one JSON
  * line each, so that the log audit, which runs last, can look for them in every service's log.
  * global-setup starts the file afresh; the test files append to it (they share no memory).
  */
 export const SECRETS_FILE = path.join(REPO_ROOT, 'tmp/e2e-secrets.jsonl');
 
 export type SecretKind =
-  'password' | 'access_token' | 'refresh_token' | 'password_hash' | 'refresh_token_hash';
+  | 'password'
+  | 'access_token'
+  | 'refresh_token'
+  | 'password_hash'
+  | 'refresh_token_hash'
+  | 'webhook_secret';
 
 export interface RecordedSecret {
   kind: SecretKind;
@@ -29,12 +35,16 @@ export function recordSecret(kind: SecretKind, value: unknown): void {
   appendFileSync(SECRETS_FILE, `${JSON.stringify({ kind, value })}\n`);
 }
 
-/** Records the tokens of a login or refresh answer (any body with them). */
+/**
+ * Records the secrets an answer carries: the tokens of a login or refresh, the signing secret of a
+ * webhook just created or rotated (any body with them).
+ */
 export function recordTokens(body: unknown): void {
   if (typeof body !== 'object' || body === null) return;
-  const tokens = body as { access_token?: unknown; refresh_token?: unknown };
+  const tokens = body as { access_token?: unknown; refresh_token?: unknown; secret?: unknown };
   recordSecret('access_token', tokens.access_token);
   recordSecret('refresh_token', tokens.refresh_token);
+  recordSecret('webhook_secret', tokens.secret);
 }
 
 export function readSecrets(): RecordedSecret[] {

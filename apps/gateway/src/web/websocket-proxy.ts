@@ -22,6 +22,8 @@ import { MountedRoute } from '../routing/route-definition';
 import { RouteTable, isSafePath } from '../routing/route-table';
 import {
   AuthenticatedUser,
+  REVOKED_CLOSE_CODE,
+  REVOKED_REASON,
   RevocationEntry,
   SessionRevocations,
   handshakeToken,
@@ -63,13 +65,6 @@ interface Link {
   /** Who the handshake's token said the caller was (protected routes). */
   readonly caller?: AuthenticatedUser;
 }
-
-/** The close of a connection whose token lost its rights (conversation-service uses the same). */
-const REVOKED_CLOSE_CODE = 1008;
-const REVOKED_REASON: Record<RevocationEntry['kind'], string> = {
-  session_revoked: 'session revoked',
-  access_changed: 'access changed',
-};
 
 /** Headers the `ws` client writes itself, and hop-by-hop headers that end at the gateway. */
 const NOT_FORWARDED = new Set([
