@@ -18,6 +18,7 @@ import {
   mailProviders,
   persistenceProviders,
   realtimeProviders,
+  retentionProviders,
   webhookProviders,
 } from './infrastructure/notification-service.providers';
 import {
@@ -96,6 +97,7 @@ export class AppModule {
         ...accountDirectoryProviders(SERVICE_NAME),
         ...realtimeProviders,
         ...webhookProviders,
+        ...retentionProviders,
       ],
     };
   }

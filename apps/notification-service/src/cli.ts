@@ -14,6 +14,10 @@ import {
   notificationServiceEntities,
 } from './infrastructure/persistence/entities';
 import { notificationServiceMigrations } from './infrastructure/persistence/migrations';
+import {
+  REENCRYPT_SECRETS_USAGE,
+  reencryptSecretsCommand,
+} from './infrastructure/webhooks/reencrypt-secrets.command';
 
 const USAGE = `Usage: node dist/apps/notification-service/src/cli.js <command> [options]
 
@@ -21,8 +25,10 @@ Commands:
   migrate   Run the pending migrations of the notifications schema, then exit.
 ${DEAD_LETTERS_USAGE}
 ${ASK_SNAPSHOT_USAGE}
+${REENCRYPT_SECRETS_USAGE}
 
-Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV) and RABBITMQ_URL like the service.`;
+Reads DATABASE_URL (and DATABASE_POOL_SIZE, NODE_ENV), RABBITMQ_URL and the WEBHOOK_SECRETS_KEY*
+variables like the service.`;
 
 void runCli({
   usage: USAGE,
@@ -35,5 +41,6 @@ void runCli({
     }),
     'dead-letters': deadLettersCommand(SERVICE_NAME),
     'ask-snapshot': askSnapshotCommand(SERVICE_NAME, NOTIFICATIONS_SCHEMA, STAFF_SNAPSHOT),
+    'reencrypt-secrets': reencryptSecretsCommand,
   },
 });

@@ -4,21 +4,58 @@ import { withAuthConfig } from '@ajla/auth';
 import { withMessagingConfig } from '@ajla/messaging';
 import {
   BaseServiceConfig,
+  type Constructor,
   EnvBoolean,
   loadConfig,
   withDatabaseConfig,
   withRedisConfig,
 } from '@ajla/platform';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 const DELAY_LIST = /^\s*[1-9]\d{0,8}(\s*,\s*[1-9]\d{0,8})*\s*$/;
 
 /** The local development database (`npm run up` and the README's "run it alone"). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ajla';
 
-/** What the command-line tools need: the database and, for `dead-letters`, the broker. */
-export class NotificationServiceCliConfig extends withMessagingConfig(
-  withDatabaseConfig(BaseServiceConfig),
+/**
+ * The key of the webhook signing secrets at rest (AES-256-GCM; see the service README). Unset
+ * outside production: a key created once in JWT_KEYS_DIR, the development keys' folder.
+ */
+export function withWebhookSecretsConfig<TBase extends Constructor>(Base: TBase) {
+  class WithWebhookSecretsConfig extends Base {
+    /** The current key, 32 bytes in base64: seals every secret written, opens those it sealed. */
+    @IsOptional()
+    @IsString()
+    WEBHOOK_SECRETS_KEY?: string;
+
+    /** A file holding the current key (a mounted Secret), when WEBHOOK_SECRETS_KEY is unset. */
+    @IsOptional()
+    @IsString()
+    WEBHOOK_SECRETS_KEY_FILE?: string;
+
+    /** Older keys, comma-separated base64, that only decrypt (a key rotation, until re-encrypted). */
+    @IsOptional()
+    @IsString()
+    WEBHOOK_SECRETS_KEYS?: string;
+  }
+  return WithWebhookSecretsConfig;
+}
+
+/**
+ * What the command-line tools need: the database, for `dead-letters` the broker, for
+ * `reencrypt-secrets` the secrets keys.
+ */
+export class NotificationServiceCliConfig extends withWebhookSecretsConfig(
+  withAuthConfig(withMessagingConfig(withDatabaseConfig(BaseServiceConfig))),
 ) {
   override PORT: number = 8004;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
@@ -28,8 +65,8 @@ export class NotificationServiceCliConfig extends withMessagingConfig(
  * Everything notification-service reads from its environment (see the service README for the
  * table). Redis carries the live pushes between replicas and the session revocation list.
  */
-export class NotificationServiceConfig extends withMessagingConfig(
-  withAuthConfig(withRedisConfig(withDatabaseConfig(BaseServiceConfig))),
+export class NotificationServiceConfig extends withWebhookSecretsConfig(
+  withMessagingConfig(withAuthConfig(withRedisConfig(withDatabaseConfig(BaseServiceConfig)))),
 ) {
   override PORT: number = 8004;
   override DATABASE_URL: string = DEFAULT_DATABASE_URL;
@@ -129,6 +166,23 @@ export class NotificationServiceConfig extends withMessagingConfig(
    */
   @EnvBoolean()
   WEBHOOK_ALLOW_PRIVATE: boolean = false;
+
+  /** Sent and skipped mails are deleted this many days after they were settled (0: kept). */
+  @IsInt({ message: 'must be an integer from 0 to 3650 (days)' })
+  @Min(0, { message: 'must be an integer from 0 to 3650 (days)' })
+  @Max(3650, { message: 'must be an integer from 0 to 3650 (days)' })
+  MAIL_RETENTION_DAYS: number = 30;
+
+  /**
+   * Finished webhook deliveries (succeeded or failed) and their attempt logs are deleted this
+   * many days after their last attempt (0: kept). 30 days, like the inbox and the mail: long
+   * enough to look into and redeliver a month of failures; shorter than Svix's 90 because each
+   * delivery keeps a copy of the event, personal data included.
+   */
+  @IsInt({ message: 'must be an integer from 0 to 3650 (days)' })
+  @Min(0, { message: 'must be an integer from 0 to 3650 (days)' })
+  @Max(3650, { message: 'must be an integer from 0 to 3650 (days)' })
+  WEBHOOK_DELIVERY_RETENTION_DAYS: number = 30;
 }
 
 /** The service's configuration from `env`. */

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
+import { NotificationServiceConfig } from '../config/notification-service.config';
 import { MAIL_OUTBOX } from '../application/ports/mail-outbox.port';
 import { MAIL_PREFERENCES } from '../application/ports/mail-preferences.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
@@ -14,7 +15,11 @@ import { MailSender } from './mail/mail-sender';
 import { TypeOrmMailOutbox } from './mail/typeorm-mail-outbox';
 import { TypeOrmMailPreferences } from './mail/typeorm-mail-preferences';
 import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { NotificationRetention } from './retention/notification-retention';
 import { WebhookHealth } from './webhooks/webhook-health';
+import { resolveWebhookSecretVault } from './webhooks/webhook-secret-keys';
+import { WebhookSecretSealing } from './webhooks/webhook-secret-sealing';
+import { WebhookSecretVault } from './webhooks/webhook-secret-vault';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookSubscriptions } from './webhooks/webhook-subscriptions';
 
@@ -52,12 +57,22 @@ export const mailProviders: Provider[] = [
 ];
 
 /**
- * Webhooks: the subscriptions, the deliveries the consumer queues, the job that sends them and
- * the failure streaks that turn a webhook off.
+ * Webhooks: the vault of their secrets (and the start-up pass that encrypts plain-text ones), the
+ * subscriptions, the deliveries the consumer queues, the job that sends them and the failure
+ * streaks that turn a webhook off.
  */
 export const webhookProviders: Provider[] = [
+  {
+    provide: WebhookSecretVault,
+    useFactory: (config: NotificationServiceConfig) => resolveWebhookSecretVault(config),
+    inject: [NotificationServiceConfig],
+  },
+  WebhookSecretSealing,
   WebhookSubscriptions,
   WebhookDeliveries,
   WebhookHealth,
   WebhookSender,
 ];
+
+/** Deletes old mail, finished webhook deliveries and expired secrets (nothing grows forever). */
+export const retentionProviders: Provider[] = [NotificationRetention];

@@ -21,6 +21,7 @@ import {
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import { WebhookHealth } from './webhook-health';
 import { postWebhook } from './webhook-post';
+import { WebhookSecretVault } from './webhook-secret-vault';
 import { signedHeaders } from './webhook-signature';
 import type { WebhookAttempt } from './webhook-subscriptions';
 
@@ -34,7 +35,10 @@ interface DueDelivery {
   body: string;
   attempts: number;
   url: string;
-  /** The current secret first, then those a rotation replaced that are still in their overlap. */
+  /**
+   * The current secret first, then those a rotation replaced that are still in their overlap,
+   * as stored: encrypted, opened only to sign.
+   */
   secrets: string[];
 }
 
@@ -67,6 +71,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     private readonly config: NotificationServiceConfig,
     dataSource: DataSource,
     health: WebhookHealth,
+    private readonly vault: WebhookSecretVault,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
     this.outcomes = outcomeCounter(
@@ -132,12 +137,14 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       response: null,
     };
     try {
+      // Decrypted here only, for this request; a secret that cannot be is a failed attempt.
+      const secrets = row.secrets.map((stored) => this.vault.reveal(stored, row.subscription_id));
       const answer = await postWebhook({
         url: row.url,
         headers: signedHeaders({
           deliveryId: row.id,
           eventType: row.event_type,
-          secrets: row.secrets,
+          secrets,
           body: row.body,
           timestampSeconds: Math.floor(started / 1000),
         }),

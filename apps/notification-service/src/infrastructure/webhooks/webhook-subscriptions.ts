@@ -3,6 +3,7 @@ import type { PageRequest, Paged } from '@ajla/platform';
 import { ConflictError, isId, newId, NotFoundError, ValidationError } from '@ajla/shared-kernel';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
+import { WebhookSecretVault } from './webhook-secret-vault';
 import { newWebhookSecret } from './webhook-signature';
 
 const s = NOTIFICATIONS_SCHEMA;
@@ -93,17 +94,22 @@ export async function stopPendingDeliveries(
 /** The admins' webhook subscriptions and their deliveries (`notifications.webhook_*`). */
 @Injectable()
 export class WebhookSubscriptions {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: WebhookSecretVault,
+  ) {}
 
+  /** A new webhook; its secret is returned this once, and stored only encrypted. */
   async create(input: { url: string; events: string[]; createdBy: string }) {
     const problem = urlProblem(input.url);
     if (problem) throw new ValidationError(problem);
+    const id = newId();
     const secret = newWebhookSecret();
     const [row]: SubscriptionRow[] = await this.dataSource.query(
       `INSERT INTO ${s}.webhook_subscriptions (id, url, events, secret, active, created_at, created_by)
        VALUES ($1, $2, $3, $4, true, now(), $5)
        RETURNING ${SUBSCRIPTION_COLUMNS}`,
-      [newId(), input.url, [...new Set(input.events)], secret, input.createdBy],
+      [id, input.url, [...new Set(input.events)], this.vault.seal(secret, id), input.createdBy],
     );
     return { ...toSubscription(row), secret };
   }
@@ -173,7 +179,7 @@ export class WebhookSubscriptions {
    * Gives a webhook a new secret, returned this once. The old one signs every request too for
    * `overlapMs` (0: not at all), so receivers can switch without missing one; it is kept as the
    * current one is, and dropped once expired. Older secrets still in an overlap keep signing no
-   * longer than this one.
+   * longer than this one. Secrets are moved and stored encrypted (bound to this webhook).
    */
   async rotateSecret(
     id: string,
@@ -211,7 +217,7 @@ export class WebhookSubscriptions {
       const secret = newWebhookSecret();
       await manager.query(`UPDATE ${s}.webhook_subscriptions SET secret = $2 WHERE id = $1`, [
         id,
-        secret,
+        this.vault.seal(secret, id),
       ]);
       return { secret, previousSecretExpiresAt };
     });

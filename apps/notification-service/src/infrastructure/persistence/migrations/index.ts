@@ -7,6 +7,7 @@ import { AddNotificationSeq1764650000000 } from './1764650000000-add-notificatio
 import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbox';
 import { CreateWebhooks1765300000000 } from './1765300000000-create-webhooks';
 import { WebhookLifecycle1765400000000 } from './1765400000000-webhook-lifecycle';
+import { RetentionIndexes1765500000000 } from './1765500000000-retention-indexes';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -19,4 +20,5 @@ export const notificationServiceMigrations = [
   CreateSnapshotRequestsTable1765200000000,
   CreateWebhooks1765300000000,
   WebhookLifecycle1765400000000,
+  RetentionIndexes1765500000000,
 ];
