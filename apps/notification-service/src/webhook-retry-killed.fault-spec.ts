@@ -19,7 +19,10 @@ import {
 import amqplib, { type ChannelModel } from 'amqplib';
 import { Client } from 'pg';
 import { submittedEvent } from '../test/events';
-import { TEST_RABBITMQ_URL as RABBITMQ_URL, TEST_REDIS_URL as REDIS_URL } from '@ajla/service-testing';
+import {
+  TEST_RABBITMQ_URL as RABBITMQ_URL,
+  TEST_REDIS_URL as REDIS_URL,
+} from '@ajla/service-testing';
 import { WebhookReceiver } from '../test/webhook-receiver';
 
 jest.setTimeout(120_000);

@@ -36,7 +36,9 @@ export const reencryptSecretsCommand: CliCommand<NotificationServiceCliConfig> =
       `Re-encrypted ${current} current and ${previous} previous webhook secrets with key ${vault.currentKeyId}`,
     );
     if (unreadable > 0) {
-      out(`${unreadable} secrets could not be decrypted with the configured keys: left as they are`);
+      out(
+        `${unreadable} secrets could not be decrypted with the configured keys: left as they are`,
+      );
       return 1;
     }
     return 0;

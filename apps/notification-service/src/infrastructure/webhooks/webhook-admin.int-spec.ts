@@ -192,6 +192,14 @@ describe('webhooks: change, rotate, redeliver, test, turn off (real Postgres, Ra
   it('signs with both secrets during the overlap after a rotation, then with the new one only', async () => {
     const to = await receiver();
     const hook = await create(to.url);
+    const storedSecret = async () =>
+      (
+        await harness.sql.query(
+          'SELECT secret FROM notifications.webhook_subscriptions WHERE id = $1',
+          [hook.id],
+        )
+      ).rows[0].secret as string;
+    const sealedBefore = await storedSecret();
     const rotated = await call('POST', `/api/v1/admin/webhooks/${hook.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body).toEqual({
@@ -204,12 +212,15 @@ describe('webhooks: change, rotate, redeliver, test, turn off (real Postgres, Ra
     const overlap = Date.parse(rotated.body.previous_secret_expires_at) - Date.now();
     expect(overlap).toBeGreaterThan(86_400_000 - 60_000);
     expect(overlap).toBeLessThanOrEqual(86_400_000);
-    // The old secret is kept as the current one is.
+    // The old secret is kept as the current one is: encrypted, moved as it was stored.
     const { rows } = await harness.sql.query(
       'SELECT secret FROM notifications.webhook_previous_secrets WHERE subscription_id = $1',
       [hook.id],
     );
-    expect(rows).toEqual([{ secret: hook.secret }]);
+    expect(rows).toEqual([{ secret: sealedBefore }]);
+    expect(sealedBefore).toMatch(/^v1\./);
+    expect(await storedSecret()).toMatch(/^v1\./);
+    expect(await storedSecret()).not.toBe(sealedBefore);
 
     const during = submitted(client);
     harness.publish(during);

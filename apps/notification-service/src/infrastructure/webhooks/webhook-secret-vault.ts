@@ -57,8 +57,17 @@ export class WebhookSecretVault {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, nonce);
     cipher.setAAD(Buffer.from(webhookId, 'utf8'));
-    const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    return [VERSION, this.currentKeyId, nonce.toString('base64url'), sealed.toString('base64url')].join('.');
+    const sealed = Buffer.concat([
+      cipher.update(secret, 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
+    return [
+      VERSION,
+      this.currentKeyId,
+      nonce.toString('base64url'),
+      sealed.toString('base64url'),
+    ].join('.');
   }
 
   open(stored: string, webhookId: string): string {
