@@ -74,3 +74,23 @@ describe('notification-service webhook configuration', () => {
     ).toBe(0);
   });
 });
+
+describe('notification-service retention configuration', () => {
+  it('keeps mail and finished deliveries 30 days by default; 0 keeps them; refuses the rest', () => {
+    const config = loadNotificationServiceConfig({});
+    expect(config.MAIL_RETENTION_DAYS).toBe(30);
+    expect(config.WEBHOOK_DELIVERY_RETENTION_DAYS).toBe(30);
+    const kept = loadNotificationServiceConfig({
+      MAIL_RETENTION_DAYS: '0',
+      WEBHOOK_DELIVERY_RETENTION_DAYS: '90',
+    });
+    expect([kept.MAIL_RETENTION_DAYS, kept.WEBHOOK_DELIVERY_RETENTION_DAYS]).toEqual([0, 90]);
+    const load = () =>
+      loadNotificationServiceConfig({
+        MAIL_RETENTION_DAYS: '-1',
+        WEBHOOK_DELIVERY_RETENTION_DAYS: 'a month',
+      });
+    expect(load).toThrow(/MAIL_RETENTION_DAYS/);
+    expect(load).toThrow(/WEBHOOK_DELIVERY_RETENTION_DAYS/);
+  });
+});
