@@ -16,7 +16,8 @@ export type SecretKind =
   | 'refresh_token'
   | 'password_hash'
   | 'refresh_token_hash'
-  | 'webhook_secret';
+  | 'webhook_secret'
+  | 'webhook_secrets_key';
 
 export interface RecordedSecret {
   kind: SecretKind;
