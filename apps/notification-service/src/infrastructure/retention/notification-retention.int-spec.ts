@@ -3,7 +3,9 @@ import { newId } from '@ajla/shared-kernel';
 import { migratedDatabase, type MigratedDatabase } from '@ajla/testing';
 import { NOTIFICATIONS_SCHEMA, notificationServiceEntities } from '../persistence/entities';
 import { notificationServiceMigrations } from '../persistence/migrations';
+import { loadNotificationServiceConfig } from '../../config/notification-service.config';
 import {
+  NotificationRetention,
   pruneExpiredSecrets,
   pruneMailOutbox,
   pruneWebhookDeliveries,
@@ -137,5 +139,43 @@ describe('notification retention (real Postgres)', () => {
     expect(await sql('SELECT secret FROM notifications.webhook_previous_secrets')).toEqual([
       { secret: 'v1.overlap.e.f' },
     ]);
+  });
+
+  it('runs every part with the configured retentions; 0 keeps mail and deliveries', async () => {
+    await sql('TRUNCATE notifications.mail_outbox, notifications.webhook_subscriptions CASCADE');
+    const webhook = newId();
+    await sql(
+      `INSERT INTO notifications.webhook_subscriptions (id, url, events, secret, created_at, created_by)
+       VALUES ($1, 'https://example.com/hook', '{*}', 'v1.x.y.z', now(), $2)`,
+      [webhook, newId()],
+    );
+    await mails(4, 'sent', 10, 10);
+    await sql(
+      `INSERT INTO notifications.webhook_deliveries
+              (id, subscription_id, event_id, event_type, envelope, status, due_at, created_at,
+               last_attempt_at)
+       SELECT gen_random_uuid(), $1, gen_random_uuid(), 'x', '{}', 'succeeded', now(),
+              now() - interval '20 days', now() - interval '20 days'
+         FROM generate_series(1, 3)`,
+      [webhook],
+    );
+    await sql(
+      `INSERT INTO notifications.webhook_previous_secrets (subscription_id, secret, expires_at, created_at)
+       VALUES ($1, 'v1.old.a.b', now() - interval '1 minute', now() - interval '1 day')`,
+      [webhook],
+    );
+    const retention = (env: Record<string, string>) =>
+      new NotificationRetention(loadNotificationServiceConfig(env), db.dataSource);
+    expect(
+      await retention({ MAIL_RETENTION_DAYS: '0', WEBHOOK_DELIVERY_RETENTION_DAYS: '0' }).prune(),
+    ).toEqual({ mails: 0, deliveries: 0, secrets: 1 });
+    expect(
+      await retention({ MAIL_RETENTION_DAYS: '7', WEBHOOK_DELIVERY_RETENTION_DAYS: '30' }).prune(),
+    ).toEqual({ mails: 4, deliveries: 0, secrets: 0 });
+    expect(await retention({ WEBHOOK_DELIVERY_RETENTION_DAYS: '14' }).prune()).toEqual({
+      mails: 0,
+      deliveries: 3,
+      secrets: 0,
+    });
   });
 });

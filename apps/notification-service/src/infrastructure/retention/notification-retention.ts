@@ -98,19 +98,17 @@ export class NotificationRetention implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger('NotificationRetention');
   private readonly job: PeriodicJob;
 
-  constructor(config: NotificationServiceConfig, dataSource: DataSource) {
+  constructor(
+    private readonly config: NotificationServiceConfig,
+    private readonly dataSource: DataSource,
+  ) {
     this.job = new PeriodicJob({
       name: 'Notification retention',
       intervalMs: RETENTION_INTERVAL_MS,
       firstRunAfterMs: 60_000,
       logger: this.logger,
       run: async () => {
-        const mails = await pruneMailOutbox(dataSource, config.MAIL_RETENTION_DAYS);
-        const deliveries = await pruneWebhookDeliveries(
-          dataSource,
-          config.WEBHOOK_DELIVERY_RETENTION_DAYS,
-        );
-        const secrets = await pruneExpiredSecrets(dataSource);
+        const { mails, deliveries, secrets } = await this.prune();
         if (mails + deliveries + secrets > 0) {
           this.logger.log(
             `Pruned ${mails} mails, ${deliveries} webhook deliveries, ${secrets} expired webhook secrets`,
@@ -118,6 +116,17 @@ export class NotificationRetention implements OnApplicationBootstrap, OnApplicat
         }
       },
     });
+  }
+
+  /** One run: what the job does every hour. */
+  async prune(): Promise<{ mails: number; deliveries: number; secrets: number }> {
+    const mails = await pruneMailOutbox(this.dataSource, this.config.MAIL_RETENTION_DAYS);
+    const deliveries = await pruneWebhookDeliveries(
+      this.dataSource,
+      this.config.WEBHOOK_DELIVERY_RETENTION_DAYS,
+    );
+    const secrets = await pruneExpiredSecrets(this.dataSource);
+    return { mails, deliveries, secrets };
   }
 
   onApplicationBootstrap(): void {
