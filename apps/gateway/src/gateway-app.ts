@@ -16,6 +16,7 @@ import { GatewayMetrics } from './web/gateway-metrics';
 import { registerHttpProxy } from './web/http-proxy';
 import { TokenVerifier } from './web/verifying-edge-authenticator';
 import { WebSocketProxy } from './web/websocket-proxy';
+import { hasWebApp, registerWebApp } from './web/web-app';
 
 export interface GatewayAppOptions {
   readonly tokenVerifier: TokenVerifier;
@@ -48,8 +49,10 @@ export async function createGatewayApp(
   await fastify.register(fastifyHelmet, {
     global: true,
     contentSecurityPolicy: {
-      // Helmet's default policy suits the JSON API and Swagger UI at /docs (scripts and styles from
-      // 'self'), except "upgrade-insecure-requests", which would break /docs on a plain-HTTP port.
+      // Helmet's default policy suits the JSON API, Swagger UI at /docs and the web app (scripts
+      // and styles from 'self'; the app's fetches and WebSockets go to 'self' too, which covers
+      // ws:/wss: of the same host), except "upgrade-insecure-requests", which would break them on
+      // a plain-HTTP port.
       directives: { upgradeInsecureRequests: null },
     },
   });
@@ -91,6 +94,15 @@ export async function createGatewayApp(
     rateLimiter: app.get<EdgeRateLimiter | undefined>(EdgeRateLimiter),
     log: new Logger('HttpProxy'),
   });
+
+  const webAppDir = config.WEB_APP_DIR === 'none' ? undefined : config.WEB_APP_DIR;
+  if (hasWebApp(webAppDir)) {
+    await registerWebApp(fastify, { root: webAppDir });
+  } else if (webAppDir) {
+    new Logger('WebApp').log(
+      'No built web app in WEB_APP_DIR (npm run build:web): / is not served',
+    );
+  }
 
   const docs = app.get(ApiDocs);
   SwaggerModule.setup(

@@ -1,0 +1,62 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { Link, Navigate, type RouteObject } from 'react-router';
+import { RequireSignedIn, RequireSignedOut } from './auth/guards';
+import { RegisterPage } from './auth/register-page';
+import { SignInPage } from './auth/sign-in-page';
+import { Layout } from './components/layout';
+import { i18n } from './i18n/i18n';
+import { ProfilePage } from './profile/profile-page';
+import { MyRequestsPage } from './requests/my-requests-page';
+import { NewRequestPage } from './requests/new-request-page';
+import { RequestPage } from './requests/request-page';
+import { ServicesProvider, type Services } from './services';
+import type { ReactNode } from 'react';
+
+function NotFoundPage() {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <h1>{t('app.notFound')}</h1>
+      <Link to="/">{t('app.backHome')}</Link>
+    </section>
+  );
+}
+
+/** Every screen, by path. Links in e-mails point at /requests/{id}. */
+export const routes: RouteObject[] = [
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <Navigate to="/requests" replace /> },
+      {
+        element: <RequireSignedOut />,
+        children: [
+          { path: 'sign-in', element: <SignInPage /> },
+          { path: 'register', element: <RegisterPage /> },
+        ],
+      },
+      {
+        element: <RequireSignedIn />,
+        children: [
+          { path: 'requests', element: <MyRequestsPage /> },
+          { path: 'requests/new', element: <NewRequestPage /> },
+          { path: 'requests/:id', element: <RequestPage /> },
+          { path: 'profile', element: <ProfilePage /> },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+/** The providers every screen needs (tests wrap screens in the same). */
+export function AppProviders({ services, children }: { services: Services; children: ReactNode }) {
+  return (
+    <ServicesProvider services={services}>
+      <QueryClientProvider client={services.queryClient}>
+        <I18nextProvider i18n={i18n}>{children}</I18nextProvider>
+      </QueryClientProvider>
+    </ServicesProvider>
+  );
+}
