@@ -69,5 +69,6 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.spec.{ts,tsx}'],
     restoreMocks: true,
+    testTimeout: 20_000,
   },
 });

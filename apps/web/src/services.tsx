@@ -15,7 +15,8 @@ export interface Services {
 export function createServices(
   options: { fetch?: typeof fetch; storage?: Storage; baseUrl?: string } = {},
 ): Services {
-  const baseUrl = options.baseUrl ?? '';
+  // Same origin as the page (the gateway serves both); absolute, as Request needs outside browsers.
+  const baseUrl = options.baseUrl ?? window.location.origin;
   const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const tokens = new TokenStore(options.storage ?? window.localStorage);
   const session = new Session(tokens, fetchFn, baseUrl);

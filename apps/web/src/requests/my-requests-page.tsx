@@ -61,7 +61,7 @@ export function MyRequestsPage() {
         </p>
       )}
       {list.data && list.data.items.length > 0 && (
-        <ul className="request-list" aria-live="polite">
+        <ul className="request-list" aria-label={t('requests.title')}>
           {list.data.items.map((request) => (
             <li key={request.id} className="request-card">
               <div className="request-card-head">
