@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -95,7 +96,8 @@ export async function createGatewayApp(
     log: new Logger('HttpProxy'),
   });
 
-  const webAppDir = config.WEB_APP_DIR === 'none' ? undefined : config.WEB_APP_DIR;
+  // A relative folder is taken from the working directory (the repository, under npm run up).
+  const webAppDir = config.WEB_APP_DIR === 'none' ? undefined : path.resolve(config.WEB_APP_DIR);
   if (hasWebApp(webAppDir)) {
     await registerWebApp(fastify, { root: webAppDir });
   } else if (webAppDir) {
