@@ -6,10 +6,6 @@ import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
 import { Layout } from './components/layout';
 import { i18n } from './i18n/i18n';
-import { ProfilePage } from './profile/profile-page';
-import { MyRequestsPage } from './requests/my-requests-page';
-import { NewRequestPage } from './requests/new-request-page';
-import { RequestPage } from './requests/request-page';
 import { ServicesProvider, type Services } from './services';
 import type { ReactNode } from 'react';
 
@@ -37,12 +33,29 @@ export const routes: RouteObject[] = [
         ],
       },
       {
+        // Loaded on first use: the first page (sign in) carries only what it needs.
         element: <RequireSignedIn />,
         children: [
-          { path: 'requests', element: <MyRequestsPage /> },
-          { path: 'requests/new', element: <NewRequestPage /> },
-          { path: 'requests/:id', element: <RequestPage /> },
-          { path: 'profile', element: <ProfilePage /> },
+          {
+            path: 'requests',
+            lazy: () =>
+              import('./requests/my-requests-page').then((m) => ({ Component: m.MyRequestsPage })),
+          },
+          {
+            path: 'requests/new',
+            lazy: () =>
+              import('./requests/new-request-page').then((m) => ({ Component: m.NewRequestPage })),
+          },
+          {
+            path: 'requests/:id',
+            lazy: () =>
+              import('./requests/request-page').then((m) => ({ Component: m.RequestPage })),
+          },
+          {
+            path: 'profile',
+            lazy: () =>
+              import('./profile/profile-page').then((m) => ({ Component: m.ProfilePage })),
+          },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -11,7 +11,7 @@ describe('new request', () => {
         [`GET /api/v1/requests/${created.id}`]: () => json(200, created),
       },
     });
-    const type = screen.getByRole('combobox', { name: 'Type' });
+    const type = await screen.findByRole('combobox', { name: 'Type' });
     expect(
       within(type)
         .getAllByRole('option')
@@ -32,7 +32,7 @@ describe('new request', () => {
 
   it('cannot be submitted empty', async () => {
     renderApp('/requests/new', { signedIn: true });
-    expect(screen.getByRole('button', { name: 'Submit request' })).toBeDisabled();
+    expect(await screen.findByRole('button', { name: 'Submit request' })).toBeDisabled();
   });
 
   it('shows what the API refused', async () => {
@@ -43,7 +43,7 @@ describe('new request', () => {
           json(400, { detail: 'description must be at most 5000 characters', code: 'validation' }),
       },
     });
-    await app.user.type(screen.getByLabelText('Description'), 'x');
+    await app.user.type(await screen.findByLabelText('Description'), 'x');
     await app.user.click(screen.getByRole('button', { name: 'Submit request' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'description must be at most 5000 characters',
