@@ -10,10 +10,17 @@ export interface Services {
   readonly session: Session;
   readonly tokens: TokenStore;
   readonly queryClient: QueryClient;
+  /** Opens WebSockets (tests give a stand-in). */
+  readonly createSocket: (url: string, protocols: string[]) => WebSocket;
 }
 
 export function createServices(
-  options: { fetch?: typeof fetch; storage?: Storage; baseUrl?: string } = {},
+  options: {
+    fetch?: typeof fetch;
+    storage?: Storage;
+    baseUrl?: string;
+    createSocket?: Services['createSocket'];
+  } = {},
 ): Services {
   // Same origin as the page (the gateway serves both); absolute, as Request needs outside browsers.
   const baseUrl = options.baseUrl ?? window.location.origin;
@@ -31,7 +38,9 @@ export function createServices(
       mutations: { retry: false },
     },
   });
-  return { api, session, tokens, queryClient };
+  const createSocket =
+    options.createSocket ?? ((url: string, protocols: string[]) => new WebSocket(url, protocols));
+  return { api, session, tokens, queryClient, createSocket };
 }
 
 const ServicesContext = createContext<Services | null>(null);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { uniqueEmail } from '../support/api';
+import { adminTokens, api, uniqueEmail } from '../support/api';
 import { recordSecret, recordTokens } from '../support/secrets';
 import { REPO_ROOT, e2eState } from '../support/state';
 
@@ -45,6 +45,7 @@ describe('the web app (headless Chromium)', () => {
   const email = uniqueEmail('web');
   const password = 'a long web password';
   const description = `A table for four on a rooftop, Friday 8 pm ${Date.now()}`;
+  let requestId = '';
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -109,7 +110,7 @@ describe('the web app (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
 
     await page.getByRole('heading', { name: 'My requests' }).waitFor();
-    expect(await page.getByText('You have no requests yet.').isVisible()).toBe(true);
+    await page.getByText('You have no requests yet.').waitFor();
   });
 
   it('submits a request and finds it in the list with its status', async () => {
@@ -123,6 +124,7 @@ describe('the web app (headless Chromium)', () => {
     // The request's own page, at its address.
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
     expect(page.url()).toMatch(/\/requests\/[0-9a-f-]{36}$/);
+    requestId = page.url().split('/').pop()!;
     expect(await page.getByText(description).isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'request');
@@ -134,6 +136,27 @@ describe('the web app (headless Chromium)', () => {
     expect(await card.getByText('New', { exact: true }).isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'my-requests');
+  });
+
+  it('shows the status staff give the request as they give it, without a reload', async () => {
+    const card = page
+      .getByRole('list', { name: 'My requests' })
+      .getByRole('listitem')
+      .filter({ hasText: description });
+    const staff = (await adminTokens()).access_token;
+    const assigned = await api('POST', `/api/v1/admin/requests/${requestId}/assign`, {
+      token: staff,
+      body: {},
+    });
+    expect(assigned.status).toBe(200);
+    const started = await api('POST', `/api/v1/admin/requests/${requestId}/status`, {
+      token: staff,
+      body: { status: 'in_progress' },
+    });
+    expect(started.status).toBe(200);
+    // The client is told on /ws/notifications, which refreshes the list (it polls only once a
+    // minute while that socket is open).
+    await card.getByText('In progress', { exact: true }).waitFor({ timeout: 20_000 });
   });
 
   it('keeps the page of the app on reload (the gateway answers it with the app)', async () => {

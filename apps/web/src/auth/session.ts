@@ -34,12 +34,26 @@ export class Session {
     private readonly baseUrl: string,
   ) {}
 
-  /** An access token to send now, refreshed first when it is about to expire. */
+  /**
+   * An access token to send now, refreshed first when it is about to expire (if that refresh
+   * cannot reach the server, the current one: the answer will say). Undefined: signed out.
+   */
   async accessToken(): Promise<string | undefined> {
     const tokens = this.store.get();
     if (!tokens) return undefined;
     if (tokens.expiresAt - Date.now() > EARLY_REFRESH_MS) return tokens.accessToken;
-    return this.refresh(tokens.accessToken);
+    return (await this.refresh(tokens.accessToken)) ?? this.store.get()?.accessToken;
+  }
+
+  /**
+   * The token of a WebSocket handshake; `fresh` when the last one seems refused (the browser
+   * cannot tell): then refreshed, unless the server cannot be reached. Undefined: signed out.
+   */
+  async socketToken(fresh: boolean): Promise<string | undefined> {
+    const tokens = this.store.get();
+    if (!tokens) return undefined;
+    if (!fresh) return this.accessToken();
+    return (await this.refresh(tokens.accessToken)) ?? this.store.get()?.accessToken;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { useSignOut, useSignedIn } from '../auth/use-auth';
+import { LiveUpdatesProvider } from '../notifications/live-updates';
 import { LanguageSwitcher } from './language-switcher';
 
 export function Layout() {
@@ -63,7 +64,13 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        {signedIn ? (
+          <LiveUpdatesProvider>
+            <Outlet />
+          </LiveUpdatesProvider>
+        ) : (
+          <Outlet />
+        )}
       </main>
     </>
   );

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap, type Schemas } from '../api/client';
+import { useLiveUpdates } from '../notifications/live-updates';
 import { useServices } from '../services';
 
 export type ConciergeRequest = Schemas['RequestResponse'];
@@ -15,8 +16,14 @@ export const REQUEST_STATUSES: readonly RequestStatus[] = [
   'cancelled',
 ];
 
-/** Statuses to see change while the page is open: staff move them; the list polls until then. */
-const LIVE_REFRESH_MS = 10_000;
+/**
+ * Staff move requests while the client looks: each change the client is told of arrives on the
+ * notifications socket (which refreshes these queries); polling covers the rest, and everything
+ * while the socket is down.
+ */
+function useRefreshInterval(): number {
+  return useLiveUpdates().state === 'open' ? 60_000 : 10_000;
+}
 
 export function canCancel(request: ConciergeRequest): boolean {
   return request.status !== 'fulfilled' && request.status !== 'cancelled';
@@ -27,7 +34,7 @@ export function useMyRequests(filter: { status?: RequestStatus; page: number; pa
   return useQuery({
     queryKey: ['requests', 'mine', filter],
     placeholderData: keepPreviousData,
-    refetchInterval: LIVE_REFRESH_MS,
+    refetchInterval: useRefreshInterval(),
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/requests', {
@@ -48,7 +55,7 @@ export function useRequest(id: string) {
   const { api } = useServices();
   return useQuery({
     queryKey: ['requests', 'one', id],
-    refetchInterval: LIVE_REFRESH_MS,
+    refetchInterval: useRefreshInterval(),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET('/api/v1/requests/{id}', { params: { path: { id } }, signal })),
   });

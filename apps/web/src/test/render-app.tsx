@@ -4,6 +4,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 
 import { AppProviders, routes } from '../app';
 import { createServices } from '../services';
+import { FakeSocket } from './fake-socket';
 
 export type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -72,7 +73,16 @@ export function renderApp(
   }: { handlers?: Record<string, Handler>; signedIn?: boolean } = {},
 ) {
   const gateway = fakeGateway({ 'GET /api/v1/users/me': () => json(200, USER), ...handlers });
-  const services = createServices({ fetch: gateway.fetch });
+  // Sockets stay connecting (the screens poll, as while offline) until a test opens one.
+  const sockets: FakeSocket[] = [];
+  const services = createServices({
+    fetch: gateway.fetch,
+    createSocket: (url, protocols) => {
+      const socket = new FakeSocket(url, protocols);
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+  });
   if (signedIn) {
     services.tokens.set({
       accessToken: 'access-1',
@@ -87,5 +97,5 @@ export function renderApp(
       <RouterProvider router={router} />
     </AppProviders>,
   );
-  return { ...gateway, services, router, user };
+  return { ...gateway, services, router, user, sockets };
 }
