@@ -5,12 +5,14 @@ import { RequireSignedIn, RequireSignedOut } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
 import { Layout } from './components/layout';
+import { useTitle } from './components/use-title';
 import { i18n } from './i18n/i18n';
 import { ServicesProvider, type Services } from './services';
 import type { ReactNode } from 'react';
 
 function NotFoundPage() {
   const { t } = useTranslation();
+  useTitle(t('app.notFound'));
   return (
     <section>
       <h1>{t('app.notFound')}</h1>
@@ -19,10 +21,27 @@ function NotFoundPage() {
   );
 }
 
+/**
+ * What a screen that failed to load shows (a release replaced the chunk it needed, or the network
+ * dropped): a way forward, in the reader's language, instead of a blank page.
+ */
+function LoadFailedPage() {
+  const { t } = useTranslation();
+  return (
+    <main id="main" className="narrow">
+      <h1>{t('app.genericError')}</h1>
+      <button type="button" onClick={() => window.location.reload()}>
+        {t('app.reload')}
+      </button>
+    </main>
+  );
+}
+
 /** Every screen, by path. Links in e-mails point at /requests/{id}. */
 export const routes: RouteObject[] = [
   {
     element: <Layout />,
+    errorElement: <LoadFailedPage />,
     children: [
       { index: true, element: <Navigate to="/requests" replace /> },
       {

@@ -1,11 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { Link } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { useRegister, useSignIn } from './use-auth';
 
 export function RegisterPage() {
   const { t } = useTranslation();
+  useTitle(t('auth.registerTitle'));
   const ids = { name: useId(), email: useId(), password: useId(), hint: useId() };
   const [fullName, setFullName] = useState('');
   const [email, setEmail] = useState('');

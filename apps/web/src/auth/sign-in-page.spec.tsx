@@ -16,11 +16,15 @@ describe('sign in', () => {
         'GET /api/v1/requests': () => json(200, { items: [], total: 0, page: 1, page_size: 20 }),
       },
     });
+    expect(document.title).toBe('Sign in · AJLA');
     await app.user.type(screen.getByLabelText('Email'), 'layla@example.com');
     await app.user.type(screen.getByLabelText('Password'), 'a long password');
     await app.user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByRole('heading', { name: 'My requests' })).toBeInTheDocument();
+    // The new page is named, and the keyboard starts at its content.
+    expect(document.title).toBe('My requests · AJLA');
+    expect(screen.getByRole('main')).toHaveFocus();
     expect(app.calls.find((call) => call.path === '/api/v1/auth/login')?.body).toEqual({
       email: 'layla@example.com',
       password: 'a long password',

@@ -1,11 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { Link } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { useSignIn } from './use-auth';
 
 export function SignInPage() {
   const { t } = useTranslation();
+  useTitle(t('auth.signInTitle'));
   const ids = { email: useId(), password: useId() };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

@@ -1,5 +1,6 @@
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSignOut, useSignedIn } from '../auth/use-auth';
 import { LiveUpdatesProvider } from '../notifications/live-updates';
 import { LanguageSwitcher } from './language-switcher';
@@ -9,6 +10,19 @@ export function Layout() {
   const signedIn = useSignedIn();
   const signOut = useSignOut();
   const navigate = useNavigate();
+  const main = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const firstPage = useRef(true);
+
+  // After a navigation, keyboard and screen reader users start at the new page's content, as
+  // they would after a full page load (the skip link is still one Shift+Tab away).
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
 
   return (
     <>
@@ -63,7 +77,7 @@ export function Layout() {
           )}
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {signedIn ? (
           <LiveUpdatesProvider>
             <Outlet />

@@ -10,6 +10,7 @@ export const ar: Translation = {
     language: 'اللغة',
     languages: { en: 'English', ar: 'العربية' },
     notFound: 'هذه الصفحة غير موجودة.',
+    reload: 'إعادة تحميل الصفحة',
     backHome: 'العودة إلى البداية',
     genericError: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
     offline: 'تعذّر الوصول إلى الخدمة. تحقّق من اتصالك وحاول مرة أخرى.',

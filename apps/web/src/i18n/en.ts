@@ -9,6 +9,7 @@ export const en = {
     language: 'Language',
     languages: { en: 'English', ar: 'العربية' },
     notFound: 'This page does not exist.',
+    reload: 'Reload the page',
     backHome: 'Back to the start',
     genericError: 'Something went wrong. Please try again.',
     offline: 'The service cannot be reached. Check your connection and try again.',

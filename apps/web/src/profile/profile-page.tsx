@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { useMe } from '../auth/use-auth';
 import { ErrorMessage } from '../components/error-message';
 import { LanguageSwitcher } from '../components/language-switcher';
@@ -21,6 +22,7 @@ function emailChoices(preferences: Preferences | undefined): Record<string, bool
 
 export function ProfilePage() {
   const { t } = useTranslation();
+  useTitle(t('profile.title'));
   const ids = { name: useId(), notifications: useId() };
   const me = useMe();
   const update = useUpdateProfile();

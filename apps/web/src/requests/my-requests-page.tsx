@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { Link, useSearchParams } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { useDateTime } from '../components/format';
@@ -11,6 +12,7 @@ const PAGE_SIZE = 20;
 
 export function MyRequestsPage() {
   const { t } = useTranslation();
+  useTitle(t('requests.title'));
   const filterId = useId();
   const formatDate = useDateTime();
   const [params, setParams] = useSearchParams();

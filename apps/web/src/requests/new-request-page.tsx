@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { useNavigate } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { REQUEST_TYPES, useSubmitRequest, type RequestType } from './use-requests';
@@ -8,6 +9,7 @@ const MAX_DESCRIPTION = 5000;
 
 export function NewRequestPage() {
   const { t } = useTranslation();
+  useTitle(t('requests.newTitle'));
   const ids = { type: useId(), description: useId(), hint: useId() };
   const [type, setType] = useState<RequestType>('travel');
   const [description, setDescription] = useState('');

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useTitle } from '../components/use-title';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/client';
 import { ErrorMessage } from '../components/error-message';
@@ -13,6 +14,7 @@ export function RequestPage() {
   const { id = '' } = useParams();
   const formatDate = useDateTime();
   const request = useRequest(id);
+  useTitle(request.data ? t(`requests.types.${request.data.type}`) : t('requests.title'));
 
   if (request.isPending) return <p role="status">{t('app.loading')}</p>;
   if (request.error) {
