@@ -159,8 +159,42 @@ describe('the web app (headless Chromium)', () => {
     await card.getByText('In progress', { exact: true }).waitFor({ timeout: 20_000 });
   });
 
-  it('keeps the page of the app on reload (the gateway answers it with the app)', async () => {
+  it("talks with the concierge in the request's conversation, live", async () => {
     await page.getByRole('list', { name: 'My requests' }).getByRole('link').first().click();
+    await page.getByText('Connected', { exact: true }).waitFor();
+    const messages = page.getByRole('list', { name: 'Conversation history' });
+    // The opening message is the request's description.
+    await messages.getByText(description).waitFor();
+
+    await page.getByLabel('Message').fill('Could we make it 9 pm? 🌙 ممكن الساعة التاسعة؟');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await messages.getByText('Could we make it 9 pm?', { exact: false }).waitFor();
+    await page.getByText('Not sent yet', { exact: false }).waitFor({ state: 'detached' });
+
+    const staff = (await adminTokens()).access_token;
+    const { body: request } = await api('GET', `/api/v1/requests/${requestId}`, { token: staff });
+    const { body: conversation } = await api(
+      'GET',
+      `/api/v1/conversations/${request.conversation_id}?after_seq=0&limit=50`,
+      { token: staff },
+    );
+    expect(conversation.messages.map((m: { content: string }) => m.content)).toEqual([
+      description,
+      'Could we make it 9 pm? 🌙 ممكن الساعة التاسعة؟',
+    ]);
+    const reply = await api('POST', '/api/v1/messages', {
+      token: staff,
+      body: { conversation_id: request.conversation_id, content: '9 pm it is.' },
+    });
+    expect(reply.status).toBe(201);
+    const item = messages.getByRole('listitem').filter({ hasText: '9 pm it is.' });
+    await item.waitFor();
+    expect(await item.getByText('Concierge').isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'conversation');
+  });
+
+  it('keeps the page of the app on reload (the gateway answers it with the app)', async () => {
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Dining' }).waitFor();

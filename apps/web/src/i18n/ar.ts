@@ -56,6 +56,24 @@ export const ar: Translation = {
       'message.created': 'يردّ موظف الكونسيرج',
     },
   },
+  conversation: {
+    title: 'المحادثة',
+    messages: 'سجل المحادثة',
+    message: 'الرسالة',
+    send: 'إرسال',
+    you: 'أنت',
+    concierge: 'الكونسيرج',
+    client: 'العميل',
+    typing: 'يكتب الآن…',
+    seen: 'تمت القراءة',
+    notSentYet: 'لم تُرسل بعد: ستُرسل عند الاتصال',
+    states: {
+      connecting: 'جارٍ الاتصال…',
+      open: 'متصل',
+      reconnecting: 'جارٍ إعادة الاتصال… الرسائل بانتظار الإرسال',
+      closed: 'غير متصل',
+    },
+  },
   requests: {
     title: 'طلباتي',
     newTitle: 'طلب جديد',
@@ -87,8 +105,6 @@ export const ar: Translation = {
     next: 'التالي',
     pageOf: 'الصفحة {{page}} من {{pages}}',
     notFound: 'هذا الطلب غير موجود أو ليس لك.',
-    conversation: 'المحادثة',
-    conversationSoon: 'تظهر هنا محادثتك مع موظف الكونسيرج.',
     backToList: 'العودة إلى طلباتي',
   },
 };

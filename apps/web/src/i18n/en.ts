@@ -55,6 +55,24 @@ export const en = {
       'message.created': 'my concierge replies',
     },
   },
+  conversation: {
+    title: 'Conversation',
+    messages: 'Conversation history',
+    message: 'Message',
+    send: 'Send',
+    you: 'You',
+    concierge: 'Concierge',
+    client: 'Client',
+    typing: 'Typing…',
+    seen: 'Seen',
+    notSentYet: 'Not sent yet: it goes out once connected',
+    states: {
+      connecting: 'Connecting…',
+      open: 'Connected',
+      reconnecting: 'Reconnecting… messages wait to be sent',
+      closed: 'Disconnected',
+    },
+  },
   requests: {
     title: 'My requests',
     newTitle: 'New request',
@@ -86,8 +104,6 @@ export const en = {
     next: 'Next',
     pageOf: 'Page {{page}} of {{pages}}',
     notFound: 'This request does not exist or is not yours.',
-    conversation: 'Conversation',
-    conversationSoon: 'The conversation with your concierge appears here.',
     backToList: 'Back to my requests',
   },
 };

@@ -2,13 +2,14 @@ import { useTranslation } from 'react-i18next';
 import { useTitle } from '../components/use-title';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/client';
+import { ConversationPanel } from '../conversation/conversation-panel';
 import { ErrorMessage } from '../components/error-message';
 import { useDateTime } from '../components/format';
 import { CancelButton } from './cancel-button';
 import { StatusBadge } from './status-badge';
 import { useRequest } from './use-requests';
 
-/** One request: its details, its status as it changes, and (to come) its conversation. */
+/** One request: its details, its status as it changes, and its live conversation. */
 export function RequestPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
@@ -56,12 +57,7 @@ export function RequestPage() {
         </dd>
       </dl>
       <CancelButton request={data} />
-      <section className="conversation" aria-labelledby="conversation-heading">
-        <h2 id="conversation-heading">{t('requests.conversation')}</h2>
-        <p className="hint" data-conversation-id={data.conversation_id}>
-          {t('requests.conversationSoon')}
-        </p>
-      </section>
+      <ConversationPanel conversationId={data.conversation_id} />
     </section>
   );
 }
