@@ -79,8 +79,9 @@ export class LiveSocket {
 
   private async connect(): Promise<void> {
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    // Once per streak of failures: a conversation that is gone fails with any token.
     const token = await this.options.token(
-      this.freshToken || this.failedOpens >= FAILURES_BEFORE_FRESH_TOKEN,
+      this.freshToken || this.failedOpens === FAILURES_BEFORE_FRESH_TOKEN,
     );
     this.freshToken = false;
     if (this.stopped) return;
