@@ -1,5 +1,5 @@
 import { Navigate, Outlet, useLocation } from 'react-router';
-import { useSignedIn } from './use-auth';
+import { useMe, useSignedIn } from './use-auth';
 
 /** Pages of a signed-in user: a visitor is sent to sign in, and brought back after. */
 export function RequireSignedIn() {
@@ -17,4 +17,11 @@ export function RequireSignedOut() {
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/requests';
   return signedIn ? <Navigate to={from} replace /> : <Outlet />;
+}
+
+/** The staff console: agents and admins; a client is sent to their own requests. */
+export function RequireStaff() {
+  const me = useMe();
+  if (!me.data) return null; // loading (RequireSignedIn is above)
+  return me.data.role === 'user' ? <Navigate to="/requests" replace /> : <Outlet />;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useSignOut, useSignedIn } from '../auth/use-auth';
+import { useMe, useSignOut, useSignedIn } from '../auth/use-auth';
 import { LiveUpdatesProvider } from '../notifications/live-updates';
 import { LanguageSwitcher } from './language-switcher';
 
@@ -9,6 +9,8 @@ export function Layout() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
   const signOut = useSignOut();
+  const role = useMe().data?.role;
+  const staff = signedIn && role !== undefined && role !== 'user';
   const navigate = useNavigate();
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
@@ -45,6 +47,11 @@ export function Layout() {
                 <li>
                   <NavLink to="/requests/new">{t('nav.newRequest')}</NavLink>
                 </li>
+                {staff && (
+                  <li>
+                    <NavLink to="/console">{t('console.nav')}</NavLink>
+                  </li>
+                )}
                 <li>
                   <NavLink to="/profile">{t('nav.profile')}</NavLink>
                 </li>
