@@ -220,6 +220,8 @@ describe('the web app (headless Chromium)', () => {
       await staff.getByLabel('Email').fill(admin.email);
       await staff.getByLabel('Password').fill(admin.password);
       await staff.getByRole('button', { name: 'Sign in' }).click();
+      // Staff are told of every new request: the bell names how many are unread.
+      await staff.getByRole('button', { name: /^Notifications, \d+ unread$/ }).waitFor();
       await staff.getByRole('link', { name: 'Console' }).click();
       await staff.getByLabel('Status').selectOption('new');
       const card = staff

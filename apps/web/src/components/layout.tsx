@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useSignOut, useSignedIn } from '../auth/use-auth';
 import { LiveUpdatesProvider } from '../notifications/live-updates';
+import { NotificationBell } from '../notifications/notification-bell';
 import { LanguageSwitcher } from './language-switcher';
 
 export function Layout() {
@@ -26,7 +27,7 @@ export function Layout() {
     main.current?.focus();
   }, [pathname]);
 
-  return (
+  const page = (
     <>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
@@ -69,6 +70,7 @@ export function Layout() {
           </ul>
         </nav>
         <div className="header-tools">
+          {signedIn && <NotificationBell />}
           <LanguageSwitcher />
           {signedIn && (
             <button
@@ -85,14 +87,10 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1} ref={main}>
-        {signedIn ? (
-          <LiveUpdatesProvider>
-            <Outlet />
-          </LiveUpdatesProvider>
-        ) : (
-          <Outlet />
-        )}
+        <Outlet />
       </main>
     </>
   );
+  // Signed in, the live notifications feed the bell and refresh what they are about.
+  return signedIn ? <LiveUpdatesProvider>{page}</LiveUpdatesProvider> : page;
 }

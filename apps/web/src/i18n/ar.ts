@@ -90,6 +90,13 @@ export const ar: Translation = {
     moveRefused: 'لم يعد هذا الإجراء ممكنًا: تغيّر الطلب في الأثناء.',
     backToQueue: 'العودة إلى القائمة',
   },
+  notifications: {
+    title: 'الإشعارات',
+    buttonNone: 'الإشعارات',
+    button: 'الإشعارات، غير المقروءة: {{count}}',
+    empty: 'لا شيء بعد.',
+    markAllRead: 'تحديد الكل كمقروء',
+  },
   requests: {
     title: 'طلباتي',
     newTitle: 'طلب جديد',

@@ -89,6 +89,13 @@ export const en = {
     moveRefused: 'This move is no longer possible: the request changed meanwhile.',
     backToQueue: 'Back to the queue',
   },
+  notifications: {
+    title: 'Notifications',
+    buttonNone: 'Notifications',
+    button: 'Notifications, {{count}} unread',
+    empty: 'Nothing yet.',
+    markAllRead: 'Mark all as read',
+  },
   requests: {
     title: 'My requests',
     newTitle: 'New request',
