@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { Link, Navigate, type RouteObject } from 'react-router';
-import { RequireSignedIn, RequireSignedOut, RequireStaff } from './auth/guards';
+import { RequireAdmin, RequireSignedIn, RequireSignedOut, RequireStaff } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
 import { Layout } from './components/layout';
@@ -74,6 +74,16 @@ export const routes: RouteObject[] = [
             path: 'profile',
             lazy: () =>
               import('./profile/profile-page').then((m) => ({ Component: m.ProfilePage })),
+          },
+          {
+            path: 'admin/staff',
+            element: <RequireAdmin />,
+            children: [
+              {
+                index: true,
+                lazy: () => import('./admin/staff-page').then((m) => ({ Component: m.StaffPage })),
+              },
+            ],
           },
           {
             path: 'console',

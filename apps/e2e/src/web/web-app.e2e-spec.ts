@@ -233,6 +233,7 @@ describe('the web app (headless Chromium)', () => {
       await screenshot(staff, 'console-queue');
 
       await card.getByRole('link', { name: 'Events' }).click();
+      await staff.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
       await staff.getByRole('button', { name: 'Assign to me' }).click();
       await staff.getByRole('button', { name: 'Start work' }).click();
       await page.getByText('In progress', { exact: true }).waitFor({ timeout: 20_000 });
@@ -247,6 +248,14 @@ describe('the web app (headless Chromium)', () => {
       expect(await staff.getByRole('button', { name: 'Start work' }).count()).toBe(0);
       expect(await seriousViolations(staff)).toEqual([]);
       await screenshot(staff, 'console-request');
+
+      await staff.getByRole('link', { name: 'Staff' }).click();
+      await staff
+        .getByRole('combobox', { name: /^Role of / })
+        .first()
+        .waitFor();
+      expect(await seriousViolations(staff)).toEqual([]);
+      await screenshot(staff, 'admin-staff');
     } finally {
       await staffContext.close();
     }

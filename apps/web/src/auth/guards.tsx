@@ -25,3 +25,10 @@ export function RequireStaff() {
   if (!me.data) return null; // loading (RequireSignedIn is above)
   return me.data.role === 'user' ? <Navigate to="/requests" replace /> : <Outlet />;
 }
+
+/** Administration: admins only. */
+export function RequireAdmin() {
+  const me = useMe();
+  if (!me.data) return null;
+  return me.data.role === 'admin' ? <Outlet /> : <Navigate to="/requests" replace />;
+}

@@ -53,6 +53,11 @@ export function Layout() {
                     <NavLink to="/console">{t('console.nav')}</NavLink>
                   </li>
                 )}
+                {role === 'admin' && (
+                  <li>
+                    <NavLink to="/admin/staff">{t('admin.nav')}</NavLink>
+                  </li>
+                )}
                 <li>
                   <NavLink to="/profile">{t('nav.profile')}</NavLink>
                 </li>

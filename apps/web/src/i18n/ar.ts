@@ -97,6 +97,14 @@ export const ar: Translation = {
     empty: 'لا شيء بعد.',
     markAllRead: 'تحديد الكل كمقروء',
   },
+  admin: {
+    nav: 'الموظفون',
+    staffTitle: 'حسابات الموظفين',
+    newStaff: 'حساب موظف جديد',
+    createStaff: 'إنشاء حساب موظف',
+    staffCreated: 'تم إنشاء الحساب {{email}}.',
+    roleOf: 'دور {{name}}',
+  },
   requests: {
     title: 'طلباتي',
     newTitle: 'طلب جديد',

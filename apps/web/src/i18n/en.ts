@@ -96,6 +96,14 @@ export const en = {
     empty: 'Nothing yet.',
     markAllRead: 'Mark all as read',
   },
+  admin: {
+    nav: 'Staff',
+    staffTitle: 'Staff accounts',
+    newStaff: 'New staff account',
+    createStaff: 'Create staff account',
+    staffCreated: 'The account {{email}} was created.',
+    roleOf: 'Role of {{name}}',
+  },
   requests: {
     title: 'My requests',
     newTitle: 'New request',
