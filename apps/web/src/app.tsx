@@ -86,6 +86,17 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'admin/webhooks',
+            element: <RequireAdmin />,
+            children: [
+              {
+                index: true,
+                lazy: () =>
+                  import('./admin/webhooks-page').then((m) => ({ Component: m.WebhooksPage })),
+              },
+            ],
+          },
+          {
             path: 'console',
             element: <RequireStaff />,
             children: [

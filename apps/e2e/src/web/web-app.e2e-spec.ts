@@ -256,6 +256,11 @@ describe('the web app (headless Chromium)', () => {
         .waitFor();
       expect(await seriousViolations(staff)).toEqual([]);
       await screenshot(staff, 'admin-staff');
+
+      await staff.getByRole('link', { name: 'Webhooks' }).click();
+      await staff.getByRole('button', { name: 'Create webhook' }).waitFor();
+      expect(await seriousViolations(staff)).toEqual([]);
+      await screenshot(staff, 'admin-webhooks');
     } finally {
       await staffContext.close();
     }

@@ -54,9 +54,14 @@ export function Layout() {
                   </li>
                 )}
                 {role === 'admin' && (
-                  <li>
-                    <NavLink to="/admin/staff">{t('admin.nav')}</NavLink>
-                  </li>
+                  <>
+                    <li>
+                      <NavLink to="/admin/staff">{t('admin.nav')}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/admin/webhooks">{t('webhooks.nav')}</NavLink>
+                    </li>
+                  </>
                 )}
                 <li>
                   <NavLink to="/profile">{t('nav.profile')}</NavLink>
