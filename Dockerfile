@@ -37,12 +37,18 @@ COPY libs ./libs
 ARG SERVICE
 RUN test -n "${SERVICE}" || { echo 'build with --build-arg SERVICE=<folder under apps/>' >&2; exit 1; }
 COPY apps/${SERVICE} ./apps/${SERVICE}
+# The gateway serves the web app at /: its image alone builds it, into dist/web (the gateway's
+# default WEB_APP_DIR).
+COPY apps/web ./apps/web
 # dist/main.js is a fixed entry path, so CMD needs no shell to expand $SERVICE. Node resolves the
 # symlink, so the service's relative requires (and require.main) work as if started by its real path.
 RUN npx swc "apps/${SERVICE}" libs -d dist \
       --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.fault-spec.ts,**/*.e2e-spec.ts,**/jest.config.js' \
  && test -f "dist/apps/${SERVICE}/src/main.js" \
- && ln -s "apps/${SERVICE}/src/main.js" dist/main.js
+ && ln -s "apps/${SERVICE}/src/main.js" dist/main.js \
+ && if [ "${SERVICE}" = gateway ]; then \
+      npx vite build --config apps/web/vite.config.mts --logLevel warn && test -f dist/web/index.html; \
+    fi
 
 # ---- deps: production dependencies only (argon2 ships prebuilt glibc binaries: no compiler) ----
 FROM manifests AS deps

@@ -39,7 +39,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -68,6 +68,9 @@ export default tseslint.config(
               ],
             },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            // The web app talks to the platform through its public API only (a typed client
+            // generated from the OpenAPI document), never through the services' code.
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
@@ -125,7 +128,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'apps/e2e/**/*.ts'],
+    // The web app runs in browsers (its config and e2e specs in Node).
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['apps/web/vite.config.mts', 'apps/web/e2e/**/*.ts'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: [
+      '**/*.spec.ts',
+      '**/*.spec.tsx',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'apps/e2e/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Black-box tests read untyped JSON answers and assert on their shape.

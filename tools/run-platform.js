@@ -133,7 +133,7 @@ async function main() {
   }
   if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
     console.log(
-      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,
+      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (the web app at /, API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,
     );
   } else if (!stopping) {
     console.error(`the gateway's /health is not 200 yet; see the logs above`);

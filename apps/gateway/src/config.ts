@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import {
   BaseServiceConfig,
@@ -70,6 +71,14 @@ export class GatewayConfig extends withMetricsConfig(
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)
   WS_HANDSHAKE_TIMEOUT_MS: number = 5000;
+
+  /**
+   * The built web app served at `/` (`npm run build:web` writes dist/web, which is where this
+   * default points from the compiled gateway, dist/apps/gateway/src); `none`, or a folder without
+   * index.html: no web app, `/` is a 404 like any unknown path.
+   */
+  @IsString()
+  WEB_APP_DIR: string = path.resolve(__dirname, '../../../web');
 }
 
 /** `*` (any origin), a list of exact origins, or `false` (no CORS headers at all). */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +17,7 @@ import { GatewayMetrics } from './web/gateway-metrics';
 import { registerHttpProxy } from './web/http-proxy';
 import { TokenVerifier } from './web/verifying-edge-authenticator';
 import { WebSocketProxy } from './web/websocket-proxy';
+import { hasWebApp, registerWebApp } from './web/web-app';
 
 export interface GatewayAppOptions {
   readonly tokenVerifier: TokenVerifier;
@@ -48,8 +50,10 @@ export async function createGatewayApp(
   await fastify.register(fastifyHelmet, {
     global: true,
     contentSecurityPolicy: {
-      // Helmet's default policy suits the JSON API and Swagger UI at /docs (scripts and styles from
-      // 'self'), except "upgrade-insecure-requests", which would break /docs on a plain-HTTP port.
+      // Helmet's default policy suits the JSON API, Swagger UI at /docs and the web app (scripts
+      // and styles from 'self'; the app's fetches and WebSockets go to 'self' too, which covers
+      // ws:/wss: of the same host), except "upgrade-insecure-requests", which would break them on
+      // a plain-HTTP port.
       directives: { upgradeInsecureRequests: null },
     },
   });
@@ -91,6 +95,16 @@ export async function createGatewayApp(
     rateLimiter: app.get<EdgeRateLimiter | undefined>(EdgeRateLimiter),
     log: new Logger('HttpProxy'),
   });
+
+  // A relative folder is taken from the working directory (the repository, under npm run up).
+  const webAppDir = config.WEB_APP_DIR === 'none' ? undefined : path.resolve(config.WEB_APP_DIR);
+  if (hasWebApp(webAppDir)) {
+    await registerWebApp(fastify, { root: webAppDir });
+  } else if (webAppDir) {
+    new Logger('WebApp').log(
+      'No built web app in WEB_APP_DIR (npm run build:web): / is not served',
+    );
+  }
 
   const docs = app.get(ApiDocs);
   SwaggerModule.setup(

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { IncomingMessage } from 'node:http';
-import { LoggerService } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -83,19 +83,9 @@ export async function createServiceApp(
   if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   if (openApi) {
-    const document = new DocumentBuilder()
-      .setTitle(openApi.title)
-      .setDescription(openApi.description ?? '')
-      .setVersion(openApi.version)
-      .addBearerAuth()
-      .addSecurityRequirements('bearer') // every route but the public ones needs the token
-      .build();
-    SwaggerModule.setup(
-      'docs',
-      app,
-      () => withOpenPublicOperations(SwaggerModule.createDocument(app, document)),
-      { jsonDocumentUrl: 'docs-json' },
-    );
+    SwaggerModule.setup('docs', app, () => serviceOpenApiDocument(app, openApi), {
+      jsonDocumentUrl: 'docs-json',
+    });
   }
 
   installShutdown(app, {
@@ -108,6 +98,25 @@ export async function createServiceApp(
     },
   });
   return app;
+}
+
+/**
+ * The service's OpenAPI document, as served at `/docs-json`. Also called on an application created
+ * with `{ preview: true }` (no provider instantiated, nothing connected), which is how
+ * `tools/api-types.js` builds the web app's typed client without a running platform.
+ */
+export function serviceOpenApiDocument(
+  app: INestApplication,
+  openApi: NonNullable<ServiceAppOptions['openApi']>,
+): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(openApi.title)
+    .setDescription(openApi.description ?? '')
+    .setVersion(openApi.version)
+    .addBearerAuth()
+    .addSecurityRequirements('bearer') // every route but the public ones needs the token
+    .build();
+  return withOpenPublicOperations(SwaggerModule.createDocument(app, config));
 }
 
 /**

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { LiveSocket, type ConnectionState } from '../realtime/live-socket';
+import { useServices } from '../services';
+import {
+  emptyView,
+  withMessages,
+  withPending,
+  withRead,
+  withTyping,
+  type ConversationView,
+  type Message,
+} from './conversation-model';
+import { loadOutbox, newClientId, saveOutbox } from './outbox';
+
+/** While typing, "typing" is said again this often (the others show it for 6 s). */
+const TYPING_REPEAT_MS = 3000;
+
+type Frame =
+  | { type: 'message'; message: Message }
+  | { type: 'ack'; client_id: string; message: Message }
+  | { type: 'typing'; user_id: string; is_typing: boolean }
+  | { type: 'read'; user_id: string; seq: number }
+  | { type: string };
+
+function chatUrl(conversationId: string, afterSeq: number): string {
+  const url = new URL(`/ws/chat/${encodeURIComponent(conversationId)}`, window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('after_seq', String(afterSeq));
+  return url.toString();
+}
+
+/**
+ * A conversation, live: `/ws/chat/{id}` from the last seq seen (the server replays what was
+ * missed, then live messages: no gap, no duplicate), reconnecting on its own. Messages typed
+ * while the socket is down wait in the outbox and are sent on every (re)connect until stored;
+ * their client_id makes that exactly once.
+ */
+export function useConversation(conversationId: string) {
+  const { session, createSocket } = useServices();
+  const [view, setView] = useState<ConversationView>(() => emptyView(loadOutbox(conversationId)));
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const socket = useRef<LiveSocket | undefined>(undefined);
+  const lastSeq = useRef(0);
+  const pending = useRef(view.pending);
+  const typingSentAt = useRef(0);
+  const readSent = useRef(0);
+  pending.current = view.pending;
+
+  useEffect(() => {
+    let incoming: Message[] = [];
+    const flush = () => {
+      const batch = incoming;
+      incoming = [];
+      setView((current) => withMessages(current, batch));
+    };
+    // A resumed socket may replay thousands of messages: one state change per burst.
+    const receive = (message: Message) => {
+      if (incoming.length === 0) queueMicrotask(flush);
+      incoming.push(message);
+      lastSeq.current = Math.max(lastSeq.current, message.seq);
+    };
+    const live = new LiveSocket({
+      url: () => chatUrl(conversationId, lastSeq.current),
+      token: (fresh) => session.socketToken(fresh),
+      createSocket,
+      onState: setState,
+      onOpen: () => {
+        readSent.current = 0;
+        for (const p of pending.current) {
+          live.send({ type: 'message.send', content: p.content, client_id: p.client_id });
+        }
+      },
+      onFrame: (raw) => {
+        const frame = raw as Frame;
+        if ((frame.type === 'message' || frame.type === 'ack') && 'message' in frame) {
+          receive(frame.message);
+        } else if (frame.type === 'typing' && 'user_id' in frame && 'is_typing' in frame) {
+          setView((current) => withTyping(current, frame.user_id, frame.is_typing, Date.now()));
+        } else if (frame.type === 'read' && 'seq' in frame) {
+          setView((current) => withRead(current, frame.user_id, frame.seq));
+        }
+      },
+    });
+    socket.current = live;
+    live.start();
+    return () => live.stop();
+  }, [conversationId, session, createSocket]);
+
+  useEffect(() => saveOutbox(conversationId, view.pending), [conversationId, view.pending]);
+
+  const send = useCallback((content: string) => {
+    const message = { client_id: newClientId(), content, created_at: new Date().toISOString() };
+    setView((current) => withPending(current, message));
+    pending.current = [...pending.current, message];
+    socket.current?.send({ type: 'message.send', content, client_id: message.client_id });
+    if (typingSentAt.current) {
+      typingSentAt.current = 0;
+      socket.current?.send({ type: 'typing', is_typing: false });
+    }
+  }, []);
+
+  /** Called as the user types (or clears the field). */
+  const typing = useCallback((isTyping: boolean) => {
+    const now = Date.now();
+    if (isTyping && now - typingSentAt.current < TYPING_REPEAT_MS) return;
+    if (!isTyping && !typingSentAt.current) return;
+    if (socket.current?.send({ type: 'typing', is_typing: isTyping })) {
+      typingSentAt.current = isTyping ? now : 0;
+    }
+  }, []);
+
+  /** Tells the others the reader has seen everything up to the last message. */
+  const markRead = useCallback(() => {
+    const seq = lastSeq.current;
+    if (seq > readSent.current && socket.current?.send({ type: 'read', seq })) {
+      readSent.current = seq;
+    }
+  }, []);
+
+  return { view, state, send, typing, markRead };
+}

@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, vi } from 'vitest';
+import { FakeSocket } from '../test/fake-socket';
+import { LiveSocket, type ConnectionState, type LiveSocketOptions } from './live-socket';
+
+function harness(overrides: Partial<LiveSocketOptions> = {}) {
+  const sockets: FakeSocket[] = [];
+  const frames: unknown[] = [];
+  const states: ConnectionState[] = [];
+  const tokenCalls: boolean[] = [];
+  let resumeFrom = 0;
+  const live = new LiveSocket({
+    url: () => `ws://gateway/ws/thing?after=${resumeFrom}`,
+    token: async (fresh) => {
+      tokenCalls.push(fresh);
+      return `token-${tokenCalls.length}`;
+    },
+    onFrame: (frame) => {
+      frames.push(frame);
+      resumeFrom = (frame as { n: number }).n;
+    },
+    onState: (state) => states.push(state),
+    backoff: { initialMs: 1000, maxMs: 8000 },
+    random: () => 1, // the ceiling of each back-off, to see it grow
+    createSocket: (url, protocols) => {
+      const socket = new FakeSocket(url, protocols);
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+    ...overrides,
+  });
+  const last = () => sockets[sockets.length - 1]!;
+  return { live, sockets, frames, states, tokenCalls, last };
+}
+
+describe('LiveSocket', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('sends the token as the subprotocol pair, never in the URL, and hands frames over', async () => {
+    const h = harness();
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.last().protocols).toEqual(['bearer', 'token-1']);
+    expect(h.last().url).not.toContain('token');
+    h.last().open();
+    h.last().frame({ n: 7 });
+    expect(h.frames).toEqual([{ n: 7 }]);
+    expect(h.live.send({ type: 'ping' })).toBe(true);
+    expect(h.last().sent).toEqual(['{"type":"ping"}']);
+    expect(h.states).toEqual(['connecting', 'open']);
+  });
+
+  it('reconnects after a drop with a growing back-off, resuming from what it saw', async () => {
+    const h = harness();
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.last().frame({ n: 3 });
+    h.last().drop();
+    expect(h.live.state).toBe('reconnecting');
+    expect(h.live.send({ type: 'ping' })).toBe(false);
+
+    await vi.advanceTimersByTimeAsync(999);
+    expect(h.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).toBe('ws://gateway/ws/thing?after=3');
+
+    // Failing to open: 2 s, then 4 s, then 8 s (the ceiling), then 8 s again.
+    const gaps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const count = h.sockets.length;
+      h.last().drop();
+      let waited = 0;
+      while (h.sockets.length === count) {
+        await vi.advanceTimersByTimeAsync(500);
+        waited += 500;
+      }
+      gaps.push(waited);
+    }
+    expect(gaps).toEqual([2000, 4000, 8000, 8000]);
+
+    // Once open again, the back-off starts over.
+    h.last().open();
+    const count = h.sockets.length;
+    h.last().drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(count + 1);
+  });
+
+  it('asks for a fresh token after handshakes keep failing, and after a 1008 close', async () => {
+    const h = harness();
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().drop(); // refused handshakes look like drops before open
+    await vi.advanceTimersByTimeAsync(1000);
+    h.last().drop();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(h.tokenCalls).toEqual([false, false, true]);
+
+    h.last().open();
+    h.last().drop(1008);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.tokenCalls).toEqual([false, false, true, true]);
+  });
+
+  it('stops for good when the session is over (no token)', async () => {
+    const h = harness({ token: async () => undefined });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(0);
+    expect(h.live.state).toBe('closed');
+  });
+
+  it('reconnects at once when the browser is back online', async () => {
+    const h = harness({ backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.last().drop();
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(2);
+  });
+
+  it('closes normally when stopped, and does not come back', async () => {
+    const h = harness();
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.live.stop();
+    expect(h.last().closedWith).toBe(1000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.live.state).toBe('closed');
+  });
+});

@@ -1,0 +1,131 @@
+/** Where a live connection stands; the screens show it. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface LiveSocketOptions {
+  /** The socket's URL for the next attempt (ws: or wss:), with whatever it resumes from. */
+  readonly url: () => string;
+  /**
+   * The access token for the next attempt, sent as the subprotocol pair `bearer, <token>` (never
+   * in the URL). `fresh` asks for a new one: the server closed with 1008 (session revoked, access
+   * changed), or handshakes keep failing (a browser cannot see why one was refused: an expired or
+   * revoked token looks like a network error). Undefined: the session is over, the socket stops.
+   */
+  readonly token: (fresh: boolean) => Promise<string | undefined>;
+  readonly onFrame: (frame: unknown) => void;
+  readonly onState?: (state: ConnectionState) => void;
+  /** Called on each open: a resumed connection catches up through its URL. */
+  readonly onOpen?: () => void;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly createSocket?: (url: string, protocols: string[]) => WebSocket;
+  readonly random?: () => number;
+}
+
+/** 1008: the session was revoked or its access changed; only a new token may come back. */
+const POLICY_VIOLATION = 1008;
+/** Handshakes failed in a row before the next attempt asks for a fresh token. */
+const FAILURES_BEFORE_FRESH_TOKEN = 2;
+const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
+
+/**
+ * A WebSocket that stays connected: on any drop it reconnects after an exponential back-off with
+ * full jitter (so a restarted server is not hit by every client at once), at once when the
+ * browser comes back online, and stops only when told to or when the session is over (no token).
+ * Frames are JSON.
+ */
+export class LiveSocket {
+  private socket: WebSocket | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private attempt = 0;
+  private failedOpens = 0;
+  private freshToken = false;
+  private stopped = true;
+  private current: ConnectionState = 'closed';
+
+  constructor(private readonly options: LiveSocketOptions) {}
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    window.addEventListener('online', this.reconnectNow);
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.removeEventListener('online', this.reconnectNow);
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000);
+    this.setState('closed');
+  }
+
+  /** Sends a frame if the socket is open; false otherwise (the caller keeps it for later). */
+  send(frame: unknown): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private readonly reconnectNow = () => {
+    if (this.stopped || this.current === 'open' || this.current === 'connecting') return;
+    clearTimeout(this.timer);
+    void this.connect();
+  };
+
+  private async connect(): Promise<void> {
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    // Once per streak of failures: a conversation that is gone fails with any token.
+    const token = await this.options.token(
+      this.freshToken || this.failedOpens === FAILURES_BEFORE_FRESH_TOKEN,
+    );
+    this.freshToken = false;
+    if (this.stopped) return;
+    if (!token) return this.stop();
+    const create = this.options.createSocket ?? ((url, protocols) => new WebSocket(url, protocols));
+    let opened = false;
+    const socket = create(this.options.url(), ['bearer', token]);
+    this.socket = socket;
+    socket.onopen = () => {
+      opened = true;
+      this.attempt = 0;
+      this.failedOpens = 0;
+      this.setState('open');
+      this.options.onOpen?.();
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (typeof event.data !== 'string') return;
+      try {
+        this.options.onFrame(JSON.parse(event.data) as unknown);
+      } catch {
+        // Not JSON: nothing the server sends; ignored.
+      }
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket || this.stopped) return;
+      this.socket = undefined;
+      if (event.code === POLICY_VIOLATION) this.freshToken = true;
+      if (!opened) this.failedOpens += 1;
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    const { initialMs, maxMs } = this.options.backoff ?? DEFAULT_BACKOFF;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt);
+    const delay = Math.round((this.options.random ?? Math.random)() * ceiling);
+    this.attempt += 1;
+    this.setState('reconnecting');
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.options.onState?.(state);
+  }
+}
