@@ -9,7 +9,12 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
   exit 1
 fi
 
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# By content, not modification time: a checkout or merge that leaves the lock as it was must not
+# reinstall. The stamp holds the hash of the lock node_modules was installed from.
+stamp=node_modules/.ajla-lock-sha256
+wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f node_modules/.package-lock.json || "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
   echo "deps: installing with npm ci"
   npm ci --no-audit --no-fund
+  echo "$wanted" >"$stamp"
 fi

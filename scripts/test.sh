@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/deps.sh || exit 1
 bash scripts/infra.sh || exit 1
+bash scripts/browser.sh || exit 1
 
 echo "build: compiling every service and the web app for the end-to-end suite"
 npm run --silent build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }

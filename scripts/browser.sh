@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes sure the browser of the web app's end-to-end tests and budgets is there: Debian's chromium
+# (CHROMIUM_PATH, default /usr/bin/chromium), installed with apt-get when missing. Never a browser
+# download from elsewhere.
+set -euo pipefail
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+[[ -x "$chromium" ]] && exit 0
+if [[ -n "${CHROMIUM_PATH:-}" ]]; then
+  echo "browser: CHROMIUM_PATH=$chromium is not an executable" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "browser: $chromium is missing and this is not a Debian-like system; install Chromium and set CHROMIUM_PATH" >&2
+  exit 1
+fi
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+echo "browser: installing Debian's chromium"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get install -y -q chromium >/dev/null ||
+  { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q chromium >/dev/null; }
+[[ -x "$chromium" ]] || { echo "browser: chromium did not install at $chromium" >&2; exit 1; }
