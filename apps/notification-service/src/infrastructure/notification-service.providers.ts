@@ -2,7 +2,6 @@ import type { Provider } from '@nestjs/common';
 import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
-import { MAIL_OUTBOX } from '../application/ports/mail-outbox.port';
 import { MAIL_PREFERENCES } from '../application/ports/mail-preferences.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
@@ -45,7 +44,6 @@ export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClo
 /** E-mail: the outbox the use cases write, the users' mail preferences, the job that sends it. */
 export const mailProviders: Provider[] = [
   TypeOrmMailOutbox,
-  { provide: MAIL_OUTBOX, useExisting: TypeOrmMailOutbox },
   TypeOrmMailPreferences,
   { provide: MAIL_PREFERENCES, useExisting: TypeOrmMailPreferences },
   MailSender,

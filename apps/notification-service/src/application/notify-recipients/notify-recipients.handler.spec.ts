@@ -1,10 +1,5 @@
 import { createEnvelope } from '@ajla/contracts';
-import {
-  InMemoryAccounts,
-  InMemoryMailOutbox,
-  InMemoryNotifications,
-  fixedClock,
-} from '../../../test/fakes';
+import { InMemoryAccounts, InMemoryNotifications, fixedClock } from '../../../test/fakes';
 import type { UserId } from '../../domain/user-id';
 import { NotifyRecipientsHandler } from './notify-recipients.handler';
 
@@ -33,9 +28,8 @@ describe('NotifyRecipientsHandler', () => {
         asOf: new Date('2026-11-22T09:00:00.000Z'),
       });
     }
-    const mail = new InMemoryMailOutbox();
-    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock(), mail);
-    return { handler, notifications, mail };
+    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock());
+    return { handler, notifications, mail: notifications };
   };
 
   const submitted = () =>

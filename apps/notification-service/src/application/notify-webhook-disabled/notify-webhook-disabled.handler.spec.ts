@@ -1,4 +1,4 @@
-import { InMemoryAccounts, InMemoryMailOutbox, InMemoryNotifications } from '../../../test/fakes';
+import { InMemoryAccounts, InMemoryNotifications } from '../../../test/fakes';
 import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
 import { NotifyWebhookDisabledHandler } from './notify-webhook-disabled.handler';
@@ -24,11 +24,10 @@ describe('NotifyWebhookDisabledHandler', () => {
         asOf: new Date('2026-11-22T09:00:00.000Z'),
       });
     }
-    const mail = new InMemoryMailOutbox();
     return {
-      handler: new NotifyWebhookDisabledHandler(notifications, accounts, mail),
+      handler: new NotifyWebhookDisabledHandler(notifications, accounts),
       notifications,
-      mail,
+      mail: notifications,
     };
   };
 

@@ -61,11 +61,17 @@ function smtpTransport(smtpUrl: string, { from }: MailTransportOptions): MailTra
 function dropFolderTransport({ from, dropDir, logger }: MailTransportOptions): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const folder = path.resolve(dropDir);
+  // Once, not per mail (it cost a file-system call each).
+  let folderMade: Promise<unknown> | undefined;
   return {
     description: `.eml files in ${folder}`,
     async send(mail) {
       const info = await transporter.sendMail(message(from, mail));
-      await mkdir(folder, { recursive: true });
+      folderMade ??= mkdir(folder, { recursive: true }).catch((error: unknown) => {
+        folderMade = undefined;
+        throw error;
+      });
+      await folderMade;
       // Named by the outbox row: a mail written again after a crash replaces its first copy.
       const file = path.join(folder, `${mail.id}.eml`);
       await writeFile(file, info.message as Buffer);
