@@ -115,12 +115,16 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   /**
    * The `limit` rows due first and, for each, what sending needs. The rows are claimed first (the
    * CTE), so the joins and the sort see only them. Read in `due_at` order along
-   * `mail_outbox_due_idx`, stopping at `limit`: without `enable_bitmapscan = off` the planner, whose
-   * estimate of the pending rows lags behind a queue that grows fast, reads every due row of a
-   * backlog (bitmap scan, then a sort of all of them) to claim 20, and pays again for each batch.
+   * `mail_outbox_due_idx`, stopping at `limit`. The planner's estimates lag behind a queue that
+   * grows fast (a new table looks empty until it is analyzed), and with them it read every due
+   * row of a backlog (bitmap scan, then a sort of all of them) to claim 20, and the whole table
+   * to mark a batch sent (`markSent`): this transaction only reads rows by their keys, so bitmap
+   * and sequential scans are off in it.
    */
   private async claim(manager: EntityManager, limit: number): Promise<DueMail[]> {
-    await manager.query(`SET LOCAL enable_bitmapscan = off`);
+    await manager.query(
+      `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+    );
     return manager.query(
       `WITH claimed AS MATERIALIZED (
          SELECT * FROM ${s}.mail_outbox
