@@ -8,10 +8,11 @@ import type {
 import type { AccountDirectory } from '../src/domain/account/account-directory.port';
 import type { AccountRole } from '../src/domain/account/account-role';
 import type { UserId } from '../src/domain/user-id';
-import type { MailOutbox } from '../src/application/ports/mail-outbox.port';
 
 export class InMemoryNotifications implements NotificationRepository {
   readonly stored: Notification[] = [];
+  /** The new notifications whose e-mail was asked for (every one stored). */
+  readonly mailed: Notification[] = [];
   private next = 0;
 
   async addForEvent({ eventId, type, drafts, createdAt }: EventNotifications) {
@@ -33,6 +34,7 @@ export class InMemoryNotifications implements NotificationRepository {
       this.stored.push(notification);
       added.push(notification);
     }
+    this.mailed.push(...added);
     return added;
   }
 
@@ -83,11 +85,3 @@ export class InMemoryAccounts implements AccountDirectory {
 }
 
 export const fixedClock = (iso = '2026-11-22T10:00:00.000Z') => ({ now: () => new Date(iso) });
-
-export class InMemoryMailOutbox implements MailOutbox {
-  readonly mailed: Notification[] = [];
-
-  async mailFor(notifications: readonly Notification[]) {
-    this.mailed.push(...notifications);
-  }
-}

@@ -3,7 +3,6 @@ import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/mes
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
 import { NotificationServiceConfig } from '../config/notification-service.config';
-import { MAIL_OUTBOX } from '../application/ports/mail-outbox.port';
 import { MAIL_PREFERENCES } from '../application/ports/mail-preferences.port';
 import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.repository.port';
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
@@ -50,7 +49,6 @@ export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClo
 /** E-mail: the outbox the use cases write, the users' mail preferences, the job that sends it. */
 export const mailProviders: Provider[] = [
   TypeOrmMailOutbox,
-  { provide: MAIL_OUTBOX, useExisting: TypeOrmMailOutbox },
   TypeOrmMailPreferences,
   { provide: MAIL_PREFERENCES, useExisting: TypeOrmMailPreferences },
   MailSender,

@@ -24,13 +24,19 @@ export interface DigestMailOrder {
 
 export type MailOrder = NotificationMailOrder | DigestMailOrder;
 
+/** What the rule reads of a notification (one about to be stored has no seq yet). */
+export type MailableNotification = Pick<
+  Notification,
+  'id' | 'recipientId' | 'type' | 'data' | 'createdAt'
+>;
+
 /**
  * The e-mails that new notifications call for: chat replies are never mailed one by one but
- * gathered per conversation after `digestDelayMs`; every other notification is mailed at once.
+ * gathered per conversation after `digestDelayMs`; every other notification is mailed at once. One order per notification, in their order.
  * (Every event goes to both channels until per-user preferences exist: README "Not yet".)
  */
 export function mailOrdersOf(
-  notifications: readonly Notification[],
+  notifications: readonly MailableNotification[],
   digestDelayMs: number,
 ): MailOrder[] {
   return notifications.map((notification): MailOrder => {

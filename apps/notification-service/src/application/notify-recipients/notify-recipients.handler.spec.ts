@@ -1,10 +1,5 @@
 import { createEnvelope } from '@ajla/contracts';
-import {
-  InMemoryAccounts,
-  InMemoryMailOutbox,
-  InMemoryNotifications,
-  fixedClock,
-} from '../../../test/fakes';
+import { InMemoryAccounts, InMemoryNotifications, fixedClock } from '../../../test/fakes';
 import type { UserId } from '../../domain/user-id';
 import { NotifyRecipientsHandler } from './notify-recipients.handler';
 
@@ -27,9 +22,8 @@ describe('NotifyRecipientsHandler', () => {
     ] as const) {
       accounts.roles.set(id as UserId, role);
     }
-    const mail = new InMemoryMailOutbox();
-    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock(), mail);
-    return { handler, notifications, mail };
+    const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock());
+    return { handler, notifications, mail: notifications };
   };
 
   const submitted = () =>

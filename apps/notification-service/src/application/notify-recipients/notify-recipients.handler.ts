@@ -9,7 +9,6 @@ import {
   type AccountDirectory,
 } from '../../domain/account/account-directory.port';
 import { CLOCK, type Clock } from '../ports/clock.port';
-import { MAIL_OUTBOX, type MailOutbox } from '../ports/mail-outbox.port';
 import {
   messageCreatedDrafts,
   requestAssignedDrafts,
@@ -19,7 +18,7 @@ import {
 import type { NotifyRecipientsCommand } from './notify-recipients.command';
 
 /**
- * Turns one event into the notifications of its recipients (API.md's rules) and stores them.
+ * Turns one event into the notifications of its recipients (API.md's rules) and stores them
  * and the e-mails they call for. Returns the notifications that are new: none for an event
  * already handled.
  */
@@ -29,21 +28,18 @@ export class NotifyRecipientsHandler {
     @Inject(NOTIFICATION_REPOSITORY) private readonly notifications: NotificationRepository,
     @Inject(ACCOUNT_DIRECTORY) private readonly accounts: AccountDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(MAIL_OUTBOX) private readonly mail: MailOutbox,
   ) {}
 
   async execute(event: NotifyRecipientsCommand): Promise<Notification[]> {
     const drafts = await this.draftsOf(event);
     if (drafts.length === 0) return [];
-    const stored = await this.notifications.addForEvent({
+    // With the e-mails of the new ones only: a redelivered event mails nobody twice.
+    return this.notifications.addForEvent({
       eventId: event.id,
       type: event.type,
       drafts,
       createdAt: this.clock.now(),
     });
-    // The e-mails of the new ones only: a redelivered event mails nobody twice.
-    await this.mail.mailFor(stored);
-    return stored;
   }
 
   private async draftsOf(event: NotifyRecipientsCommand): Promise<NotificationDraft[]> {

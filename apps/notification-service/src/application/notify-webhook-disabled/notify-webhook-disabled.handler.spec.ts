@@ -1,4 +1,4 @@
-import { InMemoryAccounts, InMemoryMailOutbox, InMemoryNotifications } from '../../../test/fakes';
+import { InMemoryAccounts, InMemoryNotifications } from '../../../test/fakes';
 import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
 import { NotifyWebhookDisabledHandler } from './notify-webhook-disabled.handler';
@@ -16,11 +16,10 @@ describe('NotifyWebhookDisabledHandler', () => {
     const notifications = new InMemoryNotifications();
     const accounts = new InMemoryAccounts();
     for (const [id, role] of Object.values(ids)) accounts.roles.set(id as UserId, role);
-    const mail = new InMemoryMailOutbox();
     return {
-      handler: new NotifyWebhookDisabledHandler(notifications, accounts, mail),
+      handler: new NotifyWebhookDisabledHandler(notifications, accounts),
       notifications,
-      mail,
+      mail: notifications,
     };
   };
 

@@ -18,8 +18,10 @@ export interface NotificationListing {
 
 export interface NotificationRepository {
   /**
-   * Stores the drafts of one event; a recipient who already has a notification of that event
-   * keeps it and gets no second one. Returns the notifications that are new. Each recipient's
+   * Stores the drafts of one event, and the e-mail each new notification calls for (every one
+   * is mailed: a chat reply in its conversation's digest), together; a recipient who already has
+   * a notification of that event keeps it and gets no second one, nor a second mail. Returns the
+   * notifications that are new. Each recipient's
    * new notification gets a seq greater than any of theirs committed before, and no transaction
    * that commits later gives them a smaller one.
    */

@@ -61,18 +61,37 @@ function smtpTransport(smtpUrl: string, { from }: MailTransportOptions): MailTra
 function dropFolderTransport({ from, dropDir, logger }: MailTransportOptions): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const folder = path.resolve(dropDir);
+  // Once, not per mail (it cost a file-system call each).
+  let folderMade: Promise<unknown> | undefined;
+  // One mail at a time, each after the event loop has had a turn: composing and writing a mail
+  // is this process's own CPU work, and a batch of 20 at once held back the consumer's statements
+  // and commits (the recipients' locks were held while it waited to send COMMIT).
+  let previous: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = previous
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(work);
+    previous = turn.catch(() => undefined);
+    return turn;
+  };
   return {
     description: `.eml files in ${folder}`,
-    async send(mail) {
-      const info = await transporter.sendMail(message(from, mail));
-      await mkdir(folder, { recursive: true });
-      // Named by the outbox row: a mail written again after a crash replaces its first copy.
-      const file = path.join(folder, `${mail.id}.eml`);
-      await writeFile(file, info.message as Buffer);
-      logger.log(`Mail "${mail.subject}" written to ${file}`);
-    },
+    send: (mail) => inTurn(() => writeMail(mail)),
     close: () => transporter.close(),
   };
+
+  async function writeMail(mail: OutgoingMail): Promise<void> {
+    const info = await transporter.sendMail(message(from, mail));
+    folderMade ??= mkdir(folder, { recursive: true }).catch((error: unknown) => {
+      folderMade = undefined;
+      throw error;
+    });
+    await folderMade;
+    // Named by the outbox row: a mail written again after a crash replaces its first copy.
+    const file = path.join(folder, `${mail.id}.eml`);
+    await writeFile(file, info.message as Buffer);
+    logger.log(`Mail "${mail.subject}" written to ${file}`);
+  }
 }
 
 function message(from: string, mail: OutgoingMail) {

@@ -3,7 +3,7 @@ import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import { migratedDatabase, waitFor, type MigratedDatabase } from '@ajla/testing';
 import { loadNotificationServiceConfig } from '../../config/notification-service.config';
-import type { Notification, NotificationId } from '../../domain/notification/notification';
+import type { Notification } from '../../domain/notification/notification';
 import type { UserId } from '../../domain/user-id';
 import { TypeOrmMailOutbox } from '../mail/typeorm-mail-outbox';
 import { PRODUCER } from '../notification-service.providers';
@@ -17,7 +17,6 @@ describe('notification-service persistence (real Postgres)', () => {
   let db: MigratedDatabase<ServiceDataSource>;
   let unitOfWork: OutboxUnitOfWork;
   let notifications: TypeOrmNotificationRepository;
-  let mailOutbox: TypeOrmMailOutbox;
 
   beforeAll(async () => {
     db = await migratedDatabase('notifications_persistence', (url) =>
@@ -32,10 +31,9 @@ describe('notification-service persistence (real Postgres)', () => {
       producer: PRODUCER,
       events: { toIntegrationEvent: () => undefined },
     });
-    notifications = new TypeOrmNotificationRepository(unitOfWork);
-    mailOutbox = new TypeOrmMailOutbox(
+    notifications = new TypeOrmNotificationRepository(
       unitOfWork,
-      loadNotificationServiceConfig({ MAIL_DIGEST_DELAY_MS: '60000' }),
+      new TypeOrmMailOutbox(loadNotificationServiceConfig({ MAIL_DIGEST_DELAY_MS: '60000' })),
     );
   });
 
@@ -142,22 +140,66 @@ describe('notification-service persistence (real Postgres)', () => {
     expect(await notifications.seqOf(seen[1].id, bystander)).toBeUndefined();
   });
 
+  it('keeps a resume gap-free while events for the same recipients commit concurrently', async () => {
+    const staff = Array.from({ length: 5 }, () => newId<'UserId'>() as UserId);
+    const events = Array.from({ length: 8 }, (_, i) => `event ${i}`);
+    const seen = new Map(staff.map((id) => [id, [] as Notification[]]));
+    const cursor = new Map(staff.map((id) => [id, 0]));
+    // A live socket's resume: from the last seq seen, again and again.
+    const poll = async () => {
+      for (const id of staff) {
+        const got = await notifications.listAfter(id, cursor.get(id)!, 100);
+        if (got.length === 0) continue;
+        seen.get(id)!.push(...got);
+        cursor.set(id, got[got.length - 1].seq);
+      }
+    };
+    let storing = true;
+    const reader = (async () => {
+      while (storing) await poll();
+    })();
+    await Promise.all(
+      events.map((body, i) =>
+        unitOfWork.run(async () => {
+          await notifications.addForEvent({
+            eventId: newId(),
+            type: 'request.submitted',
+            drafts: staff.map((recipientId) => ({ recipientId, title: 't', body, data: {} })),
+            createdAt: new Date(),
+          });
+          // Time between the store and the commit, uneven: commits would overtake each other.
+          await new Promise((resolve) => setTimeout(resolve, (i * 7) % 20));
+        }),
+      ),
+    );
+    storing = false;
+    await reader;
+    await poll();
+    for (const id of staff) {
+      const mine = seen.get(id)!;
+      expect(mine.map((n) => n.body).sort()).toEqual(events);
+      expect(mine.map((n) => n.seq)).toEqual([...mine.map((n) => n.seq)].sort((a, b) => a - b));
+    }
+    const mailed: { count: number }[] = await db.dataSource.query(
+      `SELECT count(*)::int AS count FROM notifications.mail_outbox WHERE recipient_id = ANY($1)`,
+      [staff],
+    );
+    expect(mailed[0].count).toBe(staff.length * events.length);
+  });
+
   it('keeps a mail in the transaction of its notification, and one waiting digest per conversation', async () => {
     const client = newId<'UserId'>() as UserId;
     const conversationId = newId();
     const at = new Date('2026-11-22T10:00:00.000Z');
-    const notification = (type: string, minute: number): Notification => ({
-      id: newId<'NotificationId'>() as NotificationId,
-      recipientId: client,
-      eventId: newId(),
-      type,
-      title: 't',
-      body: 'b',
-      data: { conversation_id: conversationId },
-      readAt: null,
-      seq: minute + 1,
-      createdAt: new Date(at.getTime() + minute * 60_000),
-    });
+    const notify = (type: string, minute: number, eventId = newId()) =>
+      notifications.addForEvent({
+        eventId,
+        type,
+        drafts: [
+          { recipientId: client, title: 't', body: 'b', data: { conversation_id: conversationId } },
+        ],
+        createdAt: new Date(at.getTime() + minute * 60_000),
+      });
     const rows = async () =>
       (await db.dataSource.query(
         `SELECT kind, status, since, due_at FROM notifications.mail_outbox
@@ -168,19 +210,20 @@ describe('notification-service persistence (real Postgres)', () => {
     // A transaction that fails keeps no mail.
     await expect(
       unitOfWork.run(async () => {
-        await mailOutbox.mailFor([notification('request.status_changed', 0)]);
+        await notify('request.status_changed', 0);
         throw new Error('the consumer failed');
       }),
     ).rejects.toThrow('the consumer failed');
     expect(await rows()).toEqual([]);
 
-    await unitOfWork.run(() =>
-      mailOutbox.mailFor([
-        notification('request.status_changed', 0),
-        // Handled in any order: the later reply may come first; the digest keeps the earliest.
-        notification('message.created', 1),
-        notification('message.created', 0),
-      ]),
+    const statusChanged = newId();
+    await unitOfWork.run(() => notify('request.status_changed', 0, statusChanged));
+    // Handled in any order: the later reply may come first; the digest keeps the earliest.
+    await unitOfWork.run(() => notify('message.created', 1));
+    await unitOfWork.run(() => notify('message.created', 0));
+    // An event stored again adds neither a notification nor a mail.
+    expect(await unitOfWork.run(() => notify('request.status_changed', 0, statusChanged))).toEqual(
+      [],
     );
     expect(await rows()).toEqual([
       {
@@ -197,7 +240,7 @@ describe('notification-service persistence (real Postgres)', () => {
       `UPDATE notifications.mail_outbox SET status = 'sent' WHERE recipient_id = $1 AND kind = 'digest'`,
       [client],
     );
-    await unitOfWork.run(() => mailOutbox.mailFor([notification('message.created', 5)]));
+    await unitOfWork.run(() => notify('message.created', 5));
     expect((await rows()).filter((row) => row.kind === 'digest').map((row) => row.status)).toEqual([
       'sent',
       'pending',

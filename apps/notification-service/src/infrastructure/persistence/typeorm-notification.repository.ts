@@ -12,6 +12,11 @@ import type {
   NotificationRepository,
 } from '../../domain/notification/notification.repository.port';
 import type { UserId } from '../../domain/user-id';
+import {
+  insertMailRowsSql,
+  mailRowsParameters,
+  TypeOrmMailOutbox,
+} from '../mail/typeorm-mail-outbox';
 
 /** A row as `RETURNING *` / `SELECT *` gives it. */
 export interface NotificationRow {
@@ -28,44 +33,68 @@ export interface NotificationRow {
   seq: string;
 }
 
-/** `notifications.notifications`, written in the caller's transaction (the consumer's, with its inbox row). */
+/**
+ * `notifications.notifications`, written in the caller's transaction (the consumer's, with its
+ * inbox row), with the mail each new one calls for (`TypeOrmMailOutbox`).
+ */
 @Injectable()
 export class TypeOrmNotificationRepository implements NotificationRepository {
-  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: OutboxUnitOfWork,
+    private readonly mailOutbox: TypeOrmMailOutbox,
+  ) {}
 
+  /**
+   * ONE statement: the recipients' locks, the notifications, their mail. Each recipient's seq
+   * must follow their commit order, or a resume (`listAfter`) could skip one committed late with
+   * an earlier seq: a lock per recipient, held until the commit, is taken before the seqs are
+   * drawn (the insert's rows pass a one-time filter on the locks, so no seq is drawn before them).
+   * Locks in one order (by key), so that two events of the same staff cannot deadlock. A
+   * staff-wide event takes the same locks as the previous one, so events of the same people
+   * commit one at a time: the consumer makes this its last statement before the commit, after
+   * the inbox row and every lookup, so the locks are held for this statement and the commit only.
+   * The unique (event_id, recipient_id) pair drops any recipient already told of this event, and
+   * the mail rows join what was really inserted: a redelivered event mails nobody twice.
+   */
   async addForEvent({
     eventId,
     type,
     drafts,
     createdAt,
   }: EventNotifications): Promise<Notification[]> {
-    // Each recipient's seq must follow their commit order, or a resume (`listAfter`) could skip
-    // one committed late with an earlier seq: a lock per recipient, held until the commit, is
-    // taken before the seqs are drawn. In one order (by key), so that two events of the same
-    // staff cannot deadlock.
-    await this.unitOfWork.manager.query(
-      `SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
-         FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($1::uuid[]) AS r ORDER BY 1) l`,
-      [drafts.map((draft) => draft.recipientId)],
-    );
-    // One statement for every recipient (a request tells all the staff); the unique
-    // (event_id, recipient_id) pair drops any recipient already told of this event.
+    const planned = drafts.map((draft) => ({
+      ...draft,
+      id: newId<'NotificationId'>() as NotificationId,
+      type,
+      createdAt,
+    }));
+    const mail = this.mailOutbox.rowsFor(planned);
     const rows: NotificationRow[] = await this.unitOfWork.manager.query(
-      `INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
-       SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
-         FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
-           AS n (id, recipient_id, title, body, data)
-       ON CONFLICT (event_id, recipient_id) DO NOTHING
-       RETURNING *`,
+      `WITH locked AS MATERIALIZED (
+         SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
+           FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($5::uuid[]) AS r ORDER BY 1) l
+       ), inserted AS (
+         INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
+         SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
+           FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
+             AS n (id, recipient_id, title, body, data)
+          WHERE (SELECT count(*) FROM locked) > 0
+         ON CONFLICT (event_id, recipient_id) DO NOTHING
+         RETURNING *
+       ), mailed AS (
+         ${insertMailRowsSql(9)}
+       )
+       SELECT * FROM inserted`,
       [
         eventId,
         type,
         createdAt,
-        drafts.map(() => newId<'NotificationId'>()),
-        drafts.map((draft) => draft.recipientId),
-        drafts.map((draft) => draft.title),
-        drafts.map((draft) => draft.body),
-        drafts.map((draft) => JSON.stringify(draft.data)),
+        planned.map((notification) => notification.id),
+        planned.map((notification) => notification.recipientId),
+        planned.map((notification) => notification.title),
+        planned.map((notification) => notification.body),
+        planned.map((notification) => JSON.stringify(notification.data)),
+        ...mailRowsParameters(mail),
       ],
     );
     return rows.map(toNotification);
