@@ -166,9 +166,11 @@ export async function startBaselineServer(
  * A fresh database on the server of TEST_POSTGRES_URL (default: local trust auth), like
  * @ajla/testing's createTestDatabase, which this process does not import: it stays framework-free.
  */
-async function createDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  prefix = 'ajla_t_bench_baseline',
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `ajla_t_bench_baseline_${randomBytes(5).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new Client({ connectionString: adminUrl });
     await client.connect();

@@ -36,8 +36,12 @@ export interface RunningPlatform {
  * Starts the built platform (npm run build first) the way the e2e suite does: every service that
  * exists, on a database, RabbitMQ vhost, Redis prefix and key pair of its own, the gateway on a
  * free port; waits until the gateway's /health is 200. Logs go to files, not through this process.
+ * `extraEnv` is added to every service's environment (e.g. where notification-service drops its mail).
  */
-export async function startPlatform(repoRoot: string): Promise<RunningPlatform> {
+export async function startPlatform(
+  repoRoot: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<RunningPlatform> {
   const entry = (app: string) => path.join(repoRoot, 'dist/apps', app, 'src/main.js');
   if (!existsSync(entry('conversation-service'))) {
     throw new PlatformUnavailable(
@@ -77,6 +81,7 @@ export async function startPlatform(repoRoot: string): Promise<RunningPlatform> 
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: uniqueRedisPrefix('bench'),
       JWT_KEYS_DIR: keysDir,
+      ...extraEnv,
     };
     const start = (app: string, env: NodeJS.ProcessEnv) => {
       const log = openSync(path.join(logsDir, `${app}.log`), 'w');
@@ -113,23 +118,28 @@ export async function startPlatform(repoRoot: string): Promise<RunningPlatform> 
       }
     };
 
+    // BENCH_PORT_BASE=N: the gateway on N, the backends on N+1..., its metrics after them;
+    // otherwise free ports (BENCH_GATEWAY_PORT still names the gateway's).
+    const portBase = Number(process.env.BENCH_PORT_BASE) || undefined;
+    let nextPort = portBase === undefined ? 0 : portBase + 1;
+    const port = () => (portBase === undefined ? freePort() : Promise.resolve(nextPort++));
     const serviceUrls: Record<string, string> = {};
     const gatewayEnv: NodeJS.ProcessEnv = {};
     for (const b of BACKENDS) gatewayEnv[`${b.name}_SERVICE_URL`] = '';
     for (const b of backends) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
+      const servicePort = await port();
+      const url = `http://127.0.0.1:${servicePort}`;
       gatewayEnv[`${b.name}_SERVICE_URL`] = url;
       serviceUrls[b.app] = url;
       const child = start(b.app, {
-        PORT: String(port),
+        PORT: String(servicePort),
         ...(b.app === 'user-service'
           ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
           : {}),
       });
       await waitOk(`${url}/health/ready`, child, b.app);
     }
-    const gatewayPort = Number(process.env.BENCH_GATEWAY_PORT ?? (await freePort()));
+    const gatewayPort = Number(portBase ?? process.env.BENCH_GATEWAY_PORT ?? (await freePort()));
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     // Set-up opens hundreds of conversations and sockets as one agent from one address: limits
     // far above that keep the limiter's Redis check in the measured path without tripping it.
@@ -140,7 +150,7 @@ export async function startPlatform(repoRoot: string): Promise<RunningPlatform> 
     const gateway = start('gateway', {
       ...gatewayEnv,
       PORT: String(gatewayPort),
-      METRICS_PORT: String(await freePort()),
+      METRICS_PORT: String(await port()),
     });
     await waitOk(`${gatewayUrl}/health`, gateway, 'gateway');
     return { gatewayUrl, admin, pids, serviceUrls, database: db.name, logsDir, stop };
@@ -164,7 +174,7 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** A RabbitMQ vhost of the run's own (rabbitmqctl); without rabbitmqctl, the default vhost. */
-function createVhost(): { url: string; drop(): void } {
+export function createVhost(): { url: string; drop(): void } {
   const baseUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const name = `ajla_bench_${randomBytes(4).toString('hex')}`;
   const url = new URL(baseUrl);

@@ -1,9 +1,9 @@
 import { createEnvelope } from '@ajla/contracts';
 import { newId } from '@ajla/shared-kernel';
 import { waitFor } from '@ajla/testing';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
-import { call, RABBITMQ_URL, ServiceHarness, type Account, type Replica } from '../test/harness';
+import { call, ServiceHarness, type Account, type Replica } from '../test/harness';
 
 jest.setTimeout(60_000);
 
@@ -12,9 +12,7 @@ describe('conversation-service events', () => {
   const harness = new ServiceHarness();
   let replica: Replica;
   let sql: Client;
-  let broker: ChannelModel;
-  let channel: Channel;
-  const published: ConsumeMessage[] = [];
+  let published: ConsumeMessage[];
   let layla: Account;
   let agent: Account;
 
@@ -23,19 +21,11 @@ describe('conversation-service events', () => {
     replica = await harness.startReplica();
     sql = new Client({ connectionString: harness.db.url });
     await sql.connect();
-    broker = await amqplib.connect(RABBITMQ_URL);
-    channel = await broker.createChannel();
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, harness.exchange, 'conversation.#');
-    await channel.bindQueue(queue, harness.exchange, 'message.#');
-    await channel.consume(queue, (message) => message && published.push(message), {
-      noAck: true,
-    });
+    published = await harness.tap('conversation.#', 'message.#');
     [layla, agent] = await Promise.all([harness.account('user'), harness.account('agent')]);
   });
 
   afterAll(async () => {
-    await broker?.close().catch(() => undefined);
     await sql?.end();
     await harness.tearDown();
   });
@@ -55,13 +45,7 @@ describe('conversation-service events', () => {
       { producer: 'request-service', correlationId: `corr-${conversationId.slice(-6)}` },
     );
 
-  const publish = (envelope: ReturnType<typeof submitted>) =>
-    channel.publish(harness.exchange, envelope.type, Buffer.from(JSON.stringify(envelope)), {
-      persistent: true,
-      messageId: envelope.id,
-      type: envelope.type,
-      contentType: 'application/json',
-    });
+  const publish = (envelope: ReturnType<typeof submitted>) => harness.publish(envelope);
 
   const handled = (eventId: string) =>
     waitFor(async () => {

@@ -1,37 +1,37 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- like the specs: untyped JSON answers and frames */
 // Boots conversation-service instances for integration specs: a fresh database, a Redis prefix, a
-// RabbitMQ exchange and service name of the run's own, real HTTP and WebSocket on free ports.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// RabbitMQ exchange and service name of the run's own, real HTTP and WebSocket on free ports
+// (@ajla/service-testing).
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, SessionRevocationPublisher, TokenSigner, type Role } from '@ajla/auth';
-import { consumerQueues, EventTransport, parseRetryDelays } from '@ajla/messaging';
-import { createRedisClient, createServiceApp, loadConfig } from '@ajla/platform';
+import type { Role } from '@ajla/auth';
+import type { EventEnvelope } from '@ajla/contracts';
+import { loadConfig } from '@ajla/platform';
+import {
+  callJson,
+  startServiceApp,
+  TEST_RABBITMQ_URL,
+  TEST_REDIS_URL,
+  TestEventBus,
+  testRevocations,
+  TestTokens,
+  type JsonAnswer,
+  type TestAccount,
+} from '@ajla/service-testing';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
-import amqplib from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { WebSocket } from 'ws';
 import { AppModule, OPEN_API, SERVICE_NAME } from '../src/app.module';
 import { ConversationServiceConfig } from '../src/config/conversation-service.config';
 
-export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const RETRY_DELAYS_MS = '200,500';
+export const RABBITMQ_URL = TEST_RABBITMQ_URL;
+export const REDIS_URL = TEST_REDIS_URL;
+const RETRY_DELAYS_MS = [200, 500];
 
-export interface Account {
-  id: string;
-  role: Role;
-  token: string;
-  /** The session (`sid`) the token belongs to. */
-  sessionId: string;
-}
-
-export interface Answer {
-  status: number;
-  body: any;
-}
+export type Account = TestAccount;
+/** Status and body: what the specs compare whole. */
+export type Answer = Pick<JsonAnswer, 'status' | 'body'>;
 
 export interface Replica {
   app: NestFastifyApplication;
@@ -43,20 +43,32 @@ export interface Replica {
 /** One test run's shared resources, and replicas of the service on them. */
 export class ServiceHarness {
   readonly run = randomBytes(4).toString('hex');
-  readonly exchange = `ajla_t.events.conversations.${this.run}`;
   readonly messagingName = `conversation-service-t-${this.run}`;
   readonly redisPrefix = uniqueRedisPrefix('conversations');
   db!: TestDatabase;
-  keysDir!: string;
-  private signer!: TokenSigner;
+  private tokens!: TestTokens;
+  private bus!: TestEventBus;
   readonly replicas: Replica[] = [];
 
   async setUp(label: string): Promise<void> {
     this.db = await createTestDatabase(`conversation_${label}`);
-    this.keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-conversation-keys-'));
-    this.signer = await TokenSigner.fromConfig(
-      loadConfig(AuthConfig, { JWT_KEYS_DIR: this.keysDir }),
-    );
+    this.tokens = await TestTokens.create('conversation');
+    this.bus = await TestEventBus.open('conversations');
+  }
+
+  /** What the service publishes on keys `patterns` match, from now on (after `setUp`). */
+  tap(...patterns: string[]): Promise<ConsumeMessage[]> {
+    return this.bus.tap(...patterns);
+  }
+
+  /** Publishes an event the way a relay does (after `setUp`). */
+  publish(envelope: EventEnvelope): void {
+    this.bus.publish(envelope);
+  }
+
+  /** The run's signing keys (after `setUp`). */
+  get keysDir(): string {
+    return this.tokens.keysDir;
   }
 
   async startReplica(env: Record<string, string> = {}): Promise<Replica> {
@@ -68,30 +80,19 @@ export class ServiceHarness {
       RABBITMQ_URL,
       REDIS_URL,
       REDIS_KEY_PREFIX: this.redisPrefix,
-      EVENTS_EXCHANGE: this.exchange,
+      EVENTS_EXCHANGE: this.bus.exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
       // Published outbox rows stay (marked) so that tests can read what was recorded.
       OUTBOX_RETENTION_HOURS: '1',
-      CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS,
+      CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
       SHUTDOWN_GRACE_MS: '5000',
       ...env,
     });
-    const app = await createServiceApp(
+    const running = await startServiceApp(
       AppModule.forRoot(config, { messagingName: this.messagingName }),
       { serviceName: SERVICE_NAME, config, openApi: OPEN_API },
     );
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
-    // Its queue is declared and bound before a test publishes events to it.
-    await app.get(EventTransport, { strict: false }).whenConsuming(15_000);
-    const address = app.getHttpServer().address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const replica = {
-      app,
-      config,
-      baseUrl: `http://127.0.0.1:${port}`,
-      wsUrl: `ws://127.0.0.1:${port}`,
-    };
+    const replica = { ...running, config };
     this.replicas.push(replica);
     return replica;
   }
@@ -105,38 +106,18 @@ export class ServiceHarness {
   async tearDown(): Promise<void> {
     for (const replica of [...this.replicas])
       await this.stopReplica(replica).catch(() => undefined);
-    const broker = await amqplib.connect(RABBITMQ_URL).catch(() => undefined);
-    if (broker) {
-      const channel = await broker.createChannel();
-      const queues = consumerQueues(this.messagingName);
-      for (const name of [
-        queues.main,
-        queues.deadLetter,
-        ...parseRetryDelays(RETRY_DELAYS_MS).map(queues.retry),
-      ]) {
-        await channel.deleteQueue(name).catch(() => undefined);
-      }
-      await channel.deleteExchange(this.exchange).catch(() => undefined);
-      await broker.close().catch(() => undefined);
-    }
+    await this.bus?.close([{ messagingName: this.messagingName, retryDelaysMs: RETRY_DELAYS_MS }]);
     await this.db?.drop();
-    if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
+    this.tokens?.dispose();
   }
 
-  async account(role: Role, id: string = newId()): Promise<Account> {
-    const sessionId = randomUUID();
-    const { token } = await this.signer.sign({ sub: id, role, tier: 5000, sid: sessionId });
-    return { id, role, token, sessionId };
+  account(role: Role, id?: string): Promise<Account> {
+    return this.tokens.account(role, id);
   }
 
   /** Announces revocations the way user-service does, on this run's Redis prefix. */
-  revocations(): { publisher: SessionRevocationPublisher; close(): Promise<void> } {
-    const redis = createRedisClient({ REDIS_URL, REDIS_KEY_PREFIX: this.redisPrefix });
-    const publisher = new SessionRevocationPublisher(redis, {
-      keyPrefix: this.redisPrefix,
-      accessTokenTtlSeconds: 900,
-    });
-    return { publisher, close: async () => void (await redis.quit()) };
+  revocations() {
+    return testRevocations(this.redisPrefix);
   }
 }
 
@@ -146,14 +127,12 @@ export async function call(
   url: string,
   options: { body?: unknown; raw?: string; as?: Account } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  const body =
-    options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (options.as) headers.authorization = `Bearer ${options.as.token}`;
-  const res = await fetch(`${baseUrl}${url}`, { method, headers, body });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  const { status, body } = await callJson(baseUrl, method, url, {
+    body: options.body,
+    raw: options.raw,
+    token: options.as?.token,
+  });
+  return { status, body };
 }
 
 /** Opens the conversation of a (made-up) request the way request-service does. */

@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { accountDirectoryProviders } from '@ajla/account-directory';
 import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
-import { askForSnapshotsOnStart, MessagingModule } from '@ajla/messaging';
+import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule, RedisModule } from '@ajla/platform';
 import { ListNotificationsHandler } from './application/list-notifications/list-notifications.handler';
 import { MarkAllReadHandler } from './application/mark-all-read/mark-all-read.handler';
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
 import { NotifyRecipientsHandler } from './application/notify-recipients/notify-recipients.handler';
-import { RecordAccountChangeHandler } from './application/record-account-change/record-account-change.handler';
+import { NotifyWebhookDisabledHandler } from './application/notify-webhook-disabled/notify-webhook-disabled.handler';
 import { RecordMailPreferencesHandler } from './application/record-mail-preferences/record-mail-preferences.handler';
 import { NotificationServiceConfig } from './config/notification-service.config';
 import { ActivityEventsController } from './infrastructure/messaging/activity-events.controller';
@@ -29,9 +30,6 @@ import { WebhooksController } from './infrastructure/web/webhooks.controller';
 
 export const SERVICE_NAME = 'notification-service';
 
-/** The snapshot this service asks for once, to know the staff that existed before its queue. */
-export const STAFF_SNAPSHOT = ['user.snapshot_requested'] as const;
-
 export const OPEN_API = {
   title: 'AJLA notification-service',
   description:
@@ -41,7 +39,7 @@ export const OPEN_API = {
 
 const handlers = [
   NotifyRecipientsHandler,
-  RecordAccountChangeHandler,
+  NotifyWebhookDisabledHandler,
   RecordMailPreferencesHandler,
   ListNotificationsHandler,
   MarkReadHandler,
@@ -93,8 +91,9 @@ export class AppModule {
         ...clockProviders,
         ...mailProviders,
         ...handlers,
-        // The staff who existed before this service's queue did: asked for once, at first start.
-        ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
+        // The account directory's feed, and the staff who existed before this service's queue
+        // did: asked for once, at first start.
+        ...accountDirectoryProviders(SERVICE_NAME),
         ...realtimeProviders,
         ...webhookProviders,
       ],

@@ -6,7 +6,8 @@ import {
   deadLettersCommand,
 } from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
-import { SERVICE_NAME, STAFF_SNAPSHOT } from './app.module';
+import { STAFF_SNAPSHOT } from '@ajla/account-directory';
+import { SERVICE_NAME } from './app.module';
 import { NotificationServiceCliConfig } from './config/notification-service.config';
 import {
   NOTIFICATIONS_SCHEMA,

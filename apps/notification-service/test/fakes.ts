@@ -5,10 +5,8 @@ import type {
   NotificationListing,
   NotificationRepository,
 } from '../src/domain/notification/notification.repository.port';
-import type {
-  AccountDirectory,
-  AccountSnapshot,
-} from '../src/domain/account/account-directory.port';
+import type { AccountDirectory } from '../src/domain/account/account-directory.port';
+import type { AccountRole } from '../src/domain/account/account-role';
 import type { UserId } from '../src/domain/user-id';
 import type { MailOutbox } from '../src/application/ports/mail-outbox.port';
 
@@ -67,20 +65,20 @@ export class InMemoryNotifications implements NotificationRepository {
   }
 }
 
+/** The accounts' roles as the directory holds them (how they got there is `@ajla/account-directory`'s). */
 export class InMemoryAccounts implements AccountDirectory {
-  readonly accounts = new Map<string, AccountSnapshot>();
+  readonly roles = new Map<UserId, AccountRole>();
 
   async currentStaff() {
-    return [...this.accounts.values()]
-      .filter((a) => a.role === 'agent' || a.role === 'admin')
-      .map((a) => a.userId);
+    return [...this.roles]
+      .filter(([, role]) => role === 'agent' || role === 'admin')
+      .map(([userId]) => userId);
   }
 
-  async record(snapshot: AccountSnapshot) {
-    const held = this.accounts.get(snapshot.userId);
-    if (held && held.asOf > snapshot.asOf) return false;
-    this.accounts.set(snapshot.userId, snapshot);
-    return true;
+  async staffMembers() {
+    return [...this.roles]
+      .filter(([, role]) => role === 'agent' || role === 'admin')
+      .map(([userId, role]) => ({ userId, role }));
   }
 }
 

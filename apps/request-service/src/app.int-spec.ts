@@ -1,37 +1,31 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, TokenSigner, type Role } from '@ajla/auth';
+import type { Role } from '@ajla/auth';
 import { createEnvelope, type EventEnvelope } from '@ajla/contracts';
-import { consumerQueues } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
+import { loadConfig } from '@ajla/platform';
+import {
+  callJson,
+  startServiceApp,
+  TEST_RABBITMQ_URL,
+  TestEventBus,
+  TestTokens,
+  type JsonAnswer,
+  type TestAccount,
+} from '@ajla/service-testing';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
 import { RequestServiceConfig } from './config/request-service.config';
 
 jest.setTimeout(60_000);
 
-const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const RETRY_DELAYS_MS = [200, 500];
 
-interface Answer {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-interface Account {
-  id: string;
-  role: Role;
-  token: string;
-}
+type Account = TestAccount;
 
 /**
  * The whole service on a free port, over real HTTP, on a fresh database, with a real RabbitMQ:
@@ -40,17 +34,14 @@ interface Account {
  */
 describe('request-service over HTTP', () => {
   const run = randomBytes(4).toString('hex');
-  const exchange = `ajla_t.events.requests.${run}`;
   const messagingName = `request-service-t-${run}`;
   let db: TestDatabase;
   let sql: Client;
   let app: NestFastifyApplication;
   let baseUrl: string;
-  let keysDir: string;
-  let signer: TokenSigner;
-  let broker: ChannelModel;
-  let channel: Channel;
-  const published: ConsumeMessage[] = [];
+  let tokens: TestTokens;
+  let bus: TestEventBus;
+  let published: ConsumeMessage[];
   // Stands in for conversation-service: every synchronous "open the conversation" call.
   let conversationService: Server;
   const openCalls: { url: string; headers: IncomingHttpHeaders; body: any }[] = [];
@@ -72,39 +63,26 @@ describe('request-service over HTTP', () => {
     });
     await new Promise<void>((resolve) => conversationService.listen(0, '127.0.0.1', resolve));
     const conversationPort = (conversationService.address() as AddressInfo).port;
-    keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-request-service-keys-'));
+    tokens = await TestTokens.create('request-service');
+    bus = await TestEventBus.open('requests');
+    published = await bus.tap('request.#');
     const config = loadConfig(RequestServiceConfig, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
-      JWT_KEYS_DIR: keysDir,
+      JWT_KEYS_DIR: tokens.keysDir,
       REDIS_KEY_PREFIX: uniqueRedisPrefix('request-service-http'),
-      RABBITMQ_URL,
-      EVENTS_EXCHANGE: exchange,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      EVENTS_EXCHANGE: bus.exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
       CONVERSATION_SERVICE_URL: `http://127.0.0.1:${conversationPort}`,
     });
-    signer = await TokenSigner.fromConfig(loadConfig(AuthConfig, { JWT_KEYS_DIR: keysDir }));
-
-    broker = await amqplib.connect(RABBITMQ_URL);
-    channel = await broker.createChannel();
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, exchange, 'request.#');
-    await channel.consume(queue, (message) => message && published.push(message), {
-      noAck: true,
-    });
-
-    app = await createServiceApp(AppModule.forRoot(config, { messagingName }), {
+    ({ app, baseUrl } = await startServiceApp(AppModule.forRoot(config, { messagingName }), {
       serviceName: SERVICE_NAME,
       config,
       openApi: OPEN_API,
-    });
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    }));
     sql = new Client({ connectionString: db.url });
     await sql.connect();
 
@@ -119,39 +97,21 @@ describe('request-service over HTTP', () => {
   afterAll(async () => {
     await app?.close();
     await sql?.end();
-    if (channel) {
-      const queues = consumerQueues(messagingName);
-      for (const name of [queues.main, queues.deadLetter, ...RETRY_DELAYS_MS.map(queues.retry)]) {
-        await channel.deleteQueue(name).catch(() => undefined);
-      }
-      await channel.deleteExchange(exchange).catch(() => undefined);
-    }
-    await broker?.close().catch(() => undefined);
+    await bus?.close([{ messagingName, retryDelaysMs: RETRY_DELAYS_MS }]);
     await db?.drop();
     conversationService?.closeAllConnections();
     await new Promise((resolve) => conversationService?.close(resolve));
-    rmSync(keysDir, { recursive: true, force: true });
+    tokens?.dispose();
   });
 
-  async function account(role: Role, id: string = newId()): Promise<Account> {
-    const { token } = await signer.sign({ sub: id, role, tier: 5000, sid: randomUUID() });
-    return { id, role, token };
-  }
+  const account = (role: Role, id?: string) => tokens.account(role, id);
 
-  async function call(
+  const call = (
     method: string,
     url: string,
     options: { body?: unknown; raw?: string; as?: Account; headers?: Record<string, string> } = {},
-  ): Promise<Answer> {
-    const headers: Record<string, string> = { ...options.headers };
-    const body =
-      options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (options.as) headers.authorization = `Bearer ${options.as.token}`;
-    const res = await fetch(`${baseUrl}${url}`, { method, headers, body });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  }
+  ): Promise<JsonAnswer> =>
+    callJson(baseUrl, method, url, { ...options, token: options.as?.token });
 
   const submit = (
     as: Account,
@@ -165,12 +125,7 @@ describe('request-service over HTTP', () => {
 
   /** Publishes a user event as user-service's relay would, and waits until it was handled. */
   async function publishUserEvent(envelope: EventEnvelope): Promise<void> {
-    channel.publish(exchange, envelope.type, Buffer.from(JSON.stringify(envelope)), {
-      persistent: true,
-      messageId: envelope.id,
-      type: envelope.type,
-      contentType: 'application/json',
-    });
+    bus.publish(envelope);
     await waitFor(async () => {
       const { rowCount } = await sql.query(
         'SELECT 1 FROM requests.inbox_messages WHERE event_id = $1',

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { accountDirectoryProviders } from '@ajla/account-directory';
 import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
-import { askForSnapshotsOnStart, MessagingModule } from '@ajla/messaging';
+import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule } from '@ajla/platform';
 import { AssignRequestHandler } from './application/assign-request/assign-request.handler';
 import { CancelRequestHandler } from './application/cancel-request/cancel-request.handler';
@@ -9,7 +10,6 @@ import { ChangeRequestStatusHandler } from './application/change-request-status/
 import { GetRequestHandler } from './application/get-request/get-request.handler';
 import { ListMyRequestsHandler } from './application/list-my-requests/list-my-requests.handler';
 import { ListRequestQueueHandler } from './application/list-request-queue/list-request-queue.handler';
-import { RecordStaffChangeHandler } from './application/record-staff-change/record-staff-change.handler';
 import { SubmitRequestHandler } from './application/submit-request/submit-request.handler';
 import { RequestServiceConfig } from './config/request-service.config';
 import { UserEventsController } from './infrastructure/messaging/user-events.controller';
@@ -25,9 +25,6 @@ import { RequestsController } from './infrastructure/web/requests.controller';
 
 export const SERVICE_NAME = 'request-service';
 
-/** The snapshot this service asks for once, to know the staff that existed before its queue. */
-export const STAFF_SNAPSHOT = ['user.snapshot_requested'] as const;
-
 export const OPEN_API = {
   title: 'AJLA request-service',
   description: 'Concierge requests: submission, the lifecycle, the staff queue and assignment.',
@@ -42,7 +39,6 @@ const handlers = [
   ListRequestQueueHandler,
   AssignRequestHandler,
   ChangeRequestStatusHandler,
-  RecordStaffChangeHandler,
 ];
 
 export interface AppModuleOptions {
@@ -83,8 +79,9 @@ export class AppModule {
         ...clockProviders,
         ...conversationProviders,
         ...handlers,
-        // The staff who existed before this service's queue did: asked for once, at first start.
-        ...askForSnapshotsOnStart(SERVICE_NAME, STAFF_SNAPSHOT),
+        // The account directory's feed, and the staff who existed before this service's queue
+        // did: asked for once, at first start.
+        ...accountDirectoryProviders(SERVICE_NAME),
       ],
     };
   }

@@ -6,7 +6,8 @@ import {
   deadLettersCommand,
 } from '@ajla/messaging';
 import { loadConfig, migrateCommand, runCli } from '@ajla/platform';
-import { SERVICE_NAME, STAFF_SNAPSHOT } from './app.module';
+import { STAFF_SNAPSHOT } from '@ajla/account-directory';
+import { SERVICE_NAME } from './app.module';
 import { RequestServiceCliConfig } from './config/request-service.config';
 import { REQUESTS_SCHEMA, requestServiceEntities } from './infrastructure/persistence/entities';
 import { requestServiceMigrations } from './infrastructure/persistence/migrations';

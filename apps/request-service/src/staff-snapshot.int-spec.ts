@@ -1,22 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthConfig, TokenSigner } from '@ajla/auth';
 import { createEnvelope, type EventEnvelope, type UserRole } from '@ajla/contracts';
-import { consumerQueues, SnapshotRequests } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
+import { SnapshotRequests } from '@ajla/messaging';
+import { loadConfig } from '@ajla/platform';
+import {
+  startServiceApp,
+  TEST_RABBITMQ_URL,
+  TestEventBus,
+  TestTokens,
+} from '@ajla/service-testing';
 import { newId } from '@ajla/shared-kernel';
 import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
 import { RequestServiceConfig } from './config/request-service.config';
 
 jest.setTimeout(60_000);
 
-const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const RETRY_DELAYS_MS = [200, 500];
 
 /**
@@ -26,18 +27,15 @@ const RETRY_DELAYS_MS = [200, 500];
  * user-service does, with `user.snapshot` events.
  */
 describe('request-service catches up on the staff (user.snapshot)', () => {
-  const run = randomBytes(4).toString('hex');
-  const exchange = `ajla_t.events.staff-snapshot.${run}`;
-  const messagingName = `request-service-snap-${run}`;
+  const messagingName = `request-service-snap-${randomBytes(4).toString('hex')}`;
   let db: TestDatabase;
   let sql: Client;
   let config: RequestServiceConfig;
   let app: NestFastifyApplication | undefined;
-  let keysDir: string;
-  let broker: ChannelModel;
-  let channel: Channel;
+  let tokens: TestTokens;
+  let bus: TestEventBus;
   /** What user-service would receive: every user.snapshot_requested on the exchange. */
-  const requests: ConsumeMessage[] = [];
+  let requests: ConsumeMessage[];
   const requestEnvelopes = () =>
     requests.map((message) => JSON.parse(message.content.toString()) as EventEnvelope);
 
@@ -48,25 +46,20 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('request_service_snapshot');
-    keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-request-service-keys-'));
-    await TokenSigner.fromConfig(loadConfig(AuthConfig, { JWT_KEYS_DIR: keysDir }));
+    tokens = await TestTokens.create('request-service');
+    bus = await TestEventBus.open('staff-snapshot');
+    requests = await bus.tap('user.snapshot_requested');
     config = loadConfig(RequestServiceConfig, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
-      JWT_KEYS_DIR: keysDir,
+      JWT_KEYS_DIR: tokens.keysDir,
       REDIS_KEY_PREFIX: uniqueRedisPrefix('request-service-snapshot'),
-      RABBITMQ_URL,
-      EVENTS_EXCHANGE: exchange,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      EVENTS_EXCHANGE: bus.exchange,
       OUTBOX_POLL_INTERVAL_MS: '50',
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
     });
-    broker = await amqplib.connect(RABBITMQ_URL);
-    channel = await broker.createChannel();
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, exchange, 'user.snapshot_requested');
-    await channel.consume(queue, (message) => message && requests.push(message), { noAck: true });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   });
@@ -74,36 +67,20 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
   afterAll(async () => {
     await app?.close();
     await sql?.end();
-    if (channel) {
-      const queues = consumerQueues(messagingName);
-      for (const name of [queues.main, queues.deadLetter, ...RETRY_DELAYS_MS.map(queues.retry)]) {
-        await channel.deleteQueue(name).catch(() => undefined);
-      }
-      await channel.deleteExchange(exchange).catch(() => undefined);
-    }
-    await broker?.close().catch(() => undefined);
+    await bus?.close([{ messagingName, retryDelaysMs: RETRY_DELAYS_MS }]);
     await db?.drop();
-    rmSync(keysDir, { recursive: true, force: true });
+    tokens?.dispose();
   });
 
   async function start(): Promise<void> {
-    app = await createServiceApp(AppModule.forRoot(config, { messagingName }), {
+    ({ app } = await startServiceApp(AppModule.forRoot(config, { messagingName }), {
       serviceName: SERVICE_NAME,
       config,
       openApi: OPEN_API,
-    });
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
+    }));
   }
 
-  function publish(envelope: EventEnvelope): void {
-    channel.publish(exchange, envelope.type, Buffer.from(JSON.stringify(envelope)), {
-      persistent: true,
-      messageId: envelope.id,
-      type: envelope.type,
-      contentType: 'application/json',
-    });
-  }
+  const publish = (envelope: EventEnvelope) => bus.publish(envelope);
 
   /** Publishes events as user-service's relay would, and waits until request-service handled them. */
   async function deliver(...envelopes: EventEnvelope[]): Promise<void> {
@@ -154,9 +131,7 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
         { producer: 'user-service' },
       ),
     );
-    const probe = await broker.createChannel();
-    probe.on('error', () => undefined); // the broker closes it: the queue is not there
-    await expect(probe.checkQueue(`${messagingName}.events`)).rejects.toThrow(/NOT_FOUND/);
+    expect(await bus.hasQueue(`${messagingName}.events`)).toBe(false);
 
     await start();
     const [request] = await waitFor(() => (requests.length > 0 ? requestEnvelopes() : undefined));

@@ -77,19 +77,13 @@ function copyRequest(request: Request): Request {
   });
 }
 
-/** The directory's policy (the newest state of every account wins; only agents and admins are staff), in memory. */
+/** The directory in memory: the accounts it holds (only agents and admins are staff). */
 export class InMemoryStaffDirectory implements StaffDirectory {
   readonly entries = new Map<string, AccountSnapshot>();
 
   async findStaff(userId: UserId): Promise<AccountSnapshot | undefined> {
     const entry = this.entries.get(userId);
     return entry && isStaffRole(entry.role) ? { ...entry } : undefined;
-  }
-  async record(snapshot: AccountSnapshot): Promise<boolean> {
-    const stored = this.entries.get(snapshot.userId);
-    if (stored !== undefined && stored.asOf.getTime() > snapshot.asOf.getTime()) return false;
-    this.entries.set(snapshot.userId, { ...snapshot });
-    return true;
   }
 }
 

@@ -1,94 +1,37 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp, loadConfig } from '@ajla/platform';
-import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
-import { UserServiceConfig } from './config/user-service.config';
+import { callJson, type JsonAnswer } from '@ajla/service-testing';
+import { waitFor } from '@ajla/testing';
+import type { ConsumeMessage } from 'amqplib';
+import { ROOT_ADMIN, startUserService, type UserServiceUnderTest } from '../test/harness';
 
 jest.setTimeout(60_000);
 
-interface Answer {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
 /** The whole service on a free port, over real HTTP, on a fresh database and Redis prefix. */
 describe('user-service over HTTP', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let service: UserServiceUnderTest;
   let baseUrl: string;
-  let keysDir: string;
-  const admin = { email: 'root.admin@ajla.test', password: 'admin password 123' };
-  // An exchange of this run's own, and a queue that sees everything published on it.
-  const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-  const exchange = `ajla_t.events.user-service-${randomBytes(4).toString('hex')}`;
-  let broker: ChannelModel;
-  let channel: Channel;
-  const published: ConsumeMessage[] = [];
+  const admin = ROOT_ADMIN;
+  // Everything published on the run's own exchange.
+  let published: ConsumeMessage[];
 
   beforeAll(async () => {
-    db = await createTestDatabase('user_service_http');
-    broker = await amqplib.connect(rabbitmqUrl);
-    channel = await broker.createChannel();
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, exchange, 'user.*');
-    await channel.consume(queue, (message) => message && published.push(message), { noAck: true });
-    keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-user-service-keys-'));
-    const config = loadConfig(UserServiceConfig, {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: uniqueRedisPrefix('user-service-http'),
-      JWT_KEYS_DIR: keysDir,
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
+    service = await startUserService('http', {
+      tap: 'user.*',
       // Lower than API.md's 100 so the address rule is quick to reach; every other test logs in
       // from its own address or fails fewer times than this.
-      LOGIN_MAX_FAILURES_PER_ADDRESS: '20',
-      RABBITMQ_URL: rabbitmqUrl,
-      EVENTS_EXCHANGE: exchange,
+      env: { LOGIN_MAX_FAILURES_PER_ADDRESS: '20' },
     });
-    app = await createServiceApp(AppModule.forRoot(config), {
-      serviceName: SERVICE_NAME,
-      config,
-      openApi: OPEN_API,
-    });
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ baseUrl, published } = service);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await channel?.deleteExchange(exchange);
-    await broker?.close();
-    await db?.drop();
-    rmSync(keysDir, { recursive: true, force: true });
+    await service?.stop();
   });
 
-  async function call(
+  const call = (
     method: string,
     url: string,
     options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<Answer> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  }
+  ): Promise<JsonAnswer> => callJson(baseUrl, method, url, options);
 
   const register = (email: string, password = 'long enough', extra: object = {}) =>
     call('POST', '/api/v1/auth/register', { body: { email, password, ...extra } });

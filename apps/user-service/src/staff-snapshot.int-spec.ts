@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createEnvelope, type EventEnvelope } from '@ajla/contracts';
-import { consumerQueues } from '@ajla/messaging';
-import { createServiceApp, loadConfig } from '@ajla/platform';
-import { createTestDatabase, uniqueRedisPrefix, waitFor, type TestDatabase } from '@ajla/testing';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { AppModule, OPEN_API, SERVICE_NAME } from './app.module';
+import { callJson } from '@ajla/service-testing';
+import { waitFor } from '@ajla/testing';
+import type { ConsumeMessage } from 'amqplib';
+import { ROOT_ADMIN, startUserService, type UserServiceUnderTest } from '../test/harness';
 import { ReportStaffSnapshotHandler } from './application/report-staff-snapshot/report-staff-snapshot.handler';
-import { UserServiceConfig } from './config/user-service.config';
 
 jest.setTimeout(60_000);
-
-const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const RETRY_DELAYS_MS = [200, 500];
 
 /**
  * user-service answers a request for the staff snapshot (`user.snapshot_requested`, from its
@@ -23,81 +15,35 @@ const RETRY_DELAYS_MS = [200, 500];
  * RabbitMQ, an exchange and queues of this run's own.
  */
 describe('user-service answers requests for the staff snapshot', () => {
-  const run = randomBytes(4).toString('hex');
-  const exchange = `ajla_t.events.user-snapshot.${run}`;
-  const messagingName = `user-service-snap-${run}`;
-  const admin = { email: 'root.admin@ajla.test', password: 'admin password 123' };
-  let db: TestDatabase;
+  const admin = ROOT_ADMIN;
+  let service: UserServiceUnderTest;
   let app: NestFastifyApplication;
-  let baseUrl: string;
-  let keysDir: string;
-  let broker: ChannelModel;
-  let channel: Channel;
-  const snapshots: ConsumeMessage[] = [];
+  let snapshots: ConsumeMessage[];
   const answersTo = (requestedBy: string) =>
     snapshots
       .map((m) => JSON.parse(m.content.toString()) as EventEnvelope<'user.snapshot'>)
       .filter((e) => e.data.requested_by === requestedBy);
 
   beforeAll(async () => {
-    db = await createTestDatabase('user_service_snapshot');
-    broker = await amqplib.connect(RABBITMQ_URL);
-    channel = await broker.createChannel();
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, exchange, 'user.snapshot');
-    await channel.consume(queue, (message) => message && snapshots.push(message), { noAck: true });
-    keysDir = mkdtempSync(path.join(tmpdir(), 'ajla-user-service-keys-'));
-    const config = loadConfig(UserServiceConfig, {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: uniqueRedisPrefix('user-service-snapshot'),
-      JWT_KEYS_DIR: keysDir,
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      RABBITMQ_URL,
-      EVENTS_EXCHANGE: exchange,
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
+    service = await startUserService('snapshot', {
+      tap: 'user.snapshot',
+      env: { OUTBOX_POLL_INTERVAL_MS: '50' },
+      consumer: {
+        messagingName: `user-service-snap-${randomBytes(4).toString('hex')}`,
+        retryDelaysMs: [200, 500],
+      },
     });
-    app = await createServiceApp(AppModule.forRoot(config, { messagingName }), {
-      serviceName: SERVICE_NAME,
-      config,
-      openApi: OPEN_API,
-    });
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ app, published: snapshots } = service);
   });
 
   afterAll(async () => {
-    await app?.close();
-    if (channel) {
-      const queues = consumerQueues(messagingName);
-      for (const name of [queues.main, queues.deadLetter, ...RETRY_DELAYS_MS.map(queues.retry)]) {
-        await channel.deleteQueue(name).catch(() => undefined);
-      }
-      await channel.deleteExchange(exchange).catch(() => undefined);
-    }
-    await broker?.close().catch(() => undefined);
-    await db?.drop();
-    rmSync(keysDir, { recursive: true, force: true });
+    await service?.stop();
   });
 
   async function call(method: string, url: string, body: unknown, token?: string): Promise<any> {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
+    const res = await callJson(service.baseUrl, method, url, { body, token });
     expect(res.status).toBeLessThan(300);
-    return res.json();
+    return res.body;
   }
 
   it('reports staff now and staff that left, as of their last change, and no client', async () => {
@@ -117,11 +63,7 @@ describe('user-service answers requests for the staff snapshot', () => {
       { requested_by: 'notification-service' },
       { producer: 'notification-service' },
     );
-    channel.publish(exchange, request.type, Buffer.from(JSON.stringify(request)), {
-      persistent: true,
-      messageId: request.id,
-      contentType: 'application/json',
-    });
+    service.bus.publish(request);
 
     const answer = await waitFor(() => {
       const found = answersTo('notification-service');

@@ -12,3 +12,4 @@ export * from './revocations/revocation-entry';
 export * from './revocations/session-revocations';
 export * from './revocations/redis-revocation-feed';
 export * from './revocations/revocation-publisher';
+export * from './ws/session-sockets';

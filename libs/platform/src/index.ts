@@ -38,3 +38,5 @@ export * from './jobs/periodic-job';
 export * from './realtime/frames';
 export * from './realtime/token-bucket';
 export * from './realtime/ws-gateway-adapter';
+export * from './realtime/open-sockets';
+export * from './realtime/redis-fanout';

@@ -76,6 +76,10 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
           'GET /api/v1/admin/webhooks',
           'DELETE /api/v1/admin/webhooks/{id}',
           'GET /api/v1/admin/webhooks/{id}/deliveries',
+          'PATCH /api/v1/admin/webhooks/{id}',
+          'POST /api/v1/admin/webhooks/{id}/rotate-secret',
+          'POST /api/v1/admin/webhooks/{id}/test',
+          'POST /api/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver',
         ]),
       );
       const findings = new Findings(SEED, replay);

@@ -38,6 +38,8 @@ describe('notification-service webhook configuration', () => {
       '5000,300000,1800000,7200000,18000000,36000000,36000000',
     );
     expect(config.WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(config.WEBHOOK_SECRET_OVERLAP_MS).toBe(86_400_000);
+    expect(config.WEBHOOK_DISABLE_AFTER_MS).toBe(432_000_000);
   });
 
   it('reads WEBHOOK_ALLOW_PRIVATE as a boolean, "false" included, and refuses other words', () => {
@@ -57,5 +59,18 @@ describe('notification-service webhook configuration', () => {
       loadNotificationServiceConfig({ WEBHOOK_RETRY_DELAYS_MS: '5,x', WEBHOOK_TIMEOUT_MS: '0' });
     expect(load).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
     expect(load).toThrow(/WEBHOOK_TIMEOUT_MS/);
+  });
+
+  it('refuses an overlap beyond 7 days or a negative disable period', () => {
+    const load = () =>
+      loadNotificationServiceConfig({
+        WEBHOOK_SECRET_OVERLAP_MS: '604800001',
+        WEBHOOK_DISABLE_AFTER_MS: '-1',
+      });
+    expect(load).toThrow(/WEBHOOK_SECRET_OVERLAP_MS/);
+    expect(load).toThrow(/WEBHOOK_DISABLE_AFTER_MS/);
+    expect(
+      loadNotificationServiceConfig({ WEBHOOK_DISABLE_AFTER_MS: '0' }).WEBHOOK_DISABLE_AFTER_MS,
+    ).toBe(0);
   });
 });

@@ -104,6 +104,26 @@ export class NotificationServiceConfig extends withMessagingConfig(
   WEBHOOK_POLL_INTERVAL_MS: number = 1000;
 
   /**
+   * After a secret rotation, how long every request is signed with the old secret too (a rotation
+   * may ask for another overlap). The default, like Svix's, gives receivers a day to switch.
+   */
+  @IsInt({ message: 'must be an integer from 0 to 604800000 (milliseconds, 7 days)' })
+  @Min(0, { message: 'must be an integer from 0 to 604800000 (milliseconds, 7 days)' })
+  @Max(604_800_000, { message: 'must be an integer from 0 to 604800000 (milliseconds, 7 days)' })
+  WEBHOOK_SECRET_OVERLAP_MS: number = 86_400_000;
+
+  /**
+   * A webhook whose deliveries have all failed for this long (no success in between) is turned
+   * off and the admins are told; 0 never turns one off. The default, like Svix's, is 5 days.
+   */
+  @IsInt({ message: 'must be an integer from 0 to 2678400000 (milliseconds, 31 days)' })
+  @Min(0, { message: 'must be an integer from 0 to 2678400000 (milliseconds, 31 days)' })
+  @Max(2_678_400_000, {
+    message: 'must be an integer from 0 to 2678400000 (milliseconds, 31 days)',
+  })
+  WEBHOOK_DISABLE_AFTER_MS: number = 432_000_000;
+
+  /**
    * true: webhooks may reach private, loopback and link-local addresses (tests and local runs,
    * whose receivers are on 127.0.0.1). Never in production: it opens the internal network.
    */

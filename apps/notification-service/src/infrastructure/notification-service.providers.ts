@@ -14,6 +14,7 @@ import { MailSender } from './mail/mail-sender';
 import { TypeOrmMailOutbox } from './mail/typeorm-mail-outbox';
 import { TypeOrmMailPreferences } from './mail/typeorm-mail-preferences';
 import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { WebhookHealth } from './webhooks/webhook-health';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookSubscriptions } from './webhooks/webhook-subscriptions';
 
@@ -50,9 +51,13 @@ export const mailProviders: Provider[] = [
   MailSender,
 ];
 
-/** Webhooks: the subscriptions, the deliveries the consumer queues, the job that sends them. */
+/**
+ * Webhooks: the subscriptions, the deliveries the consumer queues, the job that sends them and
+ * the failure streaks that turn a webhook off.
+ */
 export const webhookProviders: Provider[] = [
   WebhookSubscriptions,
   WebhookDeliveries,
+  WebhookHealth,
   WebhookSender,
 ];

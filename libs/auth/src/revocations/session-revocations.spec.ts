@@ -1,5 +1,5 @@
 import { UnauthenticatedError } from '@ajla/shared-kernel';
-import { AuthenticatedUser } from '../tokens/access-token';
+import { KEEP, T0, changed, ended, token } from '../../test/revocations';
 import { encodeRevocationEntry, parseRevocationEntry, RevocationEntry } from './revocation-entry';
 import {
   RevocationFeedUnavailableError,
@@ -7,44 +7,11 @@ import {
   revocationAffects,
 } from './session-revocations';
 
-const T0 = Date.UTC(2030, 0, 1, 12, 0, 0); // ms
-const KEEP = 930_000; // 15 min + 30 s
-
 function listAt(clock: { now: number }, graceMs = 1000): SessionRevocations {
   const list = new SessionRevocations({ graceMs, now: () => clock.now });
   list.confirmComplete(clock.now);
   return list;
 }
-
-const token = (overrides: Partial<AuthenticatedUser> = {}): AuthenticatedUser => ({
-  id: 'user-1',
-  role: 'agent',
-  tier: 25000,
-  sessionId: 'session-1',
-  issuedAt: T0 / 1000 - 60,
-  ...overrides,
-});
-
-const ended = (sessionId: string, at = T0): RevocationEntry => ({
-  kind: 'session_revoked',
-  sessionId,
-  userId: 'user-1',
-  at,
-  until: at + KEEP,
-});
-
-const changed = (
-  role: 'user' | 'agent' | 'admin',
-  at = T0,
-  userId = 'user-1',
-): RevocationEntry => ({
-  kind: 'access_changed',
-  userId,
-  role,
-  tier: 5000,
-  at,
-  until: at + KEEP,
-});
 
 function refusal(run: () => unknown): string {
   try {

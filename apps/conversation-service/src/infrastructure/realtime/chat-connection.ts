@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import type { AuthenticatedUser } from '@ajla/auth';
+import type { AuthenticatedUser, SessionSocket } from '@ajla/auth';
 import { sendFrame } from '@ajla/platform';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../../application/ports/caller';
@@ -30,13 +30,14 @@ export interface ChatConnectionDeps {
  * One open chat WebSocket as the conversation sees it: the conversation's messages out in seq
  * order through its cursor, then typing and read marks. (Frames in are the gateway's handlers'.)
  */
-export class ChatConnection implements ChatPeer {
+export class ChatConnection implements ChatPeer, SessionSocket {
   readonly id = randomUUID();
   private readonly cursor: MessageCursor<MessageFrame>;
   readonly conversationId: ConversationId;
   readonly conversation: Conversation;
   readonly caller: Caller;
   readonly token: AuthenticatedUser;
+  private readonly afterSeq: number | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -48,6 +49,7 @@ export class ChatConnection implements ChatPeer {
     this.conversation = admission.conversation;
     this.caller = admission.caller;
     this.token = admission.token;
+    this.afterSeq = admission.afterSeq;
     this.cursor = new MessageCursor<MessageFrame>({
       fetchAfter: async (afterSeq, limit) => {
         const rows = await deps.conversations.messagesAfter(conversationId, afterSeq, limit);
@@ -70,19 +72,19 @@ export class ChatConnection implements ChatPeer {
   }
 
   /**
-   * Joins the conversation's fan-out, then sends every stored message after `afterSeq` (none
-   * before the present when it is undefined) and from then on the live ones.
+   * Joins the conversation's fan-out, then sends every stored message after the admission's
+   * `afterSeq` (none before the present when it is undefined) and from then on the live ones.
    */
-  async start(afterSeq: number | undefined): Promise<void> {
-    await this.deps.hub.join(this);
+  async start(): Promise<void> {
+    await this.deps.hub.join(this.conversationId, this);
     // Subscribed first, then caught up from the database: nothing committed in between is lost.
-    await this.cursor.start(afterSeq ?? this.conversation.lastSeq);
+    await this.cursor.start(this.afterSeq ?? this.conversation.lastSeq);
   }
 
   /** Leaves the fan-out (the socket closed). */
   stop(): void {
     this.cursor.stop();
-    this.deps.hub.leave(this);
+    this.deps.hub.leave(this.conversationId, this);
   }
 
   offerMessage(message: MessageFrame): void {

@@ -25,13 +25,7 @@ describe('NotifyRecipientsHandler', () => {
       [ids.admin, 'admin'],
       [ids.demoted, 'user'],
     ] as const) {
-      await accounts.record({
-        userId: id as UserId,
-        role,
-        email: `${role}@ajla.test`,
-        fullName: null,
-        asOf: new Date('2026-11-22T09:00:00.000Z'),
-      });
+      accounts.roles.set(id as UserId, role);
     }
     const mail = new InMemoryMailOutbox();
     const handler = new NotifyRecipientsHandler(notifications, accounts, fixedClock(), mail);

@@ -7,11 +7,17 @@ import {
   Optional,
 } from '@nestjs/common';
 import { parseRetryDelays } from '@ajla/messaging';
-import { METRICS_REGISTRY, PeriodicJob } from '@ajla/platform';
-import { Counter, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@ajla/platform';
+import type { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import type { NotificationData } from '../../domain/notification/notification';
+import {
+  type AttemptFailure,
+  DueRowsWorker,
+  outcomeCounter,
+  type RowQueries,
+} from '../jobs/due-rows-worker';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import {
   type NotificationRow,
@@ -19,11 +25,6 @@ import {
 } from '../persistence/typeorm-notification.repository';
 import { createMailTransport, type MailTransport } from './mail-transport';
 import { digestMail, notificationMail, type MailContent } from './templates';
-
-/** Mails claimed per transaction: a short lock on few rows, as the SMTP server answers. */
-const BATCH = 20;
-/** The longest error text kept on a row. */
-const ERROR_LENGTH = 500;
 
 const s = NOTIFICATIONS_SCHEMA;
 
@@ -43,149 +44,134 @@ interface DueMail {
 }
 
 /**
- * Sends the mail outbox: every MAIL_POLL_INTERVAL_MS it claims the due rows
- * (`FOR UPDATE SKIP LOCKED`: replicas share the work, never send one row twice at once), renders
- * and sends each, and marks it sent. A failure counts the attempt, keeps the error and tries
- * again after the next delay of MAIL_RETRY_DELAYS_MS, the last one repeating: a mail is never
- * dropped. A mail of an event its recipient turned off (`mail_preferences`) is skipped. A crash after the server accepted a mail but before the commit sends it again (at
- * least once).
+ * Sends the mail outbox: every MAIL_POLL_INTERVAL_MS it claims the due rows, 20 per transaction
+ * (`DueRowsWorker`: replicas share the work, never send one row twice at once), renders and sends
+ * each, and marks it sent. A failure counts the attempt, keeps the error and tries again after
+ * the next delay of MAIL_RETRY_DELAYS_MS, the last one repeating: a mail is never dropped. A mail
+ * of an event its recipient turned off (`mail_preferences`) is skipped. A crash after the server
+ * accepted a mail but before the commit sends it again (at least once).
  */
 @Injectable()
 export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MailSender');
   private readonly transport: MailTransport;
-  private readonly retryDelaysMs: number[];
-  private readonly job: PeriodicJob;
+  private readonly worker: DueRowsWorker<DueMail>;
   /** Mails by outcome: sent, failed (an attempt; retried), skipped (nothing to say, or turned off). */
   private readonly outcomes?: Counter<'outcome'>;
 
   constructor(
     private readonly config: NotificationServiceConfig,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
-    if (registry) {
-      this.outcomes =
-        (registry.getSingleMetric('ajla_mails_total') as Counter<'outcome'> | undefined) ??
-        new Counter({
-          name: 'ajla_mails_total',
-          help: 'Mail outbox rows handled by the sender, by outcome (sent, failed attempt, skipped)',
-          labelNames: ['outcome'],
-          registers: [registry],
-        });
-    }
+    this.outcomes = outcomeCounter(
+      registry,
+      'ajla_mails_total',
+      'Mail outbox rows handled by the sender, by outcome (sent, failed attempt, skipped)',
+    );
     this.transport = createMailTransport({
       smtpUrl: config.SMTP_URL,
       from: config.MAIL_FROM,
       dropDir: config.MAIL_DROP_DIR,
       logger: this.logger,
     });
-    this.retryDelaysMs = parseRetryDelays(config.MAIL_RETRY_DELAYS_MS);
-    this.job = new PeriodicJob({
+    this.worker = new DueRowsWorker<DueMail>({
       name: 'Mail sender',
+      rowName: 'Mail',
       intervalMs: config.MAIL_POLL_INTERVAL_MS,
+      dataSource,
       logger: this.logger,
-      run: () => this.sendDue(),
+      retryDelaysMs: parseRetryDelays(config.MAIL_RETRY_DELAYS_MS),
+      whenDelaysRunOut: 'repeat',
+      claim: (manager, limit) => this.claim(manager, limit),
+      run: (queries, row) => this.deliver(queries, row),
+      recordFailure: (queries, row, failure) => this.recordFailure(queries, row, failure),
     });
   }
 
   onApplicationBootstrap(): void {
     this.logger.log(`Mail goes to ${this.transport.description}`);
-    this.job.start();
+    this.worker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.job.stop();
+    await this.worker.stop();
     this.transport.close();
   }
 
-  /** Sends every mail that is due now, batch by batch. */
-  async sendDue(): Promise<void> {
-    for (;;) {
-      const claimed = await this.dataSource.transaction(async (manager) => {
-        const rows: DueMail[] = await manager.query(
-          `SELECT m.id, m.recipient_id, m.kind, m.notification_id, m.conversation_id, m.since,
-                  m.attempts, a.email, a.full_name,
-                  coalesce((p.email -> coalesce(n.type, 'message.created')) = 'false'::jsonb, false)
-                    AS turned_off
-             FROM ${s}.mail_outbox m
-             LEFT JOIN ${s}.accounts a ON a.user_id = m.recipient_id
-             LEFT JOIN ${s}.notifications n ON n.id = m.notification_id
-             LEFT JOIN ${s}.mail_preferences p ON p.user_id = m.recipient_id
-            WHERE m.status = 'pending' AND m.due_at <= now()
-            ORDER BY m.due_at
-            LIMIT ${BATCH}
-              FOR UPDATE OF m SKIP LOCKED`,
-        );
-        // Sent side by side (the SMTP transport keeps a few connections); each row's outcome is
-        // its own: one failure neither stops nor undoes the others.
-        await Promise.all(rows.map((row) => this.deliver(manager, row)));
-        return rows.length;
-      });
-      if (claimed < BATCH) return;
-    }
+  private claim(manager: EntityManager, limit: number): Promise<DueMail[]> {
+    return manager.query(
+      `SELECT m.id, m.recipient_id, m.kind, m.notification_id, m.conversation_id, m.since,
+              m.attempts, a.email, a.full_name,
+              coalesce((p.email -> coalesce(n.type, 'message.created')) = 'false'::jsonb, false)
+                AS turned_off
+         FROM ${s}.mail_outbox m
+         LEFT JOIN ${s}.accounts a ON a.user_id = m.recipient_id
+         LEFT JOIN ${s}.notifications n ON n.id = m.notification_id
+         LEFT JOIN ${s}.mail_preferences p ON p.user_id = m.recipient_id
+        WHERE m.status = 'pending' AND m.due_at <= now()
+        ORDER BY m.due_at
+        LIMIT ${limit}
+          FOR UPDATE OF m SKIP LOCKED`,
+    );
   }
 
-  private async deliver(manager: EntityManager, row: DueMail): Promise<void> {
+  /** Sends one mail and marks it sent; throws when it could not be sent. */
+  private async deliver(queries: RowQueries, row: DueMail): Promise<void> {
     if (row.turned_off) {
       // Asked at send time, so turning an event off also holds for its mail still waiting.
-      await this.skip(manager, row);
+      await this.skip(queries, row);
       return;
     }
-    try {
-      if (row.email === null) {
-        // The account's user.registered has not arrived yet: try again later.
-        throw new Error('no e-mail address is known for the recipient yet');
-      }
-      const recipient = { email: row.email, fullName: row.full_name };
-      const content = await this.render(manager, row, recipient);
-      if (content === undefined) {
-        // A digest whose replies the client has read meanwhile: nothing to say.
-        await this.skip(manager, row);
-        return;
-      }
-      await this.transport.send({ id: row.id, to: row.email, ...content });
-      await manager.query(
-        `UPDATE ${s}.mail_outbox
-            SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
-          WHERE id = $1`,
-        [row.id],
-      );
-      this.outcomes?.inc({ outcome: 'sent' });
-    } catch (error) {
-      const attempts = row.attempts + 1;
-      const delayMs = this.retryDelaysMs[Math.min(attempts, this.retryDelaysMs.length) - 1];
-      // Transport errors name the server and its answer, never the credentials of SMTP_URL.
-      const message = (error instanceof Error ? error.message : String(error)).slice(
-        0,
-        ERROR_LENGTH,
-      );
-      await manager.query(
-        `UPDATE ${s}.mail_outbox
-            SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4)
-          WHERE id = $1`,
-        [row.id, attempts, message, delayMs / 1000],
-      );
-      this.outcomes?.inc({ outcome: 'failed' });
-      this.logger.warn(
-        `Mail ${row.id} not sent (attempt ${attempts}): ${message}; next try in ${delayMs} ms`,
-      );
+    if (row.email === null) {
+      // The account's user.registered has not arrived yet: try again later.
+      throw new Error('no e-mail address is known for the recipient yet');
     }
+    const recipient = { email: row.email, fullName: row.full_name };
+    const content = await this.render(queries, row, recipient);
+    if (content === undefined) {
+      // A digest whose replies the client has read meanwhile: nothing to say.
+      await this.skip(queries, row);
+      return;
+    }
+    await this.transport.send({ id: row.id, to: row.email, ...content });
+    await queries.query(
+      `UPDATE ${s}.mail_outbox
+          SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
+        WHERE id = $1`,
+      [row.id],
+    );
+    this.outcomes?.inc({ outcome: 'sent' });
   }
 
-  private async skip(manager: EntityManager, row: DueMail): Promise<void> {
-    await manager.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
+  /** Transport errors name the server and its answer, never the credentials of SMTP_URL. */
+  private async recordFailure(
+    queries: RowQueries,
+    row: DueMail,
+    failure: AttemptFailure,
+  ): Promise<void> {
+    await queries.query(
+      `UPDATE ${s}.mail_outbox
+          SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4)
+        WHERE id = $1`,
+      [row.id, failure.attempts, failure.message, (failure.retryInMs ?? 0) / 1000],
+    );
+    this.outcomes?.inc({ outcome: 'failed' });
+  }
+
+  private async skip(queries: RowQueries, row: DueMail): Promise<void> {
+    await queries.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
     this.outcomes?.inc({ outcome: 'skipped' });
   }
 
   private async render(
-    manager: EntityManager,
+    queries: RowQueries,
     row: DueMail,
     recipient: { email: string; fullName: string | null },
   ): Promise<MailContent | undefined> {
     const webAppUrl = this.config.WEB_APP_URL;
     if (row.kind === 'notification') {
-      const [notification]: NotificationRow[] = await manager.query(
+      const [notification]: NotificationRow[] = await queries.query(
         `SELECT * FROM ${s}.notifications WHERE id = $1`,
         [row.notification_id],
       );
@@ -194,7 +180,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     // The staff replies of this conversation notified since the digest began, still unread, in
     // the conversation's order (events may be handled in any order).
     const replies: { body: string; data: NotificationData; created_at: Date }[] =
-      await manager.query(
+      await queries.query(
         `SELECT body, data, created_at FROM ${s}.notifications
           WHERE recipient_id = $1 AND type = 'message.created' AND read_at IS NULL
             AND data ->> 'conversation_id' = $2 AND created_at >= $3

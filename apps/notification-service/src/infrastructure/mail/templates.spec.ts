@@ -59,6 +59,23 @@ describe('mail templates', () => {
     expect(status.text).toContain('Your request is fulfilled.');
   });
 
+  it('tells an admin of a webhook turned off, linking to the app rather than a request', () => {
+    const mail = notificationMail(
+      notification({
+        type: 'webhook.disabled',
+        title: 'A webhook was turned off',
+        body: 'Every delivery to https://hooks.example.com failed for 5 days.',
+        data: { webhook_id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a05' },
+      }),
+      agent,
+      'https://app.example/',
+    );
+    expect(mail.subject).toBe('AJLA: A webhook was turned off');
+    expect(mail.text).toContain('A webhook was turned off because its deliveries kept failing:');
+    expect(mail.text).toContain('https://hooks.example.com failed for 5 days');
+    expect(mail.text).toContain('Open it: https://app.example\n');
+  });
+
   it('lists every unread reply of a digest once, escaped in HTML', () => {
     const replies = [
       { body: 'Booked for 8pm', createdAt: new Date('2026-11-22T10:00:00Z') },

@@ -123,6 +123,8 @@ function leadOf(notification: Notification): string {
       return 'A request was assigned to you.';
     case 'request.status_changed':
       return `${notification.title}.`;
+    case 'webhook.disabled':
+      return 'A webhook was turned off because its deliveries kept failing:';
     default:
       return notification.title;
   }

@@ -1,6 +1,6 @@
+import { AccountOrmEntity } from '@ajla/account-directory';
 import { MESSAGING_ENTITIES } from '@ajla/messaging';
 import { NotificationOrmEntity } from './notification.orm-entity';
-import { AccountOrmEntity } from './account.orm-entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
 

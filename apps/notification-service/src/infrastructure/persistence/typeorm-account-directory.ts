@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxUnitOfWork } from '@ajla/messaging';
-import type {
-  AccountDirectory,
-  AccountSnapshot,
-} from '../../domain/account/account-directory.port';
+import type { AccountDirectory, StaffMember } from '../../domain/account/account-directory.port';
+import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
 
 /**
- * The account directory in `notifications.accounts`. Each write is one conditional statement, so
- * events about one account handled at the same moment (a consumer takes several at once) cannot
- * interleave: the newest state wins whatever the order they commit in.
+ * Reads the account directory in `notifications.accounts`; `@ajla/account-directory` keeps it
+ * from user events (the newest state of each account wins).
  */
 @Injectable()
 export class TypeOrmAccountDirectory implements AccountDirectory {
@@ -22,17 +19,10 @@ export class TypeOrmAccountDirectory implements AccountDirectory {
     return rows.map((row) => row.user_id as UserId);
   }
 
-  async record(snapshot: AccountSnapshot): Promise<boolean> {
-    const rows: unknown[] = await this.unitOfWork.manager.query(
-      `INSERT INTO accounts AS a (user_id, role, email, full_name, last_event_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (user_id) DO UPDATE
-         SET role = EXCLUDED.role, email = EXCLUDED.email, full_name = EXCLUDED.full_name,
-             last_event_at = EXCLUDED.last_event_at, updated_at = now()
-         WHERE a.last_event_at <= EXCLUDED.last_event_at
-       RETURNING user_id`,
-      [snapshot.userId, snapshot.role, snapshot.email, snapshot.fullName, snapshot.asOf],
+  async staffMembers(): Promise<StaffMember[]> {
+    const rows: { user_id: string; role: AccountRole }[] = await this.unitOfWork.manager.query(
+      `SELECT user_id, role FROM accounts WHERE role IN ('agent', 'admin') ORDER BY user_id`,
     );
-    return rows.length > 0;
+    return rows.map((row) => ({ userId: row.user_id as UserId, role: row.role }));
   }
 }

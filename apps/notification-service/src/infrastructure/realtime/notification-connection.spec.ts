@@ -24,8 +24,8 @@ function fakeHub() {
   return {
     peers,
     hub: {
-      join: async (peer: NotificationPeer) => void peers.add(peer),
-      leave: (peer: NotificationPeer) => void peers.delete(peer),
+      join: async (_recipient: UserId, peer: NotificationPeer) => void peers.add(peer),
+      leave: (_recipient: UserId, peer: NotificationPeer) => void peers.delete(peer),
     } as unknown as NotificationHub,
     push: (notification: Notification) => {
       for (const peer of peers) peer.offer(notificationFrame(notification));
@@ -51,13 +51,13 @@ describe('NotificationConnection', () => {
     return added;
   };
 
-  const connection = (ws: WebSocket, hub: NotificationHub) =>
+  const connection = (ws: WebSocket, hub: NotificationHub, afterSeq?: number) =>
     new NotificationConnection(
       ws,
       {
         caller: { id: RECIPIENT, role: 'user' },
         token: {} as AuthenticatedUser,
-        afterSeq: undefined,
+        afterSeq,
       },
       { hub, notifications: store },
     );
@@ -70,7 +70,7 @@ describe('NotificationConnection', () => {
     const [old] = await add();
     const { ws, ids } = fakeSocket();
     const { hub, push } = fakeHub();
-    await connection(ws, hub).start(undefined);
+    await connection(ws, hub).start();
     const [fresh] = await add();
     push(fresh);
     expect(ids()).toEqual([fresh.id]);
@@ -82,7 +82,7 @@ describe('NotificationConnection', () => {
     const missed = await add(CATCH_UP_PAGE + 5);
     const { ws, ids } = fakeSocket();
     const { hub, push } = fakeHub();
-    const socket = connection(ws, hub);
+    const socket = connection(ws, hub, seen.seq);
     // Pushes of what the resume will also read, arriving while it reads: held, then dropped.
     const reading = store.listAfter.bind(store);
     let pushedDuring: Notification[] = [];
@@ -94,7 +94,7 @@ describe('NotificationConnection', () => {
       }
       return page;
     };
-    await socket.start(seen.seq);
+    await socket.start();
     const [live] = await add();
     push(live);
     push(pushedDuring[0]); // a late second publish of one already sent: dropped
@@ -104,7 +104,7 @@ describe('NotificationConnection', () => {
   it('sends live pushes as they come, even out of seq order (two replicas publish apart)', async () => {
     const { ws, ids } = fakeSocket();
     const { hub, push } = fakeHub();
-    await connection(ws, hub).start(undefined);
+    await connection(ws, hub).start();
     const [a, b] = await add(2);
     push(b);
     push(a);
@@ -115,7 +115,7 @@ describe('NotificationConnection', () => {
     const { ws, ids } = fakeSocket();
     const { hub, push, peers } = fakeHub();
     const socket = connection(ws, hub);
-    await socket.start(undefined);
+    await socket.start();
     socket.stop();
     expect(peers.size).toBe(0);
     const [later] = await add();

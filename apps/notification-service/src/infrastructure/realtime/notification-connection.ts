@@ -1,4 +1,4 @@
-import type { AuthenticatedUser } from '@ajla/auth';
+import type { AuthenticatedUser, SessionSocket } from '@ajla/auth';
 import { sendFrame } from '@ajla/platform';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../../application/ports/caller';
@@ -40,10 +40,11 @@ export const CATCH_UP_PAGE = 100;
  * Live pushes are not ordered among themselves (two replicas publish independently): they never
  * move the watermark, and each is sent as it comes.
  */
-export class NotificationConnection implements NotificationPeer {
+export class NotificationConnection implements NotificationPeer, SessionSocket {
   readonly recipientId: UserId;
   readonly caller: Caller;
   readonly token: AuthenticatedUser;
+  private readonly afterSeq: number | undefined;
   /** Live pushes held while the resume reads the database; undefined once live. */
   private held: LiveNotification[] | undefined = [];
   private watermark = 0;
@@ -57,13 +58,17 @@ export class NotificationConnection implements NotificationPeer {
     this.caller = admission.caller;
     this.recipientId = admission.caller.id;
     this.token = admission.token;
+    this.afterSeq = admission.afterSeq;
   }
 
-  /** Joins the fan-out, sends what was stored after `afterSeq` (nothing when undefined), goes live. */
-  async start(afterSeq: number | undefined): Promise<void> {
-    await this.deps.hub.join(this);
-    if (afterSeq !== undefined) {
-      this.watermark = afterSeq;
+  /**
+   * Joins the fan-out, sends what was stored after the admission's `afterSeq` (nothing when
+   * undefined), goes live.
+   */
+  async start(): Promise<void> {
+    await this.deps.hub.join(this.recipientId, this);
+    if (this.afterSeq !== undefined) {
+      this.watermark = this.afterSeq;
       for (;;) {
         const page = await this.deps.notifications.listAfter(
           this.recipientId,
@@ -88,7 +93,7 @@ export class NotificationConnection implements NotificationPeer {
   stop(): void {
     this.stopped = true;
     this.held = undefined;
-    this.deps.hub.leave(this);
+    this.deps.hub.leave(this.recipientId, this);
   }
 
   offer(notification: LiveNotification): void {

@@ -1,12 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  Inject,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  Optional,
-  UseFilters,
-} from '@nestjs/common';
+import { Inject, Logger, Optional, UseFilters } from '@nestjs/common';
 import {
   OnGatewayConnection,
   OnGatewayDisconnect,
@@ -15,25 +8,21 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import {
-  BEARER_SUBPROTOCOL,
-  RevocationFeedUnavailableError,
   SessionRevocations,
+  SessionSockets,
   WsHandshakeVerifier,
-  revocationAffects,
-  type AuthenticatedUser,
-  type RevocationEntry,
+  bearerSubprotocol,
 } from '@ajla/auth';
 import {
   ErrorFrameFilter,
   METRICS_REGISTRY,
-  UpgradeRefusal,
   onlyFields,
   type TypedFrame,
   type WsGatewayServer,
   type WsUpgrade,
 } from '@ajla/platform';
 import { ValidationError, isId } from '@ajla/shared-kernel';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import { notificationNotFound } from '../../application/notification-access';
 import type { NotificationId } from '../../domain/notification/notification';
@@ -51,16 +40,6 @@ import {
 import { NotificationHub } from './notification-hub';
 
 /**
- * Close code and reasons for a socket whose token lost its rights (as the chat's): the session
- * ended, or the account's role or tier changed (refresh the token and reconnect).
- */
-export const REVOKED_CLOSE_CODE = 1008;
-const REVOKED_REASON: Record<RevocationEntry['kind'], string> = {
-  session_revoked: 'session revoked',
-  access_changed: 'access changed',
-};
-
-/**
  * The client only ever sends `ping`: small frames, and the same flood limits as the chat (the
  * API's at least 200 at once, 50 per second), so no client is cut off for less than the chat.
  */
@@ -71,67 +50,38 @@ const RATE = { burst: 200, perSecond: 50 };
  * `GET /ws/notifications?token=&after=`, a gateway on the platform's `WsGatewayAdapter`: the
  * upgrade is checked (`after`, token) before it is accepted, so refusals are plain HTTP
  * 400/401/404 answers; then the socket gets `{"type": "notification", ...}` frames (resume, then
- * live: `NotificationConnection`). A revoked session's sockets are closed with 1008. (Heartbeats,
- * the rate limit and 1001 on shutdown are the adapter's.)
+ * live: `NotificationConnection`). A revoked session's sockets are closed with 1008
+ * (`SessionSockets`). (Heartbeats, the rate limit and 1001 on shutdown are the adapter's.)
  */
 @WebSocketGateway({
   path: '/ws/notifications',
   // Browsers send the token as the subprotocol pair `bearer, <token>`: answer `bearer`.
-  handleProtocols: (protocols: Set<string>) =>
-    [...protocols].find((p) => p.toLowerCase() === BEARER_SUBPROTOCOL) ?? false,
+  handleProtocols: bearerSubprotocol,
 })
 @UseFilters(ErrorFrameFilter)
 export class NotificationsGateway
   implements
     OnGatewayInit<WsGatewayServer<NotificationAdmission>>,
     OnGatewayConnection<WebSocket>,
-    OnGatewayDisconnect<WebSocket>,
-    OnApplicationBootstrap,
-    OnApplicationShutdown
+    OnGatewayDisconnect<WebSocket>
 {
-  private readonly logger = new Logger(NotificationsGateway.name);
-  private readonly connections = new Map<WebSocket, NotificationConnection>();
-  private stopHearingRevocations?: () => void;
+  private readonly sockets: SessionSockets<NotificationConnection>;
   private readonly deps: NotificationConnectionDeps;
-  private readonly metrics?: {
-    refused: Counter<'status'>;
-    closed: Counter<'code'>;
-  };
 
   constructor(
     private readonly handshake: WsHandshakeVerifier,
-    private readonly hub: NotificationHub,
+    hub: NotificationHub,
     @Inject(NOTIFICATION_REPOSITORY) private readonly notifications: NotificationRepository,
     private readonly config: NotificationServiceConfig,
-    private readonly revocations: SessionRevocations,
+    revocations: SessionRevocations,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
     this.deps = { hub, notifications };
-    if (registry !== undefined) {
-      const connections = this.connections;
-      new Gauge({
-        name: 'ajla_notification_connections',
-        help: 'Open notifications WebSockets on this replica',
-        registers: [registry],
-        collect() {
-          this.set(connections.size);
-        },
-      });
-      this.metrics = {
-        refused: new Counter({
-          name: 'ajla_notification_handshakes_refused_total',
-          help: 'Notifications WebSocket handshakes refused, by HTTP status',
-          labelNames: ['status'],
-          registers: [registry],
-        }),
-        closed: new Counter({
-          name: 'ajla_notification_disconnections_total',
-          help: 'Notifications WebSockets closed, by close code',
-          labelNames: ['code'],
-          registers: [registry],
-        }),
-      };
-    }
+    this.sockets = new SessionSockets(revocations, {
+      metrics: { name: 'notification', noun: 'notifications', registry },
+      logger: new Logger(NotificationsGateway.name),
+      describe: () => 'notifications socket',
+    });
   }
 
   afterInit(server: WsGatewayServer<NotificationAdmission>): void {
@@ -140,18 +90,8 @@ export class NotificationsGateway
       maxPayload: MAX_FRAME_BYTES,
       heartbeatMs: this.config.NOTIFICATIONS_HEARTBEAT_MS,
       rate: RATE,
-      onRefused: (status) => this.metrics?.refused.inc({ status: String(status) }),
+      onRefused: this.sockets.refused,
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.stopHearingRevocations = this.revocations.onEntry((entry) => this.closeRevoked(entry));
-  }
-
-  /** After the adapter closed every socket (1001): the fan-out's Redis subscriber goes. */
-  async onApplicationShutdown(): Promise<void> {
-    this.stopHearingRevocations?.();
-    await this.hub.close();
   }
 
   handleConnection(
@@ -159,25 +99,12 @@ export class NotificationsGateway
     _request: IncomingMessage,
     admission: NotificationAdmission,
   ): void {
-    const connection = new NotificationConnection(ws, admission, this.deps);
-    this.connections.set(ws, connection);
-    const revokedMeanwhile = this.revokedSinceHandshake(admission.token);
-    if (revokedMeanwhile !== undefined) {
-      connection.close(REVOKED_CLOSE_CODE, REVOKED_REASON[revokedMeanwhile]);
-      return;
-    }
-    connection.start(admission.afterSeq).catch((error: unknown) => {
-      this.logger.error(`notifications socket could not start: ${String(error)}`);
-      // Better a resume later than a socket that silently misses notifications.
-      connection.close(1011, 'internal error');
-    });
+    this.sockets.open(ws, new NotificationConnection(ws, admission, this.deps));
   }
 
   /** `code` is the socket's close code (what the ws adapter passes as Nest's "reason"). */
   handleDisconnect(ws: WebSocket, code?: number | string): void {
-    this.connections.get(ws)?.stop();
-    this.connections.delete(ws);
-    this.metrics?.closed.inc({ code: String(code) });
+    this.sockets.closed(ws, code);
   }
 
   /** The only frame a client sends: answered `pong` (an application-level keep-alive). */
@@ -194,17 +121,7 @@ export class NotificationsGateway
   private async admit({ query, request }: WsUpgrade): Promise<NotificationAdmission> {
     const after = query.get('after');
     if (after !== null && !isId(after)) throw new ValidationError('after must be a UUID');
-    let token: AuthenticatedUser;
-    try {
-      token = await this.handshake.authenticate(request);
-    } catch (error) {
-      if (!(error instanceof RevocationFeedUnavailableError)) throw error;
-      throw new UpgradeRefusal({
-        status: 503,
-        body: { detail: error.message, code: 'unavailable' },
-        headers: { 'Retry-After': String(error.retryAfterSeconds) },
-      });
-    }
+    const token = await this.handshake.authenticate(request);
     const caller = callerOf(token);
     let afterSeq: number | undefined;
     if (after !== null) {
@@ -212,28 +129,5 @@ export class NotificationsGateway
       if (afterSeq === undefined) throw notificationNotFound();
     }
     return { caller, token, afterSeq };
-  }
-
-  /** Closes the sockets opened with a token the entry takes rights from. */
-  private closeRevoked(entry: RevocationEntry): void {
-    for (const connection of this.connections.values()) {
-      if (revocationAffects(entry, connection.token)) {
-        connection.close(REVOKED_CLOSE_CODE, REVOKED_REASON[entry.kind]);
-      }
-    }
-  }
-
-  /**
-   * A revocation that arrived while the handshake was being checked (after the token was) found
-   * no socket to close: look again now that there is one.
-   */
-  private revokedSinceHandshake(token: AuthenticatedUser): RevocationEntry['kind'] | undefined {
-    try {
-      const now = this.revocations.admit(token);
-      return now.role === token.role && now.tier === token.tier ? undefined : 'access_changed';
-    } catch (error) {
-      // While the list cannot vouch for itself, the reload after it comes back closes what it must.
-      return error instanceof RevocationFeedUnavailableError ? undefined : 'session_revoked';
-    }
   }
 }

@@ -16,14 +16,3 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** Every event, present and future. */
 export const ALL_EVENTS = '*';
-
-/**
- * The delay before attempt `attempts + 1` after `attempts` failed ones, or undefined when the
- * delivery has had its last attempt: the first try plus one retry per delay.
- */
-export function nextDelayMs(
-  retryDelaysMs: readonly number[],
-  attempts: number,
-): number | undefined {
-  return retryDelaysMs[attempts - 1];
-}

@@ -3,9 +3,16 @@ import { newWebhookSecret, signedHeaders } from './webhook-signature';
 
 /** A receiver's check of X-Ajla-Signature, written from the contract alone. */
 function ajlaSignatureValid(header: string, secret: string, body: string): boolean {
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
-  const expected = createHmac('sha256', secret).update(`${parts.t}.${body}`).digest('hex');
-  return timingSafeEqual(Buffer.from(parts.v1, 'utf8'), Buffer.from(expected, 'utf8'));
+  const parts = header.split(',').map((part) => part.split('=', 2));
+  const t = parts.find(([key]) => key === 't')?.[1];
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  // Several v1 entries while a rotated secret is in its overlap: any one of them will do.
+  return parts.some(
+    ([key, value]) =>
+      key === 'v1' &&
+      value.length === expected.length &&
+      timingSafeEqual(Buffer.from(value, 'utf8'), Buffer.from(expected, 'utf8')),
+  );
 }
 
 /** A receiver's check of the Standard Webhooks 1.0 signature, written from that spec alone. */
@@ -23,7 +30,7 @@ describe('webhook signatures', () => {
   const headers = signedHeaders({
     deliveryId: 'd-1',
     eventType: 'request.submitted',
-    secret,
+    secrets: [secret],
     body,
     timestampSeconds: 1_700_000_000,
   });
@@ -52,5 +59,26 @@ describe('webhook signatures', () => {
     expect(standardSignatureValid(headers, secret, body)).toBe(true);
     expect(standardSignatureValid(headers, secret, body.replace('e1', 'e2'))).toBe(false);
     expect(standardSignatureValid({ ...headers, 'webhook-id': 'd-2' }, secret, body)).toBe(false);
+  });
+
+  it('signs with every secret given while a rotation overlaps, the new one first', () => {
+    const old = newWebhookSecret();
+    const both = signedHeaders({
+      deliveryId: 'd-1',
+      eventType: 'request.submitted',
+      secrets: [secret, old],
+      body,
+      timestampSeconds: 1_700_000_000,
+    });
+    expect(both['x-ajla-signature']).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(both['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(both['webhook-signature'].split(' ')[0]).toBe(headers['webhook-signature']);
+    for (const key of [secret, old]) {
+      expect(ajlaSignatureValid(both['x-ajla-signature'], key, body)).toBe(true);
+      expect(standardSignatureValid(both, key, body)).toBe(true);
+    }
+    const stranger = newWebhookSecret();
+    expect(ajlaSignatureValid(both['x-ajla-signature'], stranger, body)).toBe(false);
+    expect(standardSignatureValid(both, stranger, body)).toBe(false);
   });
 });

@@ -18,26 +18,34 @@ function keyOf(secret: string): Buffer {
  * HMAC-SHA256 of "<t>.<body>", keyed with the secret as shown, `whsec_...` whole) and the
  * Standard Webhooks 1.0 ones (base64 HMAC-SHA256 of "<id>.<t>.<body>", keyed, as that spec says,
  * with the bytes the part after `whsec_` decodes to, so a stock library verifies it).
+ *
+ * `secrets` is the current secret first, then those a rotation replaced that are still in their
+ * overlap: one signature each, so a receiver holding either verifies the request
+ * (`t=..,v1=<new>,v1=<old>`; `v1,<new> v1,<old>`, space-separated as the spec allows).
  */
 export function signedHeaders(input: {
   deliveryId: string;
   eventType: string;
-  secret: string;
+  secrets: readonly string[];
   body: string;
   timestampSeconds: number;
 }): Record<string, string> {
-  const { deliveryId, eventType, secret, body, timestampSeconds: t } = input;
-  const ajla = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-  const standard = createHmac('sha256', keyOf(secret))
-    .update(`${deliveryId}.${t}.${body}`)
-    .digest('base64');
+  const { deliveryId, eventType, secrets, body, timestampSeconds: t } = input;
+  if (secrets.length === 0) throw new Error('a delivery needs at least one secret');
+  const ajla = secrets.map(
+    (secret) => `v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`,
+  );
+  const standard = secrets.map(
+    (secret) =>
+      `v1,${createHmac('sha256', keyOf(secret)).update(`${deliveryId}.${t}.${body}`).digest('base64')}`,
+  );
   return {
     'content-type': 'application/json',
     'x-ajla-event': eventType,
     'x-ajla-delivery': deliveryId,
-    'x-ajla-signature': `t=${t},v1=${ajla}`,
+    'x-ajla-signature': [`t=${t}`, ...ajla].join(','),
     'webhook-id': deliveryId,
     'webhook-timestamp': String(t),
-    'webhook-signature': `v1,${standard}`,
+    'webhook-signature': standard.join(' '),
   };
 }

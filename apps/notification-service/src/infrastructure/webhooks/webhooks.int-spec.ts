@@ -1,71 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createEnvelope } from '@ajla/contracts';
-import { newId } from '@ajla/shared-kernel';
 import { waitFor } from '@ajla/testing';
+import { submittedEvent } from '../../../test/events';
 import { ServiceHarness, type Account } from '../../../test/harness';
+import { WebhookReceiver } from '../../../test/webhook-receiver';
 
 jest.setTimeout(60_000);
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real HTTP receiver on 127.0.0.1 that answers with the statuses it is given, then 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private statuses: number[] = [];
-  private server!: Server;
-  url!: string;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const status = this.statuses.shift() ?? 200;
-        // 0: hold the request without answering (a receiver that hangs).
-        if (status === 0) return;
-        res.statusCode = status;
-        if (status === 302) res.setHeader('location', this.url);
-        res.end(status === 200 ? 'ok' : 'boom');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-  }
-
-  answerNext(...statuses: number[]): void {
-    this.statuses.push(...statuses);
-  }
-
-  of(eventId: string): Received[] {
-    return this.received.filter((r) => (JSON.parse(r.body) as { id: string }).id === eventId);
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const submitted = (owner: Account) =>
-  createEnvelope(
-    'request.submitted',
-    {
-      request_id: newId(),
-      user_id: owner.id,
-      type: 'dining',
-      description: 'A table for two',
-      status: 'new',
-      conversation_id: newId(),
-      created_at: '2026-11-22T10:00:00.000Z',
-    },
-    { producer: 'request-service' },
-  );
+const submitted = (owner: Account) => submittedEvent(owner.id);
 
 interface Delivery {
   id: string;
@@ -77,7 +18,7 @@ interface Delivery {
 /** Webhooks end to end inside the service: events in over RabbitMQ, POSTs out to a receiver. */
 describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
   const harness = new ServiceHarness();
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
   let admin: Account;
   let client: Account;
 
@@ -256,7 +197,7 @@ describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
 
 describe('webhooks with the private-address guard on', () => {
   const harness = new ServiceHarness();
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     await receiver.start();

@@ -27,7 +27,13 @@ describe('AssignRequestHandler', () => {
   let handler: AssignRequestHandler;
 
   const listed = async (id: UserId, role: 'user' | 'agent' | 'admin') =>
-    staff.record({ userId: id, role, email: `${id}@ajla.test`, fullName: null, asOf: clock.now() });
+    staff.entries.set(id, {
+      userId: id,
+      role,
+      email: `${id}@ajla.test`,
+      fullName: null,
+      asOf: clock.now(),
+    });
 
   beforeEach(async () => {
     requests = new InMemoryRequests();

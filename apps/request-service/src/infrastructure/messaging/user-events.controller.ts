@@ -1,66 +1,29 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
-import { type EventContext, OutboxUnitOfWork } from '@ajla/messaging';
-import { RecordStaffChangeHandler } from '../../application/record-staff-change/record-staff-change.handler';
+import {
+  AccountDirectoryFeed,
+  USER_ACCOUNT_EVENTS,
+  type UserAccountEvent,
+} from '@ajla/account-directory';
+import type { RoutingKey } from '@ajla/contracts';
+import type { EventContext } from '@ajla/messaging';
 
 /**
- * Keeps the staff directory from user-service's events (changes and snapshots). Runs in the consumer's transaction (with
- * its inbox row), so a redelivered event has no second effect and a failed one leaves no trace.
+ * Keeps the staff directory (`requests.accounts`, read by assignments) from user-service's events:
+ * registrations, changes, and the snapshots answering a request for the staff snapshot (this
+ * service's, at its first start, or another service's). The newest state of an account wins
+ * (`@ajla/account-directory`). Runs in the consumer's transaction, with its inbox row, so a
+ * redelivered event has no second effect and a failed one leaves no trace.
  */
 @Controller()
 export class UserEventsController {
-  private readonly logger = new Logger(UserEventsController.name);
+  constructor(private readonly accounts: AccountDirectoryFeed) {}
 
-  constructor(
-    private readonly unitOfWork: OutboxUnitOfWork,
-    private readonly recordStaffChange: RecordStaffChangeHandler,
-  ) {}
-
-  // <RoutingKey[]>: a pattern that is no routing key of the contracts does not compile.
-  @EventPattern<RoutingKey[]>(['user.registered', 'user.updated'])
-  async onUserChanged(
-    @Payload() event: EventEnvelope<'user.registered' | 'user.updated'>,
+  @EventPattern<RoutingKey[]>([...USER_ACCOUNT_EVENTS])
+  async onUserEvent(
+    @Payload() event: UserAccountEvent,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    const data = event.data;
-    const asOf = new Date('created_at' in data ? data.created_at : data.updated_at);
-    const changed = await this.unitOfWork.join(context.transaction, () =>
-      this.recordStaffChange.execute({
-        userId: data.user_id,
-        role: data.role,
-        email: data.email,
-        fullName: data.full_name,
-        asOf,
-      }),
-    );
-    if (changed) {
-      this.logger.log(`staff directory: ${data.user_id} is ${data.role} (event ${event.id})`);
-    }
-  }
-
-  /**
-   * An account's state in user-service's answer to a request for the staff snapshot (this
-   * service's, at its first start, or another service's: every consumer of `user.snapshot` gets
-   * every answer). The same rule as a change: kept only when newer than what the directory holds.
-   */
-  @EventPattern<RoutingKey>('user.snapshot')
-  async onUserSnapshot(
-    @Payload() event: EventEnvelope<'user.snapshot'>,
-    @Ctx() context: EventContext,
-  ): Promise<void> {
-    const data = event.data;
-    const changed = await this.unitOfWork.join(context.transaction, () =>
-      this.recordStaffChange.execute({
-        userId: data.user_id,
-        role: data.role,
-        email: data.email,
-        fullName: data.full_name,
-        asOf: new Date(data.as_of),
-      }),
-    );
-    if (changed) {
-      this.logger.log(`staff directory: ${data.user_id} is ${data.role} (snapshot ${event.id})`);
-    }
+    await this.accounts.record(context.transaction, event);
   }
 }

@@ -1,5 +1,5 @@
+import { AccountOrmEntity } from '@ajla/account-directory';
 import { MESSAGING_ENTITIES } from '@ajla/messaging';
-import { AccountOrmEntity } from './account.orm-entity';
 import { RequestOrmEntity } from './request.orm-entity';
 
 export const REQUESTS_SCHEMA = 'requests';

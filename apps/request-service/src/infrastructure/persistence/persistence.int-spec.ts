@@ -1,3 +1,4 @@
+import { recordAccountState } from '@ajla/account-directory';
 import { OutboxUnitOfWork, OutboxWriter } from '@ajla/messaging';
 import { createDataSource, type ServiceDataSource } from '@ajla/platform';
 import { newId, RuleViolationError } from '@ajla/shared-kernel';
@@ -351,62 +352,36 @@ describe('request-service persistence (real Postgres)', () => {
   });
 
   describe('staff directory', () => {
+    // The rule that keeps it (the newest state wins, in any order, at once) is
+    // @ajla/account-directory's, tested there; here, what assignments read of it.
     const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute));
-    const snapshot = (
-      userId: UserId,
-      role: 'user' | 'agent' | 'admin',
-      minute: number,
-      fullName: string | null = 'Sara',
-    ) => ({
-      userId,
-      role,
-      email: 'sara@ajla.test',
-      fullName,
-      asOf: at(minute),
-    });
+    const record = (userId: UserId, role: 'user' | 'agent' | 'admin', minute: number) =>
+      recordAccountState(db.dataSource.manager, {
+        userId,
+        role,
+        email: 'sara@ajla.test',
+        fullName: 'سارة',
+        asOf: at(minute),
+      });
 
-    it('adds staff, follows changes, and keeps a demotion', async () => {
-      const id = aUserId();
-      expect(await staff.record(snapshot(id, 'agent', 1))).toBe(true);
-      expect(await staff.findStaff(id)).toEqual(snapshot(id, 'agent', 1));
-      expect(await staff.record(snapshot(id, 'admin', 2, 'سارة'))).toBe(true);
-      expect((await staff.findStaff(id))?.fullName).toBe('سارة');
-      expect(await staff.record(snapshot(id, 'user', 3))).toBe(true);
-      expect(await staff.findStaff(id)).toBeUndefined();
-      // A late event from before the demotion does not bring the rights back.
-      expect(await staff.record(snapshot(id, 'agent', 2))).toBe(false);
-      expect(await staff.findStaff(id)).toBeUndefined();
-    });
-
-    it('keeps a client with its time, so that an older promotion arriving later is ignored', async () => {
-      const id = aUserId();
-      expect(await staff.record(snapshot(id, 'user', 5))).toBe(true);
-      const rows: { role: string }[] = await db.dataSource.query(
-        `SELECT role FROM requests.accounts WHERE user_id = $1`,
-        [id],
-      );
-      expect(rows).toEqual([{ role: 'user' }]);
-      expect(await staff.findStaff(id)).toBeUndefined();
-      expect(await staff.record(snapshot(id, 'agent', 4))).toBe(false);
-      expect(await staff.findStaff(id)).toBeUndefined();
-    });
-
-    it('ignores an older state, whatever order events come in', async () => {
-      const id = aUserId();
-      await staff.record(snapshot(id, 'admin', 5));
-      expect(await staff.record(snapshot(id, 'agent', 4))).toBe(false);
-      expect((await staff.findStaff(id))?.role).toBe('admin');
-    });
-
-    it('keeps the newest of many states recorded at once', async () => {
-      const id = aUserId();
-      const minutes = [7, 3, 9, 1, 8, 2, 6, 4, 5];
-      await Promise.all(
-        minutes.map((minute) =>
-          unitOfWork.run(() => staff.record(snapshot(id, minute % 2 ? 'agent' : 'admin', minute))),
-        ),
-      );
-      expect(await staff.findStaff(id)).toMatchObject({ role: 'agent', asOf: at(9) });
+    it('finds agents and admins, with their state, and no client or demoted staff', async () => {
+      const [agent, admin, client, demoted] = [aUserId(), aUserId(), aUserId(), aUserId()];
+      await record(agent, 'agent', 1);
+      await record(admin, 'admin', 1);
+      await record(client, 'user', 1);
+      await record(demoted, 'agent', 1);
+      await record(demoted, 'user', 2);
+      expect(await staff.findStaff(agent)).toEqual({
+        userId: agent,
+        role: 'agent',
+        email: 'sara@ajla.test',
+        fullName: 'سارة',
+        asOf: at(1),
+      });
+      expect((await staff.findStaff(admin))?.role).toBe('admin');
+      expect(await staff.findStaff(client)).toBeUndefined();
+      expect(await staff.findStaff(demoted)).toBeUndefined();
+      expect(await staff.findStaff(aUserId())).toBeUndefined();
     });
   });
 });

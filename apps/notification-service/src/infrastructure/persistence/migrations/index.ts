@@ -6,6 +6,7 @@ import { CreateNotificationsTables1764600000000 } from './1764600000000-create-n
 import { AddNotificationSeq1764650000000 } from './1764650000000-add-notification-seq';
 import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbox';
 import { CreateWebhooks1765300000000 } from './1765300000000-create-webhooks';
+import { WebhookLifecycle1765400000000 } from './1765400000000-webhook-lifecycle';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -17,4 +18,5 @@ export const notificationServiceMigrations = [
   // snapshot_requests: whether this service asked for the staff snapshot (user.snapshot_requested).
   CreateSnapshotRequestsTable1765200000000,
   CreateWebhooks1765300000000,
+  WebhookLifecycle1765400000000,
 ];

@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Row of `notifications.accounts`: an account as user events last told it. */
+/**
+ * Row of `<schema>.accounts`: an account as user events last told it, clients too (a client's row
+ * and its time keep an older "agent" event, arriving after a demotion, from making it staff
+ * again). Each consuming service creates the table in its own schema with its own migrations.
+ */
 @Entity({ name: 'accounts' })
 export class AccountOrmEntity {
   @PrimaryColumn('uuid', { name: 'user_id' })

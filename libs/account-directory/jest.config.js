@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'account-directory',
+  rootDir: __dirname,
+};
