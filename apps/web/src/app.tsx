@@ -70,6 +70,38 @@ export const routes: RouteObject[] = [
             lazy: () =>
               import('./requests/request-page').then((m) => ({ Component: m.RequestPage })),
           },
+          // Staff console and admin screens (agents and admins; each page checks the role): loaded
+          // on first use only, so neither the first page nor a client ever downloads them.
+          {
+            path: 'staff',
+            lazy: () =>
+              import('./staff/staff-console-page').then((m) => ({ Component: m.StaffConsolePage })),
+          },
+          {
+            path: 'staff/requests/:id',
+            lazy: () =>
+              import('./staff/staff-console-page').then((m) => ({ Component: m.StaffConsolePage })),
+          },
+          { path: 'admin', element: <Navigate to="/admin/staff" replace /> },
+          {
+            path: 'admin/staff',
+            lazy: () =>
+              import('./admin/staff-accounts-page').then((m) => ({
+                Component: m.StaffAccountsPage,
+              })),
+          },
+          {
+            path: 'admin/webhooks',
+            lazy: () =>
+              import('./admin/webhooks-page').then((m) => ({ Component: m.WebhooksPage })),
+          },
+          {
+            path: 'admin/webhooks/:id',
+            lazy: () =>
+              import('./admin/webhook-deliveries-page').then((m) => ({
+                Component: m.WebhookDeliveriesPage,
+              })),
+          },
           {
             path: 'profile',
             lazy: () =>

@@ -1,9 +1,19 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useSignOut, useSignedIn } from '../auth/use-auth';
+import { useMe, useSignOut, useSignedIn } from '../auth/use-auth';
 import { LiveUpdatesProvider } from '../notifications/live-updates';
 import { LanguageSwitcher } from './language-switcher';
+
+// Loaded after sign-in only: the first page (sign in) does not carry it.
+const NotificationBell = lazy(() =>
+  import('../notifications/bell').then((m) => ({ default: m.NotificationBell })),
+);
+
+/** The notifications socket, held once for the whole signed-in layout (the bell included). */
+function Live({ signedIn, children }: { signedIn: boolean; children: ReactNode }) {
+  return signedIn ? <LiveUpdatesProvider>{children}</LiveUpdatesProvider> : <>{children}</>;
+}
 
 export function Layout() {
   const { t } = useTranslation();
@@ -13,6 +23,8 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   const firstPage = useRef(true);
+  const role = useMe().data?.role;
+  const staff = role === 'agent' || role === 'admin';
 
   // After a navigation, keyboard and screen reader users start at the new page's content, as
   // they would after a full page load (the skip link is still one Shift+Tab away).
@@ -25,7 +37,7 @@ export function Layout() {
   }, [pathname]);
 
   return (
-    <>
+    <Live signedIn={signedIn}>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
@@ -45,6 +57,16 @@ export function Layout() {
                 <li>
                   <NavLink to="/requests/new">{t('nav.newRequest')}</NavLink>
                 </li>
+                {staff && (
+                  <li>
+                    <NavLink to="/staff">{t('staff.nav')}</NavLink>
+                  </li>
+                )}
+                {role === 'admin' && (
+                  <li>
+                    <NavLink to="/admin">{t('admin.nav')}</NavLink>
+                  </li>
+                )}
                 <li>
                   <NavLink to="/profile">{t('nav.profile')}</NavLink>
                 </li>
@@ -64,6 +86,11 @@ export function Layout() {
         <div className="header-tools">
           <LanguageSwitcher />
           {signedIn && (
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
+          )}
+          {signedIn && (
             <button
               type="button"
               className="secondary"
@@ -78,14 +105,8 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1} ref={main}>
-        {signedIn ? (
-          <LiveUpdatesProvider>
-            <Outlet />
-          </LiveUpdatesProvider>
-        ) : (
-          <Outlet />
-        )}
+        <Outlet />
       </main>
-    </>
+    </Live>
   );
 }
