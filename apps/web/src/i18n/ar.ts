@@ -199,7 +199,7 @@ export const ar: Translation = {
     event: 'الحدث',
     status: 'الحالة',
     attempts: 'المحاولات',
-    attemptsCount: '{{count}} محاولات',
+    attemptsCount: 'المحاولات: {{count}}',
     nextAttempt: 'المحاولة التالية',
     createdAt: 'أُنشئ',
     deliveryStatuses: { pending: 'قيد الانتظار', succeeded: 'نجح', failed: 'فشل' },

@@ -199,7 +199,7 @@ export const en = {
     event: 'Event',
     status: 'Status',
     attempts: 'Attempts',
-    attemptsCount: '{{count}} attempts',
+    attemptsCount: 'Attempts: {{count}}',
     nextAttempt: 'Next attempt',
     createdAt: 'Created',
     deliveryStatuses: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed' },
