@@ -53,18 +53,16 @@ export function NotificationBell() {
         ref={button}
         type="button"
         className="secondary"
-        aria-label={label}
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         onClick={() => setOpen((value) => !value)}
       >
-        <span aria-hidden="true">🔔</span> {t('bell.label')}
-        {unread > 0 && (
-          <span className="badge" aria-hidden="true">
-            {' '}
-            {unread}
-          </span>
-        )}
+        {/* The name is the whole sentence ("Notifications (3 unread)"); the eye sees a badge. */}
+        <span className="visually-hidden">{label}</span>
+        <span aria-hidden="true">
+          🔔 {t('bell.label')}
+          {unread > 0 && <span className="badge">{unread}</span>}
+        </span>
       </button>
       {open && (
         <section id={panelId} className="bell-panel" aria-labelledby={headingId}>
