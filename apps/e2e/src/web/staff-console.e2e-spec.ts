@@ -195,6 +195,20 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
     await clientPage.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
   });
 
+  it('the console reads right to left in Arabic, with no serious axe finding', async () => {
+    await agentPage.getByLabel('Language').first().selectOption('ar');
+    await agentPage.getByRole('heading', { name: 'قائمة انتظار الطلبات' }).waitFor();
+    expect(await agentPage.locator('html').getAttribute('dir')).toBe('rtl');
+    await agentPage
+      .getByRole('article')
+      .getByText('لا مزيد من الخطوات', { exact: false })
+      .waitFor();
+    expect(await seriousViolations(agentPage)).toEqual([]);
+    await screenshot(agentPage, 'staff-request-ar');
+    await agentPage.getByLabel('اللغة').first().selectOption('en');
+    await agentPage.getByRole('heading', { name: 'Request queue' }).waitFor();
+  });
+
   it('an admin creates a staff account and changes its role', async () => {
     const { email, password } = e2eState().admin;
     const adminPage = await signedIn(email, password);

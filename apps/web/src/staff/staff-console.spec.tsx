@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { vi } from 'vitest';
 import { USER, aRequest, json, renderApp } from '../test/render-app';
 
@@ -122,5 +122,44 @@ describe('the staff console', () => {
     );
     expect(await within(pane).findByText('Cancelled')).toBeInTheDocument();
     expect(within(pane).queryByRole('button', { name: 'Start work' })).toBeNull();
+  });
+});
+
+describe('the staff console, live', () => {
+  it('reads the queue again when the socket tells of a new request', async () => {
+    let items = [aRequest({ description: 'Opera tickets' })];
+    const app = renderApp('/staff', {
+      signedIn: true,
+      handlers: {
+        ...staffHandlers(items[0]!),
+        'GET /api/v1/admin/requests': () => page(items),
+      },
+    });
+    const queue = await screen.findByRole('list', { name: 'Queue' });
+    const socket = app.sockets[0]!;
+    act(() => socket.open());
+    // Opening reads the queue again (what was missed while away); then a client submits.
+    const reads = () => app.calls.filter((call) => call.path === '/api/v1/admin/requests').length;
+    await vi.waitFor(() => expect(reads()).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(within(queue).queryByText('A chauffeur at 6')).toBeNull();
+    const fresh = aRequest({ id: 'b', description: 'A chauffeur at 6' });
+    items = [...items, fresh];
+    act(() =>
+      socket.frame({
+        type: 'notification',
+        notification: {
+          id: '0190a1b2-0000-7000-8000-0000000000ef',
+          type: 'request.submitted',
+          title: 'New request',
+          body: '',
+          data: { request_id: 'b' },
+          read_at: null,
+          created_at: '2026-01-02T11:00:00.000Z',
+        },
+      }),
+    );
+    // Long before the next poll (30 s): the socket brought it.
+    expect(await within(queue).findByText('A chauffeur at 6')).toBeInTheDocument();
   });
 });
