@@ -60,7 +60,7 @@ export function NotificationBell() {
         {/* The name is the whole sentence ("Notifications (3 unread)"); the eye sees a badge. */}
         <span className="visually-hidden">{label}</span>
         <span aria-hidden="true">
-          🔔 {t('bell.label')}
+          <BellIcon /> {t('bell.label')}
           {unread > 0 && <span className="badge">{unread}</span>}
         </span>
       </button>
@@ -162,5 +162,17 @@ function NotificationItem({
         )}
       </div>
     </li>
+  );
+}
+
+/** A bell drawn inline (no emoji font is assumed; no image request). */
+function BellIcon() {
+  return (
+    <svg className="bell-icon" viewBox="0 0 24 24" width="16" height="16" focusable="false">
+      <path
+        fill="currentColor"
+        d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+      />
+    </svg>
   );
 }
