@@ -152,7 +152,7 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
     await screenshot(agentPage, 'staff-queue');
   });
 
-  it('assigns it to themself, starts work and marks it fulfilled; the client sees each move', async () => {
+  it('assigns it to themself, starts work, talks with the client beside it and marks it fulfilled; the client sees each move', async () => {
     const clientCard = clientPage
       .getByRole('list', { name: 'My requests' })
       .getByRole('listitem')
@@ -176,10 +176,30 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
     expect(await seriousViolations(agentPage)).toEqual([]);
     await screenshot(agentPage, 'staff-request');
 
+    // The conversation beside the request, live both ways: the client opens the request's page.
+    await clientCard.getByRole('link', { name: 'Events' }).click();
+    const clientHistory = clientPage.getByRole('list', { name: 'Conversation history' });
+    await clientHistory.waitFor();
+    const reply = `On it: two seats in the stalls? ${Date.now()}`;
+    await pane.getByLabel('Message').fill(reply);
+    await pane.getByRole('button', { name: 'Send' }).click();
+    await clientHistory.getByText(reply).waitFor({ timeout: 20_000 });
+    const answer = `Yes please, the stalls ${Date.now()}`;
+    await clientPage.getByLabel('Message').fill(answer);
+    await clientPage.getByRole('button', { name: 'Send' }).click();
+    await pane
+      .getByRole('list', { name: 'Conversation history' })
+      .getByText(answer)
+      .waitFor({ timeout: 20_000 });
+    expect(await seriousViolations(agentPage)).toEqual([]);
+    await screenshot(agentPage, 'staff-request-conversation');
+
     await pane.getByRole('button', { name: 'Mark fulfilled' }).click();
     await pane.getByText('Nothing more to do: this request is closed.').waitFor();
-    await clientCard.getByText('Fulfilled', { exact: true }).waitFor({ timeout: 20_000 });
+    await clientPage.getByText('Fulfilled', { exact: true }).waitFor({ timeout: 20_000 });
     await screenshot(clientPage, 'client-fulfilled');
+    await clientPage.getByRole('link', { name: 'Back to my requests' }).click();
+    await clientCard.getByText('Fulfilled', { exact: true }).waitFor();
   });
 
   it('the client’s bell counts the changes and lists them, linked to the request', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { adminTokens, api, login, uniqueEmail } from '../support/api';
+import { adminTokens, api, uniqueEmail } from '../support/api';
 import { recordSecret, recordTokens } from '../support/secrets';
 import { REPO_ROOT, e2eState } from '../support/state';
 
@@ -198,72 +198,6 @@ describe('the web app (headless Chromium)', () => {
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
-  });
-
-  it('lets staff work a request in the console, the client seeing each move', async () => {
-    const { admin, gatewayUrl } = e2eState();
-    const client = await login(email, password);
-    const second = `Two tickets for the opera ${Date.now()}`;
-    const created = await api('POST', '/api/v1/requests', {
-      token: client.access_token,
-      body: { type: 'events', description: second },
-    });
-    expect(created.status).toBe(201);
-    await page.goto(`/requests/${created.body.id}`);
-    await page.getByRole('heading', { name: 'Events' }).waitFor();
-
-    const staffContext = await browser.newContext({ baseURL: gatewayUrl, locale: 'en-GB' });
-    try {
-      const staff = await staffContext.newPage();
-      staff.on('pageerror', (error) => problems.push(`staff page error: ${error.message}`));
-      await staff.goto('/sign-in');
-      await staff.getByLabel('Email').fill(admin.email);
-      await staff.getByLabel('Password').fill(admin.password);
-      await staff.getByRole('button', { name: 'Sign in' }).click();
-      // Staff are told of every new request: the bell names how many are unread.
-      await staff.getByRole('button', { name: /^Notifications, \d+ unread$/ }).waitFor();
-      await staff.getByRole('link', { name: 'Console' }).click();
-      await staff.getByLabel('Status').selectOption('new');
-      const card = staff
-        .getByRole('list', { name: 'Request queue' })
-        .getByRole('listitem')
-        .filter({ hasText: second });
-      await card.waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'console-queue');
-
-      await card.getByRole('link', { name: 'Events' }).click();
-      await staff.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
-      await staff.getByRole('button', { name: 'Assign to me' }).click();
-      await staff.getByRole('button', { name: 'Start work' }).click();
-      await page.getByText('In progress', { exact: true }).waitFor({ timeout: 20_000 });
-      await staff.getByLabel('Message').fill('On it: two seats in the stalls?');
-      await staff.getByRole('button', { name: 'Send' }).click();
-      await page
-        .getByRole('list', { name: 'Conversation history' })
-        .getByText('On it: two seats in the stalls?')
-        .waitFor();
-      await staff.getByRole('button', { name: 'Mark fulfilled' }).click();
-      await page.getByText('Fulfilled', { exact: true }).waitFor({ timeout: 20_000 });
-      expect(await staff.getByRole('button', { name: 'Start work' }).count()).toBe(0);
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'console-request');
-
-      await staff.getByRole('link', { name: 'Staff' }).click();
-      await staff
-        .getByRole('combobox', { name: /^Role of / })
-        .first()
-        .waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'admin-staff');
-
-      await staff.getByRole('link', { name: 'Webhooks' }).click();
-      await staff.getByRole('button', { name: 'Create webhook' }).waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'admin-webhooks');
-    } finally {
-      await staffContext.close();
-    }
   });
 
   it('switches to Arabic, right to left, and keeps the choice in the profile', async () => {
