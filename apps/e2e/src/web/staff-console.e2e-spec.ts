@@ -1,42 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { newClient, newStaff, type Account } from '../support/api';
-import { recordSecret, recordTokens } from '../support/secrets';
-import { REPO_ROOT, e2eState } from '../support/state';
+import { launchChromium, screenshot, seriousViolations, watchPage } from '../support/browser';
+import { recordSecret } from '../support/secrets';
+import { e2eState } from '../support/state';
 
 // The staff console, the notification bell and the admin screens in a real browser (headless
 // Chromium through playwright-core): an agent works a client's request while the client watches
 // it move, in a second browser context; an admin manages staff and webhooks.
 jest.setTimeout(180_000);
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(REPO_ROOT, 'tmp/screenshots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2 A and AA rules). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
-  )) as {
-    violations: {
-      id: string;
-      impact: string | null;
-      help: string;
-      nodes: { target: string[] }[];
-    }[];
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('the staff console, the bell and the admin screens (headless Chromium)', () => {
   let browser: Browser;
@@ -59,20 +32,7 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
     });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('response', (response) => {
-      if (/\/api\/v1\/auth\/(login|refresh)$/.test(new URL(response.url()).pathname)) {
-        void response
-          .json()
-          .then(recordTokens)
-          .catch(() => undefined);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
+    watchPage(page, problems);
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto('/sign-in');
     await page.getByLabel('Email').fill(email);
@@ -83,7 +43,6 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // A webhook receiver that takes everything (the e2e platform may deliver to 127.0.0.1).
     receiver = createServer((request, response) => {
       request.resume();
@@ -96,19 +55,7 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
     [agent, client] = await Promise.all([newStaff('agent'), newClient('Opera Client')]);
     recordSecret('password', agent.password);
     recordSecret('password', client.password);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { useTitle } from '../components/use-title';
 import { RequireRole } from '../staff/require-role';
 import { AdminNav } from './admin-nav';
 import { useDeliveries, useRedeliver, useWebhooks, type Delivery } from './use-admin';
+import { Pager } from '../components/pager';
 
 /** Admins: one webhook's deliveries, newest first, each with its attempts; redeliver. */
 export function WebhookDeliveriesPage() {
@@ -64,17 +65,7 @@ function Deliveries() {
           </tbody>
         </table>
       )}
-      {pages > 1 && (
-        <nav className="pager" aria-label={t('requests.pageOf', { page, pages })}>
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            {t('requests.previous')}
-          </button>
-          <span>{t('requests.pageOf', { page, pages })}</span>
-          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            {t('requests.next')}
-          </button>
-        </nav>
-      )}
+      <Pager page={page} pages={pages} onPage={(next) => setPage(next)} />
     </section>
   );
 }

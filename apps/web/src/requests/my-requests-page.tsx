@@ -7,6 +7,7 @@ import { useDateTime } from '../components/format';
 import { StatusBadge } from './status-badge';
 import { CancelButton } from './cancel-button';
 import { REQUEST_STATUSES, useMyRequests, type RequestStatus } from './use-requests';
+import { Pager } from '../components/pager';
 
 const PAGE_SIZE = 20;
 
@@ -86,17 +87,7 @@ export function MyRequestsPage() {
           ))}
         </ul>
       )}
-      {pages > 1 && (
-        <nav className="pager" aria-label={t('requests.pageOf', { page, pages })}>
-          <button type="button" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
-            {t('requests.previous')}
-          </button>
-          <span>{t('requests.pageOf', { page, pages })}</span>
-          <button type="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
-            {t('requests.next')}
-          </button>
-        </nav>
-      )}
+      <Pager page={page} pages={pages} onPage={(next) => go({ page: next })} />
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { REQUEST_STATUSES, type RequestStatus } from '../requests/use-requests';
 import { RequestPane } from './request-pane';
 import { RequireRole } from './require-role';
 import { useQueue, useStaffMembers } from './use-staff';
+import { Pager } from '../components/pager';
 
 const PAGE_SIZE = 20;
 
@@ -158,17 +159,7 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
             })}
           </ul>
         )}
-        {pages > 1 && (
-          <nav className="pager" aria-label={t('requests.pageOf', { page, pages })}>
-            <button type="button" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
-              {t('requests.previous')}
-            </button>
-            <span>{t('requests.pageOf', { page, pages })}</span>
-            <button type="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
-              {t('requests.next')}
-            </button>
-          </nav>
-        )}
+        <Pager page={page} pages={pages} onPage={(next) => go({ page: next })} />
       </div>
       <div className="console-detail">
         {selected ? (
