@@ -190,7 +190,7 @@ function CreateStaffForm() {
         {t('admin.create')}
       </button>
       {create.isSuccess && <p role="status">{t('admin.created', { email: create.data.email })}</p>}
-      <ErrorMessage error={create.error} known={{ '409': t('admin.emailTaken') }} />
+      <ErrorMessage error={create.error} known={{ '409': t('auth.emailTaken') }} />
     </form>
   );
 }

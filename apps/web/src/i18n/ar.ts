@@ -127,7 +127,6 @@ export const ar: Translation = {
     oldestFirst: 'الأقدم أولًا',
     selectHint: 'اختر طلبًا من القائمة للعمل عليه.',
     detail: 'الطلب',
-    client: 'العميل',
     assignToMe: 'أسنده إليّ',
     assignTo: 'إسناد إلى',
     assign: 'إسناد',
@@ -139,8 +138,6 @@ export const ar: Translation = {
       'غيّر شخص آخر هذا الطلب أولًا، لذا لم تعد هذه الخطوة ممكنة. يظهر الطلب الآن بحالته الحالية.',
     closedConflict: 'هذا الطلب مُغلق: لا يمكن إسناده بعد الآن.',
     notStaff: 'هذا الشخص ليس من فريق الكونسيرج.',
-    saved: 'تمّ.',
-    backToQueue: 'العودة إلى قائمة الانتظار',
   },
   bell: {
     label: 'الإشعارات',
@@ -169,7 +166,6 @@ export const ar: Translation = {
     showRole: 'عرض',
     staffList: 'الحسابات',
     noAccounts: 'لا يوجد حساب بهذا الدور.',
-    emailTaken: 'يوجد حساب بهذا البريد الإلكتروني بالفعل.',
     webhooksTitle: 'خطافات الويب',
     webhooksNav: 'خطافات الويب',
     newWebhook: 'خطاف ويب جديد',
@@ -217,7 +213,6 @@ export const ar: Translation = {
     nextAttempt: 'المحاولة التالية',
     createdAt: 'أُنشئ',
     deliveryStatuses: { pending: 'قيد الانتظار', succeeded: 'نجح', failed: 'فشل' },
-    attemptAt: 'الوقت',
     httpStatus: 'حالة HTTP',
     noAnswer: 'لا ردّ',
     latency: '{{ms}} ملّي ثانية',
@@ -226,7 +221,6 @@ export const ar: Translation = {
     redelivered: 'أُعيد إلى الإرسال.',
     redeliverConflict: 'لا يمكن إعادة إرساله الآن: ما زال قيد الانتظار، أو أن خطاف الويب مُعطّل.',
     backToWebhooks: 'العودة إلى خطافات الويب',
-    refresh: 'تحديث',
   },
   // ---- end of the staff part ----
 };

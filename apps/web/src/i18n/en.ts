@@ -126,7 +126,6 @@ export const en = {
     oldestFirst: 'Oldest first',
     selectHint: 'Choose a request in the queue to work on it.',
     detail: 'Request',
-    client: 'Client',
     assignToMe: 'Assign to me',
     assignTo: 'Assign to',
     assign: 'Assign',
@@ -138,8 +137,6 @@ export const en = {
       'Someone else changed this request first, so that step is no longer possible. It now shows its current state.',
     closedConflict: 'This request is closed: it can no longer be assigned.',
     notStaff: 'That person is not concierge staff.',
-    saved: 'Done.',
-    backToQueue: 'Back to the queue',
   },
   bell: {
     label: 'Notifications',
@@ -168,7 +165,6 @@ export const en = {
     showRole: 'Show',
     staffList: 'Accounts',
     noAccounts: 'No account with this role.',
-    emailTaken: 'An account with this e-mail already exists.',
     webhooksTitle: 'Webhooks',
     webhooksNav: 'Webhooks',
     newWebhook: 'New webhook',
@@ -217,7 +213,6 @@ export const en = {
     nextAttempt: 'Next attempt',
     createdAt: 'Created',
     deliveryStatuses: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed' },
-    attemptAt: 'At',
     httpStatus: 'HTTP status',
     noAnswer: 'no answer',
     latency: '{{ms}} ms',
@@ -226,7 +221,6 @@ export const en = {
     redelivered: 'Queued again.',
     redeliverConflict: 'It cannot be sent again now: it is still pending, or the webhook is off.',
     backToWebhooks: 'Back to webhooks',
-    refresh: 'Refresh',
   },
   // ---- end of the staff part ----
 };
