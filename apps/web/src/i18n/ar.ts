@@ -116,7 +116,6 @@ export const ar: Translation = {
     filterAssignee: 'المسؤول',
     anyone: 'أي شخص',
     me: 'أنا',
-    all: 'الكل',
     queue: 'قائمة الانتظار',
     empty: 'لا يوجد طلب مطابق.',
     unassigned: 'غير مُسنَد',

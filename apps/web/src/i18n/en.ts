@@ -115,7 +115,6 @@ export const en = {
     filterAssignee: 'Assignee',
     anyone: 'Anyone',
     me: 'Me',
-    all: 'All',
     queue: 'Queue',
     empty: 'No request matches.',
     unassigned: 'Unassigned',

@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../components/use-title';
 import { Link, useSearchParams } from 'react-router';
@@ -8,13 +7,13 @@ import { StatusBadge } from './status-badge';
 import { CancelButton } from './cancel-button';
 import { REQUEST_STATUSES, useMyRequests, type RequestStatus } from './use-requests';
 import { Pager } from '../components/pager';
+import { StatusFilter } from './status-filter';
 
 const PAGE_SIZE = 20;
 
 export function MyRequestsPage() {
   const { t } = useTranslation();
   useTitle(t('requests.title'));
-  const filterId = useId();
   const formatDate = useDateTime();
   const [params, setParams] = useSearchParams();
   const statusParam = params.get('status');
@@ -41,21 +40,11 @@ export function MyRequestsPage() {
           {t('nav.newRequest')}
         </Link>
       </div>
-      <div className="field inline">
-        <label htmlFor={filterId}>{t('requests.filterStatus')}</label>
-        <select
-          id={filterId}
-          value={status ?? ''}
-          onChange={(event) => go({ status: event.target.value || undefined, page: 1 })}
-        >
-          <option value="">{t('requests.all')}</option>
-          {REQUEST_STATUSES.map((value) => (
-            <option key={value} value={value}>
-              {t(`requests.statuses.${value}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <StatusFilter
+        label={t('requests.filterStatus')}
+        value={status}
+        onChange={(next) => go({ status: next, page: 1 })}
+      />
       <ErrorMessage error={list.error} />
       {list.isPending && <p role="status">{t('app.loading')}</p>}
       {list.data && list.data.items.length === 0 && (

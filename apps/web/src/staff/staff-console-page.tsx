@@ -13,6 +13,7 @@ import { RequestPane } from './request-pane';
 import { RequireRole } from './require-role';
 import { useQueue, useStaffMembers } from './use-staff';
 import { Pager } from '../components/pager';
+import { StatusFilter } from '../requests/status-filter';
 
 const PAGE_SIZE = 20;
 
@@ -44,7 +45,6 @@ const liveConversation: ConversationSlot = (conversationId) => (
 function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
   const { t } = useTranslation();
   useTitle(t('staff.title'));
-  const statusId = useId();
   const assigneeId = useId();
   const formatDate = useDateTime();
   const { id: selected } = useParams();
@@ -85,21 +85,11 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
       <div className="console-queue">
         <h1>{t('staff.title')}</h1>
         <div className="filters">
-          <div className="field inline">
-            <label htmlFor={statusId}>{t('staff.filterStatus')}</label>
-            <select
-              id={statusId}
-              value={status ?? ''}
-              onChange={(event) => go({ status: event.target.value || undefined, page: 1 })}
-            >
-              <option value="">{t('staff.all')}</option>
-              {REQUEST_STATUSES.map((value) => (
-                <option key={value} value={value}>
-                  {t(`requests.statuses.${value}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <StatusFilter
+            label={t('staff.filterStatus')}
+            value={status}
+            onChange={(next) => go({ status: next, page: 1 })}
+          />
           <div className="field inline">
             <label htmlFor={assigneeId}>{t('staff.filterAssignee')}</label>
             <select
