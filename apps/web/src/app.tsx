@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { Link, Navigate, type RouteObject } from 'react-router';
-import { RequireAdmin, RequireSignedIn, RequireSignedOut, RequireStaff } from './auth/guards';
+import { RequireSignedIn, RequireSignedOut } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
 import { Layout } from './components/layout';
@@ -70,49 +70,42 @@ export const routes: RouteObject[] = [
             lazy: () =>
               import('./requests/request-page').then((m) => ({ Component: m.RequestPage })),
           },
+          // Staff console and admin screens (agents and admins; each page checks the role): loaded
+          // on first use only, so neither the first page nor a client ever downloads them.
+          {
+            path: 'staff',
+            lazy: () =>
+              import('./staff/staff-console-page').then((m) => ({ Component: m.StaffConsolePage })),
+          },
+          {
+            path: 'staff/requests/:id',
+            lazy: () =>
+              import('./staff/staff-console-page').then((m) => ({ Component: m.StaffConsolePage })),
+          },
+          { path: 'admin', element: <Navigate to="/admin/staff" replace /> },
+          {
+            path: 'admin/staff',
+            lazy: () =>
+              import('./admin/staff-accounts-page').then((m) => ({
+                Component: m.StaffAccountsPage,
+              })),
+          },
+          {
+            path: 'admin/webhooks',
+            lazy: () =>
+              import('./admin/webhooks-page').then((m) => ({ Component: m.WebhooksPage })),
+          },
+          {
+            path: 'admin/webhooks/:id',
+            lazy: () =>
+              import('./admin/webhook-deliveries-page').then((m) => ({
+                Component: m.WebhookDeliveriesPage,
+              })),
+          },
           {
             path: 'profile',
             lazy: () =>
               import('./profile/profile-page').then((m) => ({ Component: m.ProfilePage })),
-          },
-          {
-            path: 'admin/staff',
-            element: <RequireAdmin />,
-            children: [
-              {
-                index: true,
-                lazy: () => import('./admin/staff-page').then((m) => ({ Component: m.StaffPage })),
-              },
-            ],
-          },
-          {
-            path: 'admin/webhooks',
-            element: <RequireAdmin />,
-            children: [
-              {
-                index: true,
-                lazy: () =>
-                  import('./admin/webhooks-page').then((m) => ({ Component: m.WebhooksPage })),
-              },
-            ],
-          },
-          {
-            path: 'console',
-            element: <RequireStaff />,
-            children: [
-              {
-                index: true,
-                lazy: () =>
-                  import('./console/queue-page').then((m) => ({ Component: m.QueuePage })),
-              },
-              {
-                path: 'requests/:id',
-                lazy: () =>
-                  import('./console/console-request-page').then((m) => ({
-                    Component: m.ConsoleRequestPage,
-                  })),
-              },
-            ],
           },
         ],
       },

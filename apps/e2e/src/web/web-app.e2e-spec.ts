@@ -1,41 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { adminTokens, api, login, uniqueEmail } from '../support/api';
-import { recordSecret, recordTokens } from '../support/secrets';
-import { REPO_ROOT, e2eState } from '../support/state';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { adminTokens, api, uniqueEmail } from '../support/api';
+import { launchChromium, screenshot, seriousViolations, watchPage } from '../support/browser';
+import { recordSecret } from '../support/secrets';
+import { e2eState } from '../support/state';
 
 // The web app in a real browser (headless Chromium through playwright-core) against the platform
 // the e2e setup started: the gateway serves the built app (npm run build) at /.
 jest.setTimeout(120_000);
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(REPO_ROOT, 'tmp/screenshots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2 A and AA rules). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the page's CSP does not apply
-  // A string, evaluated in the page (this project is compiled without the DOM's types).
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
-  )) as { violations: AxeViolation[] };
-  const violations = result.violations;
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('the web app (headless Chromium)', () => {
   let browser: Browser;
@@ -48,46 +19,15 @@ describe('the web app (headless Chromium)', () => {
   let requestId = '';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: install it, or set CHROMIUM_PATH`);
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
     recordSecret('password', password);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       baseURL: e2eState().gatewayUrl,
       viewport: { width: 1100, height: 800 },
       locale: 'en-GB',
     });
     page = await context.newPage();
-    // What the browser is given goes into the log audit's list of secrets to look for.
-    page.on('response', (response) => {
-      if (/\/api\/v1\/auth\/(login|refresh)$/.test(new URL(response.url()).pathname)) {
-        void response
-          .json()
-          .then(recordTokens)
-          .catch(() => undefined);
-      }
-    });
-    // Script errors and CSP refusals are bugs of the app or of the gateway's headers.
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
+    watchPage(page, problems);
   });
 
   afterAll(async () => {
@@ -198,72 +138,6 @@ describe('the web app (headless Chromium)', () => {
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Dining' }).waitFor();
-  });
-
-  it('lets staff work a request in the console, the client seeing each move', async () => {
-    const { admin, gatewayUrl } = e2eState();
-    const client = await login(email, password);
-    const second = `Two tickets for the opera ${Date.now()}`;
-    const created = await api('POST', '/api/v1/requests', {
-      token: client.access_token,
-      body: { type: 'events', description: second },
-    });
-    expect(created.status).toBe(201);
-    await page.goto(`/requests/${created.body.id}`);
-    await page.getByRole('heading', { name: 'Events' }).waitFor();
-
-    const staffContext = await browser.newContext({ baseURL: gatewayUrl, locale: 'en-GB' });
-    try {
-      const staff = await staffContext.newPage();
-      staff.on('pageerror', (error) => problems.push(`staff page error: ${error.message}`));
-      await staff.goto('/sign-in');
-      await staff.getByLabel('Email').fill(admin.email);
-      await staff.getByLabel('Password').fill(admin.password);
-      await staff.getByRole('button', { name: 'Sign in' }).click();
-      // Staff are told of every new request: the bell names how many are unread.
-      await staff.getByRole('button', { name: /^Notifications, \d+ unread$/ }).waitFor();
-      await staff.getByRole('link', { name: 'Console' }).click();
-      await staff.getByLabel('Status').selectOption('new');
-      const card = staff
-        .getByRole('list', { name: 'Request queue' })
-        .getByRole('listitem')
-        .filter({ hasText: second });
-      await card.waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'console-queue');
-
-      await card.getByRole('link', { name: 'Events' }).click();
-      await staff.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
-      await staff.getByRole('button', { name: 'Assign to me' }).click();
-      await staff.getByRole('button', { name: 'Start work' }).click();
-      await page.getByText('In progress', { exact: true }).waitFor({ timeout: 20_000 });
-      await staff.getByLabel('Message').fill('On it: two seats in the stalls?');
-      await staff.getByRole('button', { name: 'Send' }).click();
-      await page
-        .getByRole('list', { name: 'Conversation history' })
-        .getByText('On it: two seats in the stalls?')
-        .waitFor();
-      await staff.getByRole('button', { name: 'Mark fulfilled' }).click();
-      await page.getByText('Fulfilled', { exact: true }).waitFor({ timeout: 20_000 });
-      expect(await staff.getByRole('button', { name: 'Start work' }).count()).toBe(0);
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'console-request');
-
-      await staff.getByRole('link', { name: 'Staff' }).click();
-      await staff
-        .getByRole('combobox', { name: /^Role of / })
-        .first()
-        .waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'admin-staff');
-
-      await staff.getByRole('link', { name: 'Webhooks' }).click();
-      await staff.getByRole('button', { name: 'Create webhook' }).waitFor();
-      expect(await seriousViolations(staff)).toEqual([]);
-      await screenshot(staff, 'admin-webhooks');
-    } finally {
-      await staffContext.close();
-    }
   });
 
   it('switches to Arabic, right to left, and keeps the choice in the profile', async () => {

@@ -1,200 +1,224 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { unwrap, type Schemas } from '../api/client';
+import { Link } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { useDateTime } from '../components/format';
 import { useTitle } from '../components/use-title';
-import { useServices } from '../services';
+import { RequireRole } from '../staff/require-role';
+import { AdminNav } from './admin-nav';
+import { SecretOnce } from './secret-once';
+import {
+  WEBHOOK_EVENTS,
+  useCreateWebhook,
+  useDeleteWebhook,
+  useRotateSecret,
+  useSendTest,
+  useUpdateWebhook,
+  useWebhooks,
+  type Webhook,
+  type WebhookEvent,
+} from './use-admin';
 
-type EventKey = Schemas['CreateWebhookRequest']['events'][number];
-const EVENTS: readonly EventKey[] = [
-  'request.submitted',
-  'request.assigned',
-  'request.status_changed',
-  'message.created',
-];
-
-function Deliveries({ webhookId }: { webhookId: string }) {
+/** Admins: the webhooks, a new one (its secret shown once), and what can be done to each. */
+export function WebhooksPage() {
   const { t } = useTranslation();
-  const { api } = useServices();
-  const formatDate = useDateTime();
-  const deliveries = useQuery({
-    queryKey: ['webhooks', webhookId, 'deliveries'],
-    refetchInterval: 10_000,
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET('/api/v1/admin/webhooks/{id}/deliveries', {
-          params: { path: { id: webhookId } },
-          signal,
-        }),
-      ),
-  });
-  if (deliveries.error) return <ErrorMessage error={deliveries.error} />;
-  if (!deliveries.data) return <p role="status">{t('app.loading')}</p>;
-  if (deliveries.data.items.length === 0) return <p>{t('webhooks.noDeliveries')}</p>;
   return (
-    <table className="table">
-      <caption className="visually-hidden">{t('webhooks.deliveries')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('webhooks.event')}</th>
-          <th scope="col">{t('requests.status')}</th>
-          <th scope="col">{t('webhooks.attempts')}</th>
-          <th scope="col">{t('webhooks.lastAnswer')}</th>
-          <th scope="col">{t('requests.created')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deliveries.data.items.map((delivery) => {
-          const last = delivery.attempts[delivery.attempts.length - 1];
-          return (
-            <tr key={delivery.id}>
-              <td>
-                <code>{delivery.event_type}</code>
-              </td>
-              <td>{t(`webhooks.statuses.${delivery.status}`)}</td>
-              <td>{delivery.attempts.length}</td>
-              <td>{last ? (last.status_code ?? last.error ?? '') : ''}</td>
-              <td>
-                <time dateTime={delivery.created_at}>{formatDate(delivery.created_at)}</time>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <RequireRole roles={['admin']} forbidden={t('admin.forbidden')}>
+      <Webhooks />
+    </RequireRole>
   );
 }
 
-/** Admins: webhook subscriptions, each new one's secret shown once, and their deliveries. */
-export function WebhooksPage() {
+function Webhooks() {
   const { t } = useTranslation();
-  useTitle(t('webhooks.title'));
-  const { api } = useServices();
-  const queryClient = useQueryClient();
-  const ids = { url: useId(), secret: useId() };
-  const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<EventKey[]>(['*']);
-  const [open, setOpen] = useState<string | undefined>();
-  const [secret, setSecret] = useState<{ url: string; secret: string } | undefined>();
-  const list = useQuery({
-    queryKey: ['webhooks'],
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET('/api/v1/admin/webhooks', { params: { query: { page_size: 100 } }, signal }),
-      ),
-  });
-  const create = useMutation({
-    mutationFn: async () =>
-      unwrap(await api.POST('/api/v1/admin/webhooks', { body: { url: url.trim(), events } })),
-    onSuccess: (webhook) => {
-      setSecret({ url: webhook.url, secret: webhook.secret });
-      setUrl('');
-      return queryClient.invalidateQueries({ queryKey: ['webhooks'] });
-    },
-  });
-  const remove = useMutation({
-    mutationFn: async (id: string) =>
-      unwrap(await api.DELETE('/api/v1/admin/webhooks/{id}', { params: { path: { id } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
-  });
-
-  const toggle = (event: EventKey, on: boolean) => {
-    if (event === '*') return setEvents(on ? ['*'] : []);
-    const specific = events.filter((e) => e !== '*' && e !== event);
-    setEvents(on ? [...specific, event] : specific);
-  };
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSecret(undefined);
-    create.mutate();
-  };
-
+  useTitle(t('admin.webhooksTitle'));
+  const list = useWebhooks();
+  // The secret of the webhook just made or rotated; gone when put away or on leaving the page.
+  const [secret, setSecret] = useState<string | undefined>();
   return (
     <section>
-      <h1>{t('webhooks.title')}</h1>
+      <AdminNav />
+      <h1>{t('admin.webhooksTitle')}</h1>
+      {secret && <SecretOnce secret={secret} onDone={() => setSecret(undefined)} />}
+      <CreateWebhookForm onSecret={setSecret} />
+      <h2>{t('admin.webhookList')}</h2>
       <ErrorMessage error={list.error} />
-      {list.data && list.data.items.length === 0 && <p>{t('webhooks.none')}</p>}
+      {list.isPending && <p role="status">{t('app.loading')}</p>}
+      {list.data && list.data.items.length === 0 && <p>{t('admin.noWebhooks')}</p>}
       {list.data && list.data.items.length > 0 && (
-        <ul className="request-list" aria-label={t('webhooks.title')}>
+        <ul className="request-list" aria-label={t('admin.webhookList')}>
           {list.data.items.map((webhook) => (
             <li key={webhook.id} className="request-card">
-              <div className="request-card-head">
-                <code className="description">{webhook.url}</code>
-                <span>{webhook.active ? t('webhooks.active') : t('webhooks.inactive')}</span>
-              </div>
-              <p>{webhook.events.join(', ')}</p>
-              <div className="actions">
-                <button
-                  type="button"
-                  className="secondary"
-                  aria-expanded={open === webhook.id}
-                  onClick={() => setOpen(open === webhook.id ? undefined : webhook.id)}
-                >
-                  {t('webhooks.deliveriesOf', { url: webhook.url })}
-                </button>
-                <button
-                  type="button"
-                  className="secondary danger"
-                  onClick={() =>
-                    window.confirm(t('webhooks.confirmDelete')) && remove.mutate(webhook.id)
-                  }
-                >
-                  {t('webhooks.delete')}
-                </button>
-              </div>
-              {open === webhook.id && <Deliveries webhookId={webhook.id} />}
+              <WebhookRow webhook={webhook} onSecret={setSecret} />
             </li>
           ))}
         </ul>
       )}
-      <ErrorMessage error={remove.error} />
-
-      <h2>{t('webhooks.new')}</h2>
-      <form className="narrow" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor={ids.url}>{t('webhooks.url')}</label>
-          <input
-            id={ids.url}
-            type="url"
-            required
-            placeholder="https://"
-            value={url}
-            onChange={(event) => setUrl(event.target.value)}
-          />
-        </div>
-        <fieldset>
-          <legend>{t('webhooks.events')}</legend>
-          {(['*', ...EVENTS] as const).map((event) => (
-            <label key={event} className="check">
-              <input
-                type="checkbox"
-                checked={events.includes(event)}
-                onChange={(change) => toggle(event, change.target.checked)}
-              />
-              {event === '*' ? t('webhooks.allEvents') : <code>{event}</code>}
-            </label>
-          ))}
-        </fieldset>
-        <ErrorMessage error={create.error} />
-        <button type="submit" disabled={create.isPending || events.length === 0}>
-          {t('webhooks.create')}
-        </button>
-      </form>
-      {secret && (
-        <div role="status" className="secret">
-          <p>{t('webhooks.secretOnce', { url: secret.url })}</p>
-          <label htmlFor={ids.secret}>{t('webhooks.secret')}</label>
-          <input
-            id={ids.secret}
-            readOnly
-            value={secret.secret}
-            onFocus={(e) => e.target.select()}
-          />
-        </div>
-      )}
     </section>
+  );
+}
+
+function WebhookRow({ webhook, onSecret }: { webhook: Webhook; onSecret: (s: string) => void }) {
+  const { t } = useTranslation();
+  const formatDate = useDateTime();
+  const update = useUpdateWebhook();
+  const rotate = useRotateSecret();
+  const test = useSendTest();
+  const remove = useDeleteWebhook();
+  const error = update.error ?? rotate.error ?? test.error ?? remove.error;
+  const busy = update.isPending || rotate.isPending || test.isPending || remove.isPending;
+  const named = (action: string) => `${action}: ${webhook.url}`;
+  return (
+    <>
+      <div className="request-card-head">
+        <span dir="ltr" className="request-type">
+          {webhook.url}
+        </span>
+        <span className={`status status-${webhook.active ? 'fulfilled' : 'cancelled'}`}>
+          {webhook.active ? t('admin.active') : t('admin.inactive')}
+        </span>
+      </div>
+      <p>
+        {t('admin.events')}: <code>{webhook.events.join(', ')}</code>
+      </p>
+      {webhook.disabled_reason && (
+        <p className="hint">{t('admin.disabledBecause', { reason: webhook.disabled_reason })}</p>
+      )}
+      <p className="hint">
+        {t('admin.createdAt')}:{' '}
+        <time dateTime={webhook.created_at}>{formatDate(webhook.created_at)}</time>
+      </p>
+      <div className="actions">
+        <Link to={`/admin/webhooks/${webhook.id}`} aria-label={named(t('admin.deliveries'))}>
+          {t('admin.deliveries')}
+        </Link>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          aria-label={named(webhook.active ? t('admin.turnOff') : t('admin.turnOn'))}
+          onClick={() => update.mutate({ id: webhook.id, active: !webhook.active })}
+        >
+          {webhook.active ? t('admin.turnOff') : t('admin.turnOn')}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || !webhook.active}
+          aria-label={named(t('admin.sendTest'))}
+          onClick={() => test.mutate(webhook.id)}
+        >
+          {t('admin.sendTest')}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          aria-label={named(t('admin.rotate'))}
+          onClick={() => {
+            if (!window.confirm(t('admin.confirmRotate'))) return;
+            rotate.mutate(webhook.id, { onSuccess: (answer) => onSecret(answer.secret) });
+          }}
+        >
+          {t('admin.rotate')}
+        </button>
+        <button
+          type="button"
+          className="secondary danger"
+          disabled={busy}
+          aria-label={named(t('admin.remove'))}
+          onClick={() => {
+            if (window.confirm(t('admin.confirmRemove'))) remove.mutate(webhook.id);
+          }}
+        >
+          {t('admin.remove')}
+        </button>
+      </div>
+      {test.isSuccess && <p role="status">{t('admin.testSent')}</p>}
+      <ErrorMessage error={error} known={{ '409': t('admin.testOff') }} />
+    </>
+  );
+}
+
+function CreateWebhookForm({ onSecret }: { onSecret: (secret: string) => void }) {
+  const { t } = useTranslation();
+  const urlId = useId();
+  const hintId = useId();
+  const create = useCreateWebhook();
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<ReadonlySet<WebhookEvent>>(new Set(['request.submitted']));
+  const [missing, setMissing] = useState(false);
+  const toggle = (event: WebhookEvent, on: boolean) => {
+    const next = new Set(events);
+    if (on) next.add(event);
+    else next.delete(event);
+    setEvents(next);
+    setMissing(false);
+  };
+  return (
+    <form
+      className="panel"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (events.size === 0) {
+          setMissing(true);
+          return;
+        }
+        create.mutate(
+          { url: url.trim(), events: [...events] },
+          {
+            onSuccess: (answer) => {
+              setUrl('');
+              onSecret(answer.secret);
+            },
+          },
+        );
+      }}
+    >
+      <h2>{t('admin.newWebhook')}</h2>
+      <div className="field">
+        <label htmlFor={urlId}>{t('admin.url')}</label>
+        <input
+          id={urlId}
+          type="url"
+          required
+          dir="ltr"
+          aria-describedby={hintId}
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <small id={hintId}>{t('admin.urlHint')}</small>
+      </div>
+      <fieldset>
+        <legend>{t('admin.events')}</legend>
+        <label>
+          <input
+            type="checkbox"
+            checked={events.has('*')}
+            onChange={(e) => toggle('*', e.target.checked)}
+          />{' '}
+          {t('admin.allEvents')}
+        </label>
+        {WEBHOOK_EVENTS.map((name) => (
+          <label key={name}>
+            <input
+              type="checkbox"
+              checked={events.has(name)}
+              onChange={(e) => toggle(name, e.target.checked)}
+            />{' '}
+            <code>{t(`admin.eventNames.${name}`)}</code>
+          </label>
+        ))}
+      </fieldset>
+      {missing && (
+        <p role="alert" className="error">
+          {t('admin.chooseEvent')}
+        </p>
+      )}
+      <button type="submit" disabled={create.isPending}>
+        {t('admin.createWebhook')}
+      </button>
+      <ErrorMessage error={create.error} />
+    </form>
   );
 }

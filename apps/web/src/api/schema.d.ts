@@ -415,6 +415,70 @@ export interface paths {
     delete: operations['WebhooksController_delete'];
     options?: never;
     head?: never;
+    /**
+     * Change a webhook's URL, events or whether it is on.
+     * @description Fields left out stay as they are. Turning it off stops its pending deliveries (they can be redelivered later); turning it on again forgets its failure streak.
+     */
+    patch: operations['WebhooksController_update'];
+    trace?: never;
+  };
+  '/api/v1/admin/webhooks/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Give a webhook a new signing secret, shown this once.
+     * @description For the overlap (overlap_ms, default WEBHOOK_SECRET_OVERLAP_MS: 24 h) every request is signed with the new and the old secret, so receivers can switch without missing one.
+     */
+    post: operations['WebhooksController_rotateSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/webhooks/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send the webhook a webhook.test event.
+     * @description Takes no body. Delivered like any event (signed, logged, retried); the answer is the delivery, pending. 409 while the webhook is off.
+     */
+    post: operations['WebhooksController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a finished delivery again now.
+     * @description Takes no body. Same delivery id (receivers dedupe on it), a fresh schedule of retries; earlier attempts stay listed. 409 while it is pending or the webhook is off.
+     */
+    post: operations['WebhooksController_redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
     patch?: never;
     trace?: never;
   };
@@ -785,9 +849,17 @@ export interface components {
       id: string;
       url: string;
       events: string[];
+      /** @description false: it gets no deliveries (see disabled_at). */
       active: boolean;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: date-time
+       * @description When it was turned off (null while on).
+       */
+      disabled_at: string | null;
+      /** @description Why: turned off by an admin, or its deliveries kept failing. */
+      disabled_reason: string | null;
       /**
        * @description The signing secret; shown only here.
        * @example whsec_…
@@ -799,9 +871,17 @@ export interface components {
       id: string;
       url: string;
       events: string[];
+      /** @description false: it gets no deliveries (see disabled_at). */
       active: boolean;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: date-time
+       * @description When it was turned off (null while on).
+       */
+      disabled_at: string | null;
+      /** @description Why: turned off by an admin, or its deliveries kept failing. */
+      disabled_reason: string | null;
     };
     WebhookListResponse: {
       items: components['schemas']['WebhookResponse'][];
@@ -811,6 +891,45 @@ export interface components {
       page: number;
       /** @example 20 */
       page_size: number;
+    };
+    UpdateWebhookRequest: {
+      /** @example https://example.com/ajla-hooks */
+      url?: string;
+      /**
+       * @description Routing keys, or '*' for every event; replaces the list.
+       * @example [
+       *       "request.submitted",
+       *       "request.status_changed"
+       *     ]
+       */
+      events?: (
+        | '*'
+        | 'request.submitted'
+        | 'request.assigned'
+        | 'request.status_changed'
+        | 'message.created'
+      )[];
+      /** @description false: no more deliveries (pending ones stop); true: on again, its failure streak forgotten. */
+      active?: boolean;
+    };
+    RotateSecretRequest: {
+      /**
+       * @description How long the old secret keeps signing too, in milliseconds (0: not at all); default WEBHOOK_SECRET_OVERLAP_MS (24 h).
+       * @example 86400000
+       */
+      overlap_ms?: number;
+    };
+    RotatedSecretResponse: {
+      /**
+       * @description The new signing secret; shown only here.
+       * @example whsec_…
+       */
+      secret: string;
+      /**
+       * Format: date-time
+       * @description Until when the old secret signs too (null: no overlap).
+       */
+      previous_secret_expires_at: string | null;
     };
     WebhookAttemptResponse: {
       /** Format: date-time */
@@ -2032,6 +2151,253 @@ export interface operations {
       };
       /** @description Absent, or not a UUID. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWebhookRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookResponse'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The caller is not an admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description Absent, or not a UUID. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_rotateSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateSecretRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RotatedSecretResponse'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The caller is not an admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description Absent, or not a UUID. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_test: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryResponse'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The caller is not an admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description Absent, or not a UUID. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The webhook is off. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_redeliver: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        delivery_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryResponse'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The caller is not an admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description No such webhook, or no such delivery of it (or not a UUID). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationErrorResponse'];
+        };
+      };
+      /** @description The delivery is still pending, or the webhook is off. */
+      409: {
         headers: {
           [name: string]: unknown;
         };

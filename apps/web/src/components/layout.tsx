@@ -1,21 +1,30 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useSignOut, useSignedIn } from '../auth/use-auth';
 import { LiveUpdatesProvider } from '../notifications/live-updates';
-import { NotificationBell } from '../notifications/notification-bell';
 import { LanguageSwitcher } from './language-switcher';
+
+// Loaded after sign-in only: the first page (sign in) does not carry it.
+const NotificationBell = lazy(() =>
+  import('../notifications/bell').then((m) => ({ default: m.NotificationBell })),
+);
+
+/** The notifications socket, held once for the whole signed-in layout (the bell included). */
+function Live({ signedIn, children }: { signedIn: boolean; children: ReactNode }) {
+  return signedIn ? <LiveUpdatesProvider>{children}</LiveUpdatesProvider> : <>{children}</>;
+}
 
 export function Layout() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
   const signOut = useSignOut();
-  const role = useMe().data?.role;
-  const staff = signedIn && role !== undefined && role !== 'user';
   const navigate = useNavigate();
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   const firstPage = useRef(true);
+  const role = useMe().data?.role;
+  const staff = role === 'agent' || role === 'admin';
 
   // After a navigation, keyboard and screen reader users start at the new page's content, as
   // they would after a full page load (the skip link is still one Shift+Tab away).
@@ -27,8 +36,8 @@ export function Layout() {
     main.current?.focus();
   }, [pathname]);
 
-  const page = (
-    <>
+  return (
+    <Live signedIn={signedIn}>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
@@ -50,18 +59,13 @@ export function Layout() {
                 </li>
                 {staff && (
                   <li>
-                    <NavLink to="/console">{t('console.nav')}</NavLink>
+                    <NavLink to="/staff">{t('staff.nav')}</NavLink>
                   </li>
                 )}
                 {role === 'admin' && (
-                  <>
-                    <li>
-                      <NavLink to="/admin/staff">{t('admin.nav')}</NavLink>
-                    </li>
-                    <li>
-                      <NavLink to="/admin/webhooks">{t('webhooks.nav')}</NavLink>
-                    </li>
-                  </>
+                  <li>
+                    <NavLink to="/admin">{t('admin.nav')}</NavLink>
+                  </li>
                 )}
                 <li>
                   <NavLink to="/profile">{t('nav.profile')}</NavLink>
@@ -80,8 +84,12 @@ export function Layout() {
           </ul>
         </nav>
         <div className="header-tools">
-          {signedIn && <NotificationBell />}
           <LanguageSwitcher />
+          {signedIn && (
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
+          )}
           {signedIn && (
             <button
               type="button"
@@ -99,8 +107,6 @@ export function Layout() {
       <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
-    </>
+    </Live>
   );
-  // Signed in, the live notifications feed the bell and refresh what they are about.
-  return signedIn ? <LiveUpdatesProvider>{page}</LiveUpdatesProvider> : page;
 }

@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTitle } from '../components/use-title';
 import { Link, useSearchParams } from 'react-router';
@@ -7,13 +6,14 @@ import { useDateTime } from '../components/format';
 import { StatusBadge } from './status-badge';
 import { CancelButton } from './cancel-button';
 import { REQUEST_STATUSES, useMyRequests, type RequestStatus } from './use-requests';
+import { Pager } from '../components/pager';
+import { StatusFilter } from './status-filter';
 
 const PAGE_SIZE = 20;
 
 export function MyRequestsPage() {
   const { t } = useTranslation();
   useTitle(t('requests.title'));
-  const filterId = useId();
   const formatDate = useDateTime();
   const [params, setParams] = useSearchParams();
   const statusParam = params.get('status');
@@ -40,21 +40,11 @@ export function MyRequestsPage() {
           {t('nav.newRequest')}
         </Link>
       </div>
-      <div className="field inline">
-        <label htmlFor={filterId}>{t('requests.filterStatus')}</label>
-        <select
-          id={filterId}
-          value={status ?? ''}
-          onChange={(event) => go({ status: event.target.value || undefined, page: 1 })}
-        >
-          <option value="">{t('requests.all')}</option>
-          {REQUEST_STATUSES.map((value) => (
-            <option key={value} value={value}>
-              {t(`requests.statuses.${value}`)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <StatusFilter
+        label={t('requests.filterStatus')}
+        value={status}
+        onChange={(next) => go({ status: next, page: 1 })}
+      />
       <ErrorMessage error={list.error} />
       {list.isPending && <p role="status">{t('app.loading')}</p>}
       {list.data && list.data.items.length === 0 && (
@@ -86,17 +76,7 @@ export function MyRequestsPage() {
           ))}
         </ul>
       )}
-      {pages > 1 && (
-        <nav className="pager" aria-label={t('requests.pageOf', { page, pages })}>
-          <button type="button" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
-            {t('requests.previous')}
-          </button>
-          <span>{t('requests.pageOf', { page, pages })}</span>
-          <button type="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
-            {t('requests.next')}
-          </button>
-        </nav>
-      )}
+      <Pager page={page} pages={pages} onPage={(next) => go({ page: next })} />
     </section>
   );
 }
