@@ -66,6 +66,7 @@ type Step = NotificationStepResult & {
 interface Backlog {
   /** Notifications of submitted requests not stored yet (events queued or being handled). */
   notifications_missing: number;
+  /** Mails due and not sent yet (a digest waiting for its delay is not a backlog). */
   mail_pending: number;
   outbox_waiting: number;
 }
@@ -376,8 +377,8 @@ async function platformBacklog(sql: Client, staff: number): Promise<Backlog> {
     `SELECT (SELECT count(*)::int FROM requests.requests) * $1::int
               - (SELECT count(*)::int FROM notifications.notifications
                   WHERE type = 'request.submitted') AS notifications_missing,
-            (SELECT count(*)::int FROM notifications.mail_outbox WHERE status = 'pending')
-              AS mail_pending,
+            (SELECT count(*)::int FROM notifications.mail_outbox
+              WHERE status = 'pending' AND due_at <= now()) AS mail_pending,
             ${waiting.length ? waiting.join(' + ') : '0'} AS outbox_waiting`,
     [staff],
   );
@@ -459,7 +460,7 @@ async function runSteps(
         `${label}:   CPU ${formatCpu(step.cpu)}; per submission ${formatDb(step.db_per_submission)}` +
           (step.backlog
             ? `; at the window's end ${step.backlog.notifications_missing} notifications not ` +
-              `stored yet, ${step.backlog.mail_pending} mails pending, ` +
+              `stored yet, ${step.backlog.mail_pending} mails due, ` +
               `${step.backlog.outbox_waiting} events in outboxes (settled in ${step.settle_s} s)`
             : ''),
       );

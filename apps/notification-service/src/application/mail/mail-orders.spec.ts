@@ -45,4 +45,32 @@ describe('mailOrdersOf', () => {
       },
     ]);
   });
+
+  it('gathers a new request into the new-requests digest of a staff member, due after the delay', () => {
+    expect(
+      mailOrdersOf(
+        [notification('request.submitted', { request_id: 'r', conversation_id: 'c1' })],
+        120_000,
+      ),
+    ).toEqual([
+      {
+        kind: 'new_requests',
+        recipientId: client,
+        since: at,
+        dueAt: new Date('2026-11-22T10:02:00.000Z'),
+      },
+    ]);
+  });
+
+  it('gives one order per notification, in their order', () => {
+    const orders = mailOrdersOf(
+      [
+        notification('request.submitted', { request_id: 'r' }),
+        notification('request.assigned', { request_id: 'r' }),
+        notification('message.created', { conversation_id: 'c1' }),
+      ],
+      1000,
+    );
+    expect(orders.map((order) => order.kind)).toEqual(['new_requests', 'notification', 'digest']);
+  });
 });

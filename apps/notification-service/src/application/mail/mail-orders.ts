@@ -22,7 +22,20 @@ export interface DigestMailOrder {
   dueAt: Date;
 }
 
-export type MailOrder = NotificationMailOrder | DigestMailOrder;
+/**
+ * The digest of the requests submitted since `since`, for one staff member: at most one such
+ * mail per delay, however many requests arrive (one mail each would bury them). Later requests
+ * join the digest already waiting (same due time); the next one after it went out starts another.
+ */
+export interface NewRequestsMailOrder {
+  kind: 'new_requests';
+  recipientId: UserId;
+  /** Requests notified from then on are the digest's. */
+  since: Date;
+  dueAt: Date;
+}
+
+export type MailOrder = NotificationMailOrder | DigestMailOrder | NewRequestsMailOrder;
 
 /** What the rule reads of a notification (one about to be stored has no seq yet). */
 export type MailableNotification = Pick<
@@ -31,9 +44,11 @@ export type MailableNotification = Pick<
 >;
 
 /**
- * The e-mails that new notifications call for: chat replies are never mailed one by one but
- * gathered per conversation after `digestDelayMs`; every other notification is mailed at once. One order per notification, in their order.
- * (Every event goes to both channels until per-user preferences exist: README "Not yet".)
+ * The e-mails that new notifications call for, one order per notification, in their order. Two
+ * kinds are never mailed one by one but gathered, due `digestDelayMs` after the first: a client's
+ * staff replies, per conversation (`digest`), and a staff member's new requests (`new_requests`).
+ * Every other notification is mailed at once. (The outbox keeps one pending digest per recipient
+ * and scope: the orders of a digest already waiting join it.)
  */
 export function mailOrdersOf(
   notifications: readonly MailableNotification[],
@@ -46,6 +61,14 @@ export function mailOrdersOf(
         kind: 'digest',
         recipientId: notification.recipientId,
         conversationId,
+        since: notification.createdAt,
+        dueAt: new Date(notification.createdAt.getTime() + digestDelayMs),
+      };
+    }
+    if (notification.type === 'request.submitted') {
+      return {
+        kind: 'new_requests',
+        recipientId: notification.recipientId,
         since: notification.createdAt,
         dueAt: new Date(notification.createdAt.getTime() + digestDelayMs),
       };

@@ -25,7 +25,13 @@ import {
   toNotification,
 } from '../persistence/typeorm-notification.repository';
 import { createMailTransport, type MailTransport } from './mail-transport';
-import { digestMail, notificationMail, type MailContent } from './templates';
+import {
+  digestMail,
+  NEW_REQUESTS_LISTED,
+  newRequestsMail,
+  notificationMail,
+  type MailContent,
+} from './templates';
 
 const s = NOTIFICATIONS_SCHEMA;
 
@@ -33,7 +39,7 @@ const s = NOTIFICATIONS_SCHEMA;
 interface DueMail {
   id: string;
   recipient_id: string;
-  kind: 'notification' | 'digest';
+  kind: 'notification' | 'digest' | 'new_requests';
   notification_id: string | null;
   conversation_id: string | null;
   since: Date;
@@ -135,7 +141,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
        )
        SELECT m.id, m.recipient_id, m.kind, m.notification_id, m.conversation_id, m.since,
               m.attempts, a.email, a.full_name,
-              coalesce((p.email -> coalesce(n.type, 'message.created')) = 'false'::jsonb, false)
+              coalesce((p.email -> coalesce(n.type, CASE m.kind WHEN 'new_requests'
+                THEN 'request.submitted' ELSE 'message.created' END)) = 'false'::jsonb, false)
                 AS turned_off,
               n.event_id AS n_event_id, n.type AS n_type, n.title AS n_title, n.body AS n_body,
               n.data AS n_data, n.read_at AS n_read_at, n.created_at AS n_created_at,
@@ -234,6 +241,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       };
       return notificationMail(toNotification(notification), recipient, webAppUrl);
     }
+    if (row.kind === 'new_requests') return this.renderNewRequests(queries, row, recipient);
     // The staff replies of this conversation notified since the digest began, still unread, in
     // the conversation's order (events may be handled in any order).
     const replies: { body: string; data: NotificationData; created_at: Date }[] =
@@ -250,6 +258,38 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       replies[0].data.request_id,
       recipient,
       webAppUrl,
+    );
+  }
+
+  /**
+   * The requests notified to the staff member since the digest began that they have not read,
+   * oldest first: how many, and the first `NEW_REQUESTS_LISTED` (count(*) OVER () counts them all
+   * before the limit).
+   */
+  private async renderNewRequests(
+    queries: RowQueries,
+    row: DueMail,
+    recipient: { email: string; fullName: string | null },
+  ): Promise<MailContent | undefined> {
+    const requests: { title: string; body: string; data: NotificationData; total: string }[] =
+      await queries.query(
+        `SELECT title, body, data, count(*) OVER () AS total FROM ${s}.notifications
+          WHERE recipient_id = $1 AND type = 'request.submitted' AND read_at IS NULL
+            AND created_at >= $2
+          ORDER BY created_at, seq
+          LIMIT ${NEW_REQUESTS_LISTED}`,
+        [row.recipient_id, row.since],
+      );
+    if (requests.length === 0) return undefined;
+    return newRequestsMail(
+      requests.map((request) => ({
+        title: request.title,
+        body: request.body,
+        requestId: request.data.request_id,
+      })),
+      Number(requests[0].total),
+      recipient,
+      this.config.WEB_APP_URL,
     );
   }
 }

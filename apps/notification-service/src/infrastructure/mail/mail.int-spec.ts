@@ -128,42 +128,108 @@ describe('notification-service mail', () => {
     await smtp.stop();
   });
 
-  it('mails every staff member once of a submitted request, even if the event comes twice', async () => {
-    const event = createEnvelope(
+  const submitted = (description: string) =>
+    createEnvelope(
       'request.submitted',
       {
         request_id: newId(),
         user_id: client.id,
         type: 'dining',
-        description: 'A table for <four> & a view',
+        description,
         status: 'new',
         conversation_id: newId(),
         created_at: '2026-11-22T10:00:00.000Z',
       },
       { producer: 'request-service' },
     );
-    await deliver(event);
-    harness.publish(event);
-    await harness.handled(event.id);
-    const rows = await allDone(
-      `notification_id IN (SELECT id FROM notifications.notifications WHERE event_id = $1)`,
-      [event.id],
+
+  it('mails every staff member one digest of the requests submitted meanwhile, even if an event comes twice', async () => {
+    const first = submitted('A table for <four> & a view');
+    const second = submitted('A quiet corner');
+    await deliver(first, second);
+    harness.publish(first);
+    await harness.handled(first.id);
+    // One digest waiting per staff member, due the delay after the first request.
+    const where = `kind = 'new_requests' AND recipient_id = ANY($1) AND status = 'pending'`;
+    const staff = [agent.id, admin.id];
+    const pending = await mailRows(where, [staff]);
+    expect(pending).toHaveLength(2);
+    for (const row of pending) {
+      expect(row.due_at.getTime() - row.since.getTime()).toBe(DIGEST_DELAY_MS);
+    }
+    // Both stored notifications of each staff member, one each: the in-app channel is unchanged.
+    const { rows: notified } = await harness.sql.query(
+      `SELECT recipient_id, count(*)::int AS count FROM notifications.notifications
+        WHERE event_id = ANY($1) GROUP BY 1 ORDER BY 1`,
+      [[first.id, second.id]],
     );
+    expect(notified.map((row: { count: number }) => row.count)).toEqual([2, 2]);
+
+    // The delay is over.
+    const ids = pending.map((row) => row.id);
+    await harness.sql.query(
+      `UPDATE notifications.mail_outbox SET due_at = now() WHERE id = ANY($1)`,
+      [ids],
+    );
+    const rows = await allDone(`id = ANY($1)`, [ids]);
     expect(rows.map((row) => row.status)).toEqual(['sent', 'sent']);
     expect(rows.every((row) => row.attempts === 1 && row.sent_at !== null)).toBe(true);
 
-    for (const staff of [agent, admin]) {
-      const mails = smtp.to(emailOf(staff));
+    for (const staffMember of [agent, admin]) {
+      const mails = smtp.to(emailOf(staffMember));
       expect(mails).toHaveLength(1);
-      expect(mails[0].subject).toBe('AJLA: New dining request');
+      expect(mails[0].subject).toBe('AJLA: 2 new requests');
       expect(mails[0].from?.text).toBe('"AJLA Test" <no-reply@ajla.test>');
-      expect(mails[0].text).toContain('A table for <four> & a view');
+      expect(mails[0].text).toContain('Clients have submitted 2 new requests:');
+      expect(mails[0].text).toContain('- New dining request: A table for <four> & a view');
       expect(mails[0].html).toContain('A table for &lt;four&gt; &amp; a view');
-      expect(mails[0].text).toContain(`https://app.ajla.test/requests/${event.data.request_id}`);
+      for (const event of [first, second]) {
+        expect(mails[0].text).toContain(`https://app.ajla.test/requests/${event.data.request_id}`);
+      }
     }
     expect(smtp.to(emailOf(client))).toHaveLength(0);
     const metrics = await fetch(`${harness.baseUrl}/metrics`).then((res) => res.text());
     expect(metrics).toMatch(/ajla_mails_total\{[^}]*outcome="sent"[^}]*\} [1-9]/);
+  });
+
+  it('lists only the requests a staff member has not read, and starts a new digest after one went out', async () => {
+    const read = submitted('Already seen by the agent');
+    const unread = submitted('Still waiting');
+    await deliver(read);
+    await harness.sql.query(
+      `UPDATE notifications.notifications SET read_at = now()
+        WHERE event_id = $1 AND recipient_id = $2`,
+      [read.id, agent.id],
+    );
+    await deliver(unread);
+    const where = `kind = 'new_requests' AND recipient_id = $1 AND status = 'pending'`;
+    const [pending] = await mailRows(where, [agent.id]);
+    await harness.sql.query(`UPDATE notifications.mail_outbox SET due_at = now() WHERE id = $1`, [
+      pending.id,
+    ]);
+    await allDone(`id = $1`, [pending.id]);
+    const digest = smtp.to(emailOf(agent)).find((mail) => mail.text?.includes('Still waiting'));
+    expect(digest?.subject).toBe('AJLA: New dining request');
+    expect(digest?.text).not.toContain('Already seen by the agent');
+
+    // The next request after the digest went out waits for a digest of its own.
+    const later = submitted('The next one');
+    await deliver(later);
+    expect(await mailRows(where, [agent.id])).toHaveLength(1);
+    // Turned off in the agent's preferences: the digest is skipped.
+    await deliver(
+      preferencesChanged(agent, '2026-11-22T09:30:00.000Z', { 'request.submitted': false }),
+    );
+    const [next] = await mailRows(where, [agent.id]);
+    await harness.sql.query(`UPDATE notifications.mail_outbox SET due_at = now() WHERE id = $1`, [
+      next.id,
+    ]);
+    const [skipped] = await allDone(`id = $1`, [next.id]);
+    expect(skipped.status).toBe('skipped');
+    expect(smtp.to(emailOf(agent)).filter((mail) => mail.text?.includes('The next one'))).toEqual(
+      [],
+    );
+    await deliver(preferencesChanged(agent, '2026-11-22T09:31:00.000Z', {}));
   });
 
   it('keeps a mail the server could not take and sends it once the server is back', async () => {

@@ -1,6 +1,6 @@
 import type { Notification, NotificationId } from '../../domain/notification/notification';
 import type { UserId } from '../../domain/user-id';
-import { digestMail, escapeHtml, notificationMail } from './templates';
+import { digestMail, escapeHtml, newRequestsMail, notificationMail } from './templates';
 
 const notification = (overrides: Partial<Notification> = {}): Notification => ({
   id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a01' as NotificationId,
@@ -89,5 +89,46 @@ describe('mail templates', () => {
     expect(digestMail(replies.slice(0, 1), 'r1', agent, 'http://x').subject).toBe(
       'Your concierge replied',
     );
+  });
+
+  it('mails one new request of a digest like the request itself, linked', () => {
+    const mail = newRequestsMail(
+      [{ title: 'New dining request', body: 'A table for <two>', requestId: 'r1' }],
+      1,
+      agent,
+      'https://app.example/',
+    );
+    expect(mail.subject).toBe('AJLA: New dining request');
+    expect(mail.text).toContain('A client has submitted a new request:');
+    expect(mail.text).toContain(
+      '- New dining request: A table for <two>\n  https://app.example/requests/r1',
+    );
+    expect(mail.text).not.toContain('more.');
+    expect(mail.html).toContain(
+      '<li><a href="https://app.example/requests/r1">New dining request</a>: A table for &lt;two&gt;</li>',
+    );
+    expect(mail.html).toContain('Hello Ana &lt;Agent&gt;,');
+  });
+
+  it('lists the first requests of a digest, counts the rest, and escapes them in HTML', () => {
+    const requests = Array.from({ length: 10 }, (_, i) => ({
+      title: i === 0 ? 'New <b>spa</b> request' : 'New dining request',
+      body: `Request "${i}" & more`,
+      requestId: `r${i}`,
+    }));
+    const mail = newRequestsMail(requests, 13, agent, 'https://app.example');
+    expect(mail.subject).toBe('AJLA: 13 new requests');
+    expect(mail.text).toContain('Clients have submitted 13 new requests:');
+    for (let i = 0; i < 10; i++) {
+      expect(mail.text).toContain(`https://app.example/requests/r${i}\n`);
+    }
+    expect(mail.text).toContain('... and 3 more.');
+    expect(mail.text).toContain('All requests: https://app.example/requests\n');
+    expect(mail.html.match(/<li>/g)).toHaveLength(10);
+    expect(mail.html).toContain('New &lt;b&gt;spa&lt;/b&gt; request');
+    expect(mail.html).toContain('Request &quot;0&quot; &amp; more');
+    expect(mail.html).not.toContain('<b>spa</b>');
+    expect(mail.html).toContain('<p>... and 3 more.</p>');
+    expect(mail.html).toContain('href="https://app.example/requests"');
   });
 });

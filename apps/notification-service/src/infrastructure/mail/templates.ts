@@ -19,6 +19,16 @@ export interface DigestReply {
   createdAt: Date;
 }
 
+/** A request listed in a new-requests digest: its notification's title and quote, and its id. */
+export interface DigestRequest {
+  title: string;
+  body: string;
+  requestId: string | number | undefined;
+}
+
+/** How many requests a new-requests digest lists; the rest are counted ("and 3 more"). */
+export const NEW_REQUESTS_LISTED = 10;
+
 // Every mail of the service, in one place. User content (descriptions, messages, names) goes
 // through `escapeHtml` in HTML; the plain text carries it as it is.
 
@@ -91,6 +101,59 @@ export function digestMail(
 ${replies.map((reply) => `<li>${escapeHtml(reply.body)}</li>`).join('\n')}
 </ul>
 <p><a href="${escapeHtml(link)}">Reply in AJLA</a></p>`,
+    ),
+  };
+}
+
+/**
+ * One mail for the requests submitted since a staff member's last one that they have not read:
+ * `total` of them, the first `NEW_REQUESTS_LISTED` of `requests` listed with their links.
+ */
+export function newRequestsMail(
+  requests: readonly DigestRequest[],
+  total: number,
+  recipient: MailRecipient,
+  webAppUrl: string,
+): MailContent {
+  const listed = requests.slice(0, NEW_REQUESTS_LISTED);
+  const more = Math.max(total - listed.length, 0);
+  const subject = total === 1 ? `AJLA: ${listed[0].title}` : `AJLA: ${total} new requests`;
+  const lead =
+    total === 1
+      ? 'A client has submitted a new request:'
+      : `Clients have submitted ${total} new requests:`;
+  const allLink = `${webAppUrl.replace(/\/+$/, '')}/requests`;
+  const moreLine = `... and ${more} more.`;
+  return {
+    subject,
+    text: [
+      greeting(recipient),
+      '',
+      lead,
+      '',
+      ...listed.flatMap((request) => [
+        `- ${request.title}: ${request.body}`,
+        `  ${requestLink(webAppUrl, request.requestId)}`,
+      ]),
+      ...(more > 0 ? [moreLine] : []),
+      '',
+      `All requests: ${allLink}`,
+      '',
+      FOOTER,
+    ].join('\n'),
+    html: page(
+      subject,
+      `<p>${escapeHtml(greeting(recipient))}</p>
+<p>${escapeHtml(lead)}</p>
+<ul>
+${listed
+  .map(
+    (request) =>
+      `<li><a href="${escapeHtml(requestLink(webAppUrl, request.requestId))}">${escapeHtml(request.title)}</a>: ${escapeHtml(request.body)}</li>`,
+  )
+  .join('\n')}
+</ul>
+${more > 0 ? `<p>${escapeHtml(moreLine)}</p>\n` : ''}<p><a href="${escapeHtml(allLink)}">See all requests in AJLA</a></p>`,
     ),
   };
 }

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@ajla/shared-kernel';
-import { mailOrdersOf, type MailableNotification } from '../../application/mail/mail-orders';
+import {
+  mailOrdersOf,
+  type MailableNotification,
+  type MailOrder,
+} from '../../application/mail/mail-orders';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 
 /**
@@ -30,7 +34,7 @@ export class TypeOrmMailOutbox {
       rows.notificationIds.push(notifications[i].id);
       rows.kinds.push(order.kind);
       rows.conversationIds.push(order.kind === 'digest' ? order.conversationId : null);
-      rows.since.push(order.kind === 'digest' ? order.since : order.dueAt);
+      rows.since.push(order.kind === 'notification' ? order.dueAt : order.since);
       rows.dueAt.push(order.dueAt);
     });
     return rows;
@@ -41,7 +45,7 @@ export class TypeOrmMailOutbox {
 export interface MailOutboxRows {
   ids: string[];
   notificationIds: string[];
-  kinds: ('notification' | 'digest')[];
+  kinds: MailOrder['kind'][];
   conversationIds: (string | null)[];
   since: Date[];
   dueAt: Date[];
@@ -49,10 +53,13 @@ export interface MailOutboxRows {
 
 /**
  * The insert of `MailOutboxRows` (parameters `$first`..`$first+5`) for the notifications of the
- * CTE `inserted`. A digest already waiting for the conversation takes the new reply in: the
- * client hears within the delay of the first unread reply. Replies are handled concurrently, so
- * the earlier one may come second: the digest keeps the earliest start and due time. (One event
- * gives a recipient one notification, so one statement never meets the same digest twice.)
+ * CTE `inserted`. A digest already waiting for the same recipient and scope (the client's
+ * conversation; a staff member's new requests) takes the new notification in: the recipient hears
+ * within the delay of the first one. Events are handled concurrently, so the earlier one may come
+ * second: the digest keeps the earliest start and due time, and is rewritten only then (a later
+ * one, the usual case, leaves the row as it is: no new row version per request and staff member).
+ * (One event gives a recipient one notification, so one statement never meets the same digest
+ * twice.)
  */
 export function insertMailRowsSql(first: number): string {
   const p = (i: number) => `$${first + i}`;
@@ -65,9 +72,12 @@ export function insertMailRowsSql(first: number): string {
                         ${p(4)}::timestamptz[], ${p(5)}::timestamptz[])
                    AS m (id, notification_id, kind, conversation_id, since, due_at)
             JOIN inserted i ON i.id = m.notification_id
-          ON CONFLICT (recipient_id, conversation_id) WHERE kind = 'digest' AND status = 'pending'
+          ON CONFLICT (recipient_id, kind, conversation_id)
+             WHERE kind <> 'notification' AND status = 'pending'
           DO UPDATE SET since = least(mail_outbox.since, EXCLUDED.since),
-                        due_at = least(mail_outbox.due_at, EXCLUDED.due_at)`;
+                        due_at = least(mail_outbox.due_at, EXCLUDED.due_at)
+                  WHERE EXCLUDED.since < mail_outbox.since
+                     OR EXCLUDED.due_at < mail_outbox.due_at`;
 }
 
 export function mailRowsParameters(rows: MailOutboxRows): unknown[] {

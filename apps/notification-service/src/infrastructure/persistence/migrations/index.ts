@@ -8,6 +8,7 @@ import { CreateMailOutbox1764700000000 } from './1764700000000-create-mail-outbo
 import { CreateWebhooks1765300000000 } from './1765300000000-create-webhooks';
 import { WebhookLifecycle1765400000000 } from './1765400000000-webhook-lifecycle';
 import { RetentionIndexes1765500000000 } from './1765500000000-retention-indexes';
+import { NewRequestsDigest1765600000000 } from './1765600000000-new-requests-digest';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -21,4 +22,5 @@ export const notificationServiceMigrations = [
   CreateWebhooks1765300000000,
   WebhookLifecycle1765400000000,
   RetentionIndexes1765500000000,
+  NewRequestsDigest1765600000000,
 ];
