@@ -113,7 +113,9 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
       .getByRole('link')
       .click();
     const pane = agentPage.getByRole('article');
-    await pane.getByText(description).waitFor();
+    // The description shows twice once the conversation has loaded: in the request's details and
+    // as the conversation's opening message.
+    await pane.getByText(description).first().waitFor();
     expect(await pane.getByRole('button', { name: 'Start work' }).count()).toBe(0);
     await pane.getByRole('button', { name: 'Assign to me' }).click();
     await pane.getByText('you', { exact: true }).waitFor(); // assigned to the agent
