@@ -10,6 +10,9 @@ export const SMTP_PASSWORD = 'smtp-secret-not-for-logs';
 export class TestSmtpServer {
   readonly received: ParsedMail[] = [];
   port = 0;
+  /** Mails whose data arrived and that are not answered yet (`hold`). */
+  held = 0;
+  private gate: Promise<void> = Promise.resolve();
   private server?: SMTPServer;
 
   /** Listens on `port` (a free one the first time; the same one again after `stop()`). */
@@ -27,7 +30,10 @@ export class TestSmtpServer {
       },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
-          .then((mail) => {
+          .then(async (mail) => {
+            this.held += 1;
+            await this.gate;
+            this.held -= 1;
             this.received.push(mail);
             callback();
           })
@@ -37,6 +43,16 @@ export class TestSmtpServer {
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.port = (server.server.address() as AddressInfo).port;
     this.server = server;
+  }
+
+  /** Answers no mail until the returned function is called (a slow server). */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      release();
+      this.gate = Promise.resolve();
+    };
   }
 
   async stop(): Promise<void> {

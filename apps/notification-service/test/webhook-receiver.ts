@@ -17,6 +17,10 @@ export class WebhookReceiver {
   url!: string;
   /** What it answers once the given statuses are used up. */
   otherwise = 200;
+  /** How long it waits before it answers (a slow receiver). */
+  delayMs = 0;
+  /** Requests that arrived and are not answered yet. */
+  inFlight = 0;
 
   async start(port = 0): Promise<void> {
     const server = createServer((req, res) => {
@@ -31,9 +35,13 @@ export class WebhookReceiver {
         });
         // 0: hold the request without answering (a receiver that hangs).
         if (status === 0) return;
-        res.statusCode = status;
-        if (status === 302) res.setHeader('location', this.url);
-        res.end(status === 200 ? 'ok' : 'boom');
+        this.inFlight += 1;
+        setTimeout(() => {
+          this.inFlight -= 1;
+          res.statusCode = status;
+          if (status === 302) res.setHeader('location', this.url);
+          res.end(status === 200 ? 'ok' : 'boom');
+        }, this.delayMs);
       });
     });
     this.server = server;

@@ -7,11 +7,12 @@ const worker = (whenDelaysRunOut: DueRowsWorkerOptions<never>['whenDelaysRunOut'
     intervalMs: 1000,
     dataSource: undefined as never,
     logger: { error: () => undefined, warn: () => undefined },
+    batchTimeoutMs: 1000,
     retryDelaysMs: [5000, 300000, 1800000],
     whenDelaysRunOut,
     claim: async () => [],
     run: async () => undefined,
-    recordFailure: async () => undefined,
+    finish: async () => [],
   });
 
 describe('the retry schedule of a due-rows worker', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { PeriodicJob } from '@ajla/platform';
 import { Counter, type Registry } from 'prom-client';
@@ -5,12 +6,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 /** The longest error text kept on a row or logged. */
 export const ERROR_TEXT_LENGTH = 500;
-
-/**
- * What a row's work may do in the batch's transaction: queries, one at a time. The rows of a batch
- * run side by side on one connection, which takes one query at a time: the worker queues them.
- */
-export type RowQueries = Pick<EntityManager, 'query'>;
 
 /** What a worker needs of a claimed row: its id and how many attempts it has had. */
 export interface DueRow {
@@ -30,12 +25,21 @@ export interface AttemptFailure {
   retryInMs: number | undefined;
 }
 
-/** How one claimed row went, for `afterBatch`. */
+/** How one claimed row went, for `finish` and `afterBatch`. */
 export interface RowOutcome<Row> {
   row: Row;
+  /** Set when `run` threw. */
+  failure?: AttemptFailure;
   failed: boolean;
   /** When its attempt ended. */
   at: Date;
+}
+
+/** One claim of a batch: its token, kept on the rows it took, and how long they are its own. */
+export interface Lease {
+  token: string;
+  /** The rows are the claim's until now() + `ms`; after that another claim may take them. */
+  ms: number;
 }
 
 export interface DueRowsWorkerOptions<Row extends DueRow> {
@@ -46,20 +50,33 @@ export interface DueRowsWorkerOptions<Row extends DueRow> {
   intervalMs: number;
   dataSource: DataSource;
   logger: Pick<Logger, 'error' | 'warn'>;
-  /** Rows claimed per transaction: a short lock on few rows. Default 20. */
+  /** Rows claimed per batch. Default 20. */
   batchSize?: number;
+  /**
+   * The longest the runs of one batch can take, side by side (from their timeouts). The lease is
+   * twice that plus a minute.
+   */
+  batchTimeoutMs: number;
   /** The waits before each retry. */
   retryDelaysMs: readonly number[];
   /** Once they are used up: `repeat` the last one (a row is never dropped) or `give up`. */
   whenDelaysRunOut: 'repeat' | 'give up';
-  /** The due rows, at most `limit`, locked `FOR UPDATE SKIP LOCKED` (replicas share the work). */
-  claim(manager: EntityManager, limit: number): Promise<Row[]>;
-  /** One row's work, recording its success in `manager`'s transaction; throws when it failed. */
-  run(queries: RowQueries, row: Row): Promise<void>;
-  /** Records a failed attempt: due again after `failure.retryInMs`, or failed for good. */
-  recordFailure(queries: RowQueries, row: Row, failure: AttemptFailure): Promise<void>;
   /**
-   * After every row of a batch, in its transaction; may return what to do once it has committed.
+   * Takes at most `limit` rows, in a short transaction of its own: those due, and those whose
+   * lease has expired (a claim whose process died), locked `FOR UPDATE SKIP LOCKED` while they are
+   * marked `sending` with `lease.token` and a lease of `lease.ms`.
+   */
+  claim(manager: EntityManager, limit: number, lease: Lease): Promise<Row[]>;
+  /** One row's work, with no transaction open (reads on the pool only); throws when it failed. */
+  run(row: Row): Promise<void>;
+  /**
+   * Records the outcomes, in one short transaction, on the rows still held by `token` only (one
+   * whose lease expired and that another claim took is that claim's); returns their ids.
+   */
+  finish(manager: EntityManager, token: string, outcomes: RowOutcome<Row>[]): Promise<string[]>;
+  /**
+   * After `finish`, in its transaction, with the outcomes it recorded; may return what to do once
+   * it has committed.
    */
   afterBatch?(
     manager: EntityManager,
@@ -68,19 +85,24 @@ export interface DueRowsWorkerOptions<Row extends DueRow> {
 }
 
 /**
- * Works off a table of due rows (the mail outbox, the webhook deliveries): every `intervalMs` it
- * claims what is due, batch by batch, each batch in one transaction with `FOR UPDATE SKIP LOCKED`
- * (replicas share the work and never run one row twice at once), runs the rows side by side (one
- * slow row delays its batch, not each row in turn; one failure neither stops nor undoes the
- * others), and reschedules each failed one after the next delay of its back-off. A crash after
- * the work but before the commit runs it again: at least once.
+ * Works off a table of due rows (the mail outbox, the webhook deliveries) with leases: every
+ * `intervalMs`, batch by batch, it claims what is due in one short transaction (`FOR UPDATE SKIP
+ * LOCKED`, so replicas share the work; the rows are marked `sending` with the claim's token until
+ * the lease ends, so no other claim takes them meanwhile), commits, runs the rows side by side
+ * with no transaction open and no row locked (one slow row delays its batch, not each row in
+ * turn; one failure does not stop the others), then records the outcomes in a second short
+ * transaction, each failed row rescheduled after the next delay of its back-off. A process that
+ * dies between the claim and the finish leaves its rows `sending`: once their lease has expired
+ * they are claimed again (at least once).
  */
 export class DueRowsWorker<Row extends DueRow> {
   private readonly job: PeriodicJob;
   private readonly batchSize: number;
+  readonly leaseMs: number;
 
   constructor(private readonly options: DueRowsWorkerOptions<Row>) {
     this.batchSize = options.batchSize ?? 20;
+    this.leaseMs = options.batchTimeoutMs * 2 + 60_000;
     this.job = new PeriodicJob({
       name: options.name,
       intervalMs: options.intervalMs,
@@ -100,17 +122,34 @@ export class DueRowsWorker<Row extends DueRow> {
   /** Runs every row that is due now, batch by batch. */
   async runDue(): Promise<void> {
     for (;;) {
-      let afterCommit: (() => void) | undefined;
-      const claimed = await this.options.dataSource.transaction(async (manager) => {
-        const rows = await this.options.claim(manager, this.batchSize);
-        const queries = oneAtATime(manager);
-        const outcomes = await Promise.all(rows.map((row) => this.attempt(queries, row)));
-        afterCommit = await this.options.afterBatch?.(manager, outcomes);
-        return rows.length;
-      });
-      afterCommit?.();
+      const claimed = await this.runBatch();
       if (claimed < this.batchSize) return;
     }
+  }
+
+  /** Claims one batch, runs it and records it; returns how many rows it claimed. */
+  async runBatch(): Promise<number> {
+    const lease: Lease = { token: randomUUID(), ms: this.leaseMs };
+    const { dataSource } = this.options;
+    const rows = await dataSource.transaction((manager) =>
+      this.options.claim(manager, this.batchSize, lease),
+    );
+    if (rows.length === 0) return 0;
+    const outcomes = await Promise.all(rows.map((row) => this.attempt(row)));
+    let afterCommit: (() => void) | undefined;
+    await dataSource.transaction(async (manager) => {
+      const finished = new Set(await this.options.finish(manager, lease.token, outcomes));
+      if (finished.size < outcomes.length) {
+        this.options.logger.warn(
+          `${this.options.name}: ${outcomes.length - finished.size} row(s) were no longer ` +
+            `this claim's (its lease expired, or they were stopped); their outcome is not recorded`,
+        );
+      }
+      const recorded = outcomes.filter(({ row }) => finished.has(row.id));
+      afterCommit = await this.options.afterBatch?.(manager, recorded);
+    });
+    afterCommit?.();
+    return rows.length;
   }
 
   /** The delay before the next try after `attempts` failed ones; undefined: none left. */
@@ -123,35 +162,27 @@ export class DueRowsWorker<Row extends DueRow> {
     return delays[attempts - 1];
   }
 
-  private async attempt(queries: RowQueries, row: Row): Promise<RowOutcome<Row>> {
+  private async attempt(row: Row): Promise<RowOutcome<Row>> {
     try {
-      await this.options.run(queries, row);
+      await this.options.run(row);
       return { row, failed: false, at: new Date() };
     } catch (error) {
       const attempts = row.attempts + 1;
       const retryInMs = this.retryInMs(attempts);
       const message = errorText(error);
-      await this.options.recordFailure(queries, row, { attempts, error, message, retryInMs });
       // Only the row's id: what it carries (addresses, URLs with tokens) stays out of the logs.
       this.options.logger.warn(
         `${this.options.rowName} ${row.id} attempt ${attempts} failed: ${message}; ` +
           (retryInMs === undefined ? 'no retry left' : `next try in ${retryInMs} ms`),
       );
-      return { row, failed: true, at: new Date() };
+      return {
+        row,
+        failed: true,
+        failure: { attempts, error, message, retryInMs },
+        at: new Date(),
+      };
     }
   }
-}
-
-/** `manager`'s queries, each sent once the one before has been answered. */
-function oneAtATime(manager: EntityManager): RowQueries {
-  let last: Promise<unknown> = Promise.resolve();
-  return {
-    query: <T>(sql: string, parameters?: unknown[]): Promise<T> => {
-      const next = last.then(() => manager.query<T>(sql, parameters));
-      last = next.catch(() => undefined);
-      return next;
-    },
-  } as RowQueries;
 }
 
 /** An error's message, cut to ERROR_TEXT_LENGTH. */

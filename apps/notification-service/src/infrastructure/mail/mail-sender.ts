@@ -13,18 +13,22 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import type { NotificationData } from '../../domain/notification/notification';
 import {
-  type AttemptFailure,
   DueRowsWorker,
+  type Lease,
   outcomeCounter,
   type RowOutcome,
-  type RowQueries,
 } from '../jobs/due-rows-worker';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import {
   type NotificationRow,
   toNotification,
 } from '../persistence/typeorm-notification.repository';
-import { createMailTransport, type MailTransport } from './mail-transport';
+import {
+  createMailTransport,
+  type MailTransport,
+  SMTP_CONNECTIONS,
+  SMTP_TIMEOUT_MS,
+} from './mail-transport';
 import {
   digestMail,
   NEW_REQUESTS_LISTED,
@@ -34,6 +38,9 @@ import {
 } from './templates';
 
 const s = NOTIFICATIONS_SCHEMA;
+
+/** Mails claimed at a time. */
+const BATCH_SIZE = 20;
 
 /** A due outbox row with its recipient's address (null: no user event about them yet). */
 interface DueMail {
@@ -57,17 +64,20 @@ interface DueMail {
   n_read_at: Date | null;
   n_created_at: Date | null;
   n_seq: string | null;
-  /** Set once the transport took it: marked sent with the rest of the batch (`markSent`). */
-  sent?: boolean;
+  /** How its attempt went, recorded with the rest of the batch (`finish`); unset: it failed. */
+  done?: 'sent' | 'skipped';
 }
 
 /**
- * Sends the mail outbox: every MAIL_POLL_INTERVAL_MS it claims the due rows, 20 per transaction
- * (`DueRowsWorker`: replicas share the work, never send one row twice at once), renders and sends
- * each, and marks it sent. A failure counts the attempt, keeps the error and tries again after
+ * Sends the mail outbox: every MAIL_POLL_INTERVAL_MS it claims the due rows, 20 at a time, with a
+ * lease (`DueRowsWorker`: replicas share the work, never send one row twice at once, and no row
+ * lock nor transaction is held while the SMTP server is talked to), renders and sends each, and
+ * marks the batch sent in one short transaction. A failure counts the attempt, keeps the error and tries again after
  * the next delay of MAIL_RETRY_DELAYS_MS, the last one repeating: a mail is never dropped. A mail
  * of an event its recipient turned off (`mail_preferences`) is skipped. A crash after the server
- * accepted a mail but before the commit sends it again (at least once).
+ * accepted a mail but before the finish sends it again once its lease has expired (at least
+ * once). A digest being sent is no longer `pending`: a notification for its recipient meanwhile
+ * starts a new pending digest (the unique index covers pending rows only) instead of waiting.
  */
 @Injectable()
 export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -79,7 +89,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly config: NotificationServiceConfig,
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
     this.outcomes = outcomeCounter(
@@ -101,10 +111,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       logger: this.logger,
       retryDelaysMs: parseRetryDelays(config.MAIL_RETRY_DELAYS_MS),
       whenDelaysRunOut: 'repeat',
-      claim: (manager, limit) => this.claim(manager, limit),
-      run: (queries, row) => this.deliver(queries, row),
-      recordFailure: (queries, row, failure) => this.recordFailure(queries, row, failure),
-      afterBatch: (manager, outcomes) => this.markSent(manager, outcomes),
+      // BATCH_SIZE mails over SMTP_CONNECTIONS connections, one after another on each; connecting,
+      // the greeting and the exchange each have SMTP_TIMEOUT_MS.
+      batchTimeoutMs: Math.ceil(BATCH_SIZE / SMTP_CONNECTIONS) * 3 * SMTP_TIMEOUT_MS,
+      batchSize: BATCH_SIZE,
+      claim: (manager, limit, lease) => this.claim(manager, limit, lease),
+      run: (row) => this.deliver(row),
+      finish: (manager, token, outcomes) => this.finish(manager, token, outcomes),
     });
   }
 
@@ -119,25 +132,40 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * The `limit` rows due first and, for each, what sending needs. The rows are claimed first (the
-   * CTE), so the joins and the sort see only them. Read in `due_at` order along
-   * `mail_outbox_due_idx`, stopping at `limit`. The planner's estimates lag behind a queue that
-   * grows fast (a new table looks empty until it is analyzed), and with them it read every due
-   * row of a backlog (bitmap scan, then a sort of all of them) to claim 20, and the whole table
-   * to mark a batch sent (`markSent`): this transaction only reads rows by their keys, so bitmap
-   * and sequential scans are off in it.
+   * The `limit` rows due first (and those whose lease expired) and, for each, what sending needs.
+   * The rows are claimed first (the CTEs), so the joins and the sort see only them. Read in
+   * `due_at` order along `mail_outbox_due_idx` (and `claimed_until` along
+   * `mail_outbox_claimed_idx`), stopping at `limit`. The planner's estimates lag behind a queue
+   * that grows fast (a new table looks empty until it is analyzed), and with them it read every
+   * due row of a backlog (bitmap scan, then a sort of all of them) to claim 20: the claim and the
+   * finish only read rows by their keys, so bitmap and sequential scans are off in them.
    */
-  private async claim(manager: EntityManager, limit: number): Promise<DueMail[]> {
-    await manager.query(
-      `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
-    );
+  private async claim(manager: EntityManager, limit: number, lease: Lease): Promise<DueMail[]> {
+    await keyScansOnly(manager);
     return manager.query(
-      `WITH claimed AS MATERIALIZED (
-         SELECT * FROM ${s}.mail_outbox
+      `WITH expired AS MATERIALIZED (
+         SELECT id, due_at FROM ${s}.mail_outbox
+          WHERE status = 'sending' AND claimed_until < now()
+          ORDER BY claimed_until
+          LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED
+       ), due AS MATERIALIZED (
+         SELECT id, due_at FROM ${s}.mail_outbox
           WHERE status = 'pending' AND due_at <= now()
           ORDER BY due_at
           LIMIT ${limit}
             FOR UPDATE SKIP LOCKED
+       ), picked AS MATERIALIZED (
+         SELECT id FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) AS both_kinds
+          ORDER BY due_at
+          LIMIT ${limit}
+       ), claimed AS (
+         UPDATE ${s}.mail_outbox m
+            SET status = 'sending', claim_token = $1,
+                claimed_until = now() + make_interval(secs => $2::float8 / 1000)
+           FROM picked
+          WHERE m.id = picked.id
+          RETURNING m.*
        )
        SELECT m.id, m.recipient_id, m.kind, m.notification_id, m.conversation_id, m.since,
               m.attempts, a.email, a.full_name,
@@ -152,14 +180,15 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
          LEFT JOIN ${s}.notifications n ON n.id = m.notification_id
          LEFT JOIN ${s}.mail_preferences p ON p.user_id = m.recipient_id
         ORDER BY m.due_at`,
+      [lease.token, lease.ms],
     );
   }
 
-  /** Sends one mail (`markSent` records it); throws when it could not be sent. */
-  private async deliver(queries: RowQueries, row: DueMail): Promise<void> {
+  /** Sends one mail (`finish` records it); throws when it could not be sent. */
+  private async deliver(row: DueMail): Promise<void> {
     if (row.turned_off) {
       // Asked at send time, so turning an event off also holds for its mail still waiting.
-      await this.skip(queries, row);
+      this.skip(row);
       return;
     }
     if (row.email === null) {
@@ -167,60 +196,92 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       throw new Error('no e-mail address is known for the recipient yet');
     }
     const recipient = { email: row.email, fullName: row.full_name };
-    const content = await this.render(queries, row, recipient);
+    const content = await this.render(row, recipient);
     if (content === undefined) {
       // A digest whose replies the client has read meanwhile: nothing to say.
-      await this.skip(queries, row);
+      this.skip(row);
       return;
     }
     await this.transport.send({ id: row.id, to: row.email, ...content });
-    row.sent = true;
-    this.outcomes?.inc({ outcome: 'sent' });
+    row.done = 'sent';
   }
 
   /**
-   * The batch's sent mails marked sent in one statement, in the claim's transaction (one round
-   * trip per batch instead of one per mail). Should it fail, the batch rolls back and its mails
-   * are sent again: at least once, as after a crash.
+   * The batch's outcomes in one statement (one round trip per batch instead of one per mail), on
+   * the rows still claimed by `token`: sent, skipped, or due again after the back-off (transport
+   * errors name the server and its answer, never the credentials of SMTP_URL). Should it fail,
+   * the rows stay `sending` and are sent again once their lease has expired: at least once.
    */
-  private async markSent(
+  private async finish(
     manager: EntityManager,
+    token: string,
     outcomes: RowOutcome<DueMail>[],
-  ): Promise<undefined> {
-    const sent = outcomes.filter(({ row, failed }) => !failed && row.sent === true);
-    if (sent.length > 0) {
-      await manager.query(
-        `UPDATE ${s}.mail_outbox
-            SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
-          WHERE id = ANY($1::uuid[])`,
-        [sent.map(({ row }) => row.id)],
-      );
-    }
-    return undefined;
-  }
-
-  /** Transport errors name the server and its answer, never the credentials of SMTP_URL. */
-  private async recordFailure(
-    queries: RowQueries,
-    row: DueMail,
-    failure: AttemptFailure,
-  ): Promise<void> {
-    await queries.query(
-      `UPDATE ${s}.mail_outbox
-          SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4)
-        WHERE id = $1`,
-      [row.id, failure.attempts, failure.message, (failure.retryInMs ?? 0) / 1000],
+  ): Promise<string[]> {
+    await keyScansOnly(manager);
+    const failedDigests = outcomes
+      .filter(({ row, failed }) => failed && row.kind !== 'notification')
+      .map(({ row }) => row.id);
+    // A digest that failed while a newer one began (a notification came while it was being sent)
+    // cannot be pending again beside it (one pending digest per scope): the newer one takes its
+    // start instead, so it lists what this one would have, and this one is skipped.
+    // TypeORM answers an UPDATE with [rows, count].
+    const [merged]: [{ id: string }[], number] =
+      failedDigests.length === 0
+        ? [[], 0]
+        : await manager.query(
+            `WITH failed AS (
+               SELECT id, recipient_id, kind, conversation_id, since FROM ${s}.mail_outbox
+                WHERE id = ANY($2::uuid[]) AND claim_token = $1
+             ), newer AS (
+               UPDATE ${s}.mail_outbox p SET since = least(p.since, failed.since)
+                 FROM failed
+                WHERE p.status = 'pending' AND p.recipient_id = failed.recipient_id
+                  AND p.kind = failed.kind
+                  AND p.conversation_id IS NOT DISTINCT FROM failed.conversation_id
+                RETURNING failed.id
+             )
+             UPDATE ${s}.mail_outbox
+                SET status = 'skipped', attempts = attempts + 1, claim_token = NULL,
+                    claimed_until = NULL, last_error = 'failed; merged into a newer digest'
+              WHERE id IN (SELECT id FROM newer)
+              RETURNING id`,
+            [token, failedDigests],
+          );
+    const [finished]: [{ id: string }[], number] = await manager.query(
+      `UPDATE ${s}.mail_outbox m
+          SET status = CASE o.outcome WHEN 'failed' THEN 'pending' ELSE o.outcome END,
+              sent_at = CASE o.outcome WHEN 'sent' THEN now() ELSE m.sent_at END,
+              attempts = CASE o.outcome WHEN 'skipped' THEN m.attempts ELSE m.attempts + 1 END,
+              last_error = CASE o.outcome WHEN 'sent' THEN NULL WHEN 'failed' THEN o.error
+                                          ELSE m.last_error END,
+              due_at = CASE o.outcome WHEN 'failed'
+                         THEN now() + make_interval(secs => o.delay_ms / 1000) ELSE m.due_at END,
+              claim_token = NULL, claimed_until = NULL
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::float8[])
+              AS o (id, outcome, error, delay_ms)
+        WHERE m.id = o.id AND m.claim_token = $1
+        RETURNING m.id`,
+      [
+        token,
+        outcomes.map(({ row }) => row.id),
+        outcomes.map(({ row, failed }) => (failed ? 'failed' : (row.done ?? 'failed'))),
+        outcomes.map(({ failure }) => failure?.message ?? null),
+        outcomes.map(({ failure }) => failure?.retryInMs ?? 0),
+      ],
     );
-    this.outcomes?.inc({ outcome: 'failed' });
+    const counted = new Set([...merged, ...finished].map(({ id }) => id));
+    for (const { row, failed } of outcomes) {
+      if (counted.has(row.id))
+        this.outcomes?.inc({ outcome: failed ? 'failed' : (row.done ?? 'failed') });
+    }
+    return [...counted];
   }
 
-  private async skip(queries: RowQueries, row: DueMail): Promise<void> {
-    await queries.query(`UPDATE ${s}.mail_outbox SET status = 'skipped' WHERE id = $1`, [row.id]);
-    this.outcomes?.inc({ outcome: 'skipped' });
+  private skip(row: DueMail): void {
+    row.done = 'skipped';
   }
 
   private async render(
-    queries: RowQueries,
     row: DueMail,
     recipient: { email: string; fullName: string | null },
   ): Promise<MailContent | undefined> {
@@ -241,11 +302,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       };
       return notificationMail(toNotification(notification), recipient, webAppUrl);
     }
-    if (row.kind === 'new_requests') return this.renderNewRequests(queries, row, recipient);
+    if (row.kind === 'new_requests') return this.renderNewRequests(row, recipient);
     // The staff replies of this conversation notified since the digest began, still unread, in
     // the conversation's order (events may be handled in any order).
     const replies: { body: string; data: NotificationData; created_at: Date }[] =
-      await queries.query(
+      await this.dataSource.query(
         `SELECT body, data, created_at FROM ${s}.notifications
           WHERE recipient_id = $1 AND type = 'message.created' AND read_at IS NULL
             AND data ->> 'conversation_id' = $2 AND created_at >= $3
@@ -267,12 +328,11 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
    * before the limit).
    */
   private async renderNewRequests(
-    queries: RowQueries,
     row: DueMail,
     recipient: { email: string; fullName: string | null },
   ): Promise<MailContent | undefined> {
     const requests: { title: string; body: string; data: NotificationData; total: string }[] =
-      await queries.query(
+      await this.dataSource.query(
         `SELECT title, body, data, count(*) OVER () AS total FROM ${s}.notifications
           WHERE recipient_id = $1 AND type = 'request.submitted' AND read_at IS NULL
             AND created_at >= $2
@@ -292,4 +352,14 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       this.config.WEB_APP_URL,
     );
   }
+}
+
+/**
+ * Bitmap and sequential scans off for the rest of `manager`'s transaction, whose statements read
+ * rows by their keys only (see `MailSender.claim`).
+ */
+async function keyScansOnly(manager: EntityManager): Promise<void> {
+  await manager.query(
+    `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+  );
 }

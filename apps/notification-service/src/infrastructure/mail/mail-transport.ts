@@ -30,7 +30,7 @@ export interface MailTransportOptions {
 export const SMTP_CONNECTIONS = 5;
 
 /** How long an SMTP server may take to answer before the attempt counts as failed. */
-const SMTP_TIMEOUT_MS = 15_000;
+export const SMTP_TIMEOUT_MS = 15_000;
 
 export function createMailTransport(options: MailTransportOptions): MailTransport {
   return options.smtpUrl === undefined

@@ -105,7 +105,10 @@ describe('notification-service mail', () => {
   const allDone = (where: string, params: unknown[]) =>
     waitFor(async () => {
       const rows = await mailRows(where, params);
-      return rows.length > 0 && rows.every((row) => row.status !== 'pending') ? rows : undefined;
+      return rows.length > 0 &&
+        rows.every((row) => row.status !== 'pending' && row.status !== 'sending')
+        ? rows
+        : undefined;
     }, 15_000);
 
   beforeAll(async () => {

@@ -41,7 +41,7 @@ async function pruneInBatches(
 }
 
 /**
- * Mails settled (sent or skipped) more than `days` ago; pending ones stay whatever their age (a
+ * Mails settled (sent or skipped) more than `days` ago; pending and sending ones stay whatever their age (a
  * mail is never dropped). 0 keeps them all.
  */
 export function pruneMailOutbox(dataSource: DataSource, days: number): Promise<number> {
@@ -51,7 +51,8 @@ export function pruneMailOutbox(dataSource: DataSource, days: number): Promise<n
     'mail_outbox',
     'id',
     `SELECT id FROM ${s}.mail_outbox
-      WHERE status <> 'pending' AND coalesce(sent_at, due_at) < now() - make_interval(days => $1)
+      WHERE status <> 'pending' AND status <> 'sending'
+        AND coalesce(sent_at, due_at) < now() - make_interval(days => $1)
       ORDER BY coalesce(sent_at, due_at)`,
     [days],
   );
@@ -59,7 +60,7 @@ export function pruneMailOutbox(dataSource: DataSource, days: number): Promise<n
 
 /**
  * Webhook deliveries finished (succeeded or failed) more than `days` ago, with their attempt
- * logs; pending ones stay. 0 keeps them all.
+ * logs; pending and sending ones stay. 0 keeps them all.
  */
 export function pruneWebhookDeliveries(dataSource: DataSource, days: number): Promise<number> {
   if (!(days > 0)) return Promise.resolve(0);
@@ -68,7 +69,7 @@ export function pruneWebhookDeliveries(dataSource: DataSource, days: number): Pr
     'webhook_deliveries',
     'id',
     `SELECT id FROM ${s}.webhook_deliveries
-      WHERE status <> 'pending'
+      WHERE status <> 'pending' AND status <> 'sending'
         AND coalesce(last_attempt_at, created_at) < now() - make_interval(days => $1)
       ORDER BY coalesce(last_attempt_at, created_at)`,
     [days],

@@ -12,11 +12,11 @@ import type { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import {
-  type AttemptFailure,
   DueRowsWorker,
   errorText,
+  type Lease,
   outcomeCounter,
-  type RowQueries,
+  type RowOutcome,
 } from '../jobs/due-rows-worker';
 import { NOTIFICATIONS_SCHEMA } from '../persistence/entities';
 import { WebhookHealth } from './webhook-health';
@@ -40,6 +40,8 @@ interface DueDelivery {
    * as stored: encrypted, opened only to sign.
    */
   secrets: string[];
+  /** Its attempt, recorded with the rest of the batch (`finish`). */
+  attempt?: WebhookAttempt;
 }
 
 /** An attempt that did not succeed, with what it recorded. */
@@ -51,13 +53,14 @@ class FailedAttempt extends Error {
 
 /**
  * Sends the webhook deliveries: every WEBHOOK_POLL_INTERVAL_MS it claims the due ones of webhooks
- * that are on, 20 per transaction (`DueRowsWorker`: replicas share the work, never send one
- * delivery twice at once), POSTs each, signed with the webhook's secrets, and records the attempt.
+ * that are on, 20 at a time, with a lease (`DueRowsWorker`: replicas share the work, never send
+ * one delivery twice at once, and no row lock nor transaction is held during the POSTs), POSTs
+ * each, signed with the webhook's secrets, and records the attempts in one short transaction.
  * A 2xx succeeds it; anything else (another status, a redirect, a timeout, a refused address) is
  * retried after the next delay of WEBHOOK_RETRY_DELAYS_MS, and once they are used up the delivery
- * is failed. A crash after the receiver answered but before the commit sends it again with the
- * same id (at least once: receivers dedupe on `X-Ajla-Delivery`). After each batch, in its
- * transaction, `WebhookHealth` keeps each webhook's failure streak and turns off one that has
+ * is failed. A crash after the receiver answered but before the finish sends it again with the
+ * same id once its lease has expired (at least once: receivers dedupe on `X-Ajla-Delivery`). After each batch, in the
+ * finish's transaction, `WebhookHealth` keeps each webhook's failure streak and turns off one that has
  * failed for too long.
  */
 @Injectable()
@@ -87,9 +90,11 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       logger: this.logger,
       retryDelaysMs: parseRetryDelays(config.WEBHOOK_RETRY_DELAYS_MS),
       whenDelaysRunOut: 'give up',
-      claim: (manager, limit) => this.claim(manager, limit),
-      run: (queries, row) => this.deliver(queries, row),
-      recordFailure: (queries, row, failure) => this.recordFailure(queries, row, failure),
+      // The POSTs of a batch run side by side, each within WEBHOOK_TIMEOUT_MS.
+      batchTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      claim: (manager, limit, lease) => this.claim(manager, limit, lease),
+      run: (row) => this.deliver(row),
+      finish: (manager, token, outcomes) => this.finish(manager, token, outcomes),
       afterBatch: (manager, outcomes) =>
         health.record(
           manager,
@@ -110,24 +115,48 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     await this.worker.stop();
   }
 
-  private claim(manager: EntityManager, limit: number): Promise<DueDelivery[]> {
+  /** The due deliveries of webhooks that are on, and those whose lease expired, claimed. */
+  private claim(manager: EntityManager, limit: number, lease: Lease): Promise<DueDelivery[]> {
     return manager.query(
-      `SELECT d.id, d.subscription_id, d.event_type, d.envelope::text AS body, d.attempts, w.url,
+      `WITH expired AS MATERIALIZED (
+         SELECT d.id, d.due_at FROM ${s}.webhook_deliveries d
+          WHERE d.status = 'sending' AND d.claimed_until < now()
+          ORDER BY d.claimed_until
+          LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED
+       ), due AS MATERIALIZED (
+         SELECT d.id, d.due_at FROM ${s}.webhook_deliveries d
+           JOIN ${s}.webhook_subscriptions w ON w.id = d.subscription_id
+          WHERE d.status = 'pending' AND d.due_at <= now() AND w.active
+          ORDER BY d.due_at
+          LIMIT ${limit}
+            FOR UPDATE OF d SKIP LOCKED
+       ), picked AS MATERIALIZED (
+         SELECT id FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) AS both_kinds
+          ORDER BY due_at
+          LIMIT ${limit}
+       ), claimed AS (
+         UPDATE ${s}.webhook_deliveries d
+            SET status = 'sending', claim_token = $1,
+                claimed_until = now() + make_interval(secs => $2::float8 / 1000)
+           FROM picked
+          WHERE d.id = picked.id
+          RETURNING d.*
+       )
+       SELECT d.id, d.subscription_id, d.event_type, d.envelope::text AS body, d.attempts, w.url,
               array_prepend(w.secret, ARRAY(
                 SELECT p.secret FROM ${s}.webhook_previous_secrets p
                  WHERE p.subscription_id = w.id AND p.expires_at > now()
                  ORDER BY p.created_at DESC)) AS secrets
-         FROM ${s}.webhook_deliveries d
+         FROM claimed d
          JOIN ${s}.webhook_subscriptions w ON w.id = d.subscription_id
-        WHERE d.status = 'pending' AND d.due_at <= now() AND w.active
-        ORDER BY d.due_at
-        LIMIT ${limit}
-          FOR UPDATE OF d SKIP LOCKED`,
+        ORDER BY d.due_at`,
+      [lease.token, lease.ms],
     );
   }
 
-  /** POSTs one delivery and records its success; throws a `FailedAttempt` otherwise. */
-  private async deliver(queries: RowQueries, row: DueDelivery): Promise<void> {
+  /** POSTs one delivery (`finish` records it); throws a `FailedAttempt` when it failed. */
+  private async deliver(row: DueDelivery): Promise<void> {
     const started = Date.now();
     const attempt: WebhookAttempt = {
       at: new Date(started).toISOString(),
@@ -162,53 +191,61 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     }
     attempt.latency_ms = Date.now() - started;
     if (attempt.error !== null) throw new FailedAttempt(attempt);
-    await this.record(queries, row.id, attempt, row.attempts + 1, 'succeeded', null);
-    this.outcomes?.inc({ outcome: 'succeeded' });
+    row.attempt = attempt;
   }
 
-  private async recordFailure(
-    queries: RowQueries,
-    row: DueDelivery,
-    failure: AttemptFailure,
-  ): Promise<void> {
-    const attempt =
-      failure.error instanceof FailedAttempt
-        ? failure.error.attempt
-        : {
-            at: new Date().toISOString(),
-            status_code: null,
-            latency_ms: 0,
-            error: failure.message,
-            response: null,
-          };
-    const last = failure.retryInMs === undefined;
-    await this.record(
-      queries,
-      row.id,
-      attempt,
-      failure.attempts,
-      last ? 'failed' : 'pending',
-      failure.retryInMs ?? null,
+  /**
+   * The batch's attempts in one statement, on the deliveries still claimed by `token`: succeeded,
+   * due again after the next delay, or failed once none is left.
+   */
+  private async finish(
+    manager: EntityManager,
+    token: string,
+    outcomes: RowOutcome<DueDelivery>[],
+  ): Promise<string[]> {
+    const recorded = outcomes.map(({ row, failure }) => {
+      if (failure === undefined) return { row, attempt: row.attempt!, status: 'succeeded' };
+      const attempt =
+        failure.error instanceof FailedAttempt
+          ? failure.error.attempt
+          : {
+              at: new Date().toISOString(),
+              status_code: null,
+              latency_ms: 0,
+              error: failure.message,
+              response: null,
+            };
+      const status = failure.retryInMs === undefined ? 'failed' : 'pending';
+      return { row, attempt, status, delayMs: failure.retryInMs };
+    });
+    // TypeORM answers an UPDATE with [rows, count].
+    const [finished]: [{ id: string }[], number] = await manager.query(
+      `UPDATE ${s}.webhook_deliveries d
+          SET status = o.status, attempts = d.attempts + 1,
+              attempt_log = d.attempt_log || jsonb_build_array(o.attempt),
+              last_attempt_at = (o.attempt ->> 'at')::timestamptz, last_error = o.attempt ->> 'error',
+              due_at = CASE WHEN o.delay_ms IS NULL THEN d.due_at
+                            ELSE now() + make_interval(secs => o.delay_ms / 1000) END,
+              claim_token = NULL, claimed_until = NULL
+         FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::float8[])
+              AS o (id, status, attempt, delay_ms)
+        WHERE d.id = o.id AND d.claim_token = $1
+        RETURNING d.id`,
+      [
+        token,
+        recorded.map(({ row }) => row.id),
+        recorded.map(({ status }) => status),
+        recorded.map(({ attempt }) => JSON.stringify(attempt)),
+        recorded.map(({ delayMs }) => delayMs ?? null),
+      ],
     );
-    this.outcomes?.inc({ outcome: last ? 'failed' : 'retried' });
-  }
-
-  private async record(
-    queries: RowQueries,
-    id: string,
-    attempt: WebhookAttempt,
-    attempts: number,
-    status: 'pending' | 'succeeded' | 'failed',
-    delayMs: number | null,
-  ): Promise<void> {
-    await queries.query(
-      `UPDATE ${s}.webhook_deliveries
-          SET status = $2, attempts = $3, attempt_log = attempt_log || jsonb_build_array($4::jsonb),
-              last_attempt_at = $5, last_error = $6,
-              due_at = CASE WHEN $7::float8 IS NULL THEN due_at
-                            ELSE now() + make_interval(secs => $7::float8 / 1000) END
-        WHERE id = $1`,
-      [id, status, attempts, JSON.stringify(attempt), attempt.at, attempt.error, delayMs],
-    );
+    const counted = new Set(finished.map(({ id }) => id));
+    for (const { row, status } of recorded) {
+      if (!counted.has(row.id)) continue;
+      this.outcomes?.inc({
+        outcome: status === 'pending' ? 'retried' : status === 'failed' ? 'failed' : 'succeeded',
+      });
+    }
+    return [...counted];
   }
 }

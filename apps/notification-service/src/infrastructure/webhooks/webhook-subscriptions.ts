@@ -83,9 +83,10 @@ export async function stopPendingDeliveries(
   reason: string,
 ): Promise<void> {
   await manager.query(
-    `UPDATE ${s}.webhook_deliveries SET status = 'failed', last_error = $2
+    `UPDATE ${s}.webhook_deliveries
+        SET status = 'failed', last_error = $2, claim_token = NULL, claimed_until = NULL
       WHERE id IN (SELECT id FROM ${s}.webhook_deliveries
-                    WHERE subscription_id = $1 AND status = 'pending'
+                    WHERE subscription_id = $1 AND status IN ('pending', 'sending')
                       FOR UPDATE SKIP LOCKED)`,
     [subscriptionId, reason],
   );
@@ -225,7 +226,7 @@ export class WebhookSubscriptions {
 
   /**
    * Deletes a subscription and its deliveries: nothing more is sent to it. The deliveries go
-   * first, on their own: one a sender is sending is waited for before the subscription is
+   * first, on their own: one a sender is finishing is waited for before the subscription is
    * locked, so that sender (which updates the subscription after its deliveries) never waits for
    * this while this waits for it.
    */
@@ -269,7 +270,7 @@ export class WebhookSubscriptions {
     return this.dataSource.transaction(async (manager) => {
       const active = await this.subscriptionOf(manager, id);
       // SKIP LOCKED: one a sender holds is being attempted, so it is pending anyway.
-      const [claimed]: { status: WebhookDelivery['status'] }[] = await manager.query(
+      const [claimed]: { status: DeliveryRow['status'] }[] = await manager.query(
         `SELECT status FROM ${s}.webhook_deliveries
           WHERE id = $1 AND subscription_id = $2
             FOR NO KEY UPDATE SKIP LOCKED`,
@@ -282,7 +283,7 @@ export class WebhookSubscriptions {
         );
         if (exists === undefined) throw new NotFoundError('no such delivery');
       }
-      if (claimed === undefined || claimed.status === 'pending') {
+      if (claimed === undefined || claimed.status === 'pending' || claimed.status === 'sending') {
         throw new ConflictError('the delivery is still pending', 'delivery_pending');
       }
       if (!active) {
@@ -356,7 +357,8 @@ interface DeliveryRow {
   id: string;
   event_id: string;
   event_type: string;
-  status: WebhookDelivery['status'];
+  /** `sending`: a sender holds it (a lease); listed as pending. */
+  status: WebhookDelivery['status'] | 'sending';
   attempt_log: WebhookAttempt[];
   due_at: Date;
   created_at: Date;
@@ -379,9 +381,9 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
     id: row.id,
     eventId: row.event_id,
     eventType: row.event_type,
-    status: row.status,
+    status: row.status === 'sending' ? 'pending' : row.status,
     attempts: row.attempt_log,
-    nextAttemptAt: row.status === 'pending' ? row.due_at : null,
+    nextAttemptAt: row.status === 'sending' || row.status === 'pending' ? row.due_at : null,
     createdAt: row.created_at,
   };
 }

@@ -9,6 +9,7 @@ import { CreateWebhooks1765300000000 } from './1765300000000-create-webhooks';
 import { WebhookLifecycle1765400000000 } from './1765400000000-webhook-lifecycle';
 import { RetentionIndexes1765500000000 } from './1765500000000-retention-indexes';
 import { NewRequestsDigest1765600000000 } from './1765600000000-new-requests-digest';
+import { SenderLeases1765700000000 } from './1765700000000-sender-leases';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -23,4 +24,5 @@ export const notificationServiceMigrations = [
   WebhookLifecycle1765400000000,
   RetentionIndexes1765500000000,
   NewRequestsDigest1765600000000,
+  SenderLeases1765700000000,
 ];
