@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { testPostgresUrl } from '@ajla/testing';
 import { ChatLoad, formatStep, meetsTarget, sleep, type StepResult } from './chat-load';
-import { CpuProbe, type CpuShare } from './support/cpu-probe';
+import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
 import { PlatformUnavailable, startPlatform, stopChild } from './support/platform';
 
@@ -234,7 +234,7 @@ async function runSteps(
         ...result,
         meets_target: meetsTarget(result, P99_BOUND_MS),
         cpu: cpu!,
-        cpu_ms_per_message: perMessage(cpu!, result.achieved_rate),
+        cpu_ms_per_message: cpuMsPerUnit(cpu!, result.achieved_rate),
         db_per_message: DbProbe.perMessage(await dbBefore!, await dbAfter!, processed),
       };
     };
@@ -373,15 +373,6 @@ function shortName(component: string): string {
     .replace('-service', '')
     .replace('load_generator', 'generator')
     .replace('baseline_server', 'server');
-}
-
-/** Percent of one core over a window at `rate` messages per second, as CPU milliseconds per message. */
-function perMessage(cpu: CpuShare, rate: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pct] of Object.entries(cpu.components)) {
-    out[name] = rate > 0 ? Math.round((pct * 10 * 100) / rate) / 100 : 0;
-  }
-  return out;
 }
 
 function formatDb(db: DbWork): string {

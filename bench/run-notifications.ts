@@ -20,7 +20,7 @@ import {
   sustained,
   type NotificationStepResult,
 } from './notification-load';
-import { CpuProbe, type CpuShare } from './support/cpu-probe';
+import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
 import { createVhost, PlatformUnavailable, startPlatform, stopChild } from './support/platform';
 import { gitCommit, postgresVersion } from './support/environment';
@@ -425,7 +425,7 @@ async function runSteps(
         sustained: sustained(result),
         within_bound: sustained(result) && result.latency_ms.p99 <= P99_BOUND_MS,
         cpu: cpu!,
-        cpu_ms_per_submission: perSubmission(cpu!, result.achieved_rate),
+        cpu_ms_per_submission: cpuMsPerUnit(cpu!, result.achieved_rate),
         db_per_submission: DbProbe.perMessage(await dbBefore!, await dbAfter!, processed),
       };
       if (backlog) step.backlog = await backlog;
@@ -590,15 +590,6 @@ function shortName(component: string): string {
     .replace('-service', '')
     .replace('load_generator', 'generator')
     .replace('baseline_', '');
-}
-
-/** Percent of one core over a window at `rate` submissions per second, as CPU ms per submission. */
-function perSubmission(cpu: CpuShare, rate: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pct] of Object.entries(cpu.components)) {
-    out[name] = rate > 0 ? Math.round((pct * 10 * 100) / rate) / 100 : 0;
-  }
-  return out;
 }
 
 function formatDb(db: DbWork): string {

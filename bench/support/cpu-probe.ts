@@ -108,3 +108,15 @@ function safeReaddir(path: string): string[] {
 function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
+
+/**
+ * Percent of one core over a window at `rate` units (messages, submissions) per second, as CPU
+ * milliseconds per unit, by component.
+ */
+export function cpuMsPerUnit(cpu: CpuShare, rate: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pct] of Object.entries(cpu.components)) {
+    out[name] = rate > 0 ? Math.round((pct * 10 * 100) / rate) / 100 : 0;
+  }
+  return out;
+}
