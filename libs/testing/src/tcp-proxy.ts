@@ -71,7 +71,14 @@ export async function tcpProxy(targetUrl: string): Promise<TcpProxy> {
 }
 
 function defaultPort(protocol: string): number {
-  const ports: Record<string, number> = { 'amqp:': 5672, 'redis:': 6379, 'http:': 80, 'ws:': 80 };
+  const ports: Record<string, number> = {
+    'amqp:': 5672,
+    'redis:': 6379,
+    'postgres:': 5432,
+    'postgresql:': 5432,
+    'http:': 80,
+    'ws:': 80,
+  };
   const port = ports[protocol];
   if (port === undefined) throw new Error(`tcpProxy: give a port for ${protocol} URLs`);
   return port;

@@ -8,6 +8,7 @@ import { NOTIFICATION_REPOSITORY } from '../domain/notification/notification.rep
 import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
 import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
+import { DirectoryCache } from './persistence/directory-cache';
 import { NotificationHub } from './realtime/notification-hub';
 import { NotificationsGateway } from './realtime/notifications.gateway';
 import { MailSender } from './mail/mail-sender';
@@ -37,6 +38,7 @@ export const persistenceProviders: Provider[] = [
   outboxUnitOfWorkProvider({ producer: PRODUCER, events: noIntegrationEvents }),
   TypeOrmNotificationRepository,
   { provide: NOTIFICATION_REPOSITORY, useExisting: TypeOrmNotificationRepository },
+  DirectoryCache,
   TypeOrmAccountDirectory,
   { provide: ACCOUNT_DIRECTORY, useExisting: TypeOrmAccountDirectory },
 ];

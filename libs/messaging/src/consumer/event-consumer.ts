@@ -3,6 +3,7 @@ import {
   CORRELATION_ID_HEADER,
   TRACEPARENT_HEADER,
   createRequestContext,
+  PreparedStatement,
   runWithRequestContext,
 } from '@ajla/platform';
 import type { ChannelWrapper } from 'amqp-connection-manager';
@@ -81,6 +82,8 @@ export class EventConsumer {
   readonly queues: ConsumerQueues;
   private readonly tables: MessagingTables;
   private readonly handlers: ReadonlyMap<string, HandleEvent>;
+  /** Every delivery's first statement: prepared once per connection. */
+  private readonly inboxInsert: PreparedStatement;
   private readonly retryDelaysMs: readonly number[];
   private readonly logger: MessagingLogger;
   private consumerChannel?: ChannelWrapper;
@@ -99,6 +102,11 @@ export class EventConsumer {
     this.retryDelaysMs = options.retryDelaysMs ?? parseRetryDelays(DEFAULT_RETRY_DELAYS_MS);
     this.logger = options.logger ?? defaultLogger('EventConsumer');
     this.handlers = options.handlers;
+    this.inboxInsert = new PreparedStatement(
+      'inbox_insert',
+      `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    );
     if (options.routingKeys) assertSameKeys(options.routingKeys, this.routingKeys);
   }
 
@@ -288,11 +296,7 @@ export class EventConsumer {
   ): Promise<boolean> {
     const afterCommit: Array<() => void> = [];
     const applied = await this.options.dataSource.transaction(async (tx) => {
-      const inserted: unknown[] = await tx.query(
-        `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [event.id, event.type],
-      );
+      const inserted = await this.inboxInsert.run(tx, [event.id, event.type]);
       if (inserted.length === 0) return false;
       await handle(event, new EventContext([tx, message, afterCommit]));
       return true;

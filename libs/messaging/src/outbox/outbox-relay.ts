@@ -2,12 +2,12 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { PostgresListener } from '@ajla/platform';
 import type { AmqpConnectionManager } from '../amqp/connection';
 import { eventPublishOptions } from '../amqp/message-headers';
 import { declareExchange } from '../amqp/topology';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
-import { OutboxNotifications } from './outbox-notifications';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -18,10 +18,12 @@ export interface OutboxRelayOptions {
   /** Polling, the fallback of the commit notifications. Default 200 ms. */
   pollIntervalMs?: number;
   /**
-   * Least time between the starts of two batches. Wake-ups within it are coalesced into one batch
-   * after it: under load a batch carries many events for the cost of one transaction, while an
-   * event written when the relay was idle still leaves at once. Default 100 ms; 0 runs a batch per
-   * wake-up.
+   * The longest a commit waits for others to share its batch, under load. How long the relay
+   * waits after a batch grows with that batch's size: after a batch of one event (the relay keeps
+   * up) the next commit leaves at once; after a batch of `COALESCE_FULLY_AT` events or more (commits
+   * come faster than batches run) the next batch starts this long after the last one, and carries
+   * everything committed meanwhile for the cost of one transaction. Default 100 ms; 0 never waits
+   * (commits that come while a batch runs still share the next one).
    */
   minBatchIntervalMs?: number;
   /** A publish not confirmed within this time counts as failed (retried later). Default 5000 ms. */
@@ -61,6 +63,13 @@ export interface RelayBatch {
 }
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
+/**
+ * A batch of this many events means load: the next one waits the whole `minBatchIntervalMs`.
+ * Below it the wait shrinks in proportion, to nothing after a batch of one. At a steady rate the
+ * relay settles either way: under about `COALESCE_FULLY_AT / minBatchIntervalMs` events per second
+ * (90/s at 100 ms) every event leaves at once; above it, batches of a tenth of a second's events.
+ */
+export const COALESCE_FULLY_AT = 10;
 /** Least time between two vacuums of the outbox by one relay. */
 const VACUUM_AT_MOST_EVERY_MS = 2_000;
 const MAX_BACKOFF_MS = 5_000;
@@ -84,12 +93,14 @@ export class OutboxRelay {
   private readonly logger: MessagingLogger;
   private channel?: ChannelWrapper;
   private channelReady = false;
-  private notifications?: OutboxNotifications;
+  private notifications?: PostgresListener;
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private delayed?: NodeJS.Timeout;
   private lastStart = 0;
+  /** Events the last batch claimed: how much the next one waits for company (`batchWait`). */
+  private lastClaimed = 0;
   private stopped = true;
   private failures = 0;
   private lastCleanup = 0;
@@ -133,12 +144,16 @@ export class OutboxRelay {
 
     const url = (this.options.dataSource.options as { url?: string }).url;
     if ((this.options.listen ?? true) && url) {
-      this.notifications = new OutboxNotifications(
+      this.notifications = new PostgresListener({
         url,
-        this.tables.notifyChannel,
-        () => this.wake(),
-        this.logger,
-      );
+        channel: this.tables.notifyChannel,
+        onNotify: () => this.wake(),
+        // Rows committed while nobody listened are only found by polling: look now.
+        onListening: () => this.wake(),
+        meanwhile: 'polling the outbox only until it is back',
+        logger: this.logger,
+        applicationName: 'ajla-outbox-listener',
+      });
       await this.notifications.start();
     }
     this.schedulePoll();
@@ -183,8 +198,8 @@ export class OutboxRelay {
   }
 
   /**
-   * Runs a pass now, or right after the one in progress, or (when the last one started less than
-   * `minBatchIntervalMs` ago) once that time is up: wake-ups meanwhile join that pass.
+   * Runs a pass now, or right after the one in progress, or, when the last batch was a large one
+   * and started a moment ago, once `batchWait` is up: wake-ups meanwhile join that pass.
    */
   wake(): void {
     if (this.stopped) return;
@@ -193,7 +208,7 @@ export class OutboxRelay {
       return;
     }
     if (this.delayed) return;
-    const wait = this.lastStart + this.minBatchIntervalMs - Date.now();
+    const wait = this.lastStart + this.batchWait() - Date.now();
     if (wait > 0) {
       this.delayed = setTimeout(() => {
         this.delayed = undefined;
@@ -209,6 +224,15 @@ export class OutboxRelay {
         this.wake();
       }
     });
+  }
+
+  /**
+   * Least time from the last batch's start to the next one's: none after a batch of one event,
+   * all of `minBatchIntervalMs` after one of `COALESCE_FULLY_AT` or more, in proportion between.
+   */
+  private batchWait(): number {
+    const load = Math.min(1, Math.max(0, (this.lastClaimed - 1) / (COALESCE_FULLY_AT - 1)));
+    return this.minBatchIntervalMs * load;
   }
 
   /** Publishes until the outbox is empty or a publish fails; resolves with what it did (tests). */
@@ -262,6 +286,7 @@ export class OutboxRelay {
     try {
       while (!this.stopped && this.connected) {
         const batch = await this.relayBatch();
+        this.lastClaimed = batch.claimed;
         if (batch.published < batch.claimed) {
           // The broker refused or did not confirm: back off, poll later.
           this.failures += 1;

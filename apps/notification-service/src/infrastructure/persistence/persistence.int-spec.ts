@@ -10,6 +10,9 @@ import { PRODUCER } from '../notification-service.providers';
 import { NOTIFICATIONS_SCHEMA, notificationServiceEntities } from './entities';
 import { notificationServiceMigrations } from './migrations';
 import { TypeOrmNotificationRepository } from './typeorm-notification.repository';
+import { DirectoryCache } from './directory-cache';
+import { TypeOrmAccountDirectory } from './typeorm-account-directory';
+import { WebhookDeliveries } from '../webhooks/webhook-deliveries';
 
 jest.setTimeout(30_000);
 
@@ -260,5 +263,107 @@ describe('notification-service persistence (real Postgres)', () => {
     expect(left).toHaveLength(0);
     await db.dataSource.runMigrations();
     expect(await db.dataSource.showMigrations()).toBe(false);
+  });
+
+  describe("the directory kept in memory (DirectoryCache and the migration's triggers)", () => {
+    let cache: DirectoryCache;
+    let accounts: TypeOrmAccountDirectory;
+    let webhooks: WebhookDeliveries;
+    const staffId = newId();
+    const webhookId = newId();
+    const kept = () => ({
+      staff: cache.peek<string[]>('staff'),
+      webhooks: cache.peek<unknown[]>('webhook_subscriptions'),
+    });
+    const warm = async () => {
+      await accounts.currentStaff();
+      await unitOfWork.run(() => webhooks.queue(anEvent()));
+      expect(kept().staff).toBeDefined();
+      expect(kept().webhooks).toBeDefined();
+    };
+    const anEvent = () =>
+      ({ id: newId(), type: 'request.submitted', data: {} }) as unknown as Parameters<
+        WebhookDeliveries['queue']
+      >[0];
+
+    beforeAll(async () => {
+      cache = new DirectoryCache(db.dataSource);
+      await cache.onApplicationBootstrap();
+      expect(cache.listening).toBe(true);
+      accounts = new TypeOrmAccountDirectory(unitOfWork, cache);
+      webhooks = new WebhookDeliveries(unitOfWork, cache);
+    });
+
+    afterAll(async () => {
+      await cache?.onApplicationShutdown();
+    });
+
+    it('forgets who is staff when a role changes, and only then', async () => {
+      await db.dataSource.query(
+        `INSERT INTO notifications.accounts (user_id, role, email, last_event_at)
+         VALUES ($1, 'user', 'later.agent@ajla.test', now())`,
+        [staffId],
+      );
+      await waitFor(async () => {
+        await warm();
+        return true;
+      });
+      expect(await accounts.currentStaff()).not.toContain(staffId);
+      // A change that is no role change keeps it.
+      await db.dataSource.query(
+        `UPDATE notifications.accounts SET full_name = 'Later Agent' WHERE user_id = $1`,
+        [staffId],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(kept().staff).toBeDefined();
+
+      await db.dataSource.query(
+        `UPDATE notifications.accounts SET role = 'agent' WHERE user_id = $1`,
+        [staffId],
+      );
+      await waitFor(() => kept().staff === undefined);
+      expect(await accounts.currentStaff()).toContain(staffId);
+    });
+
+    it('forgets the subscriptions when one comes, changes what it wants or goes, not at every attempt', async () => {
+      await warm();
+      const event = anEvent();
+      await db.dataSource.query(
+        `INSERT INTO notifications.webhook_subscriptions (id, url, events, secret, active, created_at, created_by)
+         VALUES ($1, 'https://example.test/hook', '{request.submitted}', 'sealed', true, now(), $2)`,
+        [webhookId, staffId],
+      );
+      await waitFor(() => kept().webhooks === undefined);
+      await unitOfWork.run(() => webhooks.queue(event));
+      const queued = await db.dataSource.query(
+        `SELECT subscription_id FROM notifications.webhook_deliveries WHERE event_id = $1`,
+        [event.id],
+      );
+      expect(queued).toEqual([{ subscription_id: webhookId }]);
+
+      // A failure streak is no change of what it wants.
+      await warm();
+      await db.dataSource.query(
+        `UPDATE notifications.webhook_subscriptions SET failing_since = now() WHERE id = $1`,
+        [webhookId],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(kept().webhooks).toBeDefined();
+
+      // Turned off: forgotten, and nothing more queued for it.
+      await db.dataSource.query(
+        `UPDATE notifications.webhook_subscriptions SET active = false WHERE id = $1`,
+        [webhookId],
+      );
+      await waitFor(() => kept().webhooks === undefined);
+      const later = anEvent();
+      await unitOfWork.run(() => webhooks.queue(later));
+      expect(
+        await db.dataSource.query(
+          `SELECT 1 FROM notifications.webhook_deliveries WHERE event_id = $1`,
+          [later.id],
+        ),
+      ).toEqual([]);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { OutboxUnitOfWork } from '@ajla/messaging';
 import type { AccountDirectory, StaffMember } from '../../domain/account/account-directory.port';
 import type { AccountRole } from '../../domain/account/account-role';
 import type { UserId } from '../../domain/user-id';
+import { DirectoryCache } from './directory-cache';
 
 /**
  * Reads the account directory in `notifications.accounts`; `@ajla/account-directory` keeps it
@@ -10,13 +11,19 @@ import type { UserId } from '../../domain/user-id';
  */
 @Injectable()
 export class TypeOrmAccountDirectory implements AccountDirectory {
-  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: OutboxUnitOfWork,
+    private readonly cache: DirectoryCache,
+  ) {}
 
-  async currentStaff(): Promise<UserId[]> {
-    const rows: { user_id: string }[] = await this.unitOfWork.manager.query(
-      `SELECT user_id FROM accounts WHERE role IN ('agent', 'admin') ORDER BY user_id`,
-    );
-    return rows.map((row) => row.user_id as UserId);
+  /** Asked at every `request.submitted`: kept in memory between changes of roles. */
+  currentStaff(): Promise<UserId[]> {
+    return this.cache.get('staff', async () => {
+      const rows: { user_id: string }[] = await this.unitOfWork.manager.query(
+        `SELECT user_id FROM accounts WHERE role IN ('agent', 'admin') ORDER BY user_id`,
+      );
+      return rows.map((row) => row.user_id as UserId);
+    });
   }
 
   async staffMembers(): Promise<StaffMember[]> {

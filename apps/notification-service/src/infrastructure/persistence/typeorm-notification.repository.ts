@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxUnitOfWork } from '@ajla/messaging';
+import { PreparedStatement } from '@ajla/platform';
 import { newId } from '@ajla/shared-kernel';
 import type {
   Notification,
@@ -17,6 +18,29 @@ import {
   mailRowsParameters,
   TypeOrmMailOutbox,
 } from '../mail/typeorm-mail-outbox';
+
+/**
+ * The statement of every notifying event (`addForEvent`), prepared once per connection: planning
+ * it cost Postgres about as much as running it.
+ */
+const ADD_FOR_EVENT = new PreparedStatement<NotificationRow>(
+  'notifications_add_for_event',
+  `WITH locked AS MATERIALIZED (
+     SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
+       FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($5::uuid[]) AS r ORDER BY 1) l
+   ), inserted AS (
+     INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
+     SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
+       FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
+         AS n (id, recipient_id, title, body, data)
+      WHERE (SELECT count(*) FROM locked) > 0
+     ON CONFLICT (event_id, recipient_id) DO NOTHING
+     RETURNING *
+   ), mailed AS (
+     ${insertMailRowsSql(9)}
+   )
+   SELECT * FROM inserted`,
+);
 
 /** A row as `RETURNING *` / `SELECT *` gives it. */
 export interface NotificationRow {
@@ -69,34 +93,17 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
       createdAt,
     }));
     const mail = this.mailOutbox.rowsFor(planned);
-    const rows: NotificationRow[] = await this.unitOfWork.manager.query(
-      `WITH locked AS MATERIALIZED (
-         SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
-           FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($5::uuid[]) AS r ORDER BY 1) l
-       ), inserted AS (
-         INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
-         SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
-           FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
-             AS n (id, recipient_id, title, body, data)
-          WHERE (SELECT count(*) FROM locked) > 0
-         ON CONFLICT (event_id, recipient_id) DO NOTHING
-         RETURNING *
-       ), mailed AS (
-         ${insertMailRowsSql(9)}
-       )
-       SELECT * FROM inserted`,
-      [
-        eventId,
-        type,
-        createdAt,
-        planned.map((notification) => notification.id),
-        planned.map((notification) => notification.recipientId),
-        planned.map((notification) => notification.title),
-        planned.map((notification) => notification.body),
-        planned.map((notification) => JSON.stringify(notification.data)),
-        ...mailRowsParameters(mail),
-      ],
-    );
+    const rows = await ADD_FOR_EVENT.run(this.unitOfWork.manager, [
+      eventId,
+      type,
+      createdAt,
+      planned.map((notification) => notification.id),
+      planned.map((notification) => notification.recipientId),
+      planned.map((notification) => notification.title),
+      planned.map((notification) => notification.body),
+      planned.map((notification) => JSON.stringify(notification.data)),
+      ...mailRowsParameters(mail),
+    ]);
     return rows.map(toNotification);
   }
 

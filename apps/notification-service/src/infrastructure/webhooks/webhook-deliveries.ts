@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@ajla/contracts';
 import { OutboxUnitOfWork } from '@ajla/messaging';
 import { newId } from '@ajla/shared-kernel';
+import { DirectoryCache } from '../persistence/directory-cache';
 import { ALL_EVENTS } from './webhook-events';
 
 /**
@@ -11,23 +12,44 @@ import { ALL_EVENTS } from './webhook-events';
  */
 @Injectable()
 export class WebhookDeliveries {
-  constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: OutboxUnitOfWork,
+    private readonly cache: DirectoryCache,
+  ) {}
 
   async queue(event: EventEnvelope): Promise<void> {
-    const manager = this.unitOfWork.manager;
-    const subscriptions: { id: string }[] = await manager.query(
-      `SELECT id FROM webhook_subscriptions
-        WHERE active AND ($1 = ANY (events) OR $2 = ANY (events))`,
-      [ALL_EVENTS, event.type],
+    const wanting = (await this.activeSubscriptions()).filter(
+      (subscription) =>
+        subscription.events.includes(ALL_EVENTS) || subscription.events.includes(event.type),
     );
-    for (const subscription of subscriptions) {
-      await manager.query(
-        `INSERT INTO webhook_deliveries
-                (id, subscription_id, event_id, event_type, envelope, due_at, created_at)
-         VALUES ($1, $2, $3, $4, $5::jsonb, now(), now())
-         ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-        [newId(), subscription.id, event.id, event.type, JSON.stringify(event)],
-      );
-    }
+    if (wanting.length === 0) return;
+    await this.unitOfWork.manager.query(
+      `INSERT INTO webhook_deliveries
+              (id, subscription_id, event_id, event_type, envelope, due_at, created_at)
+       SELECT d.id, w.id, $1, $2, $3::jsonb, now(), now()
+         FROM unnest($4::uuid[], $5::uuid[]) AS d (id, subscription_id)
+         JOIN webhook_subscriptions w ON w.id = d.subscription_id AND w.active
+       ON CONFLICT (subscription_id, event_id) DO NOTHING`,
+      [
+        event.id,
+        event.type,
+        JSON.stringify(event),
+        wanting.map(() => newId()),
+        wanting.map((subscription) => subscription.id),
+      ],
+    );
+  }
+
+  /**
+   * Every active subscription and the events it wants, kept in memory between changes (asked at
+   * every event). The insert checks them again: one deleted or turned off a moment ago, which the
+   * memory may not know yet, gets nothing.
+   */
+  private activeSubscriptions(): Promise<{ id: string; events: string[] }[]> {
+    return this.cache.get('webhook_subscriptions', () =>
+      this.unitOfWork.manager.query(
+        `SELECT id, events FROM webhook_subscriptions WHERE active ORDER BY id`,
+      ),
+    );
   }
 }

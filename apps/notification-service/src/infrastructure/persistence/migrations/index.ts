@@ -10,6 +10,7 @@ import { WebhookLifecycle1765400000000 } from './1765400000000-webhook-lifecycle
 import { RetentionIndexes1765500000000 } from './1765500000000-retention-indexes';
 import { NewRequestsDigest1765600000000 } from './1765600000000-new-requests-digest';
 import { SenderLeases1765700000000 } from './1765700000000-sender-leases';
+import { DirectoryChangeNotices1765800000000 } from './1765800000000-directory-change-notices';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -25,4 +26,5 @@ export const notificationServiceMigrations = [
   RetentionIndexes1765500000000,
   NewRequestsDigest1765600000000,
   SenderLeases1765700000000,
+  DirectoryChangeNotices1765800000000,
 ];

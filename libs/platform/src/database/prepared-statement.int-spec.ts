@@ -1,4 +1,5 @@
-import { createDataSource, type ServiceDataSource } from '@ajla/platform';
+import { createDataSource, type ServiceDataSource } from './create-data-source';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, type TestDatabase } from '@ajla/testing';
 import { PreparedStatement } from './prepared-statement';
 
