@@ -3,6 +3,7 @@ import { AuthModule } from '@ajla/auth';
 import { subscriptionsOf } from '@ajla/contracts';
 import { MessagingModule } from '@ajla/messaging';
 import { DatabaseModule, PlatformModule, RedisModule } from '@ajla/platform';
+import { CountUnreadHandler } from './application/count-unread/count-unread.handler';
 import { GetConversationHandler } from './application/get-conversation/get-conversation.handler';
 import { JoinChatHandler } from './application/join-chat/join-chat.handler';
 import { MarkReadHandler } from './application/mark-read/mark-read.handler';
@@ -23,6 +24,7 @@ import { conversationServiceMigrations } from './infrastructure/persistence/migr
 import { ConversationsController } from './infrastructure/web/conversations.controller';
 import { InternalConversationsController } from './infrastructure/web/internal-conversations.controller';
 import { MessagesController } from './infrastructure/web/messages.controller';
+import { UnreadCountsController } from './infrastructure/web/unread-counts.controller';
 
 export const SERVICE_NAME = 'conversation-service';
 
@@ -39,6 +41,7 @@ const handlers = [
   PostMessageHandler,
   MarkReadHandler,
   JoinChatHandler,
+  CountUnreadHandler,
 ];
 
 export interface AppModuleOptions {
@@ -78,6 +81,7 @@ export class AppModule {
         ConversationsController,
         MessagesController,
         InternalConversationsController,
+        UnreadCountsController,
       ],
       providers: [
         { provide: ConversationServiceConfig, useValue: config },

@@ -10,6 +10,11 @@ import {
 import { ClientIdTaken, type MessageLog } from '../src/domain/conversation/message-log.port';
 import { Message, type MessageDraft } from '../src/domain/conversation/message.aggregate';
 import { OpeningText } from '../src/domain/conversation/opening-text.value-object';
+import type {
+  UnreadCount,
+  UnreadCounts,
+  UnreadScope,
+} from '../src/domain/conversation/unread-counts.port';
 import type { AccountRole } from '../src/domain/conversation/participant';
 import type {
   ClientMessageId,
@@ -26,7 +31,7 @@ export { FixedClock, immediateUnitOfWork } from '@ajla/testing';
  * from the counter, one conversation per id and per request, one message per client id; the
  * events of what is stored land in `outbox`.
  */
-export class InMemoryConversations implements ConversationRepository, MessageLog {
+export class InMemoryConversations implements ConversationRepository, MessageLog, UnreadCounts {
   private readonly conversations = new Map<string, Conversation>();
   private readonly messages = new Map<string, Message[]>();
   readonly reads = new Map<string, number>();
@@ -81,6 +86,19 @@ export class InMemoryConversations implements ConversationRepository, MessageLog
     if ((this.reads.get(key) ?? 0) >= seq) return false;
     this.reads.set(key, seq);
     return true;
+  }
+
+  async unreadCounts(ids: readonly ConversationId[], scope: UnreadScope): Promise<UnreadCount[]> {
+    return ids.flatMap((id) => {
+      const conversation = this.conversations.get(id);
+      if (!conversation) return [];
+      if (scope.clientOnly !== null && conversation.userId !== scope.clientOnly) return [];
+      const readSeq = this.reads.get(`${id}:${scope.reader}`) ?? 0;
+      const unread = (this.messages.get(id) ?? []).filter(
+        (m) => m.seq > readSeq && m.senderId !== scope.reader,
+      ).length;
+      return [{ conversationId: id, unread, lastSeq: conversation.lastSeq, readSeq }];
+    });
   }
 }
 

@@ -6,11 +6,13 @@ import { CLOCK } from '../application/ports/clock.port';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.port';
 import { CONVERSATION_REPOSITORY } from '../domain/conversation/conversation.repository.port';
 import { MESSAGE_LOG } from '../domain/conversation/message-log.port';
+import { UNREAD_COUNTS } from '../domain/conversation/unread-counts.port';
 import {
   conversationIntegrationEventMapper,
   PRODUCER,
 } from './messaging/conversation-integration-event.mapper';
 import { PostgresMessageLog } from './persistence/message-log/postgres-message-log';
+import { PostgresUnreadCounts } from './persistence/postgres-unread-counts';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
 import { ChatHub } from './realtime/chat-hub';
 import { ChatGateway } from './realtime/chat.gateway';
@@ -24,6 +26,8 @@ export const persistenceProviders: Provider[] = [
   { provide: CONVERSATION_REPOSITORY, useExisting: TypeOrmConversationRepository },
   PostgresMessageLog,
   { provide: MESSAGE_LOG, useExisting: PostgresMessageLog },
+  PostgresUnreadCounts,
+  { provide: UNREAD_COUNTS, useExisting: PostgresUnreadCounts },
 ];
 
 export const realtimeProviders: Provider[] = [

@@ -74,6 +74,7 @@ describe(`fuzzing the platform (seed ${SEED})`, () => {
         expect.arrayContaining([
           'POST /api/v1/admin/webhooks',
           'GET /api/v1/admin/webhooks',
+          'GET /api/v1/conversations/unread',
           'DELETE /api/v1/admin/webhooks/{id}',
           'GET /api/v1/admin/webhooks/{id}/deliveries',
           'PATCH /api/v1/admin/webhooks/{id}',

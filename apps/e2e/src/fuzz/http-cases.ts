@@ -47,6 +47,8 @@ export interface HttpCase {
   /** Why API.md says the case must be refused (400), if it must: then a 2xx is a failure. */
   mustRefuse?: string;
   build: Recipe<BuiltRequest>;
+  /** What is wrong with a 2xx answer's body for this caller, if anything (e.g. a leak). */
+  checkAnswer?: (body: unknown, ctx: CaseContext) => string | undefined;
 }
 
 const callerArb: fc.Arbitrary<CallerKind> = fc.oneof(
@@ -108,6 +110,9 @@ function operationCaseArb(op: Operation): fc.Arbitrary<HttpCase> {
           if (body) Object.assign(built, body.make(ctx, headers));
           return built;
         },
+        ...(ANSWER_CHECKS[`${op.method} ${op.path}`]
+          ? { checkAnswer: ANSWER_CHECKS[`${op.method} ${op.path}`] }
+          : {}),
       };
     });
 }
@@ -136,7 +141,9 @@ interface QueryChoice {
 function queryParamArb(p: Parameter): fc.Arbitrary<QueryChoice | null> {
   const s = p.schema;
   let values: fc.Arbitrary<Variant<string>>;
-  if (s.enum) {
+  if (p.name === 'ids') {
+    values = conversationIdListArb;
+  } else if (s.enum) {
     values = enumField(s.enum).map((v) => ({
       ...variant(v.tag, (c) => String(v.make(c))),
       refuse: v.refuse,
@@ -157,6 +164,70 @@ function queryParamArb(p: Parameter): fc.Arbitrary<QueryChoice | null> {
     { freq: 3 },
   );
 }
+
+/**
+ * `ids` of `GET /api/v1/conversations/unread`: comma-separated conversation ids, the caller's,
+ * another client's and unknown ones mixed, at and beyond the limit of 100, with broken items.
+ */
+const conversationIdListArb: fc.Arbitrary<Variant<string>> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(fc.tuple(fc.constantFrom('mine', 'theirs', 'random'), fc.nat()), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((picks) =>
+        variant(`ids:${[...new Set(picks.map(([which]) => which))].sort().join('+')}`, (c) =>
+          picks
+            .map(([which, n]) => {
+              const ids = which === 'random' ? [] : c.world.idsOf('conversation', which, c.caller);
+              return ids.length > 0 ? ids[n % ids.length]! : c.world.randomId(n);
+            })
+            .join(','),
+        ),
+      ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<Variant<string>>(
+      variant('ids:boundary:100', (c) => idList(c, 100)),
+      { ...variant('ids:boundary:101', (c) => idList(c, 101)), refuse: 'more than 100 ids' },
+      { ...variant('ids:trailing-comma', (c) => `${idList(c, 2)},`), refuse: 'an empty id' },
+      {
+        ...variant('ids:double-comma', (c) => idList(c, 2).replace(',', ',,')),
+        refuse: 'an empty id',
+      },
+      { ...variant('ids:spaces', (c) => idList(c, 2).replace(',', ', ')), refuse: 'not a UUID' },
+      { ...variant('ids:one-bad', (c) => `${idList(c, 2)},${c.marker}`), refuse: 'not a UUID' },
+      { ...variant('ids:empty', () => ''), refuse: 'no ids' },
+      { ...variant('ids:comma', () => ','), refuse: 'no ids' },
+      variant('ids:upper', (c) => idList(c, 3).toUpperCase()),
+    ),
+  },
+  { weight: 1, arbitrary: hostileText.map((v) => variant(v.tag, (c) => String(v.make(c)))) },
+);
+
+/** `count` ids: the caller's conversations first, then unknown ones. */
+function idList(c: CaseContext, count: number): string {
+  const mine = c.world.idsOf('conversation', 'mine', c.caller);
+  return Array.from({ length: count }, (_, i) => mine[i] ?? c.world.randomId(i)).join(',');
+}
+
+/** Oracles on 2xx answers, by operation: what the caller may not see never appears. */
+const ANSWER_CHECKS: Record<string, (body: unknown, ctx: CaseContext) => string | undefined> = {
+  'GET /api/v1/conversations/unread': (body, ctx) => {
+    const items = (body as { items?: { conversation_id?: unknown }[] } | null)?.items;
+    if (!Array.isArray(items)) return 'no items array';
+    if (!(SESSION_CALLERS as readonly string[]).includes(ctx.caller))
+      return 'answered a bad caller';
+    const { allowed } = ctx.world.conversationsFor(ctx.caller as (typeof SESSION_CALLERS)[number]);
+    const leaked = items.filter((item) => !allowed.includes(String(item.conversation_id)));
+    return leaked.length > 0
+      ? `counts of conversations the caller may not see: ${leaked.map((i) => String(i.conversation_id)).join(', ')}`
+      : undefined;
+  },
+};
 
 /** Whole-query mischief: unknown, repeated, bracketed, badly encoded and very long parameters. */
 const queryMutationArb: fc.Arbitrary<Variant<string>> = fc.oneof(

@@ -109,6 +109,15 @@ async function runOne(
   if (res.status >= 200 && res.status < 300 && c.mustRefuse) {
     report('accepted an invalid input', res.status, `${answer} (expected a 400: ${c.mustRefuse})`);
   }
+  if (res.status >= 200 && res.status < 300 && c.checkAnswer) {
+    let problem: string | undefined;
+    try {
+      problem = c.checkAnswer(JSON.parse(text), { marker, world, caller: c.caller });
+    } catch {
+      problem = 'not JSON';
+    }
+    if (problem) report(`wrong answer: ${problem}`, res.status, answer);
+  }
   if (res.status >= 200 && res.status < 300) {
     // Tokens the platform issued and passwords it took belong to the log audit's secrets.
     if (contentType.includes('json') && text.includes('_token')) recordTokens(JSON.parse(text));

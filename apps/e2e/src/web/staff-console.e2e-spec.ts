@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { newClient, newStaff, type Account } from '../support/api';
+import { api, newClient, newStaff, type Account } from '../support/api';
 import { launchChromium, screenshot, seriousViolations, watchPage } from '../support/browser';
 import { recordSecret } from '../support/secrets';
 import { e2eState } from '../support/state';
@@ -97,6 +97,47 @@ describe('the staff console, the bell and the admin screens (headless Chromium)'
       .waitFor({ timeout: 20_000 });
     expect(await seriousViolations(agentPage)).toEqual([]);
     await screenshot(agentPage, 'staff-queue');
+  });
+
+  it('the queue row counts the messages the agent has not read, live, until they open the conversation', async () => {
+    const card = agentPage
+      .getByRole('list', { name: 'Queue' })
+      .getByRole('listitem')
+      .filter({ hasText: description });
+    // The opening message (the description) is the client's: unread for every staff member.
+    await card.getByText('1 unread message', { exact: true }).waitFor({ state: 'attached' });
+
+    // The client writes twice (through the API: the client's page is on their list).
+    const mine = await api('GET', '/api/v1/requests?page_size=100', {
+      token: client.tokens.access_token,
+    });
+    const request = (mine.body.items as { description: string; conversation_id: string }[]).find(
+      (item) => item.description === description,
+    )!;
+    for (const content of ['Could they be in the stalls?', 'وشكرًا 🌹']) {
+      const posted = await api('POST', '/api/v1/messages', {
+        token: client.tokens.access_token,
+        body: { conversation_id: request.conversation_id, content },
+      });
+      expect(posted.status).toBe(201);
+    }
+    // No reload: the console reads the counts again by itself.
+    await card
+      .getByText('3 unread messages', { exact: true })
+      .waitFor({ state: 'attached', timeout: 20_000 });
+    expect(await card.locator('.unread-count [aria-hidden="true"]').textContent()).toBe('3');
+    expect(await seriousViolations(agentPage)).toEqual([]);
+    await screenshot(agentPage, 'staff-queue-unread');
+
+    // Opening the conversation reads it: the badge goes away.
+    await card.getByRole('link').click();
+    await agentPage
+      .getByRole('article')
+      .getByRole('list', { name: 'Conversation history' })
+      .getByText('وشكرًا 🌹')
+      .waitFor({ timeout: 20_000 });
+    await card.locator('.unread-count').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await card.getByText(/unread message/).count()).toBe(0);
   });
 
   it('assigns it to themself, starts work, talks with the client beside it and marks it fulfilled; the client sees each move', async () => {

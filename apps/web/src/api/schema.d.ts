@@ -323,6 +323,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/conversations/unread': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How many messages the caller has not read, in each of up to 100 conversations.
+     * @description Unread: messages above the caller's read mark written by someone else. Staff may ask about any conversation, a client about their own; the others (and unknown ids) are left out of the answer, never an error.
+     */
+    get: operations['UnreadCountsController_unread'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/notifications': {
     parameters: {
       query?: never;
@@ -778,6 +798,29 @@ export interface components {
       user_id: string;
       /** Format: date-time */
       created_at: string;
+    };
+    UnreadCountResponse: {
+      /** Format: uuid */
+      conversation_id: string;
+      /**
+       * @description Messages with a seq above read_seq written by someone other than the caller (the caller's own never count).
+       * @example 3
+       */
+      unread: number;
+      /**
+       * @description The seq of the newest message.
+       * @example 7
+       */
+      last_seq: number;
+      /**
+       * @description The caller's read mark (the WebSocket "read" frame); 0 when nothing was read.
+       * @example 4
+       */
+      read_seq: number;
+    };
+    UnreadCountsResponse: {
+      /** @description In the order the ids were asked, each once; ids of conversations that do not exist or that the caller may not see are left out. */
+      items: components['schemas']['UnreadCountResponse'][];
     };
     NotificationErrorResponse: {
       /** @example notification not found */
@@ -1892,6 +1935,45 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationErrorResponse'];
+        };
+      };
+    };
+  };
+  UnreadCountsController_unread: {
+    parameters: {
+      query: {
+        /** @description Conversation ids (UUIDs), comma-separated, 1 to 100 of them (e.g. the conversation_id of each request of a queue page). */
+        ids: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnreadCountsResponse'];
+        };
+      };
+      /** @description ids missing, empty, not UUIDs, or more than 100. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationErrorResponse'];
+        };
+      };
+      401: {
         headers: {
           [name: string]: unknown;
         };

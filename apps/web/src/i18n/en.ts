@@ -122,6 +122,13 @@ export const en = {
     you: 'you',
     someoneElse: 'another staff member',
     unread: '{{count}} unread',
+    // Every plural form Arabic needs (ar.ts has the same keys); English uses one and other.
+    unreadMessages_zero: 'No unread messages',
+    unreadMessages_one: '{{count}} unread message',
+    unreadMessages_two: '{{count}} unread messages',
+    unreadMessages_few: '{{count}} unread messages',
+    unreadMessages_many: '{{count}} unread messages',
+    unreadMessages_other: '{{count}} unread messages',
     oldestFirst: 'Oldest first',
     selectHint: 'Choose a request in the queue to work on it.',
     detail: 'Request',

@@ -6,12 +6,11 @@ import { useDateTime } from '../components/format';
 import { useTitle } from '../components/use-title';
 import { ErrorMessage } from '../components/error-message';
 import { ConversationPanel } from '../conversation/conversation-panel';
-import { unreadByRequest, useUnreadNotifications } from '../notifications/use-notifications';
 import { StatusBadge } from '../requests/status-badge';
 import { REQUEST_STATUSES, type RequestStatus } from '../requests/use-requests';
 import { RequestPane } from './request-pane';
 import { RequireRole } from './require-role';
-import { useQueue, useStaffMembers } from './use-staff';
+import { useQueue, useStaffMembers, useUnreadCounts } from './use-staff';
 import { Pager } from '../components/pager';
 import { StatusFilter } from '../requests/status-filter';
 
@@ -51,7 +50,6 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
   const [params, setParams] = useSearchParams();
   const me = useMe().data;
   const staff = useStaffMembers();
-  const unread = unreadByRequest(useUnreadNotifications().data?.items);
 
   const statusParam = params.get('status');
   const status = REQUEST_STATUSES.includes(statusParam as RequestStatus)
@@ -62,6 +60,11 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const queue = useQueue({ status, assigneeId: assignee, page, pageSize: PAGE_SIZE });
   const pages = queue.data ? Math.max(1, Math.ceil(queue.data.total / PAGE_SIZE)) : 1;
+  const items = queue.data?.items ?? [];
+  const unread = useUnreadCounts(
+    items.map((request) => request.conversation_id),
+    items.find((request) => request.id === selected)?.conversation_id,
+  ).data;
 
   const go = (next: { status?: string; assignee?: string; page?: number }) => {
     const search = new URLSearchParams();
@@ -116,7 +119,7 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
         {queue.data && queue.data.items.length > 0 && (
           <ul className="request-list queue" aria-label={t('staff.queue')}>
             {queue.data.items.map((request) => {
-              const count = unread.get(request.id) ?? 0;
+              const count = unread?.get(request.conversation_id) ?? 0;
               return (
                 <li
                   key={request.id}
@@ -131,9 +134,7 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
                       {t(`requests.types.${request.type}`)}
                     </Link>
                     <StatusBadge status={request.status} />
-                    {count > 0 && (
-                      <span className="unread-count">{t('staff.unread', { count })}</span>
-                    )}
+                    {count > 0 && <UnreadBadge count={count} />}
                   </div>
                   <p className="description clamp" dir="auto">
                     {request.description}
@@ -164,5 +165,17 @@ function StaffConsole({ conversation }: { conversation: ConversationSlot }) {
         )}
       </div>
     </section>
+  );
+}
+
+/** The number for the eye; the whole phrase ("3 unread messages") for screen readers. */
+function UnreadBadge({ count }: { count: number }) {
+  const { t } = useTranslation();
+  const label = t('staff.unreadMessages', { count });
+  return (
+    <span className="unread-count" title={label}>
+      <span aria-hidden="true">{count > 99 ? '99+' : count}</span>
+      <span className="visually-hidden">{label}</span>
+    </span>
   );
 }

@@ -1,5 +1,6 @@
 import { act, screen, within } from '@testing-library/react';
 import { vi } from 'vitest';
+import { i18n } from '../i18n/i18n';
 import { USER, aRequest, json, renderApp } from '../test/render-app';
 
 const AGENT = { ...USER, id: '0190a1b2-0000-7000-8000-0000000000a9', role: 'agent' };
@@ -14,6 +15,7 @@ function staffHandlers(request: Record<string, unknown>) {
     'GET /api/v1/admin/requests': () => page([request]),
     [`GET /api/v1/requests/${ID}`]: () => json(200, request),
     'GET /api/v1/notifications': () => page([]),
+    'GET /api/v1/conversations/unread': () => json(200, { items: [] }),
   };
 }
 
@@ -202,5 +204,81 @@ describe('the staff console, live', () => {
     );
     // Long before the next poll (30 s): the socket brought it.
     expect(await within(queue).findByText('A chauffeur at 6')).toBeInTheDocument();
+  });
+});
+
+describe('the staff console, unread messages', () => {
+  const first = aRequest({ description: 'Opera tickets' });
+  const second = aRequest({
+    id: '0190a1b2-0000-7000-8000-0000000000bb',
+    description: 'A chauffeur at 6',
+    conversation_id: '0190a1b2-0000-7000-8000-0000000000dd',
+  });
+  const counts = (a: number, b: number) =>
+    json(200, {
+      items: [
+        { conversation_id: first.conversation_id, unread: a, last_seq: 4, read_seq: 4 - a },
+        { conversation_id: second.conversation_id, unread: b, last_seq: 1, read_seq: 1 - b },
+      ],
+    });
+  const row = async (text: string) =>
+    (await within(await screen.findByRole('list', { name: 'Queue' })).findByText(text)).closest(
+      'li',
+    )!;
+
+  it("shows on each row how many of its conversation's messages I have not read", async () => {
+    const app = renderApp('/staff', {
+      signedIn: true,
+      handlers: {
+        ...staffHandlers(first),
+        'GET /api/v1/admin/requests': () => page([first, second]),
+        'GET /api/v1/conversations/unread': () => counts(3, 0),
+      },
+    });
+    const opera = await row('Opera tickets');
+    expect(await within(opera).findByText('3 unread messages')).toBeInTheDocument();
+    expect(within(opera).getByText('3')).toHaveAttribute('aria-hidden', 'true');
+    expect(within(await row('A chauffeur at 6')).queryByText(/unread/)).toBeNull();
+    // One call for the whole page of the queue.
+    const asked = app.calls.filter((call) => call.path === '/api/v1/conversations/unread');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.url.searchParams.get('ids')!.split(',').sort()).toEqual(
+      [first.conversation_id, second.conversation_id].sort(),
+    );
+  });
+
+  it('reads the counts again by itself: a new message shows, a conversation read clears', async () => {
+    let answer = counts(1, 0);
+    renderApp(`/staff/requests/${first.id}`, {
+      signedIn: true,
+      handlers: {
+        ...staffHandlers(first),
+        'GET /api/v1/admin/requests': () => page([first, second]),
+        'GET /api/v1/conversations/unread': () => answer.clone(),
+      },
+    });
+    const opera = await row('Opera tickets');
+    expect(await within(opera).findByText('1 unread message')).toBeInTheDocument();
+    // The client writes twice more; then the open conversation is read (its socket's read mark).
+    answer = counts(3, 1);
+    expect(
+      await within(opera).findByText('3 unread messages', {}, { timeout: 4000 }),
+    ).toBeInTheDocument();
+    expect(within(await row('A chauffeur at 6')).getByText('1 unread message')).toBeInTheDocument();
+    answer = counts(0, 1);
+    await vi.waitFor(() => expect(within(opera).queryByText(/unread/)).toBeNull(), {
+      timeout: 4000,
+    });
+  });
+
+  it('says it in Arabic with the right plural form', () => {
+    const say = (count: number) => i18n.t('staff.unreadMessages', { count, lng: 'ar' });
+    expect([1, 2, 3, 11, 100].map(say)).toEqual([
+      'رسالة واحدة غير مقروءة',
+      'رسالتان غير مقروءتين',
+      '3 رسائل غير مقروءة',
+      '11 رسالة غير مقروءة',
+      '100 رسالة غير مقروءة',
+    ]);
   });
 });

@@ -44,6 +44,44 @@ export function useQueue(filter: {
   });
 }
 
+/** How often the queue's unread counts are read again while the page is visible. */
+export const UNREAD_POLL_MS = 5_000;
+/** ...and while the open conversation still counts as unread (its read mark is on its way). */
+export const UNREAD_OPEN_POLL_MS = 1_500;
+
+/**
+ * How many messages of each conversation the signed-in staff member has not read
+ * (`GET /conversations/unread`, one call for the whole queue page), by conversation id.
+ *
+ * A client's message is pushed to nobody on the staff side (notification-service tells the
+ * client of staff replies only), so the counts are read again every few seconds while the page
+ * is visible, on focus, and, being under `['requests']`, whenever a live notification refreshes
+ * the queue. The conversation open beside the queue marks itself read over its own socket; while
+ * its count is still above zero it is read again sooner, so the badge goes as soon as the mark
+ * is stored.
+ */
+export function useUnreadCounts(conversationIds: readonly string[], open?: string) {
+  const { api } = useServices();
+  const ids = [...new Set(conversationIds)].sort().slice(0, 100);
+  return useQuery<Schemas['UnreadCountsResponse'], Error, Map<string, number>>({
+    queryKey: ['requests', 'unread', ids],
+    enabled: ids.length > 0,
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => {
+      const openCount = query.state.data?.items.find((i) => i.conversation_id === open)?.unread;
+      return openCount ? UNREAD_OPEN_POLL_MS : UNREAD_POLL_MS;
+    },
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/conversations/unread', {
+          params: { query: { ids: ids.join(',') } },
+          signal,
+        }),
+      ),
+    select: (data) => new Map(data.items.map((item) => [item.conversation_id, item.unread])),
+  });
+}
+
 /**
  * Agents and admins by name (`GET /admin/users`, admins only): whom a request can be assigned
  * to. An agent gets nothing here (the API refuses them) and assigns to themself only.
