@@ -182,6 +182,12 @@ describe('notification-service', () => {
     expect(await notificationsOfEvent(own.id)).toEqual([]);
     expect(await notificationsOfEvent(system.id)).toEqual([]);
     expect(await notificationsOfEvent(reply.id)).toEqual([client.id]);
+    // With no webhook wanting messages, the two that tell nobody took no transaction at all.
+    const { rows: inbox } = await harness.sql.query(
+      'SELECT event_id FROM notifications.inbox_messages WHERE event_id = ANY($1::uuid[])',
+      [[own.id, system.id, reply.id]],
+    );
+    expect(inbox).toEqual([{ event_id: reply.id }]);
     const [latest] = (await list(client)).items;
     expect(latest).toMatchObject({
       type: 'message.created',

@@ -19,6 +19,7 @@ import {
   persistenceProviders,
   realtimeProviders,
   retentionProviders,
+  messagingProviders,
   webhookProviders,
 } from './infrastructure/notification-service.providers';
 import {
@@ -98,6 +99,7 @@ export class AppModule {
         ...realtimeProviders,
         ...webhookProviders,
         ...retentionProviders,
+        ...messagingProviders,
       ],
     };
   }

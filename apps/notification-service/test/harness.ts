@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Role } from '@ajla/auth';
 import type { EventEnvelope } from '@ajla/contracts';
+import { EventTransport } from '@ajla/messaging';
 import { loadConfig } from '@ajla/platform';
 import {
   callJson,
@@ -40,6 +41,8 @@ export class ServiceHarness {
   wsUrl!: string;
   private config!: NotificationServiceConfig;
   private readonly replicas: NestFastifyApplication[] = [];
+  /** Events acknowledged as having no effect here (no inbox row to wait for). */
+  private readonly ignored = new Set<string>();
   sql!: Client;
   private tokens!: TestTokens;
   private bus!: TestEventBus;
@@ -69,6 +72,10 @@ export class ServiceHarness {
       ...env,
     });
     ({ app: this.app, baseUrl: this.baseUrl, wsUrl: this.wsUrl } = await this.boot());
+    this.app.get(EventTransport).watchSettled((outcome, message) => {
+      const id = message.properties.messageId;
+      if (outcome === 'ignored' && typeof id === 'string') this.ignored.add(id);
+    });
     this.sql = new Client({ connectionString: this.db.url });
     await this.sql.connect();
   }
@@ -116,9 +123,13 @@ export class ServiceHarness {
     this.bus.publish(envelope);
   }
 
-  /** Resolves once the event's inbox row is committed (with its effects). */
+  /**
+   * Resolves once the event's inbox row is committed (with its effects), or once the service
+   * acknowledged it as one that can have no effect here (`ActivityEventFilter`).
+   */
   handled(eventId: string): Promise<true> {
     return waitFor(async () => {
+      if (this.ignored.has(eventId)) return true;
       const { rowCount } = await this.sql.query(
         'SELECT 1 FROM notifications.inbox_messages WHERE event_id = $1',
         [eventId],

@@ -4,6 +4,7 @@ export * from './amqp/topology';
 export * from './amqp/message-headers';
 export * from './consumer/event-context';
 export * from './consumer/event-transport';
+export * from './consumer/event-filter';
 export type { DeliveryOutcome, EventConsumer } from './consumer/event-consumer';
 export * from './consumer/retry-policy';
 export * from './outbox/outbox-writer';

@@ -9,7 +9,8 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
-import type { RoutingKey } from '@ajla/contracts';
+import { ModuleRef } from '@nestjs/core';
+import type { EventEnvelope, RoutingKey } from '@ajla/contracts';
 import {
   METRICS_REGISTRY,
   PeriodicJob,
@@ -23,6 +24,7 @@ import { DataSource } from 'typeorm';
 import { type AmqpConnectionManager, createAmqpConnection } from './amqp/connection';
 import { consumerQueues } from './amqp/topology';
 import { MessagingConfig, parseRetryDelays } from './config/messaging.config';
+import { EVENT_FILTER, type EventFilter } from './consumer/event-filter';
 import { EventTransport } from './consumer/event-transport';
 import { defaultLogger } from './logger';
 import { MessagingMetrics } from './observability/messaging-metrics';
@@ -182,6 +184,24 @@ export class RabbitReadinessCheck implements ReadinessCheck {
 }
 
 /**
+ * The service's `EventFilter` (`EVENT_FILTER`, provided anywhere in its app), found at the first
+ * event, when every module is ready; none: every event is handled.
+ */
+function eventFilterOf(modules: ModuleRef): (event: EventEnvelope) => boolean {
+  let filter: EventFilter | null | undefined;
+  return (event) => {
+    if (filter === undefined) {
+      try {
+        filter = modules.get<EventFilter>(EVENT_FILTER, { strict: false });
+      } catch {
+        filter = null;
+      }
+    }
+    return filter === null ? true : filter.handles(event);
+  };
+}
+
+/**
  * RabbitMQ for one service: the connection, the outbox relay, with `subscriptions` the transport
  * of its `@EventPattern` handlers (`EventTransport`, also provided as the platform's
  * `TRANSPORT_STRATEGY`), a readiness check, and shutdown in order. Needs the service's
@@ -215,6 +235,7 @@ export class MessagingModule {
               dataSource: DataSource,
               connection: AmqpConnectionManager,
               metrics: MessagingMetrics | null,
+              modules: ModuleRef,
             ) =>
               new EventTransport({
                 dataSource,
@@ -226,8 +247,9 @@ export class MessagingModule {
                 retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
                 logger: defaultLogger('EventConsumer'),
                 onSettled: (outcome, message) => metrics?.settled(outcome, message),
+                handles: eventFilterOf(modules),
               }),
-            inject: [DataSource, CONSUMER_CONNECTION, MESSAGING_METRICS],
+            inject: [DataSource, CONSUMER_CONNECTION, MESSAGING_METRICS, ModuleRef],
           },
           { provide: TRANSPORT_STRATEGY, useExisting: EventTransport },
         ]

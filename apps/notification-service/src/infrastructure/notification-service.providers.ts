@@ -1,5 +1,9 @@
 import type { Provider } from '@nestjs/common';
-import { outboxUnitOfWorkProvider, type IntegrationEventMapper } from '@ajla/messaging';
+import {
+  EVENT_FILTER,
+  outboxUnitOfWorkProvider,
+  type IntegrationEventMapper,
+} from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CLOCK } from '../application/ports/clock.port';
 import { NotificationServiceConfig } from '../config/notification-service.config';
@@ -9,6 +13,7 @@ import { ACCOUNT_DIRECTORY } from '../domain/account/account-directory.port';
 import { TypeOrmNotificationRepository } from './persistence/typeorm-notification.repository';
 import { TypeOrmAccountDirectory } from './persistence/typeorm-account-directory';
 import { DirectoryCache } from './persistence/directory-cache';
+import { ActivityEventFilter } from './messaging/activity-event-filter';
 import { NotificationHub } from './realtime/notification-hub';
 import { NotificationsGateway } from './realtime/notifications.gateway';
 import { MailSender } from './mail/mail-sender';
@@ -76,3 +81,9 @@ export const webhookProviders: Provider[] = [
 
 /** Deletes old mail, finished webhook deliveries and expired secrets (nothing grows forever). */
 export const retentionProviders: Provider[] = [NotificationRetention];
+
+/** Events that can have no effect here are acknowledged without a transaction. */
+export const messagingProviders: Provider[] = [
+  ActivityEventFilter,
+  { provide: EVENT_FILTER, useExisting: ActivityEventFilter },
+];

@@ -44,7 +44,15 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
   });
 
   async function consume(...handlers: RecordingHandler[]): Promise<EventTransport> {
+    return consumeFiltered(undefined, ...handlers);
+  }
+
+  async function consumeFiltered(
+    handles: ((event: { id: string }) => boolean) | undefined,
+    ...handlers: RecordingHandler[]
+  ): Promise<EventTransport> {
     consumer = eventTransport({
+      handles,
       dataSource: bed.dataSource,
       connection: bed.connection,
       serviceName: bed.serviceName,
@@ -316,6 +324,24 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     await waitFor(() => outcomesOf(stray.id).length === 1);
     expect(outcomesOf(stray.id)).toEqual(['skipped']);
     await bed.channel.unbindQueue(`${bed.serviceName}.events`, bed.exchange, 'user.registered');
+  });
+
+  it('acknowledges an event its filter says can have no effect, with no transaction; handles the rest', async () => {
+    const ignored = aSubmittedEvent();
+    const handled = aSubmittedEvent();
+    const handler = new RecordingHandler();
+    await consumeFiltered((event) => event.id !== ignored.id, handler);
+    publish(ignored);
+    publish(handled);
+    await waitFor(() => outcomesOf(ignored.id).length === 1 && outcomesOf(handled.id).length === 1);
+    expect(outcomesOf(ignored.id)).toEqual(['ignored']);
+    expect(outcomesOf(handled.id)).toEqual(['handled']);
+    expect(handler.calls.map((call) => call.id)).toEqual([handled.id]);
+    // No inbox row for the ignored one: it never opened a transaction.
+    const inbox = await bed.dataSource.query(`SELECT event_id FROM messaging_test.inbox_messages`);
+    expect(inbox).toEqual([{ event_id: handled.id }]);
+    const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+    expect(left.messageCount).toBe(0);
   });
 
   it('on stop, lets the handler in progress finish and ack; nothing comes back later', async () => {

@@ -53,6 +53,11 @@ export interface EventConsumerOptions {
   /** Pause before giving a message back to its queue when its copy could not be stored. */
   requeueDelayMs?: number;
   logger?: MessagingLogger;
+  /**
+   * Whether an event can have any effect in this service (`EventFilter`); false: acknowledged at
+   * once, without a transaction. Default: every event is handled.
+   */
+  handles?: (event: EventEnvelope) => boolean;
   /** Called once per delivery with what became of it (metrics, tests). */
   onSettled?: (outcome: DeliveryOutcome, message: ConsumeMessage) => void;
 }
@@ -68,6 +73,8 @@ export type DeliveryOutcome =
   | 'dead-lettered'
   /** A valid event no handler takes (a binding left from an older version): acked. */
   | 'skipped'
+  /** A valid event the service's `EventFilter` says can have no effect here: acked, no inbox row. */
+  | 'ignored'
   /** Could not store its retry or dead-letter copy: given back to the queue. */
   | 'requeued';
 
@@ -276,6 +283,10 @@ export class EventConsumer {
         );
         ack(channel, message);
         return 'skipped';
+      }
+      if (this.options.handles !== undefined && !this.options.handles(event)) {
+        ack(channel, message);
+        return 'ignored';
       }
       let applied: boolean;
       try {

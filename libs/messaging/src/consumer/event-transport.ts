@@ -7,6 +7,8 @@ import { EventConsumer, type EventConsumerOptions, type HandleEvent } from './ev
 
 export type EventTransportOptions = Omit<EventConsumerOptions, 'handlers'>;
 
+type SettledListener = NonNullable<EventConsumerOptions['onSettled']>;
+
 /**
  * Serves the `@EventPattern` handlers of a Nest application from the service's queue
  * (`<service>.events`), through `EventConsumer`: manual acks after the commit, each handler inside
@@ -22,6 +24,7 @@ export class EventTransport extends Server implements CustomTransportStrategy {
   // Failures are this transport's business (retry, dead-letter, log): Nest need not log them.
   override readonly propagatesEventHandlerErrors = true;
   private consumer?: EventConsumer;
+  private readonly settledListeners = new Set<SettledListener>();
 
   constructor(private readonly options: EventTransportOptions) {
     super();
@@ -31,7 +34,14 @@ export class EventTransport extends Server implements CustomTransportStrategy {
   listen(callback: (error?: unknown) => void): void {
     let consumer: EventConsumer;
     try {
-      consumer = new EventConsumer({ ...this.options, handlers: this.eventHandlers() });
+      consumer = new EventConsumer({
+        ...this.options,
+        handlers: this.eventHandlers(),
+        onSettled: (outcome, message) => {
+          this.options.onSettled?.(outcome, message);
+          for (const listener of this.settledListeners) listener(outcome, message);
+        },
+      });
     } catch (error) {
       callback(error);
       return;
@@ -47,6 +57,15 @@ export class EventTransport extends Server implements CustomTransportStrategy {
 
   on(): never {
     throw new Error('EventTransport emits no events: see problem() for its state');
+  }
+
+  /**
+   * Calls `listener` with what became of each delivery from now on (tests: an event the
+   * service's filter ignored leaves no row to wait for); returns how to stop.
+   */
+  watchSettled(listener: SettledListener): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
   }
 
   /** The `EventConsumer` behind it (once listening). */

@@ -40,7 +40,7 @@ export class MessagingMetrics {
     });
     this.consumed = this.counter({
       name: 'ajla_events_consumed_total',
-      help: 'Deliveries consumed, by event type and outcome (handled, duplicate, retried, dead-lettered, skipped, requeued)',
+      help: 'Deliveries consumed, by event type and outcome (handled, duplicate, retried, dead-lettered, skipped, ignored, requeued)',
       labelNames: ['type', 'outcome'],
     });
     this.delay =

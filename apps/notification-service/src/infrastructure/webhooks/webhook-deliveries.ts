@@ -5,6 +5,19 @@ import { newId } from '@ajla/shared-kernel';
 import { DirectoryCache } from '../persistence/directory-cache';
 import { ALL_EVENTS } from './webhook-events';
 
+/** An active subscription as kept in memory: what it wants. */
+interface Subscription {
+  id: string;
+  events: string[];
+}
+
+/** The `DirectoryCache` key of the active subscriptions. */
+const SUBSCRIPTIONS = 'webhook_subscriptions';
+
+function wants(subscription: Subscription, type: string): boolean {
+  return subscription.events.includes(ALL_EVENTS) || subscription.events.includes(type);
+}
+
 /**
  * Queues an event for every active webhook that wants it: one `webhook_deliveries` row each,
  * written in the consumer's transaction with the event's inbox row, so no event is lost between
@@ -18,9 +31,8 @@ export class WebhookDeliveries {
   ) {}
 
   async queue(event: EventEnvelope): Promise<void> {
-    const wanting = (await this.activeSubscriptions()).filter(
-      (subscription) =>
-        subscription.events.includes(ALL_EVENTS) || subscription.events.includes(event.type),
+    const wanting = (await this.activeSubscriptions()).filter((subscription) =>
+      wants(subscription, event.type),
     );
     if (wanting.length === 0) return;
     await this.unitOfWork.manager.query(
@@ -41,12 +53,21 @@ export class WebhookDeliveries {
   }
 
   /**
+   * Whether an event of `type` may be queued for some webhook, from memory: true unless the
+   * subscriptions are known and none wants it (true too when they are not known right now).
+   */
+  mayWant(type: string): boolean {
+    const known = this.cache.peek<Subscription[]>(SUBSCRIPTIONS);
+    return known === undefined || known.some((subscription) => wants(subscription, type));
+  }
+
+  /**
    * Every active subscription and the events it wants, kept in memory between changes (asked at
    * every event). The insert checks them again: one deleted or turned off a moment ago, which the
    * memory may not know yet, gets nothing.
    */
-  private activeSubscriptions(): Promise<{ id: string; events: string[] }[]> {
-    return this.cache.get('webhook_subscriptions', () =>
+  private activeSubscriptions(): Promise<Subscription[]> {
+    return this.cache.get(SUBSCRIPTIONS, () =>
       this.unitOfWork.manager.query(
         `SELECT id, events FROM webhook_subscriptions WHERE active ORDER BY id`,
       ),

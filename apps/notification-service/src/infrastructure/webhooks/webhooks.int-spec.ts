@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { waitFor } from '@ajla/testing';
-import { submittedEvent } from '../../../test/events';
+import { clientMessageEvent, submittedEvent } from '../../../test/events';
 import { ServiceHarness, type Account } from '../../../test/harness';
 import { WebhookReceiver } from '../../../test/webhook-receiver';
 
@@ -165,6 +165,32 @@ describe('webhooks (real Postgres, RabbitMQ and receiver)', () => {
     for (const hook of [onlyMessages, everything]) {
       await harness.call('DELETE', `/api/v1/admin/webhooks/${hook.id}`, { as: admin });
     }
+  });
+
+  it("sends a client's message, which tells nobody in the app, to a webhook created a moment before", async () => {
+    // No webhook wants messages: once the service has read that (the first event after a change
+    // of the webhooks reads it), it knows it from memory and skips such an event.
+    const first = clientMessageEvent(client.id);
+    harness.publish(first);
+    await harness.handled(first.id);
+    const unwanted = clientMessageEvent(client.id);
+    harness.publish(unwanted);
+    await harness.handled(unwanted.id);
+    const { rows: inbox } = await harness.sql.query(
+      'SELECT 1 FROM notifications.inbox_messages WHERE event_id = $1',
+      [unwanted.id],
+    );
+    expect(inbox).toEqual([]);
+
+    // A webhook for messages comes: the very next message goes to it.
+    const hook = await create(['message.created']);
+    const wanted = clientMessageEvent(client.id);
+    harness.publish(wanted);
+    await harness.handled(wanted.id);
+    await waitFor(async () => (await deliveries(hook.id))[0]?.status === 'succeeded');
+    expect(receiver.of(wanted.id)).toHaveLength(1);
+    expect(receiver.of(unwanted.id)).toHaveLength(0);
+    await harness.call('DELETE', `/api/v1/admin/webhooks/${hook.id}`, { as: admin });
   });
 
   it('checks what an admin sends, and keeps the API to admins', async () => {
