@@ -71,9 +71,9 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     OUTBOX_POLL_INTERVAL_MS: number = 200;
 
     /**
-     * Least time between two relay batches: commits within it share the next batch (one
-     * transaction for many events under load; an event written while the relay was idle still
-     * leaves at once). 0 runs a batch per commit.
+     * The longest a relay batch waits for company under load: after a batch of one event none,
+     * after a batch of ten or more all of it (commits meanwhile share one transaction). 0 never
+     * waits (commits that come while a batch runs still share the next one).
      */
     @IsInt({ message: 'must be an integer from 0 to 1000 (milliseconds)' })
     @Min(0, { message: 'must be an integer from 0 to 1000 (milliseconds)' })
