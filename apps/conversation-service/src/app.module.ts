@@ -12,6 +12,7 @@ import { StartConversationHandler } from './application/start-conversation/start
 import { ConversationServiceConfig } from './config/conversation-service.config';
 import {
   clockProviders,
+  messagingProviders,
   persistenceProviders,
   realtimeProviders,
 } from './infrastructure/conversation-service.providers';
@@ -88,6 +89,7 @@ export class AppModule {
         ...persistenceProviders,
         ...realtimeProviders,
         ...clockProviders,
+        ...messagingProviders,
         ...handlers,
       ],
     };

@@ -1,4 +1,5 @@
 import { createEnvelope } from '@ajla/contracts';
+import { EventTransport, type DeliveryOutcome } from '@ajla/messaging';
 import { newId } from '@ajla/shared-kernel';
 import { waitFor } from '@ajla/testing';
 import type { ConsumeMessage } from 'amqplib';
@@ -122,6 +123,46 @@ describe('conversation-service events', () => {
         [conversationId],
       );
       expect(rows[0]).toEqual({ conversations: 1, messages: 1, events: 2 });
+    }
+  });
+
+  it("acknowledges, without a transaction, the request.submitted of a conversation it opened on request-service's call", async () => {
+    const outcomes = new Map<string, DeliveryOutcome>();
+    const stop = replica.app.get(EventTransport).watchSettled((outcome, message) => {
+      if (typeof message.properties.messageId === 'string') {
+        outcomes.set(message.properties.messageId, outcome);
+      }
+    });
+    const open = (event: ReturnType<typeof submitted>, userId = event.data.user_id) =>
+      call(replica.baseUrl, 'PUT', `/internal/conversations/${event.data.conversation_id}`, {
+        as: layla,
+        body: {
+          request_id: event.data.request_id,
+          user_id: userId,
+          description: event.data.description,
+          created_at: event.data.created_at,
+        },
+      });
+    try {
+      const event = submitted(newId(), layla.id);
+      expect((await open(event)).status).toBe(201);
+      publish(event);
+      await waitFor(() => outcomes.get(event.id) === 'ignored', 15_000);
+      const { rowCount } = await sql.query(
+        'SELECT 1 FROM conversations.inbox_messages WHERE event_id = $1',
+        [event.id],
+      );
+      expect(rowCount).toBe(0);
+
+      // An event that does not match the opening it remembers (here another request's) is handled
+      // as always: the handler, not the filter, says what is wrong with it.
+      const stranger = submitted(newId(), layla.id);
+      expect((await open(stranger)).status).toBe(201);
+      publish({ ...stranger, data: { ...stranger.data, request_id: newId() } });
+      await waitFor(() => outcomes.get(stranger.id) !== undefined, 15_000);
+      expect(outcomes.get(stranger.id)).not.toBe('ignored');
+    } finally {
+      stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { OutboxUnitOfWork, outboxUnitOfWorkProvider } from '@ajla/messaging';
+import { EVENT_FILTER, OutboxUnitOfWork, outboxUnitOfWorkProvider } from '@ajla/messaging';
 import { systemClock } from '@ajla/shared-kernel';
 import { CHAT_NOTIFIER } from '../application/ports/chat-notifier.port';
 import { CLOCK } from '../application/ports/clock.port';
@@ -11,6 +11,7 @@ import {
   conversationIntegrationEventMapper,
   PRODUCER,
 } from './messaging/conversation-integration-event.mapper';
+import { OpenedConversations } from './messaging/opened-conversations';
 import { PostgresMessageLog } from './persistence/message-log/postgres-message-log';
 import { PostgresUnreadCounts } from './persistence/postgres-unread-counts';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
@@ -37,3 +38,12 @@ export const realtimeProviders: Provider[] = [
 ];
 
 export const clockProviders: Provider[] = [{ provide: CLOCK, useValue: systemClock }];
+
+/**
+ * Conversations opened by request-service's call: their `request.submitted`, on this replica,
+ * is acknowledged without a transaction.
+ */
+export const messagingProviders: Provider[] = [
+  OpenedConversations,
+  { provide: EVENT_FILTER, useExisting: OpenedConversations },
+];

@@ -15,6 +15,7 @@ import { CurrentUser, type AuthenticatedUser } from '@ajla/auth';
 import type { FastifyReply } from 'fastify';
 import { StartConversationHandler } from '../../application/start-conversation/start-conversation.handler';
 import { callerOf } from './caller';
+import { OpenedConversations } from '../messaging/opened-conversations';
 import { StartConversationBody } from './dto/conversation.requests';
 import { ConversationSummaryResponse } from './dto/conversation.response';
 import { ErrorResponse } from './dto/error.response';
@@ -28,7 +29,10 @@ import { ErrorResponse } from './dto/error.response';
 @ApiUnauthorizedResponse({ type: ErrorResponse })
 @Controller('internal/conversations')
 export class InternalConversationsController {
-  constructor(private readonly startConversation: StartConversationHandler) {}
+  constructor(
+    private readonly startConversation: StartConversationHandler,
+    private readonly opened: OpenedConversations,
+  ) {}
 
   @Put(':id')
   @ApiOperation({
@@ -58,6 +62,8 @@ export class InternalConversationsController {
       createdAt: body.created_at,
       requestedBy: callerOf(user),
     });
+    // Committed: its request.submitted, when this replica consumes it, need not look again.
+    this.opened.remember(conversation.id, conversation.requestId, conversation.userId);
     reply.status(created ? 201 : 200);
     return ConversationSummaryResponse.from(conversation);
   }
