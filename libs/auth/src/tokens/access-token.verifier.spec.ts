@@ -6,7 +6,8 @@ import { UnauthenticatedError } from '@ajla/shared-kernel';
 import { loadConfig } from '@ajla/platform';
 import { AuthConfig } from '../auth.config';
 import { JwksUnavailableError } from '../keys/key-resolution';
-import { AccessTokenVerifier } from './access-token.verifier';
+import { JwtService } from '@nestjs/jwt';
+import { AccessTokenVerifier, CHECKED_TOKEN_TTL_MS } from './access-token.verifier';
 import { TokenSigner } from './token-signer';
 
 function pemPair() {
@@ -118,6 +119,54 @@ describe('AccessTokenVerifier', () => {
     );
     await expect(listed.verify(await craft({ key: pemPair().privatePem }))).rejects.toThrow();
     expect(seen).toEqual(['session-1', 'ended']);
+  });
+
+  describe('a token checked a moment ago', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
+
+    it('is taken from memory for a minute at most, and the revocation list is asked every time', async () => {
+      jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+      const checks = jest.spyOn(JwtService.prototype, 'verifyAsync');
+      let ended = false;
+      const listed = await AccessTokenVerifier.fromConfig(config, {
+        admit: (user) => {
+          if (ended) throw new UnauthenticatedError('gone', 'session_revoked');
+          return user;
+        },
+      });
+      const token = await craft();
+      for (let i = 0; i < 3; i++) await expect(listed.verify(token)).resolves.toBeDefined();
+      expect(checks).toHaveBeenCalledTimes(1);
+      // Another text is another token, checked on its own.
+      await expect(listed.verify(await craft({ key: pemPair().privatePem }))).rejects.toThrow();
+      expect(checks).toHaveBeenCalledTimes(2);
+
+      jest.setSystemTime(Date.now() + CHECKED_TOKEN_TTL_MS + 1);
+      await expect(listed.verify(token)).resolves.toBeDefined();
+      expect(checks).toHaveBeenCalledTimes(3);
+
+      ended = true;
+      expect(await reasonOf(listed, token)).toBe('session_revoked: gone');
+    });
+
+    it('is checked again once expired, and refused', async () => {
+      jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+      const token = await craft({ payload: { exp: now() + 5 } });
+      await expect(verifier.verify(token)).resolves.toBeDefined();
+      // Past its exp and the 30 s clock tolerance.
+      jest.setSystemTime(Date.now() + 40_000);
+      expect(await reasonOf(verifier, token)).toBe('token_expired: Access token expired');
+    });
+
+    it('comes back as a copy: what a caller does to it is not remembered', async () => {
+      const token = await craft();
+      const first = await verifier.verify(token);
+      first.role = 'admin';
+      await expect(verifier.verify(token)).resolves.toMatchObject({ role: 'agent' });
+    });
   });
 
   it('refuses an expired token', async () => {

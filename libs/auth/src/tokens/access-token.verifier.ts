@@ -30,6 +30,10 @@ interface VerifiedToken {
 }
 
 const SIGNATURE_NOT_VALID = 'Access token signature is not valid';
+/** The longest a checked token is taken from memory (see `remember`). */
+export const CHECKED_TOKEN_TTL_MS = 60_000;
+/** Checked tokens kept in memory at most (a few MB). */
+export const CHECKED_TOKENS = 10_000;
 const MALFORMED = 'Malformed access token';
 
 /**
@@ -46,6 +50,8 @@ const MALFORMED = 'Malformed access token';
 export class AccessTokenVerifier {
   private readonly jwt: JwtService;
   private readonly revocations: AccessTokenVerifierOptions['revocations'];
+  /** Tokens that passed the checks, by their text, and until when that holds (`remember`). */
+  private readonly checked = new Map<string, { user: AuthenticatedUser; until: number }>();
 
   constructor(key: VerificationKey, options: AccessTokenVerifierOptions) {
     this.jwt = new JwtService({
@@ -72,7 +78,44 @@ export class AccessTokenVerifier {
     });
   }
 
+  /**
+   * Checks `token` (signature and claims, from memory when it passed a moment ago), then asks the
+   * revocation list, every time.
+   */
   async verify(token: string): Promise<AuthenticatedUser> {
+    const now = Date.now();
+    const known = this.checked.get(token);
+    let user: AuthenticatedUser;
+    if (known !== undefined && known.until > now) {
+      user = { ...known.user };
+    } else {
+      if (known !== undefined) this.checked.delete(token);
+      const checked = await this.check(token);
+      user = checked.user;
+      this.remember(token, checked.user, checked.expiresAt, now);
+    }
+    return this.revocations ? this.revocations.admit(user) : user;
+  }
+
+  /**
+   * A token passes the same checks every time until it expires: a client sends the same one with
+   * every call for minutes, and checking its ES256 signature is most of what authenticating a call
+   * costs. So a token that passed is kept, by its exact text, until its `exp` and at most
+   * `CHECKED_TOKEN_TTL_MS` (a key withdrawn from the JWKS stops its tokens within that time), at
+   * most `CHECKED_TOKENS` of them (the oldest go first). The revocation list is asked every time.
+   */
+  private remember(token: string, user: AuthenticatedUser, expiresAt: number, now: number): void {
+    const until = Math.min(expiresAt * 1000, now + CHECKED_TOKEN_TTL_MS);
+    if (until <= now) return;
+    if (this.checked.size >= CHECKED_TOKENS) {
+      const oldest = this.checked.keys().next().value;
+      if (oldest !== undefined) this.checked.delete(oldest);
+    }
+    this.checked.set(token, { user: { ...user }, until });
+  }
+
+  /** The checks themselves: who the token says the caller is, and its `exp` (seconds). */
+  private async check(token: string): Promise<{ user: AuthenticatedUser; expiresAt: number }> {
     let verified: VerifiedToken;
     try {
       verified = await this.jwt.verifyAsync<VerifiedToken>(token);
@@ -100,7 +143,7 @@ export class AccessTokenVerifier {
         );
       }
     }
-    const { sub, role, tier, sid, iat } = payload;
+    const { sub, role, tier, sid, iat, exp } = payload;
     if (
       typeof sub !== 'string' ||
       sub === '' ||
@@ -117,14 +160,10 @@ export class AccessTokenVerifier {
     if (typeof sid !== 'string' || sid === '') {
       throw new UnauthenticatedError('Access token lacks a session id', 'invalid_token');
     }
-    const user: AuthenticatedUser = {
-      id: sub,
-      role,
-      tier,
-      sessionId: sid,
-      issuedAt: iat as number,
+    return {
+      user: { id: sub, role, tier, sessionId: sid, issuedAt: iat as number },
+      expiresAt: exp as number,
     };
-    return this.revocations ? this.revocations.admit(user) : user;
   }
 }
 
