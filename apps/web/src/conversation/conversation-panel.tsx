@@ -22,15 +22,16 @@ const OLDER_MARGIN = 400;
  * Windowing by the browser: a message off screen is neither laid out nor painted (its last
  * height, or about one short message before it was ever shown, stands in), so a long history
  * costs little more than the screenful shown. Built-in (`content-visibility`): no virtual-list
- * library is among the app's dependencies.
+ * library is among the app's dependencies. The newest messages are always laid out, so that
+ * opening at the bottom lands exactly there; the browser's scroll anchoring keeps the place when
+ * an older one gets its real height as it comes into view.
  */
 const OFF_SCREEN_SKIPPED: CSSProperties = {
   contentVisibility: 'auto',
   containIntrinsicSize: 'auto 4.5rem',
 };
+const ALWAYS_LAID_OUT = 40;
 
-/** The panel restores the reader's place itself when older messages come in above it. */
-const LIST_STYLE: CSSProperties = { overflowAnchor: 'none' };
 const STATUS_STYLE: CSSProperties = {
   minHeight: '1.25rem',
   margin: '0.25rem 0',
@@ -52,6 +53,11 @@ export function ConversationPanel({ conversationId }: { conversationId: string }
   const fromBottom = useRef(0);
   const shownFirst = useRef<number | undefined>(undefined);
   const firstSeq = view.messages[0]?.seq;
+  if (firstSeq !== shownFirst.current && list.current) {
+    // Older messages are about to go in above: where the reader is, measured now (heights may
+    // have changed since the last scroll event, as off-screen messages came into view).
+    fromBottom.current = list.current.scrollHeight - list.current.scrollTop;
+  }
 
   // Keep to the newest message unless the reader scrolled up to read older ones; when older
   // messages come in above, what the reader was looking at stays where it was.
@@ -135,7 +141,18 @@ export function ConversationPanel({ conversationId }: { conversationId: string }
         aria-label={t('conversation.messages')}
         aria-busy={view.older === 'unknown' || view.older === 'loading'}
         tabIndex={0}
-        style={LIST_STYLE}
+        onKeyDown={(event) => {
+          // End: straight to the newest message (a smooth scroll past messages that get their
+          // real height on the way would stop short of it).
+          if (event.key !== 'End' || event.ctrlKey || event.metaKey || event.altKey) return;
+          event.preventDefault();
+          const element = event.currentTarget;
+          nearBottom.current = true;
+          element.scrollTop = element.scrollHeight;
+          requestAnimationFrame(() => {
+            if (nearBottom.current) element.scrollTop = element.scrollHeight;
+          });
+        }}
         onScroll={(event) => {
           const element = event.currentTarget;
           nearBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
@@ -143,11 +160,11 @@ export function ConversationPanel({ conversationId }: { conversationId: string }
           if (element.scrollTop < OLDER_MARGIN) loadOlder();
         }}
       >
-        {view.messages.map((message) => (
+        {view.messages.map((message, index) => (
           <li
             key={message.seq}
             className={`message ${me && message.sender_id === me.id ? 'own' : 'other'}`}
-            style={OFF_SCREEN_SKIPPED}
+            style={index < view.messages.length - ALWAYS_LAID_OUT ? OFF_SCREEN_SKIPPED : undefined}
           >
             <span className="sender">{sender(message)}</span>
             <p className="content" dir="auto">
