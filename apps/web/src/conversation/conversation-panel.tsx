@@ -38,8 +38,15 @@ const STATUS_STYLE: CSSProperties = {
   fontSize: '0.8125rem',
 };
 
-/** The live conversation of a request, for its client and for staff. */
+/**
+ * The live conversation of a request, for its client and for staff. Another conversation (the
+ * staff console moving to another request) starts afresh: its own history, socket and outbox.
+ */
 export function ConversationPanel({ conversationId }: { conversationId: string }) {
+  return <OneConversation key={conversationId} conversationId={conversationId} />;
+}
+
+function OneConversation({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
   const ids = { heading: useId(), message: useId(), list: useId() };
   const me = useMe().data;
