@@ -107,6 +107,7 @@ describe('conversation-service over HTTP and WebSocket', () => {
           },
         ],
         has_more: false,
+        last_seq: 1,
       });
       const { rows } = await sql.query(
         `SELECT routing_key FROM conversations.outbox_messages
@@ -191,6 +192,48 @@ describe('conversation-service over HTTP and WebSocket', () => {
       });
       expect(rest.body.messages.map((m: any) => m.seq)).toEqual([4]);
       expect(rest.body.has_more).toBe(false);
+    });
+
+    it('pages backward from the newest message (latest, before_seq), ascending, with last_seq', async () => {
+      const { conversationId } = await openConversation(replica.baseUrl, layla);
+      for (let i = 2; i <= 6; i++) await post(layla, conversationId, `m${i}`);
+      const url = `/api/v1/conversations/${conversationId}`;
+      const newest = await call('GET', `${url}?latest=true&limit=2`, { as: agent });
+      expect(newest.status).toBe(200);
+      expect(newest.body.messages.map((m: any) => m.seq)).toEqual([5, 6]);
+      expect(newest.body).toMatchObject({ has_more: true, last_seq: 6 });
+      const older = await call('GET', `${url}?before_seq=5&limit=3`, { as: layla });
+      expect(older.body.messages.map((m: any) => m.seq)).toEqual([2, 3, 4]);
+      expect(older.body.has_more).toBe(true);
+      const oldest = await call('GET', `${url}?before_seq=2&limit=3`, { as: layla });
+      expect(oldest.body.messages.map((m: any) => [m.seq, m.content])).toEqual([
+        [1, expect.any(String)],
+      ]);
+      expect(oldest.body).toMatchObject({ has_more: false, last_seq: 6 });
+      // Forward pages say the conversation's last seq too; latest=false is the default.
+      const forward = await call('GET', `${url}?after_seq=0&limit=1&latest=false`, { as: layla });
+      expect(forward.body).toMatchObject({ has_more: true, last_seq: 6 });
+      for (const query of [
+        'after_seq=1&before_seq=3',
+        'after_seq=0&latest=true',
+        'before_seq=3&latest=true',
+        'before_seq=0',
+        'before_seq=-1',
+        'before_seq=x',
+        'before_seq=2147483648',
+        'latest=yes',
+        'latest=1',
+        'before_seq=2&before_seq=3',
+      ]) {
+        const res = await call('GET', `${url}?${query}`, { as: layla });
+        expect({ query, status: res.status }).toEqual({ query, status: 400 });
+        expect(res.body).toEqual({ detail: expect.any(String), code: 'validation' });
+      }
+      const both = await call('GET', `${url}?after_seq=1&before_seq=3`, { as: layla });
+      expect(both.body.detail).toBe(
+        'after_seq, before_seq and latest=true cannot be used together',
+      );
+      expect((await call('GET', `${url}?latest=true`, { as: omar })).status).toBe(404);
     });
 
     it('answers a resent client_id with the message first created (200), creating nothing', async () => {

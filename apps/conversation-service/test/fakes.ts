@@ -81,6 +81,17 @@ export class InMemoryConversations implements ConversationRepository, MessageLog
     return (this.messages.get(id) ?? []).filter((m) => m.seq > afterSeq).slice(0, limit);
   }
 
+  async messagesBefore(
+    id: ConversationId,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]> {
+    return (this.messages.get(id) ?? [])
+      .filter((m) => beforeSeq === undefined || m.seq < beforeSeq)
+      .reverse()
+      .slice(0, limit);
+  }
+
   async markRead(id: ConversationId, userId: UserId, seq: number): Promise<boolean> {
     const key = `${id}:${userId}`;
     if ((this.reads.get(key) ?? 0) >= seq) return false;

@@ -206,17 +206,76 @@ describe('conversations (API.md "Conversations and messages") through :8000', ()
       expect(rest.body.has_more).toBe(false);
     });
 
-    it.each([['limit=0'], ['limit=201'], ['after_seq=-1'], ['after_seq=abc']])(
-      'answers 400 for %s',
-      async (query) => {
-        const request = await submitRequest(client);
-        const res = await api('GET', `/api/v1/conversations/${request.conversation_id}?${query}`, {
+    it('pages backward from the newest message (latest=true, then before_seq), ascending', async () => {
+      const request = await submitRequest(client);
+      const url = `/api/v1/conversations/${request.conversation_id}`;
+      for (let i = 2; i <= 130; i++) {
+        const posted = await api('POST', '/api/v1/messages', {
+          token: i % 3 ? client.tokens.access_token : agent.tokens.access_token,
+          body: { conversation_id: request.conversation_id, content: `m${i} مرحبا 🌙` },
+        });
+        expect(posted.status).toBe(201);
+      }
+      const seen: number[] = [];
+      let page = await api('GET', `${url}?latest=true&limit=50`, {
+        token: agent.tokens.access_token,
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ id: request.conversation_id, last_seq: 130 });
+      expect(page.body.messages.map((m: any) => m.seq)).toEqual(
+        Array.from({ length: 50 }, (_, i) => 81 + i),
+      );
+      for (;;) {
+        seen.unshift(...page.body.messages.map((m: any) => m.seq));
+        if (!page.body.has_more) break;
+        page = await api('GET', `${url}?before_seq=${page.body.messages[0].seq}&limit=50`, {
           token: client.tokens.access_token,
         });
-        expect(res.status).toBe(400);
-        expectErrorBody(res);
-      },
-    );
+        expect(page.status).toBe(200);
+        expect(page.body.last_seq).toBe(130);
+      }
+      // Every message once, in order, in three pages.
+      expect(seen).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+      expect(page.body.messages[0].content).toBe('A table for two at 8pm');
+
+      // Resuming the socket from the newest seq a page gave: only what came after.
+      const socket = await ChatSocket.open(request.conversation_id, client.tokens.access_token, {
+        afterSeq: 130,
+      });
+      await api('POST', '/api/v1/messages', {
+        token: agent.tokens.access_token,
+        body: { conversation_id: request.conversation_id, content: 'after the page' },
+      });
+      await socket.waitForSeq(131);
+      expect(socket.messages().map((m: any) => m.seq)).toEqual([131]);
+      socket.close();
+
+      const stranger404 = await api('GET', `${url}?latest=true`, {
+        token: stranger.tokens.access_token,
+      });
+      expect(stranger404.status).toBe(404);
+      expectErrorBody(stranger404);
+    });
+
+    it.each([
+      ['limit=0'],
+      ['limit=201'],
+      ['after_seq=-1'],
+      ['after_seq=abc'],
+      ['before_seq=0'],
+      ['before_seq=abc'],
+      ['latest=yes'],
+      ['after_seq=1&before_seq=5'],
+      ['after_seq=0&latest=true'],
+      ['before_seq=5&latest=true'],
+    ])('answers 400 for %s', async (query) => {
+      const request = await submitRequest(client);
+      const res = await api('GET', `/api/v1/conversations/${request.conversation_id}?${query}`, {
+        token: client.tokens.access_token,
+      });
+      expect(res.status).toBe(400);
+      expectErrorBody(res);
+    });
 
     it.each([
       ['empty content', { content: '' }],

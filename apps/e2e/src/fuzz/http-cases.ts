@@ -90,7 +90,9 @@ function operationCaseArb(op: Operation): fc.Arbitrary<HttpCase> {
         mustRefuse:
           query.flatMap((q) =>
             q?.variant.refuse ? [`query ${q.name}: ${q.variant.refuse}`] : [],
-          )[0] ?? body?.mustRefuse,
+          )[0] ??
+          exclusiveQueryRefusal(op, query) ??
+          body?.mustRefuse,
         build: (ctx: CaseContext): BuiltRequest => {
           let index = 0;
           const pathText = op.path.replace(/\{[^}]+\}/g, () => {
@@ -150,6 +152,8 @@ function queryParamArb(p: Parameter): fc.Arbitrary<QueryChoice | null> {
     }));
   } else if (s.type === 'number' || s.type === 'integer') {
     values = queryNumbers(s.minimum, s.maximum);
+  } else if (s.type === 'boolean') {
+    values = queryBooleans;
   } else if (s.format === 'uuid') {
     values = idField(p.name === 'assignee_id' ? 'staff' : 'none').map((v) =>
       variant(v.tag, (c) => String(v.make(c))),
@@ -208,6 +212,27 @@ const conversationIdListArb: fc.Arbitrary<Variant<string>> = fc.oneof(
   { weight: 1, arbitrary: hostileText.map((v) => variant(v.tag, (c) => String(v.make(c)))) },
 );
 
+/** A boolean query parameter is the text `true` or `false`, nothing else. */
+const queryBooleans: fc.Arbitrary<Variant<string>> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      variant('valid:true', () => 'true'),
+      variant('valid:false', () => 'false'),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('1', '0', 'yes', 'TRUE', 'True', '', ' true', 'true ', 'null', '[true]')
+      .map((text) => ({
+        ...variant(`boundary:not-boolean`, () => text),
+        refuse: 'not true or false',
+      })),
+  },
+  { weight: 1, arbitrary: hostileText.map((v) => variant(v.tag, (c) => String(v.make(c)))) },
+);
+
 /** `count` ids: the caller's conversations first, then unknown ones. */
 function idList(c: CaseContext, count: number): string {
   const mine = c.world.idsOf('conversation', 'mine', c.caller);
@@ -228,6 +253,26 @@ const ANSWER_CHECKS: Record<string, (body: unknown, ctx: CaseContext) => string 
       : undefined;
   },
 };
+
+/**
+ * Query parameters of an operation that exclude one another (API.md): a case giving more than one
+ * of them (with a value that counts: any for numbers, `true` for booleans) must be refused.
+ */
+const EXCLUSIVE_QUERY: Record<string, string[]> = {
+  'GET /api/v1/conversations/{id}': ['after_seq', 'before_seq', 'latest'],
+};
+
+function exclusiveQueryRefusal(op: Operation, query: (QueryChoice | null)[]): string | undefined {
+  const names = EXCLUSIVE_QUERY[`${op.method} ${op.path}`];
+  if (!names) return undefined;
+  const given = query.filter(
+    (q): q is QueryChoice =>
+      q !== null && names.includes(q.name) && q.variant.tag !== 'valid:false',
+  );
+  return given.length > 1
+    ? `${given.map((q) => q.name).join(' and ')} exclude one another`
+    : undefined;
+}
 
 /** Whole-query mischief: unknown, repeated, bracketed, badly encoded and very long parameters. */
 const queryMutationArb: fc.Arbitrary<Variant<string>> = fc.oneof(

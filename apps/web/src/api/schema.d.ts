@@ -291,8 +291,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * A conversation with its messages after after_seq, in ascending seq.
-     * @description At most limit messages (1..200, default 50); has_more says whether more follow. Page on with after_seq = the seq of the last message received.
+     * A conversation with a page of its messages, in ascending seq.
+     * @description At most limit messages (1..200, default 50). Forward (default): those after after_seq; has_more says whether more follow; page on with after_seq = the last seq received. Backward: latest=true gives the newest page, before_seq=N the newest messages before N; has_more then says whether older ones exist; page on with before_seq = the first seq received. last_seq is the newest seq of the conversation (resume its socket from there). after_seq, before_seq and latest=true exclude one another (400).
      */
     get: operations['ConversationsController_get'];
     put?: never;
@@ -756,8 +756,10 @@ export interface components {
       /** Format: date-time */
       created_at: string;
       messages: components['schemas']['MessageResponse'][];
-      /** @description More messages follow the last one of this page. */
+      /** @description Paging forward (after_seq): more messages follow the last one of this page. Paging backward (before_seq, latest): older messages precede the first one of this page. */
       has_more: boolean;
+      /** @description The seq of the conversation's newest message when read (0: none). */
+      last_seq: number;
     };
     PostMessageBody: {
       /** Format: uuid */
@@ -1841,8 +1843,12 @@ export interface operations {
   ConversationsController_get: {
     parameters: {
       query?: {
-        /** @description Only messages with a greater seq. */
+        /** @description Paging forward: the oldest `limit` messages with a greater seq. */
         after_seq?: number;
+        /** @description Paging backward (older history): the newest `limit` messages with a smaller seq, still in ascending seq; has_more then says whether older ones exist. Not with after_seq or latest. */
+        before_seq?: number;
+        /** @description true: the newest `limit` messages of the conversation (opening it at its end), in ascending seq; has_more then says whether older ones exist. Not with after_seq or before_seq. */
+        latest?: boolean;
         limit?: number;
       };
       header?: never;

@@ -20,12 +20,40 @@ export interface ConversationView {
   readonly typing: Readonly<Record<string, number>>;
   /** Up to which seq each participant has read. */
   readonly readUpTo: Readonly<Record<string, number>>;
+  /**
+   * Older history: `unknown` until the newest page came, then whether messages older than the
+   * first one held exist on the server (`more`), are being fetched (`loading`), could not be
+   * (`failed`, tried again on the next scroll up), or not (`none`: the view starts at seq 1).
+   */
+  readonly older: 'unknown' | 'more' | 'loading' | 'failed' | 'none';
 }
 
 export const TYPING_SHOWN_MS = 6000;
 
 export function emptyView(pending: readonly PendingMessage[] = []): ConversationView {
-  return { messages: [], lastSeq: 0, pending, typing: {}, readUpTo: {} };
+  return { messages: [], lastSeq: 0, pending, typing: {}, readUpTo: {}, older: 'unknown' };
+}
+
+/** A page of `GET /api/v1/conversations/{id}` read backward (`latest=true` or `before_seq`). */
+export interface OlderPage {
+  readonly messages: readonly Message[];
+  /** Messages older than the page's first one exist. */
+  readonly has_more: boolean;
+}
+
+/** Adds a backward page: the newest one on opening, or the one before the first message held. */
+export function withOlderPage(view: ConversationView, page: OlderPage): ConversationView {
+  const next = withMessages(view, page.messages);
+  const first = next.messages[0]?.seq ?? 1;
+  return { ...next, older: page.has_more && first > 1 ? 'more' : 'none' };
+}
+
+/** Older history is being fetched, or could not be. */
+export function withOlderState(
+  view: ConversationView,
+  older: 'loading' | 'failed' | 'none',
+): ConversationView {
+  return view.older === older ? view : { ...view, older };
 }
 
 /** Adds messages (from a page, the socket or an ack), keeping seq order and no duplicate. */

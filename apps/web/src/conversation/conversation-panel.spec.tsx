@@ -1,5 +1,5 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
-import { USER, aRequest, json, renderApp } from '../test/render-app';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { USER, aRequest, json, renderApp, type Handler } from '../test/render-app';
 
 const REQUEST = aRequest();
 const CONVERSATION = REQUEST.conversation_id;
@@ -19,10 +19,40 @@ function message(seq: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function openRequestPage() {
+/**
+ * `GET /api/v1/conversations/{id}` over a conversation of `total` messages, as the service pages
+ * it backward (`latest=true`, `before_seq`); `fail` answers 503 while it returns true.
+ */
+function historyOf(total: number, fail: (url: URL) => boolean = () => false): Handler {
+  return (request) => {
+    const url = new URL(request.url);
+    if (fail(url)) return json(503, { detail: 'Service unavailable', code: 'unavailable' });
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    const before = url.searchParams.has('before_seq')
+      ? Number(url.searchParams.get('before_seq'))
+      : total + 1;
+    const from = Math.max(1, before - limit);
+    const messages = [];
+    for (let seq = from; seq < before; seq++) messages.push(message(seq));
+    return json(200, {
+      id: CONVERSATION,
+      request_id: REQUEST.id,
+      user_id: USER.id,
+      created_at: '2026-01-02T10:00:00.000Z',
+      messages,
+      has_more: from > 1,
+      last_seq: total,
+    });
+  };
+}
+
+async function openRequestPage(history?: Handler) {
   const app = renderApp(`/requests/${REQUEST.id}`, {
     signedIn: true,
-    handlers: { [`GET /api/v1/requests/${REQUEST.id}`]: () => json(200, REQUEST) },
+    handlers: {
+      [`GET /api/v1/requests/${REQUEST.id}`]: () => json(200, REQUEST),
+      ...(history ? { [`GET /api/v1/conversations/${CONVERSATION}`]: history } : {}),
+    },
   });
   await screen.findByRole('heading', { name: 'Conversation' });
   const chat = () => {
@@ -35,7 +65,7 @@ async function openRequestPage() {
 }
 
 describe('the conversation', () => {
-  it('connects from the start, shows the connection and every message as it comes', async () => {
+  it('without its newest page, connects from the start and shows every message as it comes', async () => {
     const { chat, messages } = await openRequestPage();
     expect(chat().url).toBe(`ws://localhost:3000/ws/chat/${CONVERSATION}?after_seq=0`);
     expect(chat().protocols).toEqual(['bearer', 'access-1']);
@@ -134,5 +164,116 @@ describe('the conversation', () => {
 
     act(() => chat().frame({ type: 'read', user_id: STAFF, seq: 1 }));
     expect(await screen.findByText('Seen')).toBeInTheDocument();
+  });
+
+  /** The list laid out as a browser would: `height` px per message, a 500 px box. */
+  function layOut(list: HTMLElement, height = 100) {
+    let top = 0;
+    Object.defineProperties(list, {
+      clientHeight: { configurable: true, get: () => 500 },
+      scrollHeight: {
+        configurable: true,
+        get: () => list.querySelectorAll('li').length * height,
+      },
+      scrollTop: {
+        configurable: true,
+        get: () => top,
+        set: (value: number) => {
+          top = Math.max(0, Math.min(value, list.scrollHeight - 500));
+        },
+      },
+    });
+  }
+  const seqsOf = (list: HTMLElement) =>
+    within(list)
+      .getAllByRole('listitem')
+      .map((item) => Number(/message (\d+)/.exec(item.textContent ?? '')?.[1]));
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('opens on the newest page and goes live from its last message', async () => {
+    const { app, chat, messages } = await openRequestPage(historyOf(300));
+    const first = app.calls.find((call) => call.path === `/api/v1/conversations/${CONVERSATION}`);
+    expect(Object.fromEntries(first!.url.searchParams)).toEqual({ latest: 'true', limit: '50' });
+    await waitFor(() => expect(seqsOf(messages())).toEqual(range(251, 300)));
+    expect(chat().url).toBe(`ws://localhost:3000/ws/chat/${CONVERSATION}?after_seq=300`);
+    expect(messages()).toHaveAttribute('aria-busy', 'false');
+    expect(messages()).toHaveAttribute('tabindex', '0');
+  });
+
+  it('loads older pages as the reader scrolls to the top, keeping the place, until the start', async () => {
+    const { app, chat, messages } = await openRequestPage(historyOf(120));
+    await waitFor(() => expect(seqsOf(messages())).toHaveLength(50));
+    const list = messages();
+    layOut(list);
+    act(() => chat().open());
+
+    // Half-way up: nothing yet.
+    list.scrollTop = 2000;
+    fireEvent.scroll(list);
+    // At the top: the page before seq 71, above what is shown, which stays in place.
+    list.scrollTop = 100;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(seqsOf(messages())).toEqual(range(21, 120)));
+    const older = app.calls.filter((c) => c.url.searchParams.has('before_seq'));
+    expect(older.map((c) => Object.fromEntries(c.url.searchParams))).toEqual([
+      { before_seq: '71', limit: '50' },
+    ]);
+    expect(list.scrollTop).toBe(100 + 50 * 100);
+
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    fireEvent.scroll(list); // one page at a time
+    await waitFor(() => expect(seqsOf(messages())).toEqual(range(1, 120)));
+    expect(list.scrollTop).toBe(20 * 100);
+    expect(await screen.findByText('Start of the conversation')).toBeInTheDocument();
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    expect(app.calls.filter((c) => c.url.searchParams.has('before_seq'))).toHaveLength(2);
+
+    // The socket still resumes from the newest message held.
+    act(() => chat().frame({ type: 'message', message: message(121) }));
+    const socket = chat();
+    act(() => socket.drop(1001));
+    await waitFor(() => expect(chat()).not.toBe(socket));
+    expect(chat().url).toBe(`ws://localhost:3000/ws/chat/${CONVERSATION}?after_seq=121`);
+  });
+
+  it('keeps to the bottom as live messages come, unless the reader scrolled up', async () => {
+    const { chat, messages } = await openRequestPage(historyOf(60));
+    await waitFor(() => expect(seqsOf(messages())).toHaveLength(50));
+    const list = messages();
+    layOut(list);
+    act(() => chat().open());
+    list.scrollTop = list.scrollHeight;
+    fireEvent.scroll(list);
+
+    act(() => chat().frame({ type: 'message', message: message(61) }));
+    await waitFor(() => expect(seqsOf(list).at(-1)).toBe(61));
+    expect(list.scrollTop).toBe(list.scrollHeight - 500);
+
+    list.scrollTop = 2500;
+    fireEvent.scroll(list);
+    act(() => chat().frame({ type: 'message', message: message(62) }));
+    await waitFor(() => expect(seqsOf(list).at(-1)).toBe(62));
+    expect(list.scrollTop).toBe(2500);
+  });
+
+  it('says when older messages could not be loaded, and tries again on scrolling up', async () => {
+    let down = true;
+    const { messages } = await openRequestPage(
+      historyOf(80, (url) => down && url.searchParams.has('before_seq')),
+    );
+    await waitFor(() => expect(seqsOf(messages())).toHaveLength(50));
+    const list = messages();
+    layOut(list);
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    expect(
+      await screen.findByText('Older messages could not be loaded: scroll up to try again.'),
+    ).toBeInTheDocument();
+    down = false;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(seqsOf(messages())).toEqual(range(1, 80)));
   });
 });

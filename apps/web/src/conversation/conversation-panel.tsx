@@ -1,4 +1,12 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type FormEvent,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe } from '../auth/use-auth';
 import { useDateTime } from '../components/format';
@@ -7,23 +15,77 @@ import { useConversation } from './use-conversation';
 
 const MAX_CONTENT = 4000;
 
-/** The live conversation of a request, for its client and for staff. */
+/** Older history is fetched once the reader is this close to the top (px). */
+const OLDER_MARGIN = 400;
+
+/**
+ * Windowing by the browser: a message off screen is neither laid out nor painted (its last
+ * height, or about one short message before it was ever shown, stands in), so a long history
+ * costs little more than the screenful shown. Built-in (`content-visibility`): no virtual-list
+ * library is among the app's dependencies. The newest messages are always laid out, so that
+ * opening at the bottom lands exactly there; the browser's scroll anchoring keeps the place when
+ * an older one gets its real height as it comes into view.
+ */
+const OFF_SCREEN_SKIPPED: CSSProperties = {
+  contentVisibility: 'auto',
+  containIntrinsicSize: 'auto 4.5rem',
+};
+const ALWAYS_LAID_OUT = 40;
+
+const STATUS_STYLE: CSSProperties = {
+  minHeight: '1.25rem',
+  margin: '0.25rem 0',
+  fontSize: '0.8125rem',
+};
+
+/**
+ * The live conversation of a request, for its client and for staff. Another conversation (the
+ * staff console moving to another request) starts afresh: its own history, socket and outbox.
+ */
 export function ConversationPanel({ conversationId }: { conversationId: string }) {
+  return <OneConversation key={conversationId} conversationId={conversationId} />;
+}
+
+function OneConversation({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
   const ids = { heading: useId(), message: useId(), list: useId() };
   const me = useMe().data;
   const formatDate = useDateTime();
-  const { view, state, send, typing, markRead } = useConversation(conversationId);
+  const { view, state, send, typing, markRead, loadOlder } = useConversation(conversationId);
   const [draft, setDraft] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const list = useRef<HTMLOListElement>(null);
   const nearBottom = useRef(true);
+  /** scrollHeight - scrollTop as last seen: where the reader is, counted from the bottom. */
+  const fromBottom = useRef(0);
+  const shownFirst = useRef<number | undefined>(undefined);
+  const firstSeq = view.messages[0]?.seq;
+  if (firstSeq !== shownFirst.current && list.current) {
+    // Older messages are about to go in above: where the reader is, measured now (heights may
+    // have changed since the last scroll event, as off-screen messages came into view).
+    fromBottom.current = list.current.scrollHeight - list.current.scrollTop;
+  }
 
-  // Keep to the newest message unless the reader scrolled up to read older ones.
+  // Keep to the newest message unless the reader scrolled up to read older ones; when older
+  // messages come in above, what the reader was looking at stays where it was.
   useLayoutEffect(() => {
     const element = list.current;
-    if (element && nearBottom.current) element.scrollTop = element.scrollHeight;
-  }, [view.messages.length, view.pending.length]);
+    if (!element) return;
+    if (nearBottom.current) element.scrollTop = element.scrollHeight;
+    else if (firstSeq !== shownFirst.current) {
+      element.scrollTop = element.scrollHeight - fromBottom.current;
+    }
+    shownFirst.current = firstSeq;
+    fromBottom.current = element.scrollHeight - element.scrollTop;
+  }, [firstSeq, view.messages.length, view.pending.length]);
+
+  // A first page shorter than the box gives nothing to scroll: fetch older ones until it fills.
+  useEffect(() => {
+    const element = list.current;
+    if (view.older === 'more' && element && element.clientHeight > 0) {
+      if (element.scrollHeight - element.clientHeight < OLDER_MARGIN) loadOlder();
+    }
+  }, [view.older, view.messages.length, loadOlder]);
 
   // Seen: what is on screen while the page is visible.
   useEffect(() => {
@@ -70,21 +132,46 @@ export function ConversationPanel({ conversationId }: { conversationId: string }
           {t(`conversation.states.${state}`)}
         </p>
       </div>
+      <p className="history-status" aria-live="polite" style={STATUS_STYLE}>
+        {view.older === 'loading'
+          ? t('conversation.olderLoading')
+          : view.older === 'failed'
+            ? t('conversation.olderFailed')
+            : view.older === 'none' && view.messages.length > 0
+              ? t('conversation.historyStart')
+              : ''}
+      </p>
       <ol
         ref={list}
         id={ids.list}
         className="messages"
         aria-label={t('conversation.messages')}
+        aria-busy={view.older === 'unknown' || view.older === 'loading'}
         tabIndex={0}
+        onKeyDown={(event) => {
+          // End: straight to the newest message (a smooth scroll past messages that get their
+          // real height on the way would stop short of it).
+          if (event.key !== 'End' || event.ctrlKey || event.metaKey || event.altKey) return;
+          event.preventDefault();
+          const element = event.currentTarget;
+          nearBottom.current = true;
+          element.scrollTop = element.scrollHeight;
+          requestAnimationFrame(() => {
+            if (nearBottom.current) element.scrollTop = element.scrollHeight;
+          });
+        }}
         onScroll={(event) => {
           const element = event.currentTarget;
           nearBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
+          fromBottom.current = element.scrollHeight - element.scrollTop;
+          if (element.scrollTop < OLDER_MARGIN) loadOlder();
         }}
       >
-        {view.messages.map((message) => (
+        {view.messages.map((message, index) => (
           <li
             key={message.seq}
             className={`message ${me && message.sender_id === me.id ? 'own' : 'other'}`}
+            style={index < view.messages.length - ALWAYS_LAID_OUT ? OFF_SCREEN_SKIPPED : undefined}
           >
             <span className="sender">{sender(message)}</span>
             <p className="content" dir="auto">

@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { unwrap } from '../api/client';
 import { LiveSocket, type ConnectionState } from '../realtime/live-socket';
 import { useServices } from '../services';
 import {
   emptyView,
   withMessages,
+  withOlderPage,
+  withOlderState,
   withPending,
   withRead,
   withTyping,
@@ -11,6 +14,9 @@ import {
   type Message,
 } from './conversation-model';
 import { loadOutbox, newClientId, saveOutbox } from './outbox';
+
+/** Messages per page of history: the newest on opening, then each older one on scrolling up. */
+export const HISTORY_PAGE_SIZE = 50;
 
 /** While typing, "typing" is said again this often (the others show it for 6 s). */
 const TYPING_REPEAT_MS = 3000;
@@ -30,13 +36,15 @@ function chatUrl(conversationId: string, afterSeq: number): string {
 }
 
 /**
- * A conversation, live: `/ws/chat/{id}` from the last seq seen (the server replays what was
- * missed, then live messages: no gap, no duplicate), reconnecting on its own. Messages typed
+ * A conversation, opened on its newest page (`GET /api/v1/conversations/{id}?latest=true`), older
+ * pages fetched on demand (`loadOlder`, `before_seq` = the first seq held), and live:
+ * `/ws/chat/{id}` from the newest seq held (the server replays what was missed, then live
+ * messages: no gap, no duplicate), reconnecting on its own. Messages typed
  * while the socket is down wait in the outbox and are sent on every (re)connect until stored;
  * their client_id makes that exactly once.
  */
 export function useConversation(conversationId: string) {
-  const { session, createSocket } = useServices();
+  const { api, session, createSocket } = useServices();
   const [view, setView] = useState<ConversationView>(() => emptyView(loadOutbox(conversationId)));
   const [state, setState] = useState<ConnectionState>('connecting');
   const socket = useRef<LiveSocket | undefined>(undefined);
@@ -44,7 +52,9 @@ export function useConversation(conversationId: string) {
   const pending = useRef(view.pending);
   const typingSentAt = useRef(0);
   const readSent = useRef(0);
+  const current = useRef(view);
   pending.current = view.pending;
+  current.current = view;
 
   useEffect(() => {
     let incoming: Message[] = [];
@@ -82,9 +92,55 @@ export function useConversation(conversationId: string) {
       },
     });
     socket.current = live;
-    live.start();
-    return () => live.stop();
-  }, [conversationId, session, createSocket]);
+    // The newest page first, then live from its last message: a long conversation is not
+    // replayed whole. Without that page (an error), the socket replays it from the start.
+    const opening = new AbortController();
+    api
+      .GET('/api/v1/conversations/{id}', {
+        params: {
+          path: { id: conversationId },
+          query: { latest: true, limit: HISTORY_PAGE_SIZE },
+        },
+        signal: opening.signal,
+      })
+      .then((answer) => {
+        const page = unwrap(answer);
+        const newest = page.messages[page.messages.length - 1]?.seq ?? 0;
+        lastSeq.current = Math.max(lastSeq.current, newest);
+        setView((view) => withOlderPage(view, page));
+      })
+      .catch(() => {
+        if (!opening.signal.aborted) setView((view) => withOlderState(view, 'none'));
+      })
+      .finally(() => {
+        if (!opening.signal.aborted) live.start();
+      });
+    return () => {
+      opening.abort();
+      live.stop();
+    };
+  }, [conversationId, api, session, createSocket]);
+
+  /** Fetches the page before the first message held, unless one is on its way or none is left. */
+  const loadOlder = useCallback(() => {
+    const view = current.current;
+    const first = view.messages[0]?.seq;
+    if ((view.older !== 'more' && view.older !== 'failed') || first === undefined) return;
+    current.current = withOlderState(view, 'loading');
+    setView((latest) => withOlderState(latest, 'loading'));
+    api
+      .GET('/api/v1/conversations/{id}', {
+        params: {
+          path: { id: conversationId },
+          query: { before_seq: first, limit: HISTORY_PAGE_SIZE },
+        },
+      })
+      .then((answer) => {
+        const page = unwrap(answer);
+        setView((latest) => withOlderPage(latest, page));
+      })
+      .catch(() => setView((latest) => withOlderState(latest, 'failed')));
+  }, [api, conversationId]);
 
   useEffect(() => saveOutbox(conversationId, view.pending), [conversationId, view.pending]);
 
@@ -117,5 +173,5 @@ export function useConversation(conversationId: string) {
     }
   }, []);
 
-  return { view, state, send, typing, markRead };
+  return { view, state, send, typing, markRead, loadOlder };
 }

@@ -67,6 +67,9 @@ export const ar: Translation = {
     typing: 'يكتب الآن…',
     seen: 'تمت القراءة',
     notSentYet: 'لم تُرسل بعد: ستُرسل عند الاتصال',
+    olderLoading: 'جارٍ تحميل الرسائل الأقدم…',
+    olderFailed: 'تعذّر تحميل الرسائل الأقدم: مرّر للأعلى للمحاولة مجددًا.',
+    historyStart: 'بداية المحادثة',
     states: {
       connecting: 'جارٍ الاتصال…',
       open: 'متصل',

@@ -66,6 +66,9 @@ export const en = {
     typing: 'Typing…',
     seen: 'Seen',
     notSentYet: 'Not sent yet: it goes out once connected',
+    olderLoading: 'Loading older messages…',
+    olderFailed: 'Older messages could not be loaded: scroll up to try again.',
+    historyStart: 'Start of the conversation',
     states: {
       connecting: 'Connecting…',
       open: 'Connected',

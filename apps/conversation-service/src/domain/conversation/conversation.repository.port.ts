@@ -16,6 +16,15 @@ export interface ConversationRepository {
   /** Messages with `seq > afterSeq`, ascending, at most `limit`. */
   messagesAfter(id: ConversationId, afterSeq: number, limit: number): Promise<Message[]>;
   /**
+   * The newest `limit` messages with `seq < beforeSeq` (of the whole conversation when
+   * `beforeSeq` is undefined), DEScending seq: newest first.
+   */
+  messagesBefore(
+    id: ConversationId,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]>;
+  /**
    * Moves `userId`'s read mark in the conversation to `seq`, never backwards. True when it moved.
    */
   markRead(id: ConversationId, userId: UserId, seq: number, now: Date): Promise<boolean>;

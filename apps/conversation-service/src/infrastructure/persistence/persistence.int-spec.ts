@@ -105,6 +105,40 @@ describe('conversation-service persistence (real Postgres)', () => {
     ).rejects.toThrow(RequestHasConversation);
   });
 
+  it('reads messages backward: newest first, before a seq, without sorting the conversation', async () => {
+    const conversation = await aConversation();
+    for (let i = 0; i < 4; i++) await messages.append(draft(conversation));
+    const seqs = async (before: number | undefined, limit: number) =>
+      (await conversations.messagesBefore(conversation.id, before, limit)).map((m) => m.seq);
+    expect(await seqs(undefined, 2)).toEqual([5, 4]);
+    expect(await seqs(undefined, 10)).toEqual([5, 4, 3, 2, 1]);
+    expect(await seqs(4, 2)).toEqual([3, 2]);
+    expect(await seqs(2, 10)).toEqual([1]);
+    expect(await seqs(1, 10)).toEqual([]);
+    // The unique (conversation_id, seq) index read backward, stopping at the limit: no Sort.
+    await db.dataSource.transaction(async (manager) => {
+      // A few rows: without these the planner would rather read them all and sort.
+      for (const off of ['enable_seqscan', 'enable_bitmapscan', 'enable_sort']) {
+        await manager.query(`SET LOCAL ${off} = off`);
+      }
+      for (const [sql, params] of [
+        [
+          'SELECT * FROM conversations.messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2',
+          [conversation.id, 2],
+        ],
+        [
+          'SELECT * FROM conversations.messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3',
+          [conversation.id, 4, 2],
+        ],
+      ] as const) {
+        const plan: { 'QUERY PLAN': string }[] = await manager.query(`EXPLAIN ${sql}`, [...params]);
+        const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+        expect(text).toMatch(/Index (Only )?Scan Backward using messages_conversation_id_seq_key/);
+        expect(text).not.toContain('Sort');
+      }
+    });
+  });
+
   it('moves read marks forwards only', async () => {
     const conversation = await aConversation();
     const reader = client();

@@ -88,6 +88,28 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     return rows.map((row) => MessageMapper.toDomain(row));
   }
 
+  async messagesBefore(
+    id: ConversationId,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]> {
+    // A backward scan of (conversation_id, seq) stopping after `limit` rows: no sort of the
+    // conversation, however long.
+    const rows: MessageOrmEntity[] =
+      beforeSeq === undefined
+        ? await this.unitOfWork.manager.query(
+            `SELECT ${MESSAGE_COLUMNS} FROM messages
+             WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
+            [id, limit],
+          )
+        : await this.unitOfWork.manager.query(
+            `SELECT ${MESSAGE_COLUMNS} FROM messages
+             WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+            [id, beforeSeq, limit],
+          );
+    return rows.map((row) => MessageMapper.toDomain(row));
+  }
+
   async markRead(id: ConversationId, userId: UserId, seq: number, now: Date): Promise<boolean> {
     const rows: unknown[] = await this.unitOfWork.manager.query(
       `INSERT INTO read_states AS r (conversation_id, user_id, last_read_seq, updated_at)

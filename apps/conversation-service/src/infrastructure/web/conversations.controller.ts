@@ -15,7 +15,7 @@ import {
   GetConversationHandler,
 } from '../../application/get-conversation/get-conversation.handler';
 import { callerOf } from './caller';
-import { GetConversationQueryParams } from './dto/conversation.requests';
+import { GetConversationQueryParams, messageWindowOf } from './dto/conversation.requests';
 import { ConversationResponse } from './dto/conversation.response';
 import { ErrorResponse } from './dto/error.response';
 
@@ -29,10 +29,14 @@ export class ConversationsController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'A conversation with its messages after after_seq, in ascending seq.',
+    summary: 'A conversation with a page of its messages, in ascending seq.',
     description:
-      'At most limit messages (1..200, default 50); has_more says whether more follow. ' +
-      'Page on with after_seq = the seq of the last message received.',
+      'At most limit messages (1..200, default 50). Forward (default): those after after_seq; ' +
+      'has_more says whether more follow; page on with after_seq = the last seq received. ' +
+      'Backward: latest=true gives the newest page, before_seq=N the newest messages before N; ' +
+      'has_more then says whether older ones exist; page on with before_seq = the first seq ' +
+      'received. last_seq is the newest seq of the conversation (resume its socket from there). ' +
+      'after_seq, before_seq and latest=true exclude one another (400).',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationResponse })
@@ -49,7 +53,7 @@ export class ConversationsController {
     const page = await this.getConversation.execute({
       caller: callerOf(user),
       conversationId: id,
-      afterSeq: query.after_seq ?? 0,
+      window: messageWindowOf(query),
       limit: query.limit ?? DEFAULT_PAGE_LIMIT,
     });
     return ConversationResponse.fromPage(page);

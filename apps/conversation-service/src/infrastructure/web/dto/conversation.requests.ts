@@ -1,20 +1,88 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDateString,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import {
   DEFAULT_PAGE_LIMIT,
   MAX_PAGE_LIMIT,
 } from '../../../application/get-conversation/get-conversation.handler';
+import type { MessageWindow } from '../../../application/get-conversation/get-conversation.query';
+
+const MAX_SEQ = 2_147_483_647;
+
+/**
+ * A page goes one way: `after_seq`, `before_seq` and `latest=true` exclude one another. On
+ * `before_seq` it looks at `after_seq`; on `latest` at both (so one conflict is said once).
+ */
+@ValidatorConstraint({ name: 'onePageDirection' })
+class OnePageDirection implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const query = args.object as GetConversationQueryParams;
+    if (args.property === 'latest') {
+      return value !== true || (query.after_seq === undefined && query.before_seq === undefined);
+    }
+    return query.after_seq === undefined;
+  }
+
+  defaultMessage(): string {
+    return 'after_seq, before_seq and latest=true cannot be used together';
+  }
+}
 
 /** `GET /api/v1/conversations/{id}`. */
 export class GetConversationQueryParams {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Only messages with a greater seq.' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: 'Paging forward: the oldest `limit` messages with a greater seq.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(2_147_483_647)
+  @Max(MAX_SEQ)
   after_seq?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description:
+      'Paging backward (older history): the newest `limit` messages with a smaller seq, still ' +
+      'in ascending seq; has_more then says whether older ones exist. Not with after_seq or latest.',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SEQ)
+  @Validate(OnePageDirection)
+  before_seq?: number;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'true: the newest `limit` messages of the conversation (opening it at its end), in ' +
+      'ascending seq; has_more then says whether older ones exist. Not with after_seq or before_seq.',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  @Validate(OnePageDirection)
+  latest?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
   @IsOptional()
@@ -23,6 +91,13 @@ export class GetConversationQueryParams {
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
+}
+
+/** Which messages validated parameters ask for. */
+export function messageWindowOf(query: GetConversationQueryParams): MessageWindow {
+  if (query.before_seq !== undefined) return { kind: 'before', seq: query.before_seq };
+  if (query.latest === true) return { kind: 'latest' };
+  return { kind: 'after', seq: query.after_seq ?? 0 };
 }
 
 /** `POST /api/v1/messages`. */

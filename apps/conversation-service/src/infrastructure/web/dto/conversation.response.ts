@@ -32,14 +32,25 @@ export class ConversationResponse extends ConversationSummaryResponse {
   @ApiProperty({ type: [MessageResponse] })
   messages!: MessageResponse[];
 
-  @ApiProperty({ description: 'More messages follow the last one of this page.' })
+  @ApiProperty({
+    description:
+      'Paging forward (after_seq): more messages follow the last one of this page. Paging ' +
+      'backward (before_seq, latest): older messages precede the first one of this page.',
+  })
   has_more!: boolean;
+
+  @ApiProperty({
+    minimum: 0,
+    description: "The seq of the conversation's newest message when read (0: none).",
+  })
+  last_seq!: number;
 
   static fromPage(page: ConversationPage): ConversationResponse {
     return {
       ...ConversationSummaryResponse.from(page.conversation),
       messages: page.messages.map((message) => MessageResponse.from(message)),
       has_more: page.hasMore,
+      last_seq: page.lastSeq,
     };
   }
 }
