@@ -126,18 +126,26 @@ export async function startPlatform(
     const serviceUrls: Record<string, string> = {};
     const gatewayEnv: NodeJS.ProcessEnv = {};
     for (const b of BACKENDS) gatewayEnv[`${b.name}_SERVICE_URL`] = '';
+    // Every backend's address first: request-service calls conversation-service to open each
+    // request's conversation, as in production (without it, it would call the default port).
+    const ports: Record<string, number> = {};
     for (const b of backends) {
-      const servicePort = await port();
-      const url = `http://127.0.0.1:${servicePort}`;
+      ports[b.app] = await port();
+      const url = `http://127.0.0.1:${ports[b.app]}`;
       gatewayEnv[`${b.name}_SERVICE_URL`] = url;
       serviceUrls[b.app] = url;
+    }
+    for (const b of backends) {
       const child = start(b.app, {
-        PORT: String(servicePort),
+        PORT: String(ports[b.app]),
+        ...(b.app === 'request-service'
+          ? { CONVERSATION_SERVICE_URL: serviceUrls['conversation-service'] ?? '' }
+          : {}),
         ...(b.app === 'user-service'
           ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }
           : {}),
       });
-      await waitOk(`${url}/health/ready`, child, b.app);
+      await waitOk(`${serviceUrls[b.app]}/health/ready`, child, b.app);
     }
     const gatewayPort = Number(portBase ?? process.env.BENCH_GATEWAY_PORT ?? (await freePort()));
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
