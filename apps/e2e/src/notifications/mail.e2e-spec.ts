@@ -73,7 +73,7 @@ describe('notification mail (through the gateway, to a real SMTP server)', () =>
     expect(mails[0].subject).toMatch(/^AJLA: (New dining request|\d+ new requests)$/);
     expect(mails[0].text).toContain('- New dining request: Dinner for <two> & dessert');
     expect(mails[0].html).toContain('Dinner for &lt;two&gt; &amp; dessert');
-    expect(mails[0].text).toContain(`https://app.ajla.test/requests/${requestId}`);
+    expect(mails[0].text).toContain(`https://app.ajla.test/staff/requests/${requestId}`);
     expect(await mailsTo(client.email)).toEqual([]);
   });
 

@@ -187,7 +187,9 @@ describe('notification-service mail', () => {
       expect(mails[0].text).toContain('- New dining request: A table for <four> & a view');
       expect(mails[0].html).toContain('A table for &lt;four&gt; &amp; a view');
       for (const event of [first, second]) {
-        expect(mails[0].text).toContain(`https://app.ajla.test/requests/${event.data.request_id}`);
+        expect(mails[0].text).toContain(
+          `https://app.ajla.test/staff/requests/${event.data.request_id}`,
+        );
       }
     }
     expect(smtp.to(emailOf(client))).toHaveLength(0);

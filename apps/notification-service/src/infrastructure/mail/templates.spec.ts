@@ -25,20 +25,20 @@ describe('mail templates', () => {
     );
   });
 
-  it('mails a submitted request with the subject, the quote and a link to the request', () => {
+  it('mails a submitted request with the subject, the quote and a link to it in the staff console', () => {
     const mail = notificationMail(notification(), agent, 'http://localhost:8000/');
     expect(mail.subject).toBe('AJLA: New dining request');
     expect(mail.text).toContain('Hello Ana <Agent>,');
     expect(mail.text).toContain('A client has submitted a new request:');
     expect(mail.text).toContain('A table for <b>two</b> & "a view"');
     expect(mail.text).toContain(
-      'http://localhost:8000/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04',
+      'http://localhost:8000/staff/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04',
     );
     expect(mail.html).toContain('A table for &lt;b&gt;two&lt;/b&gt; &amp; &quot;a view&quot;');
     expect(mail.html).toContain('Hello Ana &lt;Agent&gt;,');
     expect(mail.html).not.toContain('<b>two</b>');
     expect(mail.html).toContain(
-      'href="http://localhost:8000/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04"',
+      'href="http://localhost:8000/staff/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04"',
     );
   });
 
@@ -50,6 +50,10 @@ describe('mail templates', () => {
     );
     expect(assigned.subject).toBe('AJLA: A request was assigned to you');
     expect(assigned.text.startsWith('Hello,\n')).toBe(true);
+    // The assignee works it in the staff console; the client follows it on their request page.
+    expect(assigned.text).toContain(
+      'Open it: https://app.example/staff/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04\n',
+    );
     const status = notificationMail(
       notification({ type: 'request.status_changed', title: 'Your request is fulfilled' }),
       agent,
@@ -57,9 +61,12 @@ describe('mail templates', () => {
     );
     expect(status.subject).toBe('AJLA: Your request is fulfilled');
     expect(status.text).toContain('Your request is fulfilled.');
+    expect(status.text).toContain(
+      'Open it: https://app.example/requests/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a04\n',
+    );
   });
 
-  it('tells an admin of a webhook turned off, linking to the app rather than a request', () => {
+  it('tells an admin of a webhook turned off, linking to that webhook in the admin pages', () => {
     const mail = notificationMail(
       notification({
         type: 'webhook.disabled',
@@ -73,7 +80,9 @@ describe('mail templates', () => {
     expect(mail.subject).toBe('AJLA: A webhook was turned off');
     expect(mail.text).toContain('A webhook was turned off because its deliveries kept failing:');
     expect(mail.text).toContain('https://hooks.example.com failed for 5 days');
-    expect(mail.text).toContain('Open it: https://app.example\n');
+    expect(mail.text).toContain(
+      'Open it: https://app.example/admin/webhooks/0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a05\n',
+    );
   });
 
   it('lists every unread reply of a digest once, escaped in HTML', () => {
@@ -101,11 +110,11 @@ describe('mail templates', () => {
     expect(mail.subject).toBe('AJLA: New dining request');
     expect(mail.text).toContain('A client has submitted a new request:');
     expect(mail.text).toContain(
-      '- New dining request: A table for <two>\n  https://app.example/requests/r1',
+      '- New dining request: A table for <two>\n  https://app.example/staff/requests/r1',
     );
     expect(mail.text).not.toContain('more.');
     expect(mail.html).toContain(
-      '<li><a href="https://app.example/requests/r1">New dining request</a>: A table for &lt;two&gt;</li>',
+      '<li><a href="https://app.example/staff/requests/r1">New dining request</a>: A table for &lt;two&gt;</li>',
     );
     expect(mail.html).toContain('Hello Ana &lt;Agent&gt;,');
   });
@@ -120,15 +129,15 @@ describe('mail templates', () => {
     expect(mail.subject).toBe('AJLA: 13 new requests');
     expect(mail.text).toContain('Clients have submitted 13 new requests:');
     for (let i = 0; i < 10; i++) {
-      expect(mail.text).toContain(`https://app.example/requests/r${i}\n`);
+      expect(mail.text).toContain(`https://app.example/staff/requests/r${i}\n`);
     }
     expect(mail.text).toContain('... and 3 more.');
-    expect(mail.text).toContain('All requests: https://app.example/requests\n');
+    expect(mail.text).toContain('All requests: https://app.example/staff\n');
     expect(mail.html.match(/<li>/g)).toHaveLength(10);
     expect(mail.html).toContain('New &lt;b&gt;spa&lt;/b&gt; request');
     expect(mail.html).toContain('Request &quot;0&quot; &amp; more');
     expect(mail.html).not.toContain('<b>spa</b>');
     expect(mail.html).toContain('<p>... and 3 more.</p>');
-    expect(mail.html).toContain('href="https://app.example/requests"');
+    expect(mail.html).toContain('href="https://app.example/staff"');
   });
 });

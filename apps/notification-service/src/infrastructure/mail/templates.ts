@@ -38,7 +38,7 @@ export function notificationMail(
   recipient: MailRecipient,
   webAppUrl: string,
 ): MailContent {
-  const link = requestLink(webAppUrl, notification.data.request_id);
+  const link = linkOf(notification, webAppUrl);
   const subject = subjectOf(notification);
   const lead = leadOf(notification);
   return {
@@ -122,7 +122,7 @@ export function newRequestsMail(
     total === 1
       ? 'A client has submitted a new request:'
       : `Clients have submitted ${total} new requests:`;
-  const allLink = `${webAppUrl.replace(/\/+$/, '')}/requests`;
+  const allLink = `${webAppUrl.replace(/\/+$/, '')}/staff`;
   const moreLine = `... and ${more} more.`;
   return {
     subject,
@@ -133,7 +133,7 @@ export function newRequestsMail(
       '',
       ...listed.flatMap((request) => [
         `- ${request.title}: ${request.body}`,
-        `  ${requestLink(webAppUrl, request.requestId)}`,
+        `  ${staffRequestLink(webAppUrl, request.requestId)}`,
       ]),
       ...(more > 0 ? [moreLine] : []),
       '',
@@ -149,7 +149,7 @@ export function newRequestsMail(
 ${listed
   .map(
     (request) =>
-      `<li><a href="${escapeHtml(requestLink(webAppUrl, request.requestId))}">${escapeHtml(request.title)}</a>: ${escapeHtml(request.body)}</li>`,
+      `<li><a href="${escapeHtml(staffRequestLink(webAppUrl, request.requestId))}">${escapeHtml(request.title)}</a>: ${escapeHtml(request.body)}</li>`,
   )
   .join('\n')}
 </ul>
@@ -195,6 +195,34 @@ function leadOf(notification: Notification): string {
 
 function greeting(recipient: MailRecipient): string {
   return recipient.fullName ? `Hello ${recipient.fullName},` : 'Hello,';
+}
+
+/**
+ * Where a notification's mail sends its reader in the web app: staff open requests in the staff
+ * console, admins a turned-off webhook in its admin page, clients their request.
+ */
+function linkOf(notification: Notification, webAppUrl: string): string {
+  switch (notification.type) {
+    case 'request.submitted':
+    case 'request.assigned':
+      return staffRequestLink(webAppUrl, notification.data.request_id);
+    case 'webhook.disabled': {
+      const base = webAppUrl.replace(/\/+$/, '');
+      const id = notification.data.webhook_id;
+      return id === undefined
+        ? `${base}/admin/webhooks`
+        : `${base}/admin/webhooks/${encodeURIComponent(String(id))}`;
+    }
+    default:
+      return requestLink(webAppUrl, notification.data.request_id);
+  }
+}
+
+function staffRequestLink(webAppUrl: string, requestId: string | number | undefined): string {
+  const base = webAppUrl.replace(/\/+$/, '');
+  return requestId === undefined
+    ? `${base}/staff`
+    : `${base}/staff/requests/${encodeURIComponent(String(requestId))}`;
 }
 
 function requestLink(webAppUrl: string, requestId: string | number | undefined): string {
