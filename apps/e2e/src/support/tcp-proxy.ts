@@ -1,0 +1,94 @@
+import net, { type AddressInfo } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 between a browser and a gateway, which a test can cut: `sever()`
+ * destroys every open connection (the browser sees its sockets drop, as on a real network drop),
+ * `refuse()` resets every new one at once until `restore()`, and `retarget()` sends the next
+ * connections to another port (a gateway restarted elsewhere). The browser's origin is the
+ * proxy's, which stays the same through all of it.
+ */
+export class TcpProxy {
+  /** Connections accepted and forwarded since the start. */
+  forwarded = 0;
+  /** Connections reset on arrival while refusing. */
+  refused = 0;
+  private refusing = false;
+  private readonly open = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private targetPort: number,
+  ) {
+    server.on('connection', (client) => this.accept(client));
+  }
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const server = net.createServer();
+    const proxy = new TcpProxy(server, targetPort);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    return proxy;
+  }
+
+  /** `http://127.0.0.1:<port>`: the browser's base URL. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Connections open now (each side counted). */
+  get openSockets(): number {
+    return this.open.size;
+  }
+
+  /** Destroys every open connection, both sides. */
+  sever(): void {
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+  }
+
+  /** From now on, new connections are reset on arrival (until `restore`). */
+  refuse(): void {
+    this.refusing = true;
+  }
+
+  restore(): void {
+    this.refusing = false;
+  }
+
+  retarget(port: number): void {
+    this.targetPort = port;
+  }
+
+  async close(): Promise<void> {
+    this.sever();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket): void {
+    if (this.refusing) {
+      this.refused += 1;
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
+    this.forwarded += 1;
+    const upstream = net.connect(this.targetPort, '127.0.0.1');
+    for (const [socket, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.open.add(socket);
+      socket.setNoDelay(true);
+      // A side that fails or ends takes the other with it: nothing is left half-open.
+      socket.on('error', () => other.destroy());
+      socket.on('close', () => {
+        this.open.delete(socket);
+        other.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
