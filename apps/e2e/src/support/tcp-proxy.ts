@@ -3,7 +3,9 @@ import net, { type AddressInfo } from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 between a browser and a gateway, which a test can cut: `sever()`
  * destroys every open connection (the browser sees its sockets drop, as on a real network drop),
- * `refuse()` resets every new one at once until `restore()`, and `retarget()` sends the next
+ * `refuse()` resets every new one at once until `restore()`, `silence()` stops passing bytes on
+ * the open connections without closing them (a link gone quiet: no close ever comes; `restore()`
+ * then drops them, as what was sent meanwhile is lost), and `retarget()` sends the next
  * connections to another port (a gateway restarted elsewhere). The browser's origin is the
  * proxy's, which stays the same through all of it.
  */
@@ -13,6 +15,7 @@ export class TcpProxy {
   /** Connections reset on arrival while refusing. */
   refused = 0;
   private refusing = false;
+  private silent = false;
   private readonly open = new Set<net.Socket>();
 
   private constructor(
@@ -53,7 +56,15 @@ export class TcpProxy {
     this.refusing = true;
   }
 
+  /** Open connections pass nothing more either way, and stay open; new ones are refused. */
+  silence(): void {
+    this.silent = true;
+    this.refusing = true;
+  }
+
   restore(): void {
+    if (this.silent) this.sever(); // what is left of the silent connections
+    this.silent = false;
     this.refusing = false;
   }
 
@@ -81,14 +92,15 @@ export class TcpProxy {
     ] as const) {
       this.open.add(socket);
       socket.setNoDelay(true);
-      // A side that fails or ends takes the other with it: nothing is left half-open.
-      socket.on('error', () => other.destroy());
+      // A side that fails or ends takes the other with it: nothing is left half-open. Unless the
+      // link is silent: then the other side hears nothing of it (until `restore` drops it).
+      socket.on('error', () => this.silent || other.destroy());
       socket.on('close', () => {
         this.open.delete(socket);
-        other.destroy();
+        if (!this.silent) other.destroy();
       });
+      socket.on('data', (chunk: Buffer) => this.silent || other.write(chunk));
+      socket.on('end', () => this.silent || other.end());
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
   }
 }

@@ -329,6 +329,48 @@ describe('a client whose connection is cut and restored while the agent writes (
     agentSocket.close();
   });
 
+  it('a link gone silent (no close ever comes): found out, reconnecting, then everything once and in order', async () => {
+    const request = await submitRequest(client, {
+      type: 'shopping',
+      description: `«cut-c opening» a scarf from the souk ${Date.now()}`,
+    });
+    const conversationId: string = request.conversation_id;
+    const proxy = await TcpProxy.start(portOf(e2eState().gatewayUrl));
+    proxies.push(proxy);
+    const page = await clientOn(proxy.url, request.id);
+    const agentSocket = await ChatSocket.open(conversationId, agent.tokens.access_token, {
+      afterSeq: 0,
+    });
+    const writer = new SteadyWriter(
+      () => e2eState().gatewayUrl,
+      agent.tokens.access_token,
+      conversationId,
+      'cut-c',
+    );
+    await writer.waitForSent(8);
+    await row(page, writer.contents[7]!).waitFor(WAIT);
+
+    // Nothing reaches the browser any more, and nothing tells it so: the app has to find out.
+    proxy.silence();
+    await connection(page, /^Reconnecting/).waitFor(WAIT);
+    const typed = ['«cut-c client 1» hello, anyone?'];
+    await say(page, typed[0]!);
+    await row(page, typed[0]!).getByText('Not sent yet', { exact: false }).waitFor(WAIT);
+    await screenshot(page, 'connection-silent');
+
+    proxy.restore();
+    await connection(page, /^Connected$/).waitFor(WAIT);
+    await writer.done;
+    await expectSameAsStored(
+      page,
+      conversationId,
+      1 + AGENT_MESSAGES + typed.length,
+      typed,
+      agentSocket,
+    );
+    agentSocket.close();
+  });
+
   it('a gateway restart: reconnecting while it is down, then everything once and in order', async () => {
     // A gateway of the test's own on the platform (the shared one serves every other spec), behind
     // a proxy that keeps the browser's origin while the gateway comes back on another port.
