@@ -15,7 +15,8 @@ export class TcpProxy {
   /** Connections reset on arrival while refusing. */
   refused = 0;
   private refusing = false;
-  private silent = false;
+  /** Which way bytes stop (none: everything passes). */
+  private silent: { up: boolean; down: boolean } = { up: false, down: false };
   private readonly open = new Set<net.Socket>();
 
   private constructor(
@@ -56,16 +57,23 @@ export class TcpProxy {
     this.refusing = true;
   }
 
-  /** Open connections pass nothing more either way, and stay open; new ones are refused. */
-  silence(): void {
-    this.silent = true;
+  /**
+   * Open connections pass nothing more (`both` ways, or only `downstream`: what the browser sends
+   * still arrives, the answers are lost) and stay open; new ones are refused.
+   */
+  silence(direction: 'both' | 'downstream' = 'both'): void {
+    this.silent = { up: direction === 'both', down: true };
     this.refusing = true;
   }
 
   restore(): void {
-    if (this.silent) this.sever(); // what is left of the silent connections
-    this.silent = false;
+    if (this.isSilent) this.sever(); // what is left of the silent connections
+    this.silent = { up: false, down: false };
     this.refusing = false;
+  }
+
+  private get isSilent(): boolean {
+    return this.silent.up || this.silent.down;
   }
 
   retarget(port: number): void {
@@ -86,21 +94,21 @@ export class TcpProxy {
     }
     this.forwarded += 1;
     const upstream = net.connect(this.targetPort, '127.0.0.1');
-    for (const [socket, other] of [
-      [client, upstream],
-      [upstream, client],
+    for (const [socket, other, way] of [
+      [client, upstream, 'up'],
+      [upstream, client, 'down'],
     ] as const) {
       this.open.add(socket);
       socket.setNoDelay(true);
       // A side that fails or ends takes the other with it: nothing is left half-open. Unless the
       // link is silent: then the other side hears nothing of it (until `restore` drops it).
-      socket.on('error', () => this.silent || other.destroy());
+      socket.on('error', () => this.isSilent || other.destroy());
       socket.on('close', () => {
         this.open.delete(socket);
-        if (!this.silent) other.destroy();
+        if (!this.isSilent) other.destroy();
       });
-      socket.on('data', (chunk: Buffer) => this.silent || other.write(chunk));
-      socket.on('end', () => this.silent || other.end());
+      socket.on('data', (chunk: Buffer) => this.silent[way] || other.write(chunk));
+      socket.on('end', () => this.isSilent || other.end());
     }
   }
 }

@@ -329,7 +329,7 @@ describe('a client whose connection is cut and restored while the agent writes (
     agentSocket.close();
   });
 
-  it('a link gone silent (no close ever comes): found out, reconnecting, then everything once and in order', async () => {
+  it('a link gone silent (no close ever comes, answers lost): found out, and what the server stored without telling is not sent twice', async () => {
     const request = await submitRequest(client, {
       type: 'shopping',
       description: `«cut-c opening» a scarf from the souk ${Date.now()}`,
@@ -350,17 +350,29 @@ describe('a client whose connection is cut and restored while the agent writes (
     await writer.waitForSent(8);
     await row(page, writer.contents[7]!).waitFor(WAIT);
 
-    // Nothing reaches the browser any more, and nothing tells it so: the app has to find out.
-    proxy.silence();
+    // Nothing reaches the browser any more, and nothing tells it so: what it sends still arrives.
+    proxy.silence('downstream');
+    const unacknowledged = '«cut-c client 1» stored, but the answer is lost';
+    await say(page, unacknowledged);
+    // The server stored it (the agent sees it) while the client, never told, still has it waiting.
+    await agentSocket.waitFor(
+      () => agentSocket.messages().find((m: any) => m.content === unacknowledged),
+      30_000,
+      'the message the client sent into the silent link',
+    );
+    await row(page, unacknowledged).getByText('Not sent yet', { exact: false }).waitFor(WAIT);
+
+    // The app finds out by itself (nothing closes): reconnecting.
     await connection(page, /^Reconnecting/).waitFor(WAIT);
-    const typed = ['«cut-c client 1» hello, anyone?'];
-    await say(page, typed[0]!);
-    await row(page, typed[0]!).getByText('Not sent yet', { exact: false }).waitFor(WAIT);
+    const typed = [unacknowledged, '«cut-c client 2» hello, anyone?'];
+    await say(page, typed[1]!);
+    await row(page, typed[1]!).getByText('Not sent yet', { exact: false }).waitFor(WAIT);
     await screenshot(page, 'connection-silent');
 
     proxy.restore();
     await connection(page, /^Connected$/).waitFor(WAIT);
     await writer.done;
+    // Sent again on reconnect with its client_id: still stored once.
     await expectSameAsStored(
       page,
       conversationId,
