@@ -232,3 +232,78 @@ describe('LiveSocket on a link that goes silent', () => {
     expect(h.sockets).toHaveLength(1);
   });
 });
+
+describe('LiveSocket coming back online', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('opens one socket however often the browser says it is online, and none while one is open', async () => {
+    const h = harness({ backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.last().drop();
+    window.dispatchEvent(new Event('online'));
+    window.dispatchEvent(new Event('online')); // while the token is fetched
+    await vi.advanceTimersByTimeAsync(0);
+    window.dispatchEvent(new Event('online')); // while the handshake runs
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(2);
+    h.last().open();
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.live.state).toBe('open');
+  });
+
+  it('ignores a socket it left behind, should it open or speak after all', async () => {
+    const h = harness({ heartbeat: { idleMs: 15_000, timeoutMs: 10_000, openTimeoutMs: 20_000 } });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(20_000); // the handshake hangs: given up
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(2);
+    const [stale, fresh] = h.sockets as [FakeSocket, FakeSocket];
+    stale.open();
+    stale.frame({ n: 9 });
+    expect(h.frames).toEqual([]);
+    expect(h.live.state).toBe('reconnecting');
+    fresh.open();
+    expect(h.live.send({ type: 'x' })).toBe(true);
+    expect(fresh.sent).toEqual(['{"type":"x"}']);
+    expect(stale.sent).toEqual([]);
+  });
+});
+
+describe('LiveSocket when the token cannot be had', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('tries again later rather than stalling', async () => {
+    let calls = 0;
+    const h = harness({
+      token: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('storage refused');
+        return 'token';
+      },
+    });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(0);
+    expect(h.live.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(1);
+  });
+});

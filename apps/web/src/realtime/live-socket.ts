@@ -57,6 +57,8 @@ export class LiveSocket {
   private failedOpens = 0;
   private freshToken = false;
   private stopped = true;
+  /** An attempt is fetching its token (no socket yet). */
+  private connecting = false;
   private current: ConnectionState = 'closed';
 
   constructor(private readonly options: LiveSocketOptions) {}
@@ -92,8 +94,12 @@ export class LiveSocket {
     return true;
   }
 
+  /**
+   * Only while waiting out a back-off: an attempt under way (its token being fetched, its
+   * handshake running) or an open socket is left alone, or two sockets would live at once.
+   */
   private readonly reconnectNow = () => {
-    if (this.stopped || this.current === 'open' || this.current === 'connecting') return;
+    if (this.stopped || this.connecting || this.socket) return;
     clearTimeout(this.timer);
     void this.connect();
   };
@@ -146,10 +152,21 @@ export class LiveSocket {
 
   private async connect(): Promise<void> {
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    // Once per streak of failures: a conversation that is gone fails with any token.
-    const token = await this.options.token(
-      this.freshToken || this.failedOpens === FAILURES_BEFORE_FRESH_TOKEN,
-    );
+    this.connecting = true;
+    let token: string | undefined;
+    try {
+      // Once per streak of failures: a conversation that is gone fails with any token.
+      token = await this.options.token(
+        this.freshToken || this.failedOpens === FAILURES_BEFORE_FRESH_TOKEN,
+      );
+    } catch {
+      // No answer about the token: a failed attempt like any other, tried again later.
+      this.connecting = false;
+      if (this.stopped) return;
+      this.failedOpens += 1;
+      return this.scheduleReconnect();
+    }
+    this.connecting = false;
     this.freshToken = false;
     if (this.stopped) return;
     if (!token) return this.stop();
@@ -160,6 +177,7 @@ export class LiveSocket {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(() => this.giveUp(socket), this.heartbeat.openTimeoutMs);
     socket.onopen = () => {
+      if (this.socket !== socket) return socket.close(1000); // one given up meanwhile
       opened = true;
       this.attempt = 0;
       this.failedOpens = 0;
@@ -168,7 +186,8 @@ export class LiveSocket {
       this.options.onOpen?.();
     };
     socket.onmessage = (event: MessageEvent) => {
-      if (this.socket === socket) this.alive(socket);
+      if (this.socket !== socket) return;
+      this.alive(socket);
       if (typeof event.data !== 'string') return;
       let frame: unknown;
       try {
