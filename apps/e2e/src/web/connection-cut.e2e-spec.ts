@@ -181,6 +181,17 @@ describe('a client whose connection is cut and restored while the agent writes (
       locale: 'en-GB',
     });
     contexts.push(context);
+    // Counts the WebSockets the app opens (by URL), to tell a reconnect from the same socket.
+    await context.addInitScript(`(() => {
+      const Native = window.WebSocket;
+      window.__opened = [];
+      window.WebSocket = class extends Native {
+        constructor(url, protocols) {
+          super(url, protocols);
+          window.__opened.push(String(url));
+        }
+      };
+    })()`);
     const page = await context.newPage();
     watchPage(page, problems);
     await page.goto('/sign-in');
@@ -199,6 +210,11 @@ describe('a client whose connection is cut and restored while the agent writes (
       .getByRole('region', { name: 'Conversation' })
       .getByRole('status')
       .filter({ hasText: text });
+  }
+
+  /** How many chat WebSockets the page has opened so far. */
+  async function chatSocketsOpened(page: Page): Promise<number> {
+    return page.evaluate(`window.__opened.filter((u) => u.includes('/ws/chat/')).length`);
   }
 
   function row(page: Page, content: string): Locator {
@@ -292,6 +308,7 @@ describe('a client whose connection is cut and restored while the agent writes (
     const forwardedBefore = proxy.forwarded;
     proxy.refuse();
     proxy.sever();
+    const openedBefore = await chatSocketsOpened(page);
     await connection(page, /^Reconnecting/).waitFor(WAIT);
     expect(await connection(page, /^Connected$/).count()).toBe(0);
 
@@ -314,6 +331,7 @@ describe('a client whose connection is cut and restored while the agent writes (
     proxy.restore();
     await connection(page, /^Connected$/).waitFor(WAIT);
     expect(proxy.forwarded).toBeGreaterThan(forwardedBefore); // back through the proxy
+    expect(await chatSocketsOpened(page)).toBeGreaterThan(openedBefore); // on a new socket
     const afterCut = '«cut-a client 3» back again';
     await say(page, afterCut);
 
@@ -327,6 +345,13 @@ describe('a client whose connection is cut and restored while the agent writes (
     );
     await screenshot(page, 'connection-cut-restored');
     agentSocket.close();
+
+    // Then a quiet while, longer than the app's heartbeat (ping after 15 s of silence, given up
+    // 10 s later without an answer): the server answers, the same socket stays, still connected.
+    const opened = await chatSocketsOpened(page);
+    await sleep(40_000);
+    expect(await chatSocketsOpened(page)).toBe(opened);
+    await connection(page, /^Connected$/).waitFor({ timeout: 5_000 });
   });
 
   it('a link gone silent (no close ever comes, answers lost): found out, and what the server stored without telling is not sent twice', async () => {
