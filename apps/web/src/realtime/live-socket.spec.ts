@@ -141,3 +141,169 @@ describe('LiveSocket', () => {
     expect(h.live.state).toBe('closed');
   });
 });
+
+describe('LiveSocket on a link that goes silent', () => {
+  const heartbeat = { idleMs: 15_000, timeoutMs: 10_000, openTimeoutMs: 20_000 };
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('pings after a quiet while, and keeps the socket while the server answers', async () => {
+    const h = harness({ heartbeat });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    await vi.advanceTimersByTimeAsync(14_999);
+    expect(h.last().sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.last().sent).toEqual(['{"type":"ping"}']);
+    await vi.advanceTimersByTimeAsync(9_000);
+    h.last().frame({ type: 'pong' });
+    expect(h.frames).toEqual([]); // the heartbeat's own
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(15_000 + 9_000);
+      expect(h.last().sent.at(-1)).toBe('{"type":"ping"}');
+      h.last().frame({ type: 'pong' });
+    }
+    expect(h.last().sent).toHaveLength(5);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.live.state).toBe('open');
+    // Any frame counts as a sign of life: a busy socket is not pinged.
+    h.last().sent.length = 0;
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      h.last().frame({ n: i });
+    }
+    expect(h.last().sent).toEqual([]);
+  });
+
+  it('gives up a socket that stays silent, at once (no close event needed), and resumes on a new one', async () => {
+    const h = harness({ heartbeat });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.last().frame({ n: 4 });
+    await vi.advanceTimersByTimeAsync(15_000 + 10_000);
+    expect(h.sockets[0]!.closedWith).toBe(4000);
+    expect(h.live.state).toBe('reconnecting');
+    expect(h.live.send({ type: 'x' })).toBe(false);
+    h.sockets[0]!.drop(); // its close, late: changes nothing
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).toBe('ws://gateway/ws/thing?after=4');
+    h.last().open();
+    expect(h.live.state).toBe('open');
+  });
+
+  it('gives up a handshake that hangs', async () => {
+    const h = harness({ heartbeat });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(h.sockets[0]!.closedWith).toBe(4000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(2);
+  });
+
+  it('pings at once when the browser says it went offline', async () => {
+    const h = harness({ heartbeat });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    window.dispatchEvent(new Event('offline'));
+    expect(h.last().sent).toEqual(['{"type":"ping"}']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.sockets[0]!.closedWith).toBe(4000);
+    expect(h.live.state).toBe('reconnecting');
+  });
+
+  it('stops pinging when stopped', async () => {
+    const h = harness({ heartbeat });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.live.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(h.last().sent).toEqual([]);
+    expect(h.sockets).toHaveLength(1);
+  });
+});
+
+describe('LiveSocket coming back online', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('opens one socket however often the browser says it is online, and none while one is open', async () => {
+    const h = harness({ backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().open();
+    h.last().drop();
+    window.dispatchEvent(new Event('online'));
+    window.dispatchEvent(new Event('online')); // while the token is fetched
+    await vi.advanceTimersByTimeAsync(0);
+    window.dispatchEvent(new Event('online')); // while the handshake runs
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(2);
+    h.last().open();
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.live.state).toBe('open');
+  });
+
+  it('ignores a socket it left behind, should it open or speak after all', async () => {
+    const h = harness({ heartbeat: { idleMs: 15_000, timeoutMs: 10_000, openTimeoutMs: 20_000 } });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(20_000); // the handshake hangs: given up
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(2);
+    const [stale, fresh] = h.sockets as [FakeSocket, FakeSocket];
+    stale.open();
+    stale.frame({ n: 9 });
+    expect(h.frames).toEqual([]);
+    expect(h.live.state).toBe('reconnecting');
+    fresh.open();
+    expect(h.live.send({ type: 'x' })).toBe(true);
+    expect(fresh.sent).toEqual(['{"type":"x"}']);
+    expect(stale.sent).toEqual([]);
+  });
+});
+
+describe('LiveSocket when the token cannot be had', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('tries again later rather than stalling', async () => {
+    let calls = 0;
+    const h = harness({
+      token: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('storage refused');
+        return 'token';
+      },
+    });
+    h.live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.sockets).toHaveLength(0);
+    expect(h.live.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.sockets).toHaveLength(1);
+  });
+});
