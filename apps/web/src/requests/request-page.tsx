@@ -18,7 +18,9 @@ export function RequestPage() {
   useTitle(request.data ? t(`requests.types.${request.data.type}`) : t('requests.title'));
 
   if (request.isPending) return <p role="status">{t('app.loading')}</p>;
-  if (request.error) {
+  // A failed refresh keeps what was loaded (the conversation stays usable while the network is
+  // away); only a request that never loaded is an error page.
+  if (request.error && request.data === undefined) {
     const missing =
       request.error instanceof ApiError &&
       (request.error.status === 404 || request.error.status === 400);
@@ -39,6 +41,7 @@ export function RequestPage() {
       <p>
         <Link to="/requests">{t('requests.backToList')}</Link>
       </p>
+      {request.error ? <ErrorMessage error={request.error} /> : null}
       <div className="page-heading">
         <h1>{t(`requests.types.${data.type}`)}</h1>
         <StatusBadge status={data.status} />
