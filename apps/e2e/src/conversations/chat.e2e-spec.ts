@@ -313,10 +313,19 @@ describe('conversations (API.md "Conversations and messages") through :8000', ()
       await socket.waitFor(
         () => socket.frames.filter((f) => f.type === 'error').length === bad.length,
       );
-      for (const error of socket.frames.filter((f) => f.type === 'error')) {
+      const errors = socket.frames.filter((f) => f.type === 'error');
+      for (const error of errors) {
         expect(typeof error.code).toBe('string');
         expect(typeof error.detail).toBe('string');
       }
+      // A refused message names its client_id, so the sender stops sending it.
+      const refusedIds = bad
+        .filter(
+          (frame): frame is { client_id: string } =>
+            typeof frame === 'object' && 'client_id' in frame,
+        )
+        .map((frame) => frame.client_id);
+      expect(errors.map((error) => error.client_id).filter(Boolean)).toEqual(refusedIds);
       socket.say('still here');
       await socket.waitForSeq(2);
       expect(socket.closeCode).toBeUndefined();

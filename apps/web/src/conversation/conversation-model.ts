@@ -7,6 +7,11 @@ export interface PendingMessage {
   readonly client_id: string;
   readonly content: string;
   readonly created_at: string;
+  /**
+   * The server refused it (its error frame named this client_id): it is not sent again until the
+   * writer asks (`withRetried`), and can be discarded (`withDiscarded`).
+   */
+  readonly refused?: { readonly code: string; readonly detail: string };
 }
 
 /** What the screen shows of a conversation; changed only by the functions below. */
@@ -88,6 +93,36 @@ export function withMessages(
 
 export function withPending(view: ConversationView, message: PendingMessage): ConversationView {
   return { ...view, pending: [...view.pending, message] };
+}
+
+/** The server refused the pending message `clientId` (nothing changes if it is not pending). */
+export function withRefused(
+  view: ConversationView,
+  clientId: string,
+  refused: { code: string; detail: string },
+): ConversationView {
+  if (!view.pending.some((p) => p.client_id === clientId)) return view;
+  return {
+    ...view,
+    pending: view.pending.map((p) => (p.client_id === clientId ? { ...p, refused } : p)),
+  };
+}
+
+/** A refused message is to be sent again. */
+export function withRetried(view: ConversationView, clientId: string): ConversationView {
+  return {
+    ...view,
+    pending: view.pending.map((p) =>
+      p.client_id === clientId
+        ? { client_id: p.client_id, content: p.content, created_at: p.created_at }
+        : p,
+    ),
+  };
+}
+
+/** A pending message is dropped by its writer. */
+export function withDiscarded(view: ConversationView, clientId: string): ConversationView {
+  return { ...view, pending: view.pending.filter((p) => p.client_id !== clientId) };
 }
 
 export function withTyping(

@@ -136,6 +136,47 @@ describe('the conversation', () => {
     ]);
   });
 
+  it('stops sending a message the server refused, and lets its writer try again or discard it', async () => {
+    const { app, chat, messages } = await openRequestPage();
+    const first = chat();
+    act(() => first.open());
+    await app.user.type(screen.getByLabelText('Message'), 'Refused one{Enter}');
+    const sends = (socket: ReturnType<typeof chat>) =>
+      socket.sent
+        .map((data) => JSON.parse(data) as { type: string; client_id?: string })
+        .filter((frame) => frame.type === 'message.send');
+    const clientId = sends(first)[0]!.client_id!;
+    act(() =>
+      first.frame({
+        type: 'error',
+        code: 'content_too_long',
+        detail: 'content must be at most 4000 characters',
+        client_id: clientId,
+      }),
+    );
+    expect(
+      await within(messages()).findByText('Not sent: content must be at most 4000 characters'),
+    ).toBeInTheDocument();
+
+    // A reconnection does not send it again.
+    act(() => first.drop(1006));
+    await waitFor(() => expect(chat()).not.toBe(first));
+    act(() => chat().open());
+    expect(sends(chat())).toEqual([]);
+
+    // Asked to, it goes again, with the same client_id (still exactly once).
+    await app.user.click(within(messages()).getByRole('button', { name: 'Try again' }));
+    expect(sends(chat()).map((frame) => frame.client_id)).toEqual([clientId]);
+    expect(within(messages()).getByText(/Not sent yet/)).toBeInTheDocument();
+
+    act(() =>
+      chat().frame({ type: 'error', code: 'internal', detail: 'Failed', client_id: clientId }),
+    );
+    await app.user.click(await within(messages()).findByRole('button', { name: 'Discard' }));
+    expect(within(messages()).queryByText('Refused one')).toBeNull();
+    expect(localStorage.getItem(`ajla.outbox.${CONVERSATION}`)).toBeNull();
+  });
+
   it('reconnects after a drop, resuming after the last message it saw', async () => {
     const { chat } = await openRequestPage();
     const first = chat();

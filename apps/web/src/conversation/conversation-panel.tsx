@@ -51,7 +51,8 @@ function OneConversation({ conversationId }: { conversationId: string }) {
   const ids = { heading: useId(), message: useId(), list: useId() };
   const me = useMe().data;
   const formatDate = useDateTime();
-  const { view, state, send, typing, markRead, loadOlder } = useConversation(conversationId);
+  const { view, state, send, retry, discard, typing, markRead, loadOlder } =
+    useConversation(conversationId);
   const [draft, setDraft] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const list = useRef<HTMLOListElement>(null);
@@ -189,7 +190,23 @@ function OneConversation({ conversationId }: { conversationId: string }) {
             <p className="content" dir="auto">
               {message.content}
             </p>
-            <span className="hint">{t('conversation.notSentYet')}</span>
+            {message.refused ? (
+              <>
+                <span className="hint error" role="alert">
+                  {t('conversation.refused', { detail: message.refused.detail })}
+                </span>
+                <span className="actions">
+                  <button type="button" onClick={() => retry(message.client_id)}>
+                    {t('conversation.retry')}
+                  </button>
+                  <button type="button" onClick={() => discard(message.client_id)}>
+                    {t('conversation.discard')}
+                  </button>
+                </span>
+              </>
+            ) : (
+              <span className="hint">{t('conversation.notSentYet')}</span>
+            )}
           </li>
         ))}
       </ol>

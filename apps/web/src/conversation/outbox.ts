@@ -14,7 +14,9 @@ export function loadOutbox(conversationId: string): PendingMessage[] {
           (p): p is PendingMessage =>
             typeof p?.client_id === 'string' &&
             typeof p?.content === 'string' &&
-            typeof p?.created_at === 'string',
+            typeof p?.created_at === 'string' &&
+            (p.refused === undefined ||
+              (typeof p.refused?.code === 'string' && typeof p.refused?.detail === 'string')),
         )
       : [];
   } catch {

@@ -7,8 +7,11 @@ import {
   withMessages,
   withOlderPage,
   withOlderState,
+  withDiscarded,
   withPending,
   withRead,
+  withRefused,
+  withRetried,
   withTyping,
   type ConversationView,
   type Message,
@@ -26,6 +29,7 @@ type Frame =
   | { type: 'ack'; client_id: string; message: Message }
   | { type: 'typing'; user_id: string; is_typing: boolean }
   | { type: 'read'; user_id: string; seq: number }
+  | { type: 'error'; code: string; detail: string; client_id?: string }
   | { type: string };
 
 function chatUrl(conversationId: string, afterSeq: number): string {
@@ -77,6 +81,7 @@ export function useConversation(conversationId: string) {
       onOpen: () => {
         readSent.current = 0;
         for (const p of pending.current) {
+          if (p.refused) continue;
           live.send({ type: 'message.send', content: p.content, client_id: p.client_id });
         }
       },
@@ -88,6 +93,13 @@ export function useConversation(conversationId: string) {
           setView((current) => withTyping(current, frame.user_id, frame.is_typing, Date.now()));
         } else if (frame.type === 'read' && 'seq' in frame) {
           setView((current) => withRead(current, frame.user_id, frame.seq));
+        } else if (frame.type === 'error' && 'client_id' in frame && frame.client_id) {
+          // One of our messages was refused: sending it again would be refused again.
+          const { client_id: clientId, code, detail } = frame;
+          pending.current = pending.current.map((p) =>
+            p.client_id === clientId ? { ...p, refused: { code, detail } } : p,
+          );
+          setView((current) => withRefused(current, clientId, { code, detail }));
         }
       },
     });
@@ -155,6 +167,25 @@ export function useConversation(conversationId: string) {
     }
   }, []);
 
+  /** Sends a refused message again, as its writer asked. */
+  const retry = useCallback((clientId: string) => {
+    const message = pending.current.find((p) => p.client_id === clientId);
+    if (message === undefined) return;
+    pending.current = pending.current.map((p) =>
+      p.client_id === clientId
+        ? { client_id: p.client_id, content: p.content, created_at: p.created_at }
+        : p,
+    );
+    setView((current) => withRetried(current, clientId));
+    socket.current?.send({ type: 'message.send', content: message.content, client_id: clientId });
+  }, []);
+
+  /** Drops a pending message (refused, or not wanted any more). */
+  const discard = useCallback((clientId: string) => {
+    pending.current = pending.current.filter((p) => p.client_id !== clientId);
+    setView((current) => withDiscarded(current, clientId));
+  }, []);
+
   /** Called as the user types (or clears the field). */
   const typing = useCallback((isTyping: boolean) => {
     const now = Date.now();
@@ -173,5 +204,5 @@ export function useConversation(conversationId: string) {
     }
   }, []);
 
-  return { view, state, send, typing, markRead, loadOlder };
+  return { view, state, send, retry, discard, typing, markRead, loadOlder };
 }

@@ -77,17 +77,35 @@ const logger = new Logger('WebSocketFrames');
 
 /**
  * The `{"type": "error", "code", "detail"}` frame of an error: a `FrameError` or a domain error
- * says what was wrong with the frame; anything else is logged and answered `internal`.
+ * says what was wrong with the frame; anything else is logged and answered `internal`. When the
+ * frame it answers carried a `client_id` (a message being sent), the error names it too, so the
+ * client knows which of its messages was refused and stops sending it.
  */
-export function errorFrame(error: unknown): string {
+export function errorFrame(error: unknown, frame?: unknown): string {
+  const clientId = clientIdOf(frame);
+  const about = clientId === undefined ? {} : { client_id: clientId };
   if (error instanceof FrameError) {
-    return JSON.stringify({ type: 'error', code: error.code, detail: error.message });
+    return JSON.stringify({ type: 'error', code: error.code, detail: error.message, ...about });
   }
   if (error instanceof DomainError) {
-    return JSON.stringify({ type: 'error', code: error.reason, detail: error.message });
+    return JSON.stringify({ type: 'error', code: error.reason, detail: error.message, ...about });
   }
   logger.error(`a frame failed: ${String(error)}`, (error as Error)?.stack);
-  return JSON.stringify({ type: 'error', code: 'internal', detail: 'Internal server error' });
+  return JSON.stringify({
+    type: 'error',
+    code: 'internal',
+    detail: 'Internal server error',
+    ...about,
+  });
+}
+
+/** A frame's `client_id` when it is a short string (echoed as given, never an object or a novel). */
+function clientIdOf(frame: unknown): string | undefined {
+  if (typeof frame !== 'object' || frame === null) return undefined;
+  const clientId = (frame as { client_id?: unknown }).client_id;
+  return typeof clientId === 'string' && clientId.length > 0 && clientId.length <= 100
+    ? clientId
+    : undefined;
 }
 
 /**
@@ -98,6 +116,7 @@ export function errorFrame(error: unknown): string {
 @Catch()
 export class ErrorFrameFilter implements WsExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    sendFrame(host.switchToWs().getClient<WebSocket>(), errorFrame(error));
+    const ws = host.switchToWs();
+    sendFrame(ws.getClient<WebSocket>(), errorFrame(error, ws.getData()));
   }
 }

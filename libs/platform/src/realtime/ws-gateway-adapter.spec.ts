@@ -228,6 +228,29 @@ describe('WsGatewayAdapter', () => {
     client.ws.close();
   });
 
+  it("names the refused frame's client_id in its error frame, whether the handler or the parse refused it", async () => {
+    const client = await open('/ws/rooms/lobby?token=good');
+    const cases: [string, object][] = [
+      ['{"type":"refuse","client_id":"c-1"}', { code: 'empty_content', client_id: 'c-1' }],
+      ['{"type":"crash","client_id":"c-2"}', { code: 'internal', client_id: 'c-2' }],
+      ['{"type":"dance","client_id":"c-3"}', { code: 'unknown_type', client_id: 'c-3' }],
+      [
+        '{"type":"echo","text":"a\\u0000b","client_id":"c-4"}',
+        { code: 'unstorable_text', client_id: 'c-4' },
+      ],
+    ];
+    for (const [frame, error] of cases) {
+      client.ws.send(frame);
+      expect(await client.next()).toEqual({ type: 'error', detail: expect.any(String), ...error });
+    }
+    // Only a short string is echoed.
+    for (const clientId of [{ nested: 1 }, 'x'.repeat(101), 7]) {
+      client.ws.send(JSON.stringify({ type: 'refuse', client_id: clientId }));
+      expect(await client.next()).not.toHaveProperty('client_id');
+    }
+    client.ws.close();
+  });
+
   it('answers the frames a connection may send, then closes a flooding one with 1008', async () => {
     const client = await open('/ws/rooms/lobby?token=good');
     // A burst of 20: the 21st frame floods. The 20 taken are answered (the first one slowly).

@@ -349,13 +349,23 @@ async function handleFrame(
   // A socket being closed (revoked, flooding, shutting down) takes no more frames, queued ones
   // included: a revoked session must not post after its close began.
   if (ws.readyState !== WebSocket.OPEN) return;
+  let frame: TypedFrame | undefined;
   try {
-    const frame = parseTypedFrame(text, byType);
+    frame = parseTypedFrame(text, byType);
     // Nest's handler: what it throws goes to the gateway's exception filter (ErrorFrameFilter).
     const answer = await byType.get(frame.type)!(frame);
     if (answer !== undefined) sendFrame(ws, JSON.stringify(answer));
   } catch (error) {
-    sendFrame(ws, errorFrame(error));
+    // A frame refused before it parsed (a message too long, say) still names its client_id.
+    sendFrame(ws, errorFrame(error, frame ?? jsonOrUndefined(text)));
+  }
+}
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
