@@ -101,7 +101,7 @@ async function withClient(connection, fn) {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`cannot connect to ${connection.shown}: ${error.message}`);
+    throw new Error(`cannot connect to ${connection.shown}: ${error.message}`, { cause: error });
   }
   try {
     return await fn(client);
@@ -288,7 +288,9 @@ async function readArchive(file) {
   try {
     toc = await run('pg_restore', ['--list', file]);
   } catch (error) {
-    throw new Error(`${file} is not a pg_dump custom-format archive (${error.message})`);
+    throw new Error(`${file} is not a pg_dump custom-format archive (${error.message})`, {
+      cause: error,
+    });
   }
   const lines = toc.split('\n');
   const schemaLines = lines.filter((line) => /^\d+; \d+ \d+ SCHEMA - \S+ /.test(line));
