@@ -405,9 +405,12 @@ async function restoreOne(connection, archive, state, options) {
         if (--pending > 0) return;
         if (codes.psql === 0 && codes.pg_restore === 0) return resolve();
         const text = (name) => Buffer.concat(errors[name]).toString('utf8').trim();
+        const hint = /permission denied for database/.test(text('psql'))
+          ? ` (this role may not create schema ${schema}: have an administrator create it, owned by this role, then restore again)`
+          : '';
         reject(
           new Error(
-            `restore of schema ${schema} failed and was rolled back: ${[text('psql'), text('pg_restore')].filter(Boolean).join('; ') || `exit codes ${JSON.stringify(codes)}`}`,
+            `restore of schema ${schema} failed and was rolled back: ${[text('psql'), text('pg_restore')].filter(Boolean).join('; ') || `exit codes ${JSON.stringify(codes)}`}${hint}`,
           ),
         );
       };
