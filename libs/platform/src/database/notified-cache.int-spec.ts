@@ -1,13 +1,8 @@
 import { Client } from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import {
-  createTestDatabase,
-  tcpProxy,
-  waitFor,
-  type TcpProxy,
-  type TestDatabase,
+import { createTestDatabase, tcpProxy, waitFor } from '@ajla/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-} from '@ajla/testing';
+import type { TcpProxy, TestDatabase } from '@ajla/testing';
 import { NotifiedCache } from './notified-cache';
 
 jest.setTimeout(30_000);
