@@ -416,7 +416,12 @@ describe('conversation-service over HTTP and WebSocket', () => {
         const before = client.of('error').length;
         client.send(frame);
         const error = await client.until(() => client.of('error')[before]);
-        expect(error).toEqual({ type: 'error', code, detail: expect.any(String) });
+        // A frame with a client_id has it named in its error (the sender stops sending it).
+        const named =
+          typeof frame === 'object' && frame !== null && 'client_id' in frame
+            ? { client_id: (frame as { client_id: string }).client_id }
+            : {};
+        expect(error).toEqual({ type: 'error', code, detail: expect.any(String), ...named });
       }
       client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
       await client.until(() => client.of('error')[frames.length]);
