@@ -59,10 +59,16 @@ function declareTopology(rabbitmqUrl) {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
+// What provisioning alone needs (admin URLs, every service's passwords) stays out of the services'
+// environment once provisioned; each gets its own URLs instead.
+const PROVISIONING_ONLY =
+  /^(PROVISION_.*|RABBITMQ_MANAGEMENT_URL|TOPOLOGY_RABBITMQ_PASSWORD|[A-Z]+_SERVICE_(DB_OWNER|DB|RABBITMQ)_PASSWORD)$/;
+let serviceEnv = env;
+
 function start(app, port, extraEnv = {}) {
   const child = spawn(process.execPath, [entry(app)], {
     cwd: root,
-    env: { ...env, ...extraEnv, PORT: String(port) },
+    env: { ...serviceEnv, ...extraEnv, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -134,6 +140,14 @@ async function main() {
     // pg and fetch errors do not echo a URL or a password.
     console.error(`the provisioning step failed: ${error.message}`);
     return stop(1);
+  }
+  if (Object.keys(provisioned.services).length > 0) {
+    serviceEnv = Object.fromEntries(
+      Object.entries(env).filter(([name]) => !PROVISIONING_ONLY.test(name)),
+    );
+    // The gateway uses neither; the services get their own below.
+    delete serviceEnv.DATABASE_URL;
+    if (provisioned.topologyRabbitmqUrl) delete serviceEnv.RABBITMQ_URL;
   }
   if ((await declareTopology(provisioned.topologyRabbitmqUrl)) !== 0) {
     console.error('the topology step failed; see the lines above');
