@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, testPostgresUrl } from '@ajla/testing';
 import amqp from 'amqplib';
 import { Client } from 'pg';
 import { newClient } from '../support/api';
+import { provisionTools } from '../support/provision';
 import { submitRequest } from '../support/requests';
 import { e2eState } from '../support/state';
 
@@ -191,5 +196,93 @@ describe('least privilege: each service runs as its own role and user', () => {
     await expect(
       channelOutcome(url, (channel) => channel.deleteQueue('notification-service.events')),
     ).resolves.toBe(403);
+  });
+
+  it('provisioning is idempotent, takes over a schema the superuser migrated, and can use the management API', async () => {
+    const db = await createTestDatabase('provision');
+    const prefix = `ajla_t_${randomBytes(4).toString('hex')}_`;
+    // A stand-in for the RabbitMQ management API: records each call.
+    const calls: { method: string; path: string; body: unknown }[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        calls.push({
+          method: req.method!,
+          path: decodeURIComponent(req.url!),
+          body: body ? JSON.parse(body) : undefined,
+        });
+        const authorised = req.headers.authorization === `Basic ${btoa('admin:secret')}`;
+        res.statusCode = authorised ? 204 : 401;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const managementUrl = `http://admin:secret@127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const options = {
+      databaseUrl: db.url,
+      rabbitmqUrl: 'amqp://127.0.0.1:5672/ajla-vhost',
+      rabbitmqManagementUrl: managementUrl,
+      prefix,
+    };
+    try {
+      // Before least privilege: the superuser made the schema and its tables.
+      await withPostgres(db.url, (admin) =>
+        admin.query(
+          'CREATE SCHEMA requests; CREATE TABLE requests.notes (id serial PRIMARY KEY, text text)',
+        ),
+      );
+      const first = await provisionTools().provision(options);
+      const second = await provisionTools().provision(options);
+      expect(Object.keys(second.services).sort()).toEqual(Object.keys(first.services).sort());
+
+      const urls = second.services['request-service'];
+      expect(roleOf(urls.DATABASE_URL)).toBe(`${prefix}requests_app`);
+      expect(new URL(urls.RABBITMQ_URL!).pathname).toBe('/ajla-vhost');
+      await withPostgres(db.url, async (admin) => {
+        const { rows } = await admin.query(
+          "SELECT nspowner::regrole::text AS owner, (SELECT tableowner FROM pg_tables WHERE schemaname = 'requests' AND tablename = 'notes') AS table_owner FROM pg_namespace WHERE nspname = 'requests'",
+        );
+        expect(rows).toEqual([
+          { owner: `${prefix}requests_owner`, table_owner: `${prefix}requests_owner` },
+        ]);
+      });
+      await withPostgres(urls.DATABASE_URL, async (app) => {
+        await app.query("INSERT INTO requests.notes (text) VALUES ('hello')");
+        await expect(app.query('SELECT text FROM requests.notes')).resolves.toMatchObject({
+          rows: [{ text: 'hello' }],
+        });
+        await expect(app.query('SELECT 1 FROM users.migrations')).rejects.toMatchObject({
+          code: '42501',
+        });
+      });
+      // A table a later migration creates (as the owner) is the runtime role's too.
+      await withPostgres(urls.DATABASE_MIGRATION_URL, (owner) =>
+        owner.query('CREATE TABLE requests.later (id bigserial PRIMARY KEY)'),
+      );
+      await withPostgres(urls.DATABASE_URL, (app) =>
+        app.query('INSERT INTO requests.later DEFAULT VALUES'),
+      );
+
+      const user = `${prefix}request-service`;
+      expect(calls).toContainEqual({ method: 'PUT', path: '/api/vhosts/ajla-vhost', body: {} });
+      expect(calls).toContainEqual({
+        method: 'PUT',
+        path: `/api/users/${user}`,
+        body: { password: decodeURIComponent(new URL(urls.RABBITMQ_URL!).password), tags: '' },
+      });
+      expect(calls).toContainEqual({
+        method: 'PUT',
+        path: `/api/permissions/ajla-vhost/${user}`,
+        body: provisionTools().servicePermissions('request-service', 'ajla.events'),
+      });
+    } finally {
+      await db.drop();
+      await provisionTools().unprovision({ ...options, databaseUrl: testPostgresUrl() });
+      server.close();
+    }
+    expect(calls.filter((call) => call.method === 'DELETE').map((call) => call.path)).toContain(
+      `/api/users/${prefix}request-service`,
+    );
   });
 });

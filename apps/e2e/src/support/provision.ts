@@ -20,6 +20,8 @@ export interface ProvisionOptions {
   /** An admin URL of the database to provision (or, to unprovision, of any other database). */
   databaseUrl: string;
   rabbitmqUrl?: string;
+  /** The management HTTP API (`http://<admin>:<password>@<host>:15672`); unset: rabbitmqctl. */
+  rabbitmqManagementUrl?: string;
   /** false: leave the broker alone. */
   rabbitmq?: boolean;
   prefix: string;
