@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # One command: installs what is missing, makes sure Postgres/RabbitMQ/Redis run, builds,
-# migrates (each service migrates its own schema at start in development) and starts the whole
-# platform with the gateway on :8000 (tools/run-platform.js). Ctrl-C stops everything.
+# provisions (tools/provision.js: each service's Postgres owner and runtime roles, schema and
+# grants, and its RabbitMQ user; DATABASE_URL and RABBITMQ_URL here are the admin ones), migrates
+# (each service migrates its own schema at start in development, as its owner role) and starts the
+# whole platform with the gateway on :8000, every service as its own runtime role and broker user
+# (tools/run-platform.js; PROVISION=false: all as DATABASE_URL and RABBITMQ_URL). Ctrl-C stops
+# everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,4 +1,7 @@
-// Runs the built platform in the foreground: first the topology step (every queue, binding, retry
+// Runs the built platform in the foreground: first the provisioning step (tools/provision.js:
+// each service's Postgres owner and runtime roles, schema and grants, and its RabbitMQ user; then
+// every service runs as its own runtime role and user, and migrates as its schema's owner role;
+// PROVISION=false runs them all with DATABASE_URL and RABBITMQ_URL as given), then the topology step (every queue, binding, retry
 // and dead-letter queue of the events, libs/messaging/src/declare-topology.ts), so no event is
 // published before its consumer's queue exists; then every service that exists under apps/ and
 // the gateway, all at once (the start order no longer matters), each waited for on its health
@@ -8,6 +11,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
+const { optionsFromEnv, provision } = require('./provision');
 
 const root = path.join(__dirname, '..');
 const env = process.env;
@@ -27,12 +31,24 @@ function entry(app) {
   return path.join(root, 'dist/apps', app, 'src/main.js');
 }
 
-// Resolves to the exit code of the topology step, its output prefixed like a service's.
-function declareTopology() {
+// Resolves to what each service connects with (`{}` for each when PROVISION=false).
+async function provisionStep() {
+  if (/^(0|false|no|off)$/i.test(env.PROVISION ?? '')) {
+    console.log(
+      '[provision] PROVISION=false: every service connects with DATABASE_URL and RABBITMQ_URL',
+    );
+    return { services: {} };
+  }
+  return provision({ ...optionsFromEnv(env), log: (line) => console.log(`[provision] ${line}`) });
+}
+
+// Resolves to the exit code of the topology step (as the topology user when provisioned), its
+// output prefixed like a service's.
+function declareTopology(rabbitmqUrl) {
   const script = path.join(root, 'dist/libs/messaging/src/declare-topology.js');
   const child = spawn(process.execPath, [script], {
     cwd: root,
-    env,
+    env: rabbitmqUrl ? { ...env, RABBITMQ_URL: rabbitmqUrl } : env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -43,10 +59,16 @@ function declareTopology() {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
+// What provisioning alone needs (admin URLs, every service's passwords) stays out of the services'
+// environment once provisioned; each gets its own URLs instead.
+const PROVISIONING_ONLY =
+  /^(PROVISION_.*|RABBITMQ_MANAGEMENT_URL|TOPOLOGY_RABBITMQ_PASSWORD|[A-Z]+_SERVICE_(DB_OWNER|DB|RABBITMQ)_PASSWORD)$/;
+let serviceEnv = env;
+
 function start(app, port, extraEnv = {}) {
   const child = spawn(process.execPath, [entry(app)], {
     cwd: root,
-    env: { ...env, ...extraEnv, PORT: String(port) },
+    env: { ...serviceEnv, ...extraEnv, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -111,14 +133,30 @@ async function main() {
     ports[b.app] = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
     urls[urlVar] = env[urlVar] || `http://127.0.0.1:${ports[b.app]}`;
   }
-  if ((await declareTopology()) !== 0) {
+  let provisioned;
+  try {
+    provisioned = await provisionStep();
+  } catch (error) {
+    // pg and fetch errors do not echo a URL or a password.
+    console.error(`the provisioning step failed: ${error.message}`);
+    return stop(1);
+  }
+  if (Object.keys(provisioned.services).length > 0) {
+    serviceEnv = Object.fromEntries(
+      Object.entries(env).filter(([name]) => !PROVISIONING_ONLY.test(name)),
+    );
+    // The gateway uses neither; the services get their own below.
+    delete serviceEnv.DATABASE_URL;
+    if (provisioned.topologyRabbitmqUrl) delete serviceEnv.RABBITMQ_URL;
+  }
+  if ((await declareTopology(provisioned.topologyRabbitmqUrl)) !== 0) {
     console.error('the topology step failed; see the lines above');
     return stop(1);
   }
   const started = BACKENDS.filter((b) => ports[b.app] !== undefined).map((b) => ({
     app: b.app,
     port: ports[b.app],
-    child: start(b.app, ports[b.app], urls),
+    child: start(b.app, ports[b.app], { ...provisioned.services[b.app], ...urls }),
   }));
   const gateway = start('gateway', gatewayPort, urls);
   const ready = await Promise.all(

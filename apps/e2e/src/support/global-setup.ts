@@ -3,10 +3,17 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, createTestVhost, freePort, uniqueRedisPrefix } from '@ajla/testing';
+import {
+  createTestDatabase,
+  createTestVhost,
+  freePort,
+  testPostgresUrl,
+  uniqueRedisPrefix,
+} from '@ajla/testing';
 import { SMTPServer } from 'smtp-server';
 import { recordSecret, startSecretsFile } from './secrets';
-import { E2E_STATE_FILE, REPO_ROOT, type E2eState } from './state';
+import { E2E_STATE_FILE, REPO_ROOT, type E2eState, type LeastPrivilegeState } from './state';
+import { provisionTools } from './provision';
 
 /**
  * The backends, by app folder and the gateway's name for them (`<NAME>_SERVICE_URL`). They start
@@ -56,6 +63,36 @@ export default async function globalSetup(): Promise<void> {
   const mail = await startMailServer();
   recordSecret('password', mail.password);
 
+  // Least privilege, as `npm run up`, docker-compose and Kubernetes run the services: each one
+  // connects as its own Postgres runtime role (migrations as its schema's owner role) and its own
+  // RabbitMQ user (tools/provision.js). Roles and users are cluster-wide: a prefix of the run's own.
+  // The vhost is the run's own only when rabbitmqctl works; without it the broker is left as is.
+  const isolatedVhost = new URL(vhost.url).pathname.length > 1;
+  const prefix = `ajla_e2e_${randomBytes(4).toString('hex')}_`;
+  const leastPrivilege: LeastPrivilegeState = await provisionTools()
+    .provision({
+      databaseUrl: db.url,
+      rabbitmqUrl: vhost.url,
+      rabbitmq: isolatedVhost,
+      prefix,
+    })
+    .then((provisioned) => ({ prefix, rabbitmq: isolatedVhost, ...provisioned }))
+    .catch(async (error: unknown) => {
+      mail.server.close();
+      await db.drop().catch(() => undefined);
+      await provisionTools()
+        .unprovision({ databaseUrl: testPostgresUrl(), rabbitmq: isolatedVhost, prefix })
+        .catch(() => undefined);
+      vhost.drop();
+      throw error;
+    });
+  for (const service of Object.values(leastPrivilege.services)) {
+    for (const url of Object.values(service)) {
+      recordSecret('password', decodeURIComponent(new URL(url).password));
+    }
+  }
+  const serviceEnv = (app: string): NodeJS.ProcessEnv => ({ ...leastPrivilege.services[app] });
+
   const common: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
@@ -93,6 +130,9 @@ export default async function globalSetup(): Promise<void> {
     for (const child of children) child.kill('SIGKILL');
     mail.server.close();
     await db.drop().catch(() => undefined);
+    await provisionTools()
+      .unprovision({ databaseUrl: testPostgresUrl(), rabbitmq: isolatedVhost, prefix })
+      .catch(() => undefined);
     vhost.drop();
     throw error;
   };
@@ -102,7 +142,13 @@ export default async function globalSetup(): Promise<void> {
       const step = spawn(
         process.execPath,
         [path.join(REPO_ROOT, 'dist/libs/messaging/src/declare-topology.js')],
-        { env: common, cwd: REPO_ROOT },
+        {
+          env: {
+            ...common,
+            RABBITMQ_URL: leastPrivilege.topologyRabbitmqUrl ?? common.RABBITMQ_URL,
+          },
+          cwd: REPO_ROOT,
+        },
       );
       const log = createWriteStream(path.join(logsDir, 'declare-topology.log'));
       step.stdout?.pipe(log);
@@ -148,6 +194,7 @@ export default async function globalSetup(): Promise<void> {
   await declareTopology().catch(stopAll);
   for (const b of backends) {
     start(b.app, {
+      ...serviceEnv(b.app),
       ...urlEnv,
       PORT: String(ports[b.app]),
       ...(b.app === 'user-service'
@@ -185,11 +232,13 @@ export default async function globalSetup(): Promise<void> {
     admin,
     mailDir: mail.dir,
     pids,
+    leastPrivilege,
   };
   (globalThis as Record<string, unknown>).__AJLA_E2E__ = {
     children,
     db,
     vhost,
+    leastPrivilege,
     mailServer: mail.server,
     mailDir: mail.dir,
   };

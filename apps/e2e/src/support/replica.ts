@@ -2,17 +2,23 @@ import path from 'node:path';
 import { ServiceProcess } from '@ajla/testing';
 import { e2eState, REPO_ROOT } from './state';
 
-/** One more conversation-service process on the platform's database, broker vhost and Redis. */
+/**
+ * One more conversation-service process on the platform's database, broker vhost and Redis, with
+ * the same roles and user as the first.
+ */
 export function startReplica(name: string): Promise<ServiceProcess> {
   const state = e2eState();
+  const own = state.leastPrivilege.services['conversation-service'];
   return ServiceProcess.start(`replica ${name}`, {
     script: path.join(REPO_ROOT, 'dist/apps/conversation-service/src/main.js'),
     cwd: REPO_ROOT,
     logFile: path.join(REPO_ROOT, 'tmp/e2e-logs', `conversation-service-${name}.log`),
     env: {
       NODE_ENV: 'test',
-      DATABASE_URL: state.databaseUrl,
-      RABBITMQ_URL: state.rabbitmqUrl,
+      // As the first one runs: its own runtime role and broker user, migrations as the owner.
+      DATABASE_URL: own.DATABASE_URL,
+      DATABASE_MIGRATION_URL: own.DATABASE_MIGRATION_URL,
+      RABBITMQ_URL: own.RABBITMQ_URL ?? state.rabbitmqUrl,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: state.redisPrefix,
       JWT_KEYS_DIR: state.keysDir,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Provisioned } from './provision';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const E2E_STATE_FILE = path.join(REPO_ROOT, 'tmp/e2e-state.json');
@@ -19,7 +20,15 @@ export interface E2eState {
   /** Where the run's SMTP server writes each mail notification-service sends (`<n>.eml`). */
   mailDir: string;
   pids: Record<string, number>;
+  /**
+   * The roles and users the services run as (tools/provision.js), with the run's own prefix:
+   * `services[app]` holds the app's DATABASE_URL (runtime role), DATABASE_MIGRATION_URL (schema
+   * owner) and RABBITMQ_URL (its own user, when `rabbitmq`).
+   */
+  leastPrivilege: LeastPrivilegeState;
 }
+
+export type LeastPrivilegeState = Provisioned & { prefix: string; rabbitmq: boolean };
 
 let cached: E2eState | undefined;
 export function e2eState(): E2eState {

@@ -13,6 +13,15 @@ export function withDatabaseConfig<TBase extends Constructor>(Base: TBase) {
     @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
     DATABASE_URL!: string;
 
+    /**
+     * The schema owner's URL, used only to run migrations (at start-up or by `cli.js migrate`),
+     * while `DATABASE_URL` is the runtime role's (no DDL rights; tools/provision.js makes both).
+     * Unset: migrations run with `DATABASE_URL`, as in a single-role development database.
+     */
+    @IsOptional()
+    @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+    DATABASE_MIGRATION_URL?: string;
+
     @IsInt({ message: 'must be an integer between 1 and 1000' })
     @Min(1, { message: 'must be an integer between 1 and 1000' })
     @Max(1000, { message: 'must be an integer between 1 and 1000' })
@@ -27,6 +36,13 @@ export function withDatabaseConfig<TBase extends Constructor>(Base: TBase) {
 }
 
 export class DatabaseConfig extends withDatabaseConfig(class {}) {}
+
+/** The URL migrations run with: `DATABASE_MIGRATION_URL` (the schema owner), else `DATABASE_URL`. */
+export function migrationUrl(
+  config: Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_MIGRATION_URL'>,
+): string {
+  return config.DATABASE_MIGRATION_URL || config.DATABASE_URL;
+}
 
 /** `DATABASE_RUN_MIGRATIONS`, or when unset: everywhere but production (which runs them as a Job). */
 export function shouldRunMigrations(

@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseConfig, shouldRunMigrations } from '../config/database.config';
+import { DatabaseConfig, migrationUrl, shouldRunMigrations } from '../config/database.config';
 import { loadConfig } from '../config/load-config';
 import { READINESS_CHECKS } from '../health/readiness';
 import { ServiceDataSourceOptions, createDataSource } from './create-data-source';
+import { migrateSchema } from './migrate-schema';
 import { PostgresReadinessCheck } from './postgres-readiness.check';
 
 export interface DatabaseModuleOptions extends Pick<
@@ -46,6 +47,17 @@ export class DatabaseModule {
           // `autoLoaded.entities` holds those of `TypeOrmModule.forFeature()`.
           dataSourceFactory: async (autoLoaded) => {
             const config = options.config ?? loadConfig(DatabaseConfig);
+            // With a migration URL (the schema owner's), migrations run on a connection of their
+            // own before the runtime role's pool opens: that role has no DDL rights.
+            const separateMigrations =
+              shouldRunMigrations(config) && migrationUrl(config) !== config.DATABASE_URL;
+            if (separateMigrations) {
+              await migrateSchema(
+                migrationUrl(config),
+                { schema: options.schema, migrations: options.migrations },
+                () => undefined,
+              );
+            }
             const dataSource = createDataSource({
               url: config.DATABASE_URL,
               schema: options.schema,
@@ -55,7 +67,9 @@ export class DatabaseModule {
             });
             await dataSource.initialize();
             try {
-              if (shouldRunMigrations(config)) await dataSource.runMigrations();
+              if (shouldRunMigrations(config) && !separateMigrations) {
+                await dataSource.runMigrations();
+              }
             } catch (error) {
               await dataSource.destroy();
               throw error;

@@ -1,6 +1,7 @@
 // Test-only dependency on the test helpers (the boundary rule does not tell spec files apart).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, type TestDatabase } from '@ajla/testing';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { migrateCommand, migrateSchema } from './migrate-schema';
@@ -61,6 +62,42 @@ describe('migrateSchema (real Postgres)', () => {
     );
     await client.end();
     expect(rows.map((row) => row.column_name)).toEqual(['id', 'text']);
+  });
+
+  it('runs as DATABASE_MIGRATION_URL (the schema owner) when set, not as DATABASE_URL', async () => {
+    // Roles are cluster-wide: names of this run's own, dropped with the database.
+    const owner = `ajla_t_${randomBytes(4).toString('hex')}_owner`;
+    const runtime = `${owner.slice(0, -6)}_app`;
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    const as = (role: string) => {
+      const url = new URL(db.url);
+      url.username = role;
+      return url.toString();
+    };
+    try {
+      await admin.query(`CREATE ROLE "${owner}" LOGIN; CREATE ROLE "${runtime}" LOGIN`);
+      await admin.query(`CREATE SCHEMA owned AUTHORIZATION "${owner}"`);
+      await admin.query(`GRANT USAGE ON SCHEMA owned TO "${runtime}"`);
+      const command = migrateCommand({ schema: 'owned', migrations: [CreateNotes1700000000000] });
+      await command({
+        config: { DATABASE_URL: as(runtime), DATABASE_MIGRATION_URL: as(owner) },
+        args: [],
+        out: () => undefined,
+      });
+      const { rows } = await admin.query(
+        "SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'owned' ORDER BY tablename",
+      );
+      expect(rows).toEqual([
+        { tablename: 'migrations', tableowner: owner },
+        { tablename: 'notes', tableowner: owner },
+      ]);
+    } finally {
+      await admin.query('DROP SCHEMA IF EXISTS owned CASCADE');
+      await admin.query(`DROP OWNED BY "${runtime}"`).catch(() => undefined);
+      await admin.query(`DROP ROLE IF EXISTS "${runtime}"; DROP ROLE IF EXISTS "${owner}"`);
+      await admin.end();
+    }
   });
 
   it('the migrate command takes no options', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliOutput } from '../cli/run-cli';
+import { migrationUrl } from '../config/database.config';
 import { createDataSource, type ServiceDataSourceOptions } from './create-data-source';
 
 export type SchemaMigrationTarget = Omit<ServiceDataSourceOptions, 'url' | 'poolSize'>;
@@ -32,12 +33,15 @@ export async function migrateSchema(
   }
 }
 
-/** The `migrate` command of a service's CLI (`runCli`): takes no options, reads `DATABASE_URL`. */
-export function migrateCommand<C extends { DATABASE_URL: string }>(
+/**
+ * The `migrate` command of a service's CLI (`runCli`): takes no options, runs as
+ * `DATABASE_MIGRATION_URL` (the schema owner) when set, else as `DATABASE_URL`.
+ */
+export function migrateCommand<C extends { DATABASE_URL: string; DATABASE_MIGRATION_URL?: string }>(
   target: SchemaMigrationTarget,
 ): CliCommand<C> {
   return async ({ config, args, out }) => {
     parseArgs({ args, options: {}, strict: true });
-    await migrateSchema(config.DATABASE_URL, target, out);
+    await migrateSchema(migrationUrl(config), target, out);
   };
 }

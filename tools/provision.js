@@ -1,0 +1,424 @@
+// Least privilege, provisioned: `node tools/provision.js` (idempotent; `npm run up` runs it before
+// the services, docker-compose as its one-shot `provision` service, Kubernetes as the Job
+// k8s/base/provision/provision-job.yaml). For each service it makes:
+//
+// Postgres (in the database of the admin URL):
+//   <prefix><schema>_owner  owns the service's schema and everything in it; migrations run as it
+//                           (DATABASE_MIGRATION_URL). No superuser, no CREATEDB/CREATEROLE, no
+//                           right on any other schema.
+//   <prefix><schema>_app    the runtime role (DATABASE_URL): USAGE on its schema; SELECT, INSERT,
+//                           UPDATE, DELETE on its tables, USAGE/SELECT on its sequences, EXECUTE on
+//                           its functions, for the objects there now and (ALTER DEFAULT PRIVILEGES
+//                           FOR ROLE <owner>) those later migrations create. No CREATE anywhere.
+//   Both get CONNECT on the database, which PUBLIC loses; PUBLIC loses CREATE on schema public too.
+//   Objects of the schema that another role owns (a database first migrated as the superuser) are
+//   handed to the owner role.
+//
+// RabbitMQ (in the vhost of the admin AMQP URL), one user per service, `<prefix><service>`:
+//   configure  ^(<exchange>|<service>\.events(\..*)?)$   it declares the exchange and its own
+//                                                        queues at every connect
+//   write      ^(<exchange>|amq\.default|<service>\.events(\..*)?)$
+//              publishes events to the exchange; binds its queue (write on the queue); sends retry
+//              and dead-letter copies to its own queues through the default exchange (amq.default:
+//              RabbitMQ checks no permission on the target queue there, see README "Least privilege")
+//   read       ^(<exchange>|<service>\.events(\..*)?)$   consumes, checks and replays its own queues;
+//                                                        binds from the exchange
+// and `<prefix>topology`, the topology step's user: the same on the exchange and on every consuming
+// service's queues. (Declaring a queue with a dead-letter exchange takes read on the queue and
+// write on that exchange, amq.default here.)
+//
+// The broker is provisioned through its management HTTP API when RABBITMQ_MANAGEMENT_URL is set
+// (http://<admin>:<password>@<host>:15672: works from any pod; the rabbitmq_management plugin must
+// be enabled), else with `rabbitmqctl` (only where the broker runs: a local install).
+//
+// Environment:
+//   PROVISION_DATABASE_URL   admin (superuser, or CREATEROLE and owner of the database) URL;
+//                            default DATABASE_URL
+//   PROVISION_RABBITMQ_URL   admin AMQP URL: its vhost, host and port go into the services' URLs;
+//                            default RABBITMQ_URL, then amqp://guest:guest@127.0.0.1:5672
+//   RABBITMQ_MANAGEMENT_URL  see above; PROVISION_RABBITMQ=false skips the broker entirely
+//   PROVISION_PREFIX         prefix of every role and user name (default ajla_)
+//   EVENTS_EXCHANGE          default ajla.events
+//   <X>_SERVICE_DB_OWNER_PASSWORD, <X>_SERVICE_DB_PASSWORD, <X>_SERVICE_RABBITMQ_PASSWORD
+//   (X = USER, REQUEST, CONVERSATION, NOTIFICATION), TOPOLOGY_RABBITMQ_PASSWORD: the passwords set
+//   (at every run, so a rotation is a re-run). Required with NODE_ENV=production; elsewhere a
+//   missing one is generated (fine with trust authentication, as on a development machine).
+// Prints what it did, never a password. Exits 0 once everything is in place, 1 otherwise.
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { Client } = require('pg');
+
+const SERVICES = [
+  { service: 'user-service', schema: 'users', env: 'USER' },
+  { service: 'request-service', schema: 'requests', env: 'REQUEST' },
+  { service: 'conversation-service', schema: 'conversations', env: 'CONVERSATION' },
+  { service: 'notification-service', schema: 'notifications', env: 'NOTIFICATION' },
+];
+
+const NAME = /^[a-z_][a-z0-9_]*$/;
+
+function escapeRegex(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The Postgres role and RabbitMQ user names of a service, given the prefix. */
+function namesOf(prefix, { service, schema }) {
+  return {
+    owner: `${prefix}${schema}_owner`,
+    app: `${prefix}${schema}_app`,
+    rabbitmqUser: `${prefix}${service}`,
+  };
+}
+
+/** configure/write/read regexes of a service's RabbitMQ user. */
+function servicePermissions(service, exchange) {
+  const queues = `${escapeRegex(service)}\\.events(\\..*)?`;
+  const ex = escapeRegex(exchange);
+  return {
+    configure: `^(${ex}|${queues})$`,
+    write: `^(${ex}|amq\\.default|${queues})$`,
+    read: `^(${ex}|${queues})$`,
+  };
+}
+
+/** The topology step's: every consuming service's queues and the exchange. */
+function topologyPermissions(services, exchange) {
+  const queues = `(${services.map(escapeRegex).join('|')})\\.events(\\..*)?`;
+  const ex = escapeRegex(exchange);
+  // A queue declared with a dead-letter exchange needs read on itself and write on that exchange
+  // (here the default one, amq.default).
+  return {
+    configure: `^(${ex}|${queues})$`,
+    write: `^(${ex}|amq\\.default|${queues})$`,
+    read: `^(${ex}|${queues})$`,
+  };
+}
+
+function withCredentials(base, user, password) {
+  const url = new URL(base);
+  url.username = encodeURIComponent(user);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+function passwordOf(env, name, production, generated) {
+  const value = env[name];
+  if (value) return value;
+  if (production) throw new Error(`${name} is required (NODE_ENV=production)`);
+  generated.push(name);
+  return randomBytes(18).toString('base64url');
+}
+
+// ---- Postgres ------------------------------------------------------------------------------
+
+async function ensureRole(client, role, password) {
+  const id = client.escapeIdentifier(role);
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  if (!rowCount) {
+    try {
+      await client.query(`CREATE ROLE ${id}`);
+    } catch (error) {
+      if (error.code !== '42710') throw error; // created meanwhile by another run
+    }
+  }
+  await client.query(
+    `ALTER ROLE ${id} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${client.escapeLiteral(password)}`,
+  );
+}
+
+/** Hands every object of the schema that another role owns to `owner` (idempotent). */
+async function reassignObjects(client, schema, owner) {
+  const o = client.escapeIdentifier(owner);
+  const { rows: relations } = await client.query(
+    `SELECT c.relname, c.relkind FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+        AND pg_get_userbyid(c.relowner) <> $2
+        -- a sequence owned by a column follows its table
+        AND NOT (c.relkind = 'S' AND EXISTS (
+          SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))`,
+    [schema, owner],
+  );
+  const kind = {
+    r: 'TABLE',
+    p: 'TABLE',
+    v: 'VIEW',
+    m: 'MATERIALIZED VIEW',
+    S: 'SEQUENCE',
+    f: 'FOREIGN TABLE',
+  };
+  for (const { relname, relkind } of relations) {
+    await client.query(
+      `ALTER ${kind[relkind]} ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(relname)} OWNER TO ${o}`,
+    );
+  }
+  const { rows: routines } = await client.query(
+    `SELECT p.oid::regprocedure::text AS signature, p.prokind FROM pg_proc p
+       JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = $1 AND pg_get_userbyid(p.proowner) <> $2`,
+    [schema, owner],
+  );
+  for (const { signature, prokind } of routines) {
+    const what = prokind === 'p' ? 'PROCEDURE' : prokind === 'a' ? 'AGGREGATE' : 'FUNCTION';
+    await client.query(`ALTER ${what} ${signature} OWNER TO ${o}`);
+  }
+  const { rows: types } = await client.query(
+    `SELECT t.oid::regtype::text AS name, t.typtype FROM pg_type t
+       JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = $1 AND t.typtype IN ('e', 'd', 'r') AND pg_get_userbyid(t.typowner) <> $2`,
+    [schema, owner],
+  );
+  for (const { name, typtype } of types) {
+    await client.query(`ALTER ${typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name} OWNER TO ${o}`);
+  }
+}
+
+async function provisionPostgres(adminUrl, plan, log) {
+  const client = new Client({ connectionString: adminUrl, application_name: 'ajla-provision' });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT current_database() AS db, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser',
+    );
+    const db = client.escapeIdentifier(rows[0].db);
+    // Only the roles granted below may connect; nobody creates in schema public.
+    await client.query(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC`);
+    await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    for (const p of plan) {
+      const schema = client.escapeIdentifier(p.schema);
+      const owner = client.escapeIdentifier(p.owner);
+      const app = client.escapeIdentifier(p.app);
+      await ensureRole(client, p.owner, p.ownerPassword);
+      await ensureRole(client, p.app, p.appPassword);
+      // A non-superuser admin (a managed Postgres) must be a member of the owner role to create
+      // its schema and to set its default privileges.
+      if (!rows[0].superuser) await client.query(`GRANT ${owner} TO CURRENT_USER`);
+      await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${owner}, ${app}`);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${owner}`);
+      await client.query(`ALTER SCHEMA ${schema} OWNER TO ${owner}`);
+      await reassignObjects(client, p.schema, p.owner);
+      await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`);
+      await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${app}`);
+      await client.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${app}`,
+      );
+      await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${app}`);
+      await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${schema} TO ${app}`);
+      const defaults = `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema}`;
+      await client.query(`${defaults} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
+      await client.query(`${defaults} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`);
+      await client.query(`${defaults} GRANT EXECUTE ON FUNCTIONS TO ${app}`);
+      log(`postgres: schema ${p.schema} owned by ${p.owner}, used by ${p.app}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the roles of `plan` (after the database they had rights in is gone, or with it). */
+async function dropPostgresRoles(adminUrl, plan) {
+  const client = new Client({ connectionString: adminUrl, application_name: 'ajla-provision' });
+  await client.connect();
+  try {
+    for (const p of plan) {
+      for (const role of [p.app, p.owner]) {
+        await client.query(`DROP ROLE IF EXISTS ${client.escapeIdentifier(role)}`);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+// ---- RabbitMQ --------------------------------------------------------------------------------
+
+function vhostOf(amqpUrl) {
+  const path = new URL(amqpUrl).pathname.replace(/^\//, '');
+  return path ? decodeURIComponent(path) : '/';
+}
+
+/** The management HTTP API (PUT is idempotent: creates or updates). */
+function httpBroker(managementUrl) {
+  const url = new URL(managementUrl);
+  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}/api`;
+  const call = async (method, path, body, okStatuses = []) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok && !okStatuses.includes(response.status)) {
+      throw new Error(`RabbitMQ management API: ${method} ${path} answered ${response.status}`);
+    }
+  };
+  const e = encodeURIComponent;
+  return {
+    how: 'management HTTP API',
+    ensureVhost: (vhost) => call('PUT', `/vhosts/${e(vhost)}`, {}),
+    ensureUser: (user, password) => call('PUT', `/users/${e(user)}`, { password, tags: '' }),
+    setPermissions: (vhost, user, p) => call('PUT', `/permissions/${e(vhost)}/${e(user)}`, p),
+    deleteUser: (user) => call('DELETE', `/users/${e(user)}`, undefined, [404]),
+  };
+}
+
+/** `rabbitmqctl`, on the broker's machine; passwords go through stdin, not the command line. */
+function cliBroker() {
+  const run = (args, input) =>
+    execFileSync('rabbitmqctl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  const list = (args) =>
+    run([...args, '--quiet', '--no-table-headers'])
+      .split('\n')
+      .map((line) => line.split('\t')[0].trim())
+      .filter(Boolean);
+  return {
+    how: 'rabbitmqctl',
+    ensureVhost: async (vhost) => {
+      if (!list(['list_vhosts', 'name']).includes(vhost)) run(['add_vhost', vhost]);
+    },
+    ensureUser: async (user, password) => {
+      if (list(['list_users']).includes(user)) run(['change_password', user], `${password}\n`);
+      else run(['add_user', user], `${password}\n`);
+    },
+    setPermissions: async (vhost, user, p) =>
+      run(['set_permissions', '-p', vhost, user, p.configure, p.write, p.read]),
+    deleteUser: async (user) => {
+      if (list(['list_users']).includes(user)) run(['delete_user', user]);
+    },
+  };
+}
+
+function brokerOf(options) {
+  return options.rabbitmqManagementUrl ? httpBroker(options.rabbitmqManagementUrl) : cliBroker();
+}
+
+// ---- The whole -------------------------------------------------------------------------------
+
+/**
+ * Provisions every service (idempotent) and resolves to what each one connects with:
+ * `{ services: { [app]: { DATABASE_URL, DATABASE_MIGRATION_URL, RABBITMQ_URL? } },
+ *    topologyRabbitmqUrl?, roles: [...], rabbitmqUsers: [...] }`.
+ * Options: databaseUrl (admin), rabbitmqUrl (admin AMQP), rabbitmqManagementUrl, rabbitmq (false:
+ * skip the broker), prefix, exchange, env (passwords), production, log.
+ */
+async function provision(options) {
+  const env = options.env ?? {};
+  const prefix = options.prefix ?? 'ajla_';
+  if (!NAME.test(prefix))
+    throw new Error(`invalid prefix "${prefix}": lower-case letters, digits, _`);
+  const exchange = options.exchange ?? 'ajla.events';
+  const log = options.log ?? (() => undefined);
+  const generated = [];
+  const plan = SERVICES.map((s) => ({
+    ...s,
+    ...namesOf(prefix, s),
+    ownerPassword: passwordOf(
+      env,
+      `${s.env}_SERVICE_DB_OWNER_PASSWORD`,
+      options.production,
+      generated,
+    ),
+    appPassword: passwordOf(env, `${s.env}_SERVICE_DB_PASSWORD`, options.production, generated),
+    rabbitmqPassword:
+      options.rabbitmq === false
+        ? undefined
+        : passwordOf(env, `${s.env}_SERVICE_RABBITMQ_PASSWORD`, options.production, generated),
+  }));
+  await provisionPostgres(options.databaseUrl, plan, log);
+
+  const result = { services: {}, roles: plan.flatMap((p) => [p.owner, p.app]), rabbitmqUsers: [] };
+  for (const p of plan) {
+    result.services[p.service] = {
+      DATABASE_URL: withCredentials(options.databaseUrl, p.app, p.appPassword),
+      DATABASE_MIGRATION_URL: withCredentials(options.databaseUrl, p.owner, p.ownerPassword),
+    };
+  }
+  if (options.rabbitmq !== false) {
+    const broker = brokerOf(options);
+    const vhost = vhostOf(options.rabbitmqUrl);
+    await broker.ensureVhost(vhost);
+    for (const p of plan) {
+      await broker.ensureUser(p.rabbitmqUser, p.rabbitmqPassword);
+      await broker.setPermissions(vhost, p.rabbitmqUser, servicePermissions(p.service, exchange));
+      result.services[p.service].RABBITMQ_URL = withCredentials(
+        options.rabbitmqUrl,
+        p.rabbitmqUser,
+        p.rabbitmqPassword,
+      );
+      result.rabbitmqUsers.push(p.rabbitmqUser);
+    }
+    const topologyUser = `${prefix}topology`;
+    const topologyPassword = passwordOf(
+      env,
+      'TOPOLOGY_RABBITMQ_PASSWORD',
+      options.production,
+      generated,
+    );
+    await broker.ensureUser(topologyUser, topologyPassword);
+    await broker.setPermissions(
+      vhost,
+      topologyUser,
+      topologyPermissions(
+        plan.map((p) => p.service),
+        exchange,
+      ),
+    );
+    result.topologyRabbitmqUrl = withCredentials(
+      options.rabbitmqUrl,
+      topologyUser,
+      topologyPassword,
+    );
+    result.rabbitmqUsers.push(topologyUser);
+    log(
+      `rabbitmq (${broker.how}): users ${result.rabbitmqUsers.join(', ')} in vhost ${vhost}, each limited to its own queues`,
+    );
+  }
+  if (generated.length > 0) {
+    log(
+      `generated passwords (not printed) for ${generated.length} credentials not set in the environment`,
+    );
+  }
+  return result;
+}
+
+/** Removes what `provision` made with this prefix: roles (once their database is dropped) and users. */
+async function unprovision(options) {
+  const prefix = options.prefix ?? 'ajla_';
+  const plan = SERVICES.map((s) => ({ ...s, ...namesOf(prefix, s) }));
+  await dropPostgresRoles(options.databaseUrl, plan);
+  if (options.rabbitmq !== false) {
+    const broker = brokerOf(options);
+    for (const user of [...plan.map((p) => p.rabbitmqUser), `${prefix}topology`]) {
+      await broker.deleteUser(user);
+    }
+  }
+}
+
+function optionsFromEnv(env = process.env) {
+  const flag = (value) => value !== undefined && /^(0|false|no|off)$/i.test(value);
+  return {
+    databaseUrl:
+      env.PROVISION_DATABASE_URL || env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/ajla',
+    rabbitmqUrl:
+      env.PROVISION_RABBITMQ_URL || env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672',
+    rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL || undefined,
+    rabbitmq: !flag(env.PROVISION_RABBITMQ),
+    prefix: env.PROVISION_PREFIX ?? 'ajla_',
+    exchange: env.EVENTS_EXCHANGE || 'ajla.events',
+    env,
+    production: env.NODE_ENV === 'production',
+  };
+}
+
+module.exports = { SERVICES, provision, unprovision, optionsFromEnv, servicePermissions, namesOf };
+
+if (require.main === module) {
+  provision({ ...optionsFromEnv(), log: (line) => console.log(`provision: ${line}`) }).then(
+    () => process.exit(0),
+    (error) => {
+      // pg and fetch errors do not echo the URL or a password.
+      console.error(`provision failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
