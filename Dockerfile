@@ -67,6 +67,9 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# The provisioning step (a Kubernetes Job, a compose one-shot) runs it from any service's image:
+# `node tools/provision.js` (Node only, no dependency beyond the image's).
+COPY tools/provision.js ./tools/provision.js
 
 # Development only: with NODE_ENV other than production and no JWT key configured, services create
 # a dev key pair in JWT_KEYS_DIR. A named volume mounted here inherits this owner, so node can write.
