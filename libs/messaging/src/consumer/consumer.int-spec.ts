@@ -51,6 +51,13 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     handles: ((event: { id: string }) => boolean) | undefined,
     ...handlers: RecordingHandler[]
   ): Promise<EventTransport> {
+    return consumeWith({ handles }, ...handlers);
+  }
+
+  async function consumeWith(
+    { handles, prefetch = 8 }: { handles?: (event: { id: string }) => boolean; prefetch?: number },
+    ...handlers: RecordingHandler[]
+  ): Promise<EventTransport> {
     consumer = eventTransport({
       handles,
       dataSource: bed.dataSource,
@@ -58,7 +65,7 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
       serviceName: bed.serviceName,
       exchange: bed.exchange,
       handlers,
-      prefetch: 8,
+      prefetch,
       retryDelaysMs: RETRY_DELAYS_MS,
       requeueDelayMs: 50,
       logger: silentLogger,
@@ -342,6 +349,25 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     expect(inbox).toEqual([{ event_id: handled.id }]);
     const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
     expect(left.messageCount).toBe(0);
+  });
+
+  it('holds at most its prefetch of deliveries at once', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handler = new RecordingHandler(['request.submitted'], () => gate);
+    const transport = await consumeWith({ prefetch: 2 }, handler);
+    const events = Array.from({ length: 5 }, () => aSubmittedEvent());
+    for (const event of events) publish(event);
+    await waitFor(() => transport.inProgress === 2);
+    // The rest wait in the queue, not in this process.
+    await waitFor(async () => {
+      const queue = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+      return queue.messageCount === 3;
+    });
+    expect(transport.inProgress).toBe(2);
+    release();
+    await waitFor(() => events.every((event) => outcomesOf(event.id).length === 1));
+    expect(events.map((event) => outcomesOf(event.id))).toEqual(events.map(() => ['handled']));
   });
 
   it('on stop, lets the handler in progress finish and ack; nothing comes back later', async () => {

@@ -147,6 +147,10 @@ export class EventConsumer {
       confirm: false,
       setup: async (channel: Channel) => {
         try {
+          // The prefetch here, awaited, rather than as `consume`'s option: amqp-connection-manager
+          // sends that one without waiting for it, and a channel closed before the broker's answer
+          // (a stop right after a start) rejects it where no one listens.
+          await channel.prefetch(this.options.prefetch ?? 32);
           await declareConsumerTopology(channel, topology);
           this.topologyError = undefined;
           this.loggedSetupErrors.clear();
@@ -170,7 +174,6 @@ export class EventConsumer {
     }
     connection.on('disconnect', this.onDisconnect);
     await this.consumerChannel.consume(this.queues.main, (message) => this.onDelivery(message), {
-      prefetch: this.options.prefetch ?? 32,
       noAck: false,
     });
   }
