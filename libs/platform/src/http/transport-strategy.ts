@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 
 /**
@@ -14,8 +15,10 @@ export const TRANSPORT_STRATEGY = Symbol('TRANSPORT_STRATEGY');
 export function transportStrategyOf(
   app: INestApplicationContext,
 ): CustomTransportStrategy | undefined {
+  // Through the root module's ModuleRef: the application itself logs an element it cannot find
+  // as an error before throwing, and a service without consumers (the gateway) has none.
   try {
-    return app.get<CustomTransportStrategy>(TRANSPORT_STRATEGY, { strict: false });
+    return app.get(ModuleRef).get<CustomTransportStrategy>(TRANSPORT_STRATEGY, { strict: false });
   } catch {
     return undefined;
   }
