@@ -263,6 +263,19 @@ function checkOverlay(dir, templates) {
       );
     }
   }
+  // Default deny both ways: a pod talks only where a policy allows it.
+  const denyAll = objects.some(
+    (o) =>
+      o.kind === 'NetworkPolicy' &&
+      Object.keys(o.spec?.podSelector ?? { x: 1 }).length === 0 &&
+      ['Ingress', 'Egress'].every((t) => o.spec?.policyTypes?.includes(t)) &&
+      !o.spec.ingress?.length &&
+      !o.spec.egress?.length,
+  );
+  if (!denyAll)
+    problems.push(
+      `${dir}: no NetworkPolicy denies ingress and egress by default (podSelector {}, policyTypes Ingress and Egress, no rules)`,
+    );
   for (const [name, ref] of secretReferences(objects)) {
     const template = templates.get(name);
     if (!template) {
