@@ -10,9 +10,13 @@
 # Job) runs dist/libs/messaging/src/declare-topology.js from any service's image.
 #
 # Node >= 20.19 is required: NestJS 12 and uuid are ES modules loaded with require(), which
-# Node supports unflagged from 20.19 on. The first stage checks it.
+# Node supports unflagged from 20.19 on. The first stage checks it. The images run the current
+# Active LTS line, Node 26 'Lithium' (Active LTS since 2026-10-28, supported to 2029-04-30; Node 24
+# is in maintenance since 2026-10-20, Node 20 at its end of life since 2026-04-30). The code stays
+# compatible with every Node from 20.19 on (package.json "engines"), so a development machine on an
+# older line still runs it; to build on another line: --build-arg NODE_IMAGE=node:24-trixie-slim.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:26-trixie-slim
 
 # ---- manifests: package files, checked once for both installs ----------------------------------
 FROM ${NODE_IMAGE} AS manifests
