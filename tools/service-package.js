@@ -11,6 +11,8 @@ const path = require('node:path');
 const { createProjectGraphAsync } = require('@nx/devkit');
 const { createPackageJson, createLockFile } = require('@nx/js');
 
+const ALWAYS = ['pg'];
+
 async function main() {
   const [service, out] = process.argv.slice(2);
   if (!service || !out) {
@@ -24,11 +26,18 @@ async function main() {
   }
   const pkg = createPackageJson(service, graph, { isProduction: true });
   delete pkg.devDependencies;
+  // Not in the graph, run from any image all the same: tools/provision.js (the provisioning Job),
+  // which needs pg.
+  const lockVersion = (name) =>
+    require(path.resolve(__dirname, '..', 'package-lock.json')).packages[`node_modules/${name}`]
+      ?.version;
+  for (const name of ALWAYS) {
+    pkg.dependencies ??= {};
+    pkg.dependencies[name] ??= lockVersion(name);
+  }
   const root = require(path.resolve(__dirname, '..', 'package.json'));
   // The root's "engines" (Node >= 20.19) holds for every image.
-  const manifest = { name: `ajla-${service}`, version: root.version, private: true, ...pkg };
-  manifest.name = `ajla-${service}`;
-  manifest.version = root.version;
+  const manifest = { ...pkg, name: `ajla-${service}`, version: root.version, private: true };
   manifest.engines = root.engines;
   const lock = createLockFile(manifest, graph, 'npm');
   fs.mkdirSync(out, { recursive: true });
