@@ -10,11 +10,15 @@
 # Job) runs dist/libs/messaging/src/declare-topology.js from any service's image.
 #
 # Node >= 20.19 is required: NestJS 12 and uuid are ES modules loaded with require(), which
-# Node supports unflagged from 20.19 on. The first stage checks it.
+# Node supports unflagged from 20.19 on. The first stage checks it. The images run the current
+# Active LTS line, Node 26 'Lithium' (Active LTS since 2026-10-28, supported to 2029-04-30; Node 24
+# is in maintenance since 2026-10-20, Node 20 at its end of life since 2026-04-30). The code stays
+# compatible with every Node from 20.19 on (package.json "engines"), so a development machine on an
+# older line still runs it; to build on another line: --build-arg NODE_IMAGE=node:24-trixie-slim.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:26-trixie-slim
 
-# ---- manifests: package files, checked once for both installs ----------------------------------
+# ---- manifests: package files and the Node version check -----------------------------------------
 FROM ${NODE_IMAGE} AS manifests
 ENV SCARF_ANALYTICS=false \
     NPM_CONFIG_AUDIT=false \
@@ -32,7 +36,7 @@ ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true
 RUN --mount=type=cache,target=/root/.npm \
     npm ci
 
-COPY .swcrc tsconfig.base.json ./
+COPY .swcrc tsconfig.base.json nx.json ./
 COPY libs ./libs
 ARG SERVICE
 RUN test -n "${SERVICE}" || { echo 'build with --build-arg SERVICE=<folder under apps/>' >&2; exit 1; }
@@ -49,9 +53,19 @@ RUN npx swc "apps/${SERVICE}" libs -d dist \
  && if [ "${SERVICE}" = gateway ]; then \
       npx vite build --config apps/web/vite.config.mts --logLevel warn && test -f dist/web/index.html; \
     fi
+# This service's own production dependencies (what its code and the libs it imports use, from
+# Nx's project graph), with a lock pruned from the repository's: /app/prune/package*.json.
+COPY tools/service-package.js ./tools/service-package.js
+RUN node tools/service-package.js "${SERVICE}" /app/prune
 
-# ---- deps: production dependencies only (argon2 ships prebuilt glibc binaries: no compiler) ----
-FROM manifests AS deps
+# ---- deps: this service's production dependencies only (argon2, user-service's, ships prebuilt
+# glibc binaries: no compiler) --------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+ENV NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+COPY --from=build /app/prune/package.json /app/prune/package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev
 
@@ -65,7 +79,7 @@ WORKDIR /app
 
 # Code and dependencies stay owned by root: the service (user node) can read them, not change them.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY --from=deps /app/package.json ./
 COPY --from=build /app/dist ./dist
 # The provisioning step (a Kubernetes Job, a compose one-shot) runs it from any service's image:
 # `node tools/provision.js` (Node only, no dependency beyond the image's).
