@@ -9,7 +9,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
 import { WsGatewayAdapter } from '../realtime/ws-gateway-adapter';
 import { answerClientError, answerFrameworkError } from './client-errors';
-import { DomainExceptionFilter, SHUTTING_DOWN } from './domain-exception.filter';
+import { DomainExceptionFilter } from './domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
@@ -189,19 +189,21 @@ function installUntrustedInputChecks(fastify: FastifyInstance): void {
 
 /**
  * Every request runs inside its `RequestContext` (AsyncLocalStorage), so logs and outgoing calls
- * carry its correlation id and trace. Returns a function that makes new requests answer 503.
+ * carry its correlation id and trace. Returns a function that starts the drain: from then on every
+ * answer closes its connection.
+ *
+ * A draining service still serves what reaches it, on new connections as on kept-alive ones: it
+ * is fully up (Postgres, Redis and the broker close after the HTTP server), and a load balancer
+ * keeps sending to it until it has seen readiness go false. Refusing those requests (a 503)
+ * would fail them, POSTs included, which a proxy cannot replay. Closing each connection after its
+ * answer moves the clients' next requests to other replicas; the HTTP server stops listening
+ * once the consumers have stopped, and waits for the requests in hand.
  */
-function installRequestContext(fastify: FastifyInstance): () => void {
+export function installRequestContext(fastify: FastifyInstance): () => void {
   const scopes = new WeakMap<FastifyRequest, AsyncResource>();
   let draining = false;
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (draining) {
-      // A request that arrives on a kept-alive connection during shutdown: the client retries
-      // elsewhere, on a new connection.
-      reply.header('connection', 'close').code(503).send(SHUTTING_DOWN);
-      return;
-    }
     const context = createRequestContext({
       requestId: request.id,
       correlationId: request.headers[CORRELATION_ID_HEADER],
