@@ -3,6 +3,7 @@
 // e2e platform (scripts/test.sh; needs `npm run build`).
 import { randomUUID } from 'node:crypto';
 import type { ServiceProcess } from '@ajla/testing';
+import amqp from 'amqplib';
 import { api, newClient, newStaff, type Account, type ApiResponse } from '../support/api';
 import { ChatSocket } from '../support/chat';
 import { portOf, startGateway } from '../support/gateway-process';
@@ -15,6 +16,23 @@ jest.setTimeout(240_000);
 
 const SERVICES = ['request-service', 'conversation-service', 'notification-service'] as const;
 const envOf = (app: string) => `${app.replace(/-service$/, '').toUpperCase()}_SERVICE_URL`;
+
+/** Messages waiting in each service's queue and dead-letter queue. */
+async function queueDepths(): Promise<Record<string, number>> {
+  const connection = await amqp.connect(e2eState().rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    const depths: Record<string, number> = {};
+    for (const app of SERVICES) {
+      for (const queue of [`${app}.events`, `${app}.events.dlq`]) {
+        depths[queue] = (await channel.checkQueue(queue)).messageCount;
+      }
+    }
+    return depths;
+  } finally {
+    await connection.close();
+  }
+}
 
 async function until<T>(what: string, find: () => Promise<T | undefined> | T | undefined) {
   const deadline = Date.now() + 60_000;
@@ -124,8 +142,10 @@ describe('SIGTERM to one replica of each service under traffic', () => {
   let gateway: ServiceProcess;
   let clients: Account[];
   let agent: Account;
+  let depthsBefore: Record<string, number>;
 
   beforeAll(async () => {
+    depthsBefore = await queueDepths();
     [agent, ...clients] = await Promise.all([
       newStaff('agent'),
       newClient('Shutdown A'),
@@ -316,6 +336,16 @@ describe('SIGTERM to one replica of each service under traffic', () => {
       );
       expect(history.messages[0]).toMatchObject({ seq: 1, content: 'Chat here' });
     }
+
+    // Nothing was left in a queue or dead-lettered: the stopped consumers acked what they took.
+    const drained = Object.fromEntries(
+      Object.entries(depthsBefore).map(([queue, n]) => [queue, queue.endsWith('.dlq') ? n : 0]),
+    );
+    await until('every queue drained', async () => {
+      const depths = await queueDepths();
+      return Object.entries(depths).every(([queue, n]) => n <= drained[queue]!) ? true : undefined;
+    });
+    expect(await queueDepths()).toEqual(drained);
 
     await Promise.all([...chats.map(({ chat }) => chat.close()), ...feeds.map((f) => f.close())]);
   });
