@@ -251,15 +251,19 @@ describe('SIGTERM to one replica of each service under traffic', () => {
         rounds += 1;
       }
     };
-    const workers = clients.map((client, i) => worker(client, conversations[i].conversation_id));
+    // Two at a time per client: more requests in flight when the replicas stop.
+    const workers = clients.flatMap((client, i) => [
+      worker(client, conversations[i].conversation_id),
+      worker(client, conversations[i].conversation_id),
+    ]);
 
-    await until('traffic before the stop', () => (rounds >= 12 ? true : undefined));
+    await until('traffic before the stop', () => (rounds >= 24 ? true : undefined));
     const exits = SERVICES.map(
       (app) => new Promise<number | null>((resolve) => leaving[app]!.process.once('exit', resolve)),
     );
     await Promise.all(SERVICES.map((app) => leaving[app]!.kill('SIGTERM')));
     const roundsAtStop = rounds;
-    await until('traffic after the stop', () => (rounds >= roundsAtStop + 12 ? true : undefined));
+    await until('traffic after the stop', () => (rounds >= roundsAtStop + 24 ? true : undefined));
     stopping = true;
     await Promise.all(workers);
 

@@ -162,7 +162,9 @@ export function retryOnceAfterReset(attempt: {
   attempt: number;
 }): number | null {
   if (attempt.attempt > 0 || attempt.answered || !attempt.error) return null;
-  if (!SAFE_METHODS.has(attempt.method.toUpperCase()) || attempt.body != null) return null;
+  // reply-from passes '' for a request without a body, a stream for one with a body.
+  const hasBody = attempt.body !== undefined && attempt.body !== null && attempt.body !== '';
+  if (!SAFE_METHODS.has(attempt.method.toUpperCase()) || hasBody) return null;
   const { error } = attempt;
   const code =
     (error as Error & { code?: string }).code ??
