@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, type Server } from 'node:http';
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -52,6 +52,10 @@ export async function createServiceApp(
     },
     // Answered by our own hook below, in the error shape of the API.
     return503OnClosing: false,
+    // Advertised in `Keep-Alive: timeout=5`: clients (the gateway's pool) close an idle
+    // connection themselves before that, so a draining service can wait for them to instead of
+    // closing a connection a request may be crossing (see waitForConnectionsToEnd).
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     // What Node's HTTP parser and Fastify's router refuse before any hook runs, in that shape
     // too. (This replaces the adapter's own `frameworkErrors`, which only adds the headers of
     // Nest's `useSecurityHeaders()`, not used here.)
@@ -92,9 +96,13 @@ export async function createServiceApp(
     serviceName,
     graceMs: config.SHUTDOWN_GRACE_MS,
     logger,
-    onShutdownStart: () => {
+    onShutdownStart: async () => {
       drain();
       webSockets.drain();
+      await waitForConnectionsToEnd(
+        app.getHttpServer(),
+        Math.min(KEEP_ALIVE_TIMEOUT_MS, config.SHUTDOWN_GRACE_MS / 2),
+      );
     },
   });
   return app;
@@ -239,11 +247,34 @@ export function installRequestContext(fastify: FastifyInstance): () => void {
   };
 }
 
+/** How long a service keeps an idle client connection open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves once `server` has no connection left, or after `limitMs`. While a service drains, each
+ * answer closes its connection, and clients close their idle kept-alive ones before the advertised
+ * keep-alive timeout; closing those from the server's side instead (as `server.close()` does)
+ * races a request the client may be sending on one at that moment, which then fails unanswered:
+ * a POST that no proxy may replay.
+ */
+export async function waitForConnectionsToEnd(
+  server: Pick<Server, 'getConnections'>,
+  limitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  const count = () =>
+    new Promise<number>((resolve) => server.getConnections((error, n) => resolve(error ? 0 : n)));
+  while (Date.now() < deadline && (await count()) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface ShutdownOptions {
   serviceName: string;
   graceMs: number;
   logger: LoggerService;
-  onShutdownStart?: () => void;
+  /** Runs first; the application closes once it has resolved. */
+  onShutdownStart?: () => void | Promise<void>;
   exit?: (code: number) => void;
 }
 
@@ -267,13 +298,13 @@ export function installShutdown(
     if (started) return;
     started = true;
     logger.log(`${signal} received: ${serviceName} shuts down (grace ${graceMs} ms)`, 'Shutdown');
-    onShutdownStart?.();
     const deadline = setTimeout(() => {
       logger.error(`Shutdown took longer than ${graceMs} ms: exiting now`, undefined, 'Shutdown');
       exit(1);
     }, graceMs);
     deadline.unref();
     try {
+      await onShutdownStart?.();
       await app.close();
       clearTimeout(deadline);
       exit(0);

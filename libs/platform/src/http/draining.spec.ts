@@ -1,5 +1,6 @@
+import net from 'node:net';
 import Fastify from 'fastify';
-import { installRequestContext } from './create-service-app';
+import { installRequestContext, waitForConnectionsToEnd } from './create-service-app';
 
 describe('a draining service', () => {
   it('still answers what reaches it, and closes each connection after the answer', async () => {
@@ -31,6 +32,36 @@ describe('a draining service', () => {
       expect(write.headers.get('connection')).toBe('close');
     } finally {
       await fastify.close();
+    }
+  });
+});
+
+describe('waitForConnectionsToEnd', () => {
+  it('waits for the clients to close their connections, up to a limit', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const connect = () =>
+      new Promise<net.Socket>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+      });
+    try {
+      const idle = await connect();
+      let ended = false;
+      const waiting = waitForConnectionsToEnd(server, 60_000).then(() => {
+        ended = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ended).toBe(false); // the client has not closed it yet
+      idle.end();
+      await waiting;
+
+      // A client that never closes holds it only until the limit.
+      const stubborn = await connect();
+      await waitForConnectionsToEnd(server, 200);
+      stubborn.destroy();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
