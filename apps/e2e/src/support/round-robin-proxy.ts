@@ -4,7 +4,7 @@ import net, { type AddressInfo } from 'node:net';
  * A TCP load balancer on 127.0.0.1 in front of several replicas of one service, as a Kubernetes
  * Service is in front of its pods: each new connection goes to the next replica in turn, and a
  * replica that refuses the connection (it stopped listening) is skipped for the next one, as a
- * balancer that health-checks its backends does. Bytes pass untouched, so whatever a replica does
+ * balancer that health-checks its backends does, and `remove` takes one out of the rotation. Bytes pass untouched, so whatever a replica does
  * to its connections (keep-alive, `Connection: close`, a WebSocket's 1001) reaches the gateway
  * as it is.
  */
@@ -12,6 +12,7 @@ export class RoundRobinProxy {
   /** Connections each replica accepted, by its port. */
   readonly accepted = new Map<number, number>();
   private next = 0;
+  private readonly removed = new Set<number>();
   private readonly open = new Set<net.Socket>();
 
   private constructor(
@@ -35,18 +36,30 @@ export class RoundRobinProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /**
+   * Sends no more new connections to the replica on `port`; open ones stay. What a Kubernetes
+   * Service does when a pod starts terminating: its endpoint leaves the Service while the pod's
+   * pre-stop pause runs, before the pod gets SIGTERM, and the connections the gateway holds to
+   * it live on (the replica must finish them).
+   */
+  remove(port: number): void {
+    this.removed.add(port);
+  }
+
   async close(): Promise<void> {
     for (const socket of this.open) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(client: net.Socket, tried: number): void {
-    const port = this.ports[this.next++ % this.ports.length]!;
+    const inRotation = this.ports.filter((p) => !this.removed.has(p));
+    const ports = inRotation.length > 0 ? inRotation : this.ports;
+    const port = ports[this.next++ % ports.length]!;
     client.pause(); // nothing is read before a replica took the connection
     if (tried === 0) client.on('error', () => undefined);
     const upstream = net.connect(port, '127.0.0.1');
     upstream.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED' && tried + 1 < this.ports.length && !client.destroyed) {
+      if (error.code === 'ECONNREFUSED' && tried + 1 < ports.length && !client.destroyed) {
         this.accept(client, tried + 1);
       } else {
         client.destroy();
