@@ -279,8 +279,10 @@ export interface ShutdownOptions {
 }
 
 /**
- * SIGTERM/SIGINT: stop taking requests, let in-flight ones finish, run Nest's shutdown hooks
- * (which close Postgres and Redis after the HTTP server), then exit. If that takes longer than
+ * SIGTERM/SIGINT: `onShutdownStart` (the drain: answers close their connections, clients close
+ * their idle ones), then Nest's shutdown hooks (readiness false, consumers stop and ack, the HTTP
+ * server stops listening and waits for requests in flight, then Postgres and Redis close), then
+ * exit. If that takes longer than
  * the grace period, exit anyway. Returns the handler (tests call it directly).
  */
 export function installShutdown(
