@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { IncomingMessage, type Server } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -258,7 +258,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  * a POST that no proxy may replay.
  */
 export async function waitForConnectionsToEnd(
-  server: Pick<Server, 'getConnections'>,
+  server: { getConnections(callback: (error: Error | null, count: number) => void): unknown },
   limitMs: number,
 ): Promise<void> {
   const deadline = Date.now() + limitMs;
