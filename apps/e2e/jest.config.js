@@ -5,7 +5,9 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'e2e',
   rootDir: __dirname,
-  testMatch: ['**/*.e2e-spec.ts'],
+  // Fault specs here stop processes of the platform they start themselves (scripts/test.sh runs
+  // them one at a time with the rest of the suite).
+  testMatch: ['**/*.e2e-spec.ts', '**/*.fault-spec.ts'],
   globalSetup: '<rootDir>/src/support/global-setup.ts',
   globalTeardown: '<rootDir>/src/support/global-teardown.ts',
   // The fuzz harness, then the log audit, run after every other suite.

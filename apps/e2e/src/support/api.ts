@@ -14,6 +14,8 @@ export interface CallOptions {
   rawBody?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** Another gateway than the platform's (`http://127.0.0.1:<port>`). */
+  baseUrl?: string;
 }
 
 /** One HTTP call through the gateway, the way a client written from API.md makes it. */
@@ -32,7 +34,11 @@ export async function api<T = any>(
     headers['content-type'] = 'application/json';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${e2eState().gatewayUrl}${path}`, { method, headers, body });
+  const res = await fetch(`${options.baseUrl ?? e2eState().gatewayUrl}${path}`, {
+    method,
+    headers,
+    body,
+  });
   const text = await res.text();
   let parsed: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text.length > 0) {

@@ -8,7 +8,11 @@ import { e2eState, REPO_ROOT } from './state';
  * on E2E_GATEWAY_PORT (owned by the global setup, used by every other spec) cannot be. It serves
  * the built web app like the shared one. `start` resolves once /health/ready answers 200.
  */
-export async function startGateway(name: string): Promise<ServiceProcess> {
+export async function startGateway(
+  name: string,
+  /** Variables to set besides (or instead of) the platform's, e.g. another `<NAME>_SERVICE_URL`. */
+  overrides: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const state = e2eState();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -28,6 +32,7 @@ export async function startGateway(name: string): Promise<ServiceProcess> {
     env[`RATE_LIMIT_${group}_PER_ADDRESS`] = '1000000';
     env[`RATE_LIMIT_${group}_PER_USER`] = '1000000';
   }
+  Object.assign(env, overrides);
   return ServiceProcess.start(`gateway ${name}`, {
     script: path.join(REPO_ROOT, 'dist/apps/gateway/src/main.js'),
     cwd: REPO_ROOT,

@@ -22,9 +22,9 @@ export class NotificationSocket {
   /** Opens the socket through the gateway; rejects with `HandshakeRefused` when refused. */
   static open(
     token: string | undefined,
-    options: { after?: string; subprotocol?: boolean } = {},
+    options: { after?: string; subprotocol?: boolean; baseUrl?: string } = {},
   ): Promise<NotificationSocket> {
-    const base = e2eState().gatewayUrl.replace(/^http/, 'ws');
+    const base = (options.baseUrl ?? e2eState().gatewayUrl).replace(/^http/, 'ws');
     const query = new URLSearchParams();
     if (token !== undefined && !options.subprotocol) query.set('token', token);
     if (options.after !== undefined) query.set('after', options.after);

@@ -109,8 +109,15 @@ export async function registerHttpProxy(
 function forwarder(service: string, options: HttpProxyOptions) {
   return (_request: FastifyRequest, reply: FastifyReply): FastifyReply =>
     reply.from(undefined, {
-      // Never replay a request on the client's behalf: a 503 or a reset reaches the client as is.
-      retryDelay: () => null,
+      // Never replay a request on the client's behalf, but for one case: see retryOnceAfterReset.
+      retryDelay: ({ err, req, res, attempt }) =>
+        retryOnceAfterReset({
+          error: err,
+          method: req.method,
+          body: req.body,
+          answered: !!res,
+          attempt,
+        }),
       rewriteRequestHeaders: (req, headers) =>
         withForwarding(headers as Record<string, string | string[] | undefined>, req.headers, {
           peerAddress: req.raw.socket.remoteAddress,
@@ -132,6 +139,37 @@ function forwarder(service: string, options: HttpProxyOptions) {
           .send(errorBody(status, detail));
       },
     });
+}
+
+/** How a connection to a replica that is going away fails before any answer. */
+const DROPPED_BEFORE_ANSWER = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The one replay the gateway makes: a safe request without a body (GET, HEAD, OPTIONS) whose
+ * connection was refused or dropped before any answer, once. That is how a kept-alive connection
+ * to a replica that is shutting down ends when the request crosses its closing (the replica never
+ * read it), and the next connection reaches another replica behind the service's address.
+ * Writes are never replayed: the gateway cannot know whether a dropped POST was handled (the
+ * client can, with an idempotency key such as a message's `client_id`), and their bodies are
+ * streamed, not kept. Returns the delay before the retry in ms, or null for none.
+ */
+export function retryOnceAfterReset(attempt: {
+  error: Error | null | undefined;
+  method: string;
+  body: unknown;
+  answered: boolean;
+  attempt: number;
+}): number | null {
+  if (attempt.attempt > 0 || attempt.answered || !attempt.error) return null;
+  // reply-from passes '' for a request without a body, a stream for one with a body.
+  const hasBody = attempt.body !== undefined && attempt.body !== null && attempt.body !== '';
+  if (!SAFE_METHODS.has(attempt.method.toUpperCase()) || hasBody) return null;
+  const { error } = attempt;
+  const code =
+    (error as Error & { code?: string }).code ??
+    ((error as Error & { cause?: { code?: string } }).cause?.code || '');
+  return DROPPED_BEFORE_ANSWER.has(code) ? 1 : null;
 }
 
 /** The request's context as the platform set it up (ids, trace), rebuilt from the request if absent. */

@@ -95,6 +95,9 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
 ]);
 
+/** How a replica that is stopping refuses or drops a handshake (worth one more try). */
+const DROPPED_BY_A_LEAVING_REPLICA = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
 /**
  * Forwards WebSocket upgrades on websocket routes. The token and the `websocket` group's rate
  * limits are checked at the handshake (429 over the limit), and the upstream handshake completes
@@ -287,8 +290,17 @@ export class WebSocketProxy {
     pathAndQuery: string,
     trace: RequestContext,
     caller: AuthenticatedUser | undefined,
+    retried = false,
   ): void {
     const requestId = trace.requestId;
+    // A replica that is shutting down refuses upgrades (503) or drops the connection before the
+    // handshake completes; nothing reached the application (a handshake is a GET without a body),
+    // so the gateway tries once more, which reaches another replica behind the service's address.
+    const retryOnce = (): boolean => {
+      if (retried || this.draining || socket.destroyed) return false;
+      this.connectUpstream(request, socket, head, route, pathAndQuery, trace, caller, true);
+      return true;
+    };
     const url = `${route.upstream.replace(/^http/, 'ws')}${pathAndQuery}`;
     const headers = withForwarding(endToEndHeaders(request.headers), request.headers, {
       peerAddress: request.socket.remoteAddress,
@@ -319,6 +331,12 @@ export class WebSocketProxy {
     upstream.once('unexpected-response', (upstreamRequest, response) => {
       this.pending.delete(upstream);
       socket.off('close', abandon);
+      if (response.statusCode === 503 && !retried && !this.draining && !socket.destroyed) {
+        response.resume();
+        upstreamRequest.destroy();
+        retryOnce();
+        return;
+      }
       this.options.metrics?.refused(route.service, response.statusCode ?? 502);
       relayRefusal(socket, response, requestId, () => upstreamRequest.destroy());
     });
@@ -326,6 +344,7 @@ export class WebSocketProxy {
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (!this.pending.delete(upstream)) return;
       socket.off('close', abandon);
+      if (DROPPED_BY_A_LEAVING_REPLICA.has(error.code ?? '') && retryOnce()) return;
       if (this.draining) {
         refuse(socket, 503, 'The gateway is shutting down', requestId, ['Retry-After: 1']);
       } else if (UNREACHABLE.has(error.code ?? '')) {

@@ -9,7 +9,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
 import { WsGatewayAdapter } from '../realtime/ws-gateway-adapter';
 import { answerClientError, answerFrameworkError } from './client-errors';
-import { DomainExceptionFilter, SHUTTING_DOWN } from './domain-exception.filter';
+import { DomainExceptionFilter } from './domain-exception.filter';
 import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
@@ -52,6 +52,10 @@ export async function createServiceApp(
     },
     // Answered by our own hook below, in the error shape of the API.
     return503OnClosing: false,
+    // Advertised in `Keep-Alive: timeout=5`: clients (the gateway's pool) close an idle
+    // connection themselves before that, so a draining service can wait for them to instead of
+    // closing a connection a request may be crossing (see waitForConnectionsToEnd).
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     // What Node's HTTP parser and Fastify's router refuse before any hook runs, in that shape
     // too. (This replaces the adapter's own `frameworkErrors`, which only adds the headers of
     // Nest's `useSecurityHeaders()`, not used here.)
@@ -92,9 +96,13 @@ export async function createServiceApp(
     serviceName,
     graceMs: config.SHUTDOWN_GRACE_MS,
     logger,
-    onShutdownStart: () => {
+    onShutdownStart: async () => {
       drain();
       webSockets.drain();
+      await waitForConnectionsToEnd(
+        app.getHttpServer(),
+        Math.min(KEEP_ALIVE_TIMEOUT_MS, config.SHUTDOWN_GRACE_MS / 2),
+      );
     },
   });
   return app;
@@ -189,19 +197,21 @@ function installUntrustedInputChecks(fastify: FastifyInstance): void {
 
 /**
  * Every request runs inside its `RequestContext` (AsyncLocalStorage), so logs and outgoing calls
- * carry its correlation id and trace. Returns a function that makes new requests answer 503.
+ * carry its correlation id and trace. Returns a function that starts the drain: from then on every
+ * answer closes its connection.
+ *
+ * A draining service still serves what reaches it, on new connections as on kept-alive ones: it
+ * is fully up (Postgres, Redis and the broker close after the HTTP server), and a load balancer
+ * keeps sending to it until it has seen readiness go false. Refusing those requests (a 503)
+ * would fail them, POSTs included, which a proxy cannot replay. Closing each connection after its
+ * answer moves the clients' next requests to other replicas; the HTTP server stops listening
+ * once the consumers have stopped, and waits for the requests in hand.
  */
-function installRequestContext(fastify: FastifyInstance): () => void {
+export function installRequestContext(fastify: FastifyInstance): () => void {
   const scopes = new WeakMap<FastifyRequest, AsyncResource>();
   let draining = false;
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (draining) {
-      // A request that arrives on a kept-alive connection during shutdown: the client retries
-      // elsewhere, on a new connection.
-      reply.header('connection', 'close').code(503).send(SHUTTING_DOWN);
-      return;
-    }
     const context = createRequestContext({
       requestId: request.id,
       correlationId: request.headers[CORRELATION_ID_HEADER],
@@ -237,17 +247,42 @@ function installRequestContext(fastify: FastifyInstance): () => void {
   };
 }
 
+/** How long a service keeps an idle client connection open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves once `server` has no connection left, or after `limitMs`. While a service drains, each
+ * answer closes its connection, and clients close their idle kept-alive ones before the advertised
+ * keep-alive timeout; closing those from the server's side instead (as `server.close()` does)
+ * races a request the client may be sending on one at that moment, which then fails unanswered:
+ * a POST that no proxy may replay.
+ */
+export async function waitForConnectionsToEnd(
+  server: { getConnections(callback: (error: Error | null, count: number) => void): unknown },
+  limitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  const count = () =>
+    new Promise<number>((resolve) => server.getConnections((error, n) => resolve(error ? 0 : n)));
+  while (Date.now() < deadline && (await count()) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface ShutdownOptions {
   serviceName: string;
   graceMs: number;
   logger: LoggerService;
-  onShutdownStart?: () => void;
+  /** Runs first; the application closes once it has resolved. */
+  onShutdownStart?: () => void | Promise<void>;
   exit?: (code: number) => void;
 }
 
 /**
- * SIGTERM/SIGINT: stop taking requests, let in-flight ones finish, run Nest's shutdown hooks
- * (which close Postgres and Redis after the HTTP server), then exit. If that takes longer than
+ * SIGTERM/SIGINT: `onShutdownStart` (the drain: answers close their connections, clients close
+ * their idle ones), then Nest's shutdown hooks (readiness false, consumers stop and ack, the HTTP
+ * server stops listening and waits for requests in flight, then Postgres and Redis close), then
+ * exit. If that takes longer than
  * the grace period, exit anyway. Returns the handler (tests call it directly).
  */
 export function installShutdown(
@@ -265,13 +300,13 @@ export function installShutdown(
     if (started) return;
     started = true;
     logger.log(`${signal} received: ${serviceName} shuts down (grace ${graceMs} ms)`, 'Shutdown');
-    onShutdownStart?.();
     const deadline = setTimeout(() => {
       logger.error(`Shutdown took longer than ${graceMs} ms: exiting now`, undefined, 'Shutdown');
       exit(1);
     }, graceMs);
     deadline.unref();
     try {
+      await onShutdownStart?.();
       await app.close();
       clearTimeout(deadline);
       exit(0);
