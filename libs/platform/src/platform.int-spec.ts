@@ -593,11 +593,16 @@ describe('platform over real HTTP, Postgres and Redis', () => {
 
   it('shuts down gracefully: in-flight requests finish, then Postgres and Redis close', async () => {
     const exit = jest.fn();
+    const readinessInDrain: number[] = [];
     const shutdown = installShutdown(app, {
       serviceName: 'platform-test',
       graceMs: 5000,
       logger: new Logger('test'),
       exit,
+      // Not ready from the signal on, while the drain still serves.
+      onShutdownStart: async () => {
+        readinessInDrain.push((await fetch(`${url}/health/ready`)).status);
+      },
     });
     const inFlight = fetch(`${url}/things/slow`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -609,6 +614,7 @@ describe('platform over real HTTP, Postgres and Redis', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });
     await closing;
+    expect(readinessInDrain).toEqual([503]);
     expect(exit).toHaveBeenCalledWith(0);
     expect(app.get(DataSource).isInitialized).toBe(false);
     expect(app.get<Redis>(REDIS).status).toBe('end');

@@ -3,10 +3,11 @@ import {
   Controller,
   Get,
   Injectable,
+  type INestApplicationContext,
   OnApplicationBootstrap,
   Res,
 } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PublicRoute } from '../http/public-route';
@@ -54,9 +55,15 @@ export class Readiness implements OnApplicationBootstrap, BeforeApplicationShutd
       .filter((check): check is ReadinessCheck => typeof check?.check === 'function');
   }
 
-  // Before the HTTP server closes: load balancers stop sending new work while in-flight work ends.
-  beforeApplicationShutdown(): void {
+  /** From now on the service reports itself not ready (`shutdown`): it is on its way out. */
+  markShuttingDown(): void {
     this.shuttingDown = true;
+  }
+
+  // Before the HTTP server closes, whoever started the shutdown: load balancers stop sending new
+  // work while in-flight work ends. (`installShutdown` says so earlier, at the signal.)
+  beforeApplicationShutdown(): void {
+    this.markShuttingDown();
   }
 
   async report(): Promise<ReadinessReport> {
@@ -110,5 +117,14 @@ export class HealthController {
     const report = await this.readiness.report();
     reply.status(report.status === 'unavailable' ? 503 : 200);
     return report;
+  }
+}
+
+/** The application's `Readiness`, when it has one (through the root ModuleRef: no error logged). */
+export function readinessOf(app: INestApplicationContext): Readiness | undefined {
+  try {
+    return app.get(ModuleRef).get(Readiness, { strict: false });
+  } catch {
+    return undefined;
   }
 }

@@ -20,6 +20,7 @@ import {
   runWithRequestContext,
 } from './request-context';
 import { transportStrategyOf } from './transport-strategy';
+import { readinessOf } from '../health/readiness';
 import { checkUntrustedInput } from './untrusted-input';
 import { createValidationPipe } from './validation.pipe';
 
@@ -279,8 +280,8 @@ export interface ShutdownOptions {
 }
 
 /**
- * SIGTERM/SIGINT: `onShutdownStart` (the drain: answers close their connections, clients close
- * their idle ones), then Nest's shutdown hooks (readiness false, consumers stop and ack, the HTTP
+ * SIGTERM/SIGINT: readiness false at once, then `onShutdownStart` (the drain: answers close their
+ * connections, clients close their idle ones), then Nest's shutdown hooks (consumers stop and ack, the HTTP
  * server stops listening and waits for requests in flight, then Postgres and Redis close), then
  * exit. If that takes longer than
  * the grace period, exit anyway. Returns the handler (tests call it directly).
@@ -306,6 +307,9 @@ export function installShutdown(
     }, graceMs);
     deadline.unref();
     try {
+      // Not ready from the first moment: a balancer that polls readiness stops sending new work
+      // while the drain finishes what came (Nest's hook would only say so after it).
+      readinessOf(app)?.markShuttingDown();
       await onShutdownStart?.();
       await app.close();
       clearTimeout(deadline);
