@@ -244,6 +244,7 @@ export class MessagingModule {
                 exchange: config.EVENTS_EXCHANGE,
                 routingKeys: resolved.subscriptions,
                 prefetch: config.RABBITMQ_PREFETCH,
+                batchSize: config.CONSUMER_BATCH_SIZE,
                 retryDelaysMs: parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS),
                 logger: defaultLogger('EventConsumer'),
                 onSettled: (outcome, message) => metrics?.settled(outcome, message),

@@ -27,6 +27,7 @@ export * from './database/create-data-source';
 export * from './database/database.module';
 export * from './database/postgres-readiness.check';
 export * from './database/prepared-statement';
+export * from './database/group-commit';
 export * from './database/postgres-listener';
 export * from './database/notified-cache';
 export * from './redis/redis.module';

@@ -64,6 +64,15 @@ export function withMessagingConfig<TBase extends Constructor>(Base: TBase) {
     @Max(1000, { message: 'must be an integer from 1 to 1000' })
     RABBITMQ_PREFETCH: number = 32;
 
+    /**
+     * Events a consumer handles in one transaction at most: those that arrive while one runs
+     * share the next (one inbox statement, one commit). 1: a transaction per event.
+     */
+    @IsInt({ message: 'must be an integer from 1 to 1000' })
+    @Min(1, { message: 'must be an integer from 1 to 1000' })
+    @Max(1000, { message: 'must be an integer from 1 to 1000' })
+    CONSUMER_BATCH_SIZE: number = 32;
+
     /** The relay looks for unsent events this often even when no commit woke it. */
     @IsInt({ message: 'must be an integer from 10 to 60000 (milliseconds)' })
     @Min(10, { message: 'must be an integer from 10 to 60000 (milliseconds)' })

@@ -370,6 +370,68 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     expect(events.map((event) => outcomesOf(event.id))).toEqual(events.map(() => ['handled']));
   });
 
+  it('events that arrive while a transaction runs share the next one, in delivery order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const transactionOf = new Map<string, string>();
+    const first = aSubmittedEvent();
+    const handler = new RecordingHandler(['request.submitted'], async (event, _attempt, context) => {
+      const [row] = await context.transaction.query(`SELECT txid_current()::text AS tx`);
+      transactionOf.set(event.id, (row as { tx: string }).tx);
+      if (event.id === first.id) await gate;
+    });
+    const transport = await consumeWith({ prefetch: 16 }, handler);
+    publish(first);
+    await waitFor(() => handler.calls.length === 1);
+    const next = Array.from({ length: 5 }, () => aSubmittedEvent());
+    for (const event of next) publish(event);
+    await waitFor(() => transport.inProgress === 6);
+    release();
+    await waitFor(() => [first, ...next].every((event) => outcomesOf(event.id).length === 1));
+
+    expect([first, ...next].map((event) => outcomesOf(event.id))).toEqual(
+      [first, ...next].map(() => ['handled']),
+    );
+    expect(handler.calls.map((call) => call.id)).toEqual([first, ...next].map((e) => e.id));
+    const shared = new Set(next.map((event) => transactionOf.get(event.id)));
+    expect(shared.size).toBe(1);
+    expect(shared.has(transactionOf.get(first.id))).toBe(false);
+    expect(await bed.effects()).toHaveLength(6);
+    const inbox = await bed.dataSource.query(`SELECT event_id FROM messaging_test.inbox_messages`);
+    expect(inbox).toHaveLength(6);
+  });
+
+  it('an event that fails in a shared transaction is retried alone; the others commit once', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = aSubmittedEvent();
+    const failing = aSubmittedEvent();
+    const committed: string[] = [];
+    const handler = new RecordingHandler(['request.submitted'], async (event, _attempt, context) => {
+      context.afterCommit(() => committed.push(event.id));
+      if (event.id === first.id) await gate;
+      if (event.id === failing.id) throw new Error('the partner API is down');
+    });
+    const transport = await consumeWith({ prefetch: 16 }, handler);
+    publish(first);
+    await waitFor(() => handler.calls.length === 1);
+    const before = [aSubmittedEvent(), aSubmittedEvent()];
+    const after = [aSubmittedEvent(), aSubmittedEvent()];
+    for (const event of [...before, failing, ...after]) publish(event);
+    await waitFor(() => transport.inProgress === 6);
+    release();
+    await dlq(1);
+
+    expect(outcomesOf(failing.id)).toEqual(['retried', 'retried', 'dead-lettered']);
+    const others = [first, ...before, ...after];
+    for (const event of others) expect(outcomesOf(event.id)).toEqual(['handled']);
+    // The shared attempt rolled back as a whole, then each ran alone: one effect each, and the
+    // after-commit effects of committed attempts only.
+    const effects = await bed.effects();
+    expect(effects.map((e) => e.event_id).sort()).toEqual(others.map((e) => e.id).sort());
+    expect([...committed].sort()).toEqual(others.map((e) => e.id).sort());
+  });
+
   it('on stop, lets the handler in progress finish and ack; nothing comes back later', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -3,7 +3,9 @@ import {
   CORRELATION_ID_HEADER,
   TRACEPARENT_HEADER,
   createRequestContext,
+  GroupCommit,
   PreparedStatement,
+  type RequestContext,
   runWithRequestContext,
 } from '@ajla/platform';
 import type { ChannelWrapper } from 'amqp-connection-manager';
@@ -46,6 +48,12 @@ export interface EventConsumerOptions {
   routingKeys?: readonly string[];
   /** Unacknowledged deliveries at once. Default 32. */
   prefetch?: number;
+  /**
+   * Events handled in one transaction at most (`CONSUMER_BATCH_SIZE`). Deliveries that arrive
+   * while a transaction runs share the next one: one inbox statement and one commit for all of
+   * them. Default 32; 1: a transaction per event.
+   */
+  batchSize?: number;
   /** Back-off per retry. Default 1 s, 5 s, 30 s, 2 min, 10 min. */
   retryDelaysMs?: readonly number[];
   /** A retry or dead-letter copy not confirmed within this time is a failure. Default 5000 ms. */
@@ -78,19 +86,34 @@ export type DeliveryOutcome =
   /** Could not store its retry or dead-letter copy: given back to the queue. */
   | 'requeued';
 
+/** A valid event on its way to its handler, with the request context of its delivery. */
+interface Delivery {
+  event: EventEnvelope;
+  message: ConsumeMessage;
+  handle: HandleEvent;
+  context: RequestContext;
+}
+
 /**
  * Consumes the service's queue with manual acks and bounded prefetch. Each delivery runs inside a
  * request context made from its headers (correlation id, traceparent), so every log line carries
  * them. A valid event runs its handlers in one transaction with its inbox row, then is acked; a
  * failing one is retried with back-off through the retry queues, then dead-lettered; an invalid
  * one is dead-lettered at once. Nothing a message does can stop the consumer.
+ *
+ * Transactions run one at a time, in the order of delivery; the events that arrive meanwhile share
+ * the next one (`GroupCommit`), so under load a transaction and its commit serve many events, and
+ * an event alone still goes at once. One at a time also keeps handlers that lock (notification-
+ * service's recipients) from deadlocking each other within a replica. If a shared transaction
+ * fails, its events run again one per transaction, so only the failing one is retried.
  */
 export class EventConsumer {
   readonly queues: ConsumerQueues;
   private readonly tables: MessagingTables;
   private readonly handlers: ReadonlyMap<string, HandleEvent>;
-  /** Every delivery's first statement: prepared once per connection. */
-  private readonly inboxInsert: PreparedStatement;
+  /** Every transaction's first statement, the inbox rows of its events: prepared once per connection. */
+  private readonly inboxInsert: PreparedStatement<{ event_id: string }>;
+  private readonly transactions: GroupCommit<Delivery, boolean>;
   private readonly retryDelaysMs: readonly number[];
   private readonly logger: MessagingLogger;
   private consumerChannel?: ChannelWrapper;
@@ -111,9 +134,14 @@ export class EventConsumer {
     this.handlers = options.handlers;
     this.inboxInsert = new PreparedStatement(
       'inbox_insert',
-      `INSERT INTO ${this.tables.inbox} (event_id, routing_key) VALUES ($1, $2)
+      `INSERT INTO ${this.tables.inbox} (event_id, routing_key)
+       SELECT * FROM unnest($1::uuid[], $2::text[])
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
     );
+    this.transactions = new GroupCommit((batch) => this.applyBatch(batch), {
+      concurrency: 1,
+      maxBatchSize: options.batchSize ?? 32,
+    });
     if (options.routingKeys) assertSameKeys(options.routingKeys, this.routingKeys);
   }
 
@@ -293,7 +321,7 @@ export class EventConsumer {
       }
       let applied: boolean;
       try {
-        applied = await this.apply(event, message, handle);
+        applied = await this.transactions.submit({ event, message, handle, context });
       } catch (error) {
         return this.retryOrDeadLetter(message, channel, event, error);
       }
@@ -302,20 +330,67 @@ export class EventConsumer {
     });
   }
 
-  /** The inbox row and the handler's effects, in one transaction; false for a duplicate. */
-  private async apply(
-    event: EventEnvelope,
-    message: ConsumeMessage,
-    handle: HandleEvent,
-  ): Promise<boolean> {
-    const afterCommit: Array<() => void> = [];
+  /** Each event's outcome: whether it was applied (false: a duplicate), or why it failed. */
+  private async applyBatch(batch: Delivery[]): Promise<PromiseSettledResult<boolean>[]> {
+    if (batch.length > 1) {
+      try {
+        const applied = await this.apply(batch);
+        return applied.map((value) => ({ status: 'fulfilled', value }));
+      } catch (error) {
+        this.logger.debug?.(
+          `A transaction of ${batch.length} events failed (${describe(error)}): each again alone`,
+        );
+      }
+    }
+    const outcomes: PromiseSettledResult<boolean>[] = [];
+    for (const delivery of batch) {
+      try {
+        const [applied] = await this.apply([delivery]);
+        outcomes.push({ status: 'fulfilled', value: applied });
+      } catch (reason) {
+        outcomes.push({ status: 'rejected', reason });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * The events' inbox rows and their handlers' effects, in one transaction, in order; per event,
+   * false for a duplicate (already in the inbox, or earlier in the same batch). Each handler and
+   * its after-commit effects run in the request context of their own delivery.
+   */
+  private async apply(batch: Delivery[]): Promise<boolean[]> {
+    const afterCommit: { delivery: Delivery; effects: Array<() => void> }[] = [];
     const applied = await this.options.dataSource.transaction(async (tx) => {
-      const inserted = await this.inboxInsert.run(tx, [event.id, event.type]);
-      if (inserted.length === 0) return false;
-      await handle(event, new EventContext([tx, message, afterCommit]));
-      return true;
+      const inserted = await this.inboxInsert.run(tx, [
+        batch.map((delivery) => delivery.event.id),
+        batch.map((delivery) => delivery.event.type),
+      ]);
+      const fresh = new Set(inserted.map((row) => row.event_id));
+      const outcomes: boolean[] = [];
+      for (const delivery of batch) {
+        // Postgres gives uuids in lower case; `delete`: the first of two copies only.
+        if (!fresh.delete(delivery.event.id.toLowerCase())) {
+          outcomes.push(false);
+          continue;
+        }
+        const effects: Array<() => void> = [];
+        afterCommit.push({ delivery, effects });
+        await runWithRequestContext(delivery.context, () =>
+          delivery.handle(delivery.event, new EventContext([tx, delivery.message, effects])),
+        );
+        outcomes.push(true);
+      }
+      return outcomes;
     });
-    for (const effect of afterCommit) {
+    for (const { delivery, effects } of afterCommit) {
+      runWithRequestContext(delivery.context, () => this.runEffects(delivery.event, effects));
+    }
+    return applied;
+  }
+
+  private runEffects(event: EventEnvelope, effects: Array<() => void>): void {
+    for (const effect of effects) {
       try {
         effect();
       } catch (error) {
@@ -325,7 +400,6 @@ export class EventConsumer {
         );
       }
     }
-    return applied;
   }
 
   private async retryOrDeadLetter(

@@ -75,8 +75,11 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
    * drawn (the insert's rows pass a one-time filter on the locks, so no seq is drawn before them).
    * Locks in one order (by key), so that two events of the same staff cannot deadlock. A
    * staff-wide event takes the same locks as the previous one, so events of the same people
-   * commit one at a time: the consumer makes this its last statement before the commit, after
-   * the inbox row and every lookup, so the locks are held for this statement and the commit only.
+   * commit one at a time: the handler makes this its last statement, after every lookup, so the
+   * locks are held from here to the commit. Events that arrive together share a transaction
+   * (`@ajla/messaging`'s consumer), which then holds the locks of all of them: a replica runs its
+   * transactions one at a time, so they cannot deadlock each other; should two replicas' shared
+   * transactions deadlock, Postgres aborts one and its events run again one per transaction.
    * The unique (event_id, recipient_id) pair drops any recipient already told of this event, and
    * the mail rows join what was really inserted: a redelivered event mails nobody twice.
    */

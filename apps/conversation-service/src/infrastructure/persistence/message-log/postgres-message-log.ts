@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EnvelopeSchema, envelopeOf, MessageCreatedV1 } from '@ajla/contracts';
 import { messagingTables, OutboxWriter } from '@ajla/messaging';
-import { currentRequestContext, PreparedStatement } from '@ajla/platform';
+import { currentRequestContext, GroupCommit, PreparedStatement } from '@ajla/platform';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { Message, MessageDraft } from '../../../domain/conversation/message.aggregate';
@@ -13,7 +13,6 @@ import {
 import { constraintOf, isConstraintViolation } from '../constraint-violation';
 import { MESSAGE_COLUMNS, MessageMapper } from '../mappers';
 import type { MessageOrmEntity } from '../message.orm-entity';
-import { GroupCommit } from './group-commit';
 
 const CLIENT_ID_CONSTRAINT = 'messages_conversation_id_client_id_key';
 
