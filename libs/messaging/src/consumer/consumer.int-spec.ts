@@ -375,11 +375,14 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const transactionOf = new Map<string, string>();
     const first = aSubmittedEvent();
-    const handler = new RecordingHandler(['request.submitted'], async (event, _attempt, context) => {
-      const [row] = await context.transaction.query(`SELECT txid_current()::text AS tx`);
-      transactionOf.set(event.id, (row as { tx: string }).tx);
-      if (event.id === first.id) await gate;
-    });
+    const handler = new RecordingHandler(
+      ['request.submitted'],
+      async (event, _attempt, context) => {
+        const [row] = await context.transaction.query(`SELECT txid_current()::text AS tx`);
+        transactionOf.set(event.id, (row as { tx: string }).tx);
+        if (event.id === first.id) await gate;
+      },
+    );
     const transport = await consumeWith({ prefetch: 16 }, handler);
     publish(first);
     await waitFor(() => handler.calls.length === 1);
@@ -407,11 +410,14 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     const first = aSubmittedEvent();
     const failing = aSubmittedEvent();
     const committed: string[] = [];
-    const handler = new RecordingHandler(['request.submitted'], async (event, _attempt, context) => {
-      context.afterCommit(() => committed.push(event.id));
-      if (event.id === first.id) await gate;
-      if (event.id === failing.id) throw new Error('the partner API is down');
-    });
+    const handler = new RecordingHandler(
+      ['request.submitted'],
+      async (event, _attempt, context) => {
+        context.afterCommit(() => committed.push(event.id));
+        if (event.id === first.id) await gate;
+        if (event.id === failing.id) throw new Error('the partner API is down');
+      },
+    );
     const transport = await consumeWith({ prefetch: 16 }, handler);
     publish(first);
     await waitFor(() => handler.calls.length === 1);

@@ -16,6 +16,12 @@ describe('HttpConversationOpener', () => {
   let url: string;
   let answer: (received: Received) => { status: number; delayMs?: number };
   const received: Received[] = [];
+  const openers: HttpConversationOpener[] = [];
+  const openerOf = (target: ConstructorParameters<typeof HttpConversationOpener>[0]) => {
+    const opener = new HttpConversationOpener(target);
+    openers.push(opener);
+    return opener;
+  };
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -45,6 +51,10 @@ describe('HttpConversationOpener', () => {
     answer = () => ({ status: 201 });
   });
 
+  afterEach(async () => {
+    await Promise.all(openers.splice(0).map((opener) => opener.onApplicationShutdown()));
+  });
+
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -59,7 +69,7 @@ describe('HttpConversationOpener', () => {
   });
 
   it('PUTs the conversation with the caller credentials', async () => {
-    const opener = new HttpConversationOpener({ url, timeoutMs: 2000 });
+    const opener = openerOf({ url, timeoutMs: 2000 });
     const o = opening();
     await opener.open(o, 'Bearer token-of-the-client');
     expect(received).toHaveLength(1);
@@ -79,24 +89,44 @@ describe('HttpConversationOpener', () => {
   it('resolves when conversation-service refuses, is slow or is unreachable', async () => {
     answer = () => ({ status: 500 });
     await expect(
-      new HttpConversationOpener({ url, timeoutMs: 2000 }).open(opening(), undefined),
+      openerOf({ url, timeoutMs: 2000 }).open(opening(), undefined),
     ).resolves.toBeUndefined();
 
     answer = () => ({ status: 201, delayMs: 1000 });
     const started = Date.now();
-    await new HttpConversationOpener({ url, timeoutMs: 150 }).open(opening(), undefined);
+    await openerOf({ url, timeoutMs: 150 }).open(opening(), undefined);
     expect(Date.now() - started).toBeLessThan(900);
 
     await expect(
-      new HttpConversationOpener({ url: 'http://127.0.0.1:1', timeoutMs: 500 }).open(
-        opening(),
-        undefined,
-      ),
+      openerOf({ url: 'http://127.0.0.1:1', timeoutMs: 500 }).open(opening(), undefined),
     ).resolves.toBeUndefined();
   });
 
+  it('keeps its connection alive between calls, and keeps the path of its base URL', async () => {
+    const opener = openerOf({ url: `${url}/prefix`, timeoutMs: 2000 });
+    let connections = 0;
+    const onConnection = () => (connections += 1);
+    server.on('connection', onConnection);
+    try {
+      const first = opening();
+      await opener.open(first, undefined);
+      expect(received.map((r) => r.url)).toEqual([
+        `/prefix/internal/conversations/${first.conversationId}`,
+      ]);
+      // undici may open a second connection while the first is being released; then no more.
+      await opener.open(opening(), undefined);
+      const warm = connections;
+      for (let i = 0; i < 5; i++) await opener.open(opening(), undefined);
+      expect(received).toHaveLength(7);
+      expect(warm).toBeLessThanOrEqual(2);
+      expect(connections).toBe(warm);
+    } finally {
+      server.off('connection', onConnection);
+    }
+  });
+
   it('makes no call when disabled', async () => {
-    await new HttpConversationOpener({ url: undefined, timeoutMs: 2000 }).open(opening(), 'x');
+    await openerOf({ url: undefined, timeoutMs: 2000 }).open(opening(), 'x');
     expect(received).toHaveLength(0);
   });
 });

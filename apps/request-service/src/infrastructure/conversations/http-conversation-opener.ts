@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { currentRequestContext, propagationHeaders } from '@ajla/platform';
+import { Pool } from 'undici';
 import type {
   ConversationOpener,
   ConversationOpening,
@@ -26,42 +27,50 @@ export function conversationServiceTarget(config: RequestServiceConfig): Convers
  * `PUT /internal/conversations/{conversation_id}` on conversation-service, with the client's own
  * token and a short timeout. Whatever goes wrong is logged, never thrown: the request is stored
  * and its `request.submitted` event will open the conversation anyway.
+ *
+ * Through undici's `Pool` (kept-alive connections, `request`) rather than `fetch`: the call is
+ * made at every submission, and `fetch`'s WHATWG layers (Request, Response, streams) cost
+ * request-service about a fifth of its CPU per submission.
  */
 @Injectable()
-export class HttpConversationOpener implements ConversationOpener {
+export class HttpConversationOpener implements ConversationOpener, OnApplicationShutdown {
   private readonly logger = new Logger(HttpConversationOpener.name);
+  private readonly pool?: Pool;
+  private readonly pathPrefix: string;
 
   constructor(
     @Inject(CONVERSATION_SERVICE_TARGET) private readonly target: ConversationServiceTarget,
-  ) {}
+  ) {
+    const base = target.url === undefined ? undefined : new URL(target.url);
+    this.pool = base === undefined ? undefined : new Pool(base.origin);
+    this.pathPrefix = base === undefined ? '' : base.pathname.replace(/\/+$/, '');
+  }
 
   async open(opening: ConversationOpening, credentials: string | undefined): Promise<void> {
-    if (this.target.url === undefined) return;
+    if (this.pool === undefined) return;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       ...propagationHeaders(currentRequestContext()),
     };
     if (credentials !== undefined) headers.authorization = credentials;
     try {
-      const res = await fetch(
-        `${this.target.url}/internal/conversations/${opening.conversationId}`,
-        {
-          method: 'PUT',
-          headers,
-          body: JSON.stringify({
-            request_id: opening.requestId,
-            user_id: opening.userId,
-            description: opening.description,
-            created_at: opening.createdAt.toISOString(),
-          }),
-          signal: AbortSignal.timeout(this.target.timeoutMs),
-        },
-      );
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status !== 200 && res.status !== 201) {
+      const { statusCode, body } = await this.pool.request({
+        path: `${this.pathPrefix}/internal/conversations/${opening.conversationId}`,
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({
+          request_id: opening.requestId,
+          user_id: opening.userId,
+          description: opening.description,
+          created_at: opening.createdAt.toISOString(),
+        }),
+        signal: AbortSignal.timeout(this.target.timeoutMs),
+      });
+      await body.dump();
+      if (statusCode !== 200 && statusCode !== 201) {
         this.logger.warn(
           `conversation ${opening.conversationId} of request ${opening.requestId} not opened ` +
-            `now (conversation-service answered ${res.status}); request.submitted will open it`,
+            `now (conversation-service answered ${statusCode}); request.submitted will open it`,
         );
       }
     } catch (error) {
@@ -71,5 +80,9 @@ export class HttpConversationOpener implements ConversationOpener {
           'request.submitted will open it',
       );
     }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.close();
   }
 }
