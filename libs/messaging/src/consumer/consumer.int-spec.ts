@@ -402,6 +402,11 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     expect(await bed.effects()).toHaveLength(6);
     const inbox = await bed.dataSource.query(`SELECT event_id FROM messaging_test.inbox_messages`);
     expect(inbox).toHaveLength(6);
+    // All acknowledged (the shared ones by one ack): closing the channel gives nothing back.
+    await transport.close();
+    consumer = undefined;
+    const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+    expect(left.messageCount).toBe(0);
   });
 
   it('an event that fails in a shared transaction is retried alone; the others commit once', async () => {

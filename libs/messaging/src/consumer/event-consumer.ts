@@ -23,6 +23,7 @@ import { type ConsumerQueues, consumerQueues, declareConsumerTopology } from '..
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
+import { ChannelAcks } from './channel-acks';
 import { EventContext } from './event-context';
 import { decideAfterFailure } from './retry-policy';
 
@@ -118,7 +119,8 @@ export class EventConsumer {
   private readonly logger: MessagingLogger;
   private consumerChannel?: ChannelWrapper;
   private publisher?: ChannelWrapper;
-  private deliveringChannel?: Channel;
+  /** The acks of the channel that delivers now (tags are per channel). */
+  private delivering?: ChannelAcks;
   private topologyError?: string;
   private readonly loggedSetupErrors = new Set<string>();
   private inFlight = 0;
@@ -182,7 +184,7 @@ export class EventConsumer {
           await declareConsumerTopology(channel, topology);
           this.topologyError = undefined;
           this.loggedSetupErrors.clear();
-          this.deliveringChannel = channel;
+          this.delivering = new ChannelAcks(channel);
         } catch (error) {
           this.topologyError = error instanceof Error ? error.message : String(error);
           throw error;
@@ -212,10 +214,11 @@ export class EventConsumer {
     this.stopping = true;
     await this.consumerChannel?.cancelAll().catch(() => undefined);
     await this.whenIdle();
+    this.delivering?.flush();
     this.options.connection.removeListener('disconnect', this.onDisconnect);
     await this.consumerChannel?.close().catch(() => undefined);
     await this.publisher?.close().catch(() => undefined);
-    this.deliveringChannel = undefined;
+    this.delivering = undefined;
   }
 
   /** Null when consuming; otherwise why not (readiness). */
@@ -224,7 +227,7 @@ export class EventConsumer {
     if (this.stopping) return 'stopping';
     if (this.topologyError) return `queues not declared: ${this.topologyError}`;
     if (!this.options.connection.isConnected()) return 'not connected to RabbitMQ';
-    if (!this.deliveringChannel) return 'not consuming yet';
+    if (!this.delivering) return 'not consuming yet';
     return null;
   }
 
@@ -250,7 +253,7 @@ export class EventConsumer {
   }
 
   private readonly onDisconnect = () => {
-    this.deliveringChannel = undefined;
+    this.delivering = undefined;
   };
 
   private whenIdle(): Promise<void> {
@@ -261,7 +264,8 @@ export class EventConsumer {
   private onDelivery(message: ConsumeMessage): void {
     // Acks must go to the channel that delivered: after a reconnection, its delivery tags mean
     // nothing on the new one (and the broker has already given the message back).
-    const channel = this.deliveringChannel;
+    const channel = this.delivering;
+    channel?.delivered(message);
     this.inFlight += 1;
     this.process(message, channel)
       .then((outcome) => this.options.onSettled?.(outcome, message))
@@ -283,7 +287,7 @@ export class EventConsumer {
 
   private async process(
     message: ConsumeMessage,
-    channel: Channel | undefined,
+    channel: ChannelAcks | undefined,
   ): Promise<DeliveryOutcome> {
     let raw: unknown;
     let malformed: unknown;
@@ -404,7 +408,7 @@ export class EventConsumer {
 
   private async retryOrDeadLetter(
     message: ConsumeMessage,
-    channel: Channel | undefined,
+    channel: ChannelAcks | undefined,
     event: EventEnvelope,
     error: unknown,
   ): Promise<DeliveryOutcome> {
@@ -430,7 +434,7 @@ export class EventConsumer {
 
   private async deadLetter(
     message: ConsumeMessage,
-    channel: Channel | undefined,
+    channel: ChannelAcks | undefined,
     reason: DeadLetterReason,
     error: unknown,
   ): Promise<DeliveryOutcome> {
@@ -453,7 +457,7 @@ export class EventConsumer {
   /** Its copy could not be stored: the broker keeps the original (after a pause, not hot-looping). */
   private async giveBack(
     message: ConsumeMessage,
-    channel: Channel | undefined,
+    channel: ChannelAcks | undefined,
     error: unknown,
   ): Promise<DeliveryOutcome> {
     this.logger.warn(
@@ -462,21 +466,14 @@ export class EventConsumer {
     if (!this.stopping) {
       await new Promise((resolve) => setTimeout(resolve, this.options.requeueDelayMs ?? 1000));
     }
-    try {
-      channel?.nack(message, false, true);
-    } catch {
-      // The channel is gone: the broker gives the message back by itself.
-    }
+    channel?.nack(message, true);
     return 'requeued';
   }
 }
 
-function ack(channel: Channel | undefined, message: ConsumeMessage): void {
-  try {
-    channel?.ack(message);
-  } catch {
-    // The channel is gone: the broker redelivers the message, and the inbox makes that harmless.
-  }
+function ack(channel: ChannelAcks | undefined, message: ConsumeMessage): void {
+  // Without a channel (gone since the delivery) the broker redelivers it; the inbox dedupes.
+  channel?.ack(message);
 }
 
 function correlationIdOf(raw: unknown): unknown {
