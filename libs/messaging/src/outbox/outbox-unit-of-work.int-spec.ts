@@ -212,6 +212,63 @@ describe('OutboxUnitOfWork (real Postgres)', () => {
     );
   });
 
+  describe('in one statement (writeInOneStatement)', () => {
+    const insertOnce = (chat: Chat) =>
+      unitOfWork.writeInOneStatement<{ id: string }>(
+        {
+          with: `added AS (
+              INSERT INTO messaging_test.chats (id, topic) VALUES ($1, $2)
+              ON CONFLICT (id) DO NOTHING RETURNING id
+            )`,
+          guard: 'added',
+          parameters: [chat.id, chat.topic],
+        },
+        [chat],
+      );
+
+    it('alone: the rows and the events commit together, and the relays are woken', async () => {
+      const chat = Chat.open('alone');
+      const context = createRequestContext({ correlationId: 'corr-uow-one' });
+      const written = await runWithRequestContext(context, () => insertOnce(chat));
+      expect(written).toEqual([{ id: chat.id }]);
+      expect(await chats()).toEqual(['alone']);
+      const [row, ...more] = await outbox();
+      expect(more).toEqual([]);
+      expect(row.envelope).toMatchObject({
+        type: 'conversation.started',
+        correlation_id: 'corr-uow-one',
+        data: { conversation_id: chat.id },
+      });
+      expect(row.headers).toMatchObject({ 'x-correlation-id': 'corr-uow-one' });
+      await waitFor(async () => (await notified()) === 1);
+      expect(chat.pendingEvents).toEqual([]);
+    });
+
+    it('records no event when the guard wrote nothing', async () => {
+      const chat = Chat.open('first');
+      await insertOnce(chat);
+      const again = Chat.open('again');
+      Object.defineProperty(again, 'id', { value: chat.id });
+      expect(await insertOnce(again)).toEqual([]);
+      expect(await chats()).toEqual(['first']);
+      expect(await outbox()).toHaveLength(1);
+    });
+
+    it('inside a unit of work: part of its transaction, rolled back with it', async () => {
+      const chat = Chat.open('rolled back');
+      await expect(
+        unitOfWork.run(async () => {
+          await insertOnce(chat);
+          expect(await notified()).toBe(0); // the NOTIFY waits for the commit
+          throw new Error('later work failed');
+        }),
+      ).rejects.toThrow('later work failed');
+      expect(await chats()).toEqual([]);
+      expect(await outbox()).toEqual([]);
+      expect(await notified()).toBe(0);
+    });
+  });
+
   it('uses the pool outside a unit of work, and refuses to track there (the events would be lost)', () => {
     expect(unitOfWork.manager).toBe(bed.dataSource.manager);
     expect(() => unitOfWork.track(Chat.open('stray'))).toThrow(

@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, newId, ValidationError } from '@ajla/shared-kernel';
-import { aCaller, aUserId, immediateUnitOfWork, InMemoryConversations } from '../../../test/fakes';
+import { aCaller, aUserId, InMemoryConversations } from '../../../test/fakes';
 import { ConversationStarted } from '../../domain/conversation/conversation-started.domain-event';
 import { MessageCreated } from '../../domain/conversation/message-created.domain-event';
 import { StartConversationHandler } from './start-conversation.handler';
@@ -18,7 +18,7 @@ describe('StartConversationHandler', () => {
 
   beforeEach(() => {
     conversations = new InMemoryConversations();
-    handler = new StartConversationHandler(immediateUnitOfWork, conversations);
+    handler = new StartConversationHandler(conversations);
   });
 
   it('opens the conversation once: a second call (or the event) changes nothing', async () => {

@@ -9,7 +9,6 @@ import {
 import { OpeningText } from '../../domain/conversation/opening-text.value-object';
 import { isStaffRole } from '../../domain/conversation/participant';
 import type { ConversationId, RequestId, UserId } from '../../domain/ids';
-import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import type { StartConversationCommand } from './start-conversation.command';
 
 export interface StartedConversation {
@@ -26,7 +25,6 @@ export interface StartedConversation {
 @Injectable()
 export class StartConversationHandler {
   constructor(
-    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @Inject(CONVERSATION_REPOSITORY) private readonly conversations: ConversationRepository,
   ) {}
 
@@ -54,7 +52,8 @@ export class StartConversationHandler {
     });
     let created: boolean;
     try {
-      created = await this.unitOfWork.run(() => this.conversations.start(conversation, opening));
+      // Atomic on its own (one statement), or part of the consumer's transaction.
+      created = await this.conversations.start(conversation, opening);
     } catch (error) {
       if (error instanceof RequestHasConversation) throw conversationMismatch();
       throw error;

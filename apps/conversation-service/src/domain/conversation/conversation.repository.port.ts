@@ -8,7 +8,7 @@ export interface ConversationRepository {
    * Stores a new conversation with its opening message and their events, unless a conversation
    * with that id exists already (then nothing is written). True when this call created it.
    * Throws `RequestHasConversation` when the request has another conversation already.
-   * Inside a unit of work.
+   * Atomic on its own; inside a unit of work, part of it.
    */
   start(conversation: Conversation, opening: Message): Promise<boolean>;
   /** The message the client id was first sent with, if any (the answer to a resend). */

@@ -3,7 +3,7 @@ import { PersistenceBed } from '../../../test/persistence';
 import { Conversation } from '../../domain/conversation/conversation.aggregate';
 import { RequestHasConversation } from '../../domain/conversation/conversation.repository.port';
 import { OpeningText } from '../../domain/conversation/opening-text.value-object';
-import type { ConversationId, UserId } from '../../domain/ids';
+import type { ConversationId, RequestId, UserId } from '../../domain/ids';
 import { CorruptRowError } from './mappers';
 import { conversationServiceMigrations } from './migrations';
 
@@ -103,6 +103,35 @@ describe('conversation-service persistence (real Postgres)', () => {
     await expect(
       unitOfWork.run(() => conversations.start(otherId.conversation, otherId.opening)),
     ).rejects.toThrow(RequestHasConversation);
+  });
+
+  const aNewStart = (description: string) =>
+    Conversation.start({
+      id: newId<'ConversationId'>() as ConversationId,
+      requestId: newId<'RequestId'>() as RequestId,
+      userId: client(),
+      description: OpeningText.create(description),
+      createdAt: new Date(),
+    });
+
+  it('starts a conversation in one statement: alone it commits by itself, in a unit of work with it', async () => {
+    const alone = aNewStart('Opera tickets');
+    expect(await conversations.start(alone.conversation, alone.opening)).toBe(true);
+    expect(await outboxOf(alone.conversation.id)).toEqual([
+      'conversation.started',
+      'message.created',
+    ]);
+    expect(await conversations.messagesAfter(alone.conversation.id, 0, 10)).toHaveLength(1);
+
+    const rolledBack = aNewStart('A boat');
+    await expect(
+      unitOfWork.run(async () => {
+        await conversations.start(rolledBack.conversation, rolledBack.opening);
+        throw new Error('the rest of the work failed');
+      }),
+    ).rejects.toThrow('the rest of the work failed');
+    expect(await conversations.findById(rolledBack.conversation.id)).toBeUndefined();
+    expect(await outboxOf(rolledBack.conversation.id)).toEqual([]);
   });
 
   it('reads messages backward: newest first, before a seq, without sorting the conversation', async () => {

@@ -28,44 +28,51 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     return row === null ? undefined : ConversationMapper.toDomain(row);
   }
 
+  /**
+   * One statement (`writeInOneStatement`): the conversation, its opening message and their events,
+   * autocommitted (one round trip, one commit) when request-service's call starts it, in the
+   * consumer's transaction when `request.submitted` does.
+   */
   async start(conversation: Conversation, opening: Message): Promise<boolean> {
-    return this.unitOfWork.run(async () => {
-      const manager = this.unitOfWork.manager;
-      const inserted: unknown[] = await manager
-        .query(
-          `INSERT INTO conversations (id, request_id, user_id, last_seq, created_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id`,
-          [
+    const written = await this.unitOfWork
+      .writeInOneStatement(
+        {
+          with: `started AS (
+              INSERT INTO conversations (id, request_id, user_id, last_seq, created_at)
+              VALUES ($1, $2, $3, $4, $5)
+              ON CONFLICT (id) DO NOTHING
+              RETURNING id
+            ),
+            opening AS (
+              INSERT INTO messages (id, conversation_id, seq, sender_id, sender_type, content, client_id, created_at)
+              SELECT $6, started.id, $7, $8, $9, $10, $11, $12 FROM started
+              RETURNING 1
+            )`,
+          guard: 'started',
+          parameters: [
             conversation.id,
             conversation.requestId,
             conversation.userId,
             conversation.lastSeq,
             conversation.createdAt,
+            opening.id,
+            opening.seq,
+            opening.senderId,
+            opening.senderType,
+            opening.content,
+            opening.clientId,
+            opening.createdAt,
           ],
-        )
-        .catch((error: unknown) => {
-          if (constraintOf(error) === REQUEST_ID_CONSTRAINT) {
-            throw new RequestHasConversation(conversation.requestId);
-          }
-          throw error;
-        });
-      if (inserted.length === 0) return false;
-      await manager.insert(MessageOrmEntity, {
-        id: opening.id,
-        conversationId: opening.conversationId,
-        seq: opening.seq,
-        senderId: opening.senderId,
-        senderType: opening.senderType,
-        content: opening.content,
-        clientId: opening.clientId,
-        createdAt: opening.createdAt,
+        },
+        [conversation, opening],
+      )
+      .catch((error: unknown) => {
+        if (constraintOf(error) === REQUEST_ID_CONSTRAINT) {
+          throw new RequestHasConversation(conversation.requestId);
+        }
+        throw error;
       });
-      this.unitOfWork.track(conversation);
-      this.unitOfWork.track(opening);
-      return true;
-    });
+    return written.length > 0;
   }
 
   async findByClientId(

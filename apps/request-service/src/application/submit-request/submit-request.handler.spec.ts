@@ -2,7 +2,6 @@ import { ForbiddenError, ValidationError } from '@ajla/shared-kernel';
 import {
   aCaller,
   FixedClock,
-  immediateUnitOfWork,
   InMemoryRequests,
   RecordingConversationOpener,
 } from '../../../test/fakes';
@@ -18,7 +17,7 @@ describe('SubmitRequestHandler', () => {
   beforeEach(() => {
     requests = new InMemoryRequests();
     conversations = new RecordingConversationOpener();
-    handler = new SubmitRequestHandler(immediateUnitOfWork, requests, clock, conversations);
+    handler = new SubmitRequestHandler(requests, clock, conversations);
   });
 
   it('stores a new request of the caller and records request.submitted with it', async () => {

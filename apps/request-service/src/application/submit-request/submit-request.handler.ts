@@ -9,7 +9,6 @@ import {
 import { RequestType } from '../../domain/request/request-type.value-object';
 import { CLOCK } from '../ports/clock.port';
 import { CONVERSATION_OPENER, type ConversationOpener } from '../ports/conversation-opener.port';
-import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.port';
 import { mustBeClient } from '../request-access';
 import type { SubmitRequestCommand } from './submit-request.command';
 
@@ -21,7 +20,6 @@ import type { SubmitRequestCommand } from './submit-request.command';
 @Injectable()
 export class SubmitRequestHandler {
   constructor(
-    @Inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @Inject(REQUEST_REPOSITORY) private readonly requests: RequestRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONVERSATION_OPENER) private readonly conversations: ConversationOpener,
@@ -37,7 +35,7 @@ export class SubmitRequestHandler {
       },
       this.clock.now(),
     );
-    await this.unitOfWork.run(() => this.requests.add(request));
+    await this.requests.add(request);
     await this.conversations.open(
       {
         conversationId: request.conversationId,

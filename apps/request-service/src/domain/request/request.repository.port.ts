@@ -11,7 +11,7 @@ export interface RequestRepository {
    * unit of work.
    */
   findByIdForUpdate(id: RequestId): Promise<Request | undefined>;
-  /** Inserts a new request, with the events it recorded, in the current unit of work. */
+  /** Inserts a new request with the events it recorded: atomic on its own; in a unit of work, part of it. */
   add(request: Request): Promise<void>;
   /** Stores the changes of an existing request, with the events it recorded. */
   update(request: Request): Promise<void>;

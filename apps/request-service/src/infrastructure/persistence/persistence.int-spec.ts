@@ -134,9 +134,9 @@ describe('request-service persistence (real Postgres)', () => {
   });
 
   describe('requests and their outbox', () => {
-    it('stores a request and its request.submitted envelope in one transaction', async () => {
+    it('stores a request and its request.submitted envelope in one statement of its own', async () => {
       const request = newRequest();
-      await unitOfWork.run(() => requests.add(request));
+      await requests.add(request);
 
       const found = await requests.findById(request.id);
       expect(found).toBeDefined();
@@ -246,12 +246,7 @@ describe('request-service persistence (real Postgres)', () => {
     });
 
     it('lets only one of two concurrent transitions from one state win', async () => {
-      const submit = new SubmitRequestHandler(
-        unitOfWork,
-        requests,
-        clock,
-        new RecordingConversationOpener(),
-      );
+      const submit = new SubmitRequestHandler(requests, clock, new RecordingConversationOpener());
       const assign = new AssignRequestHandler(unitOfWork, requests, staff, clock);
       const change = new ChangeRequestStatusHandler(unitOfWork, requests, clock);
       const client = { id: aUserId(), role: 'user' as const };

@@ -34,11 +34,35 @@ export class TypeOrmRequestRepository implements RequestRepository, RequestListi
     return row ? RequestMapper.toDomain(row) : undefined;
   }
 
+  /**
+   * One statement (`writeInOneStatement`): the request and its events, autocommitted (one round
+   * trip, one commit: it is every submission's write) or in the caller's unit of work.
+   */
   async add(request: Request): Promise<void> {
-    await this.unitOfWork.run(async () => {
-      await this.unitOfWork.manager.insert(RequestOrmEntity, RequestMapper.toPersistence(request));
-      this.unitOfWork.track(request);
-    });
+    const row = RequestMapper.toPersistence(request);
+    await this.unitOfWork.writeInOneStatement(
+      {
+        with: `added AS (
+            INSERT INTO requests
+              (id, user_id, type, description, status, assignee_id, conversation_id, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            RETURNING id
+          )`,
+        guard: 'added',
+        parameters: [
+          row.id,
+          row.userId,
+          row.type,
+          row.description,
+          row.status,
+          row.assigneeId,
+          row.conversationId,
+          row.createdAt,
+          row.updatedAt,
+        ],
+      },
+      [request],
+    );
   }
 
   async update(request: Request): Promise<void> {
