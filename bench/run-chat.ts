@@ -8,11 +8,11 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { testPostgresUrl } from '@ajla/testing';
+import { stopChild, testPostgresUrl } from '@ajla/testing';
 import { ChatLoad, formatStep, meetsTarget, sleep, type StepResult } from './chat-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { PlatformUnavailable, startPlatform, stopChild } from './support/platform';
+import { PlatformUnavailable, startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { testPostgresUrl } from '@ajla/testing';
+import { createTestVhost, stopChild, testPostgresUrl } from '@ajla/testing';
 import { sleep } from './chat-load';
 import {
   NotificationLoad,
@@ -22,7 +22,7 @@ import {
 } from './notification-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { createVhost, PlatformUnavailable, startPlatform, stopChild } from './support/platform';
+import { PlatformUnavailable, startPlatform } from './support/platform';
 import { gitCommit, postgresVersion } from './support/environment';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
 
 async function runBaseline(options: Options): Promise<TargetRun> {
   say('baseline: starting the bare HTTP -> RabbitMQ -> consumer -> Postgres -> ws pipeline');
-  const vhost = createVhost();
+  const vhost = createTestVhost(undefined, 'bench');
   const tag = randomBytes(4).toString('hex');
   const topology = ['--exchange', `bench.events.${tag}`, '--queue', `bench.notifications.${tag}`];
   const env = { ...process.env, RABBITMQ_URL: vhost.url };

@@ -24,13 +24,14 @@ const zlib = require('node:zlib');
 
 const root = path.join(__dirname, '..');
 const WEB = path.join(root, 'dist/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BUDGET_FIRST_PAGE_JS_GZIP = 150 * 1024;
 const BUDGET_SIGN_IN_INTERACTIVE_MS = 1000;
 const BUDGET_CONVERSATION_OPEN_MS = 1000;
 const CONVERSATION_MESSAGES = 5000;
 const LOADS = 7;
 const PLATFORM = path.join(root, 'tmp/bench-build-web/bench/support/platform.js');
+// The machine's Chromium with the flags every browser test uses (`launchChromium` of @ajla/testing).
+const CHROMIUM = path.join(root, 'tmp/bench-build-web/libs/testing/src/chromium.js');
 
 function firstPageScripts() {
   const html = fs.readFileSync(path.join(WEB, 'index.html'), 'utf8');
@@ -245,22 +246,12 @@ async function main() {
   const firstPageGzip = scripts.reduce((sum, s) => sum + s.gzip, 0);
 
   const withConversation = !process.argv.includes('--no-conversation');
-  const { chromium } = require('playwright-core');
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run bench/run-web.sh (it compiles libs/)`);
+  }
+  const { launchChromium } = require(CHROMIUM);
   const server = await serve();
-  const launch = () =>
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+  const launch = () => launchChromium();
   const browser = await launch();
   let interactive;
   let slowCpu;

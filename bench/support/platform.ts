@@ -1,9 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, freePort, uniqueRedisPrefix, type TestDatabase } from '@ajla/testing';
+import {
+  createTestDatabase,
+  createTestVhost,
+  freePort,
+  stopChild,
+  uniqueRedisPrefix,
+  type TestDatabase,
+} from '@ajla/testing';
 
 /**
  * Backends by app folder and the gateway's name for them, in start order: consumers first, so
@@ -71,7 +77,7 @@ export async function startPlatform(
 
   try {
     db = await createTestDatabase('bench');
-    vhost = createVhost();
+    vhost = createTestVhost(undefined, 'bench');
     const common: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test',
@@ -166,45 +172,4 @@ export async function startPlatform(
     await stop();
     throw err;
   }
-}
-
-/** SIGTERM, then SIGKILL after 15 s; resolves when the process has exited. */
-export function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** A RabbitMQ vhost of the run's own (rabbitmqctl); without rabbitmqctl, the default vhost. */
-export function createVhost(): { url: string; drop(): void } {
-  const baseUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-  const name = `ajla_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(baseUrl);
-  try {
-    execFileSync('rabbitmqctl', ['add_vhost', name], { stdio: 'ignore' });
-    const user = decodeURIComponent(url.username || 'guest');
-    execFileSync('rabbitmqctl', ['set_permissions', '-p', name, user, '.*', '.*', '.*'], {
-      stdio: 'ignore',
-    });
-  } catch {
-    process.stderr.write('bench: rabbitmqctl unavailable; using the default vhost\n');
-    return { url: baseUrl, drop: () => undefined };
-  }
-  url.pathname = `/${encodeURIComponent(name)}`;
-  return {
-    url: url.toString(),
-    drop: () => {
-      try {
-        execFileSync('rabbitmqctl', ['delete_vhost', name], { stdio: 'ignore' });
-      } catch {
-        process.stderr.write(`bench: could not delete RabbitMQ vhost ${name}\n`);
-      }
-    },
-  };
 }

@@ -5,3 +5,4 @@ export * from './wait';
 export * from './tcp-proxy';
 export * from './rabbitmq-vhost';
 export * from './service-process';
+export * from './chromium';

@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium as launchMachineChromium } from '@ajla/testing';
 import { recordTokens } from './secrets';
 import { REPO_ROOT } from './state';
 
 // What the web app's e2e specs share: headless Chromium through playwright-core, axe-core,
 // screenshots, and a watch on each page for script errors, CSP refusals and the tokens it is given.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.join(REPO_ROOT, 'tmp/screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -18,25 +18,10 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Headless Chromium (`/usr/bin/chromium`, or `CHROMIUM_PATH`); screenshots go to tmp/screenshots. */
+/** Headless Chromium (`launchChromium` of `@ajla/testing`); screenshots go to tmp/screenshots. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install it, or set CHROMIUM_PATH`);
-  }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchMachineChromium();
 }
 
 /**

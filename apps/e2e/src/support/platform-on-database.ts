@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestVhost, freePort, uniqueRedisPrefix } from '@ajla/testing';
+import { createTestVhost, freePort, stopChild, uniqueRedisPrefix } from '@ajla/testing';
 import { REPO_ROOT } from './state';
 
 const BACKENDS = [
@@ -47,16 +47,6 @@ export async function startPlatformOnDatabase(
     JWT_KEYS_DIR: keysDir,
     MAIL_DROP_DIR: mailDir,
   };
-  const stopChild = (child: ChildProcess) =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
   const stop = async () => {
     await Promise.all(children.map(stopChild));
     vhost.drop();
