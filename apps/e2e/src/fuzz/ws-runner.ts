@@ -291,6 +291,9 @@ async function runFrame(
   const shown = `${outcome}${socket.closeCode !== undefined ? ` (close ${socket.closeCode})` : ''}; frames: ${truncate(answers.join(' '), 300)}`;
 
   let refused = outcome !== 'answered';
+  // An error frame answering a frame with a client_id names it (API.md), so a client knows which
+  // message was refused and stops sending it.
+  const sentClientId = c.binary ? undefined : clientIdOf(payload.toString());
   for (const text of answers) {
     let parsed: { type?: unknown; code?: unknown; detail?: unknown };
     try {
@@ -311,6 +314,12 @@ async function runFrame(
         report('error frame without code and detail', undefined, shown);
       } else if (parsed.code === 'internal') {
         report('internal error frame', parsed.code, shown);
+      }
+      if (
+        sentClientId !== undefined &&
+        (parsed as { client_id?: unknown }).client_id !== sentClientId
+      ) {
+        report("error frame without the refused frame's client_id", parsed.code as string, shown);
       }
     }
   }
@@ -430,4 +439,19 @@ async function runHandshake(
 function redactToken(path: string, world: World, caller: CallerKind): string {
   const token = world.token(caller);
   return token ? path.split(encodeURIComponent(token)).join('<token>') : path;
+}
+
+/** The `client_id` of a frame the server can read it from: a JSON object's short string. */
+function clientIdOf(text: string): string | undefined {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return undefined;
+  const clientId = (frame as { client_id?: unknown }).client_id;
+  return typeof clientId === 'string' && clientId.length > 0 && clientId.length <= 100
+    ? clientId
+    : undefined;
 }
