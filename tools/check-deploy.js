@@ -7,7 +7,10 @@
 //   @kubernetes/client-node generates from the Kubernetes OpenAPI document (a devDependency: its
 //   version decides the Kubernetes version checked, KUBERNETES_API below), turned into JSON Schema
 //   with additionalProperties false and validated with ajv. A kind with no schema there (a
-//   custom resource) fails unless listed in CUSTOM_RESOURCES with a schema of its own;
+//   custom resource) fails unless listed in CUSTOM_RESOURCES with a schema of its own (the Prometheus
+//   Operator's ServiceMonitor and PrometheusRule: tools/schemas/*.json, strict as well);
+// - every alert of a PrometheusRule has a runbook_url naming a heading of a Markdown file of the
+//   repository (docs/operations.md#high-error-rate), so that no alert points to a missing runbook;
 // - a rendered overlay holds no Secret (Secrets are created by hand, never applied from the repo),
 //   and every Secret and key the workloads read is listed in k8s/base/provision/secrets.template.yaml,
 //   whose values are empty or <placeholders> (a template, never a credential);
@@ -30,9 +33,14 @@ const KUBECTL = process.env.KUBECTL || 'kubectl';
 const SECRETS_TEMPLATE = 'k8s/base/provision/secrets.template.yaml';
 const FIXTURES = path.join(__dirname, 'schemas', 'fixtures');
 
-// Custom resources (e.g. monitoring.coreos.com/v1 ServiceMonitor) need their CRD's schema here:
-// { 'group/version Kind': <JSON Schema> }. None is used today.
-const CUSTOM_RESOURCES = {};
+// Custom resources need their CRD's schema here: { 'group/version Kind': <JSON Schema> }. The
+// schemas hold the fields of the CRD AJLA uses, and refuse unknown ones (see tools/schemas/README.md).
+const customSchema = (file) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', file), 'utf8'));
+const CUSTOM_RESOURCES = {
+  'monitoring.coreos.com/v1 ServiceMonitor': customSchema('service-monitor.json'),
+  'monitoring.coreos.com/v1 PrometheusRule': customSchema('prometheus-rule.json'),
+};
 
 // ---- Kubernetes schemas from @kubernetes/client-node's generated models -------------------------
 
@@ -177,6 +185,60 @@ function validateObject(object, origin) {
   return [...new Set(validate.errors.map((e) => `${name}: ${describe(e)}`))];
 }
 
+// ---- Alerts' runbooks --------------------------------------------------------------------------
+
+/** GitHub's heading anchors of a Markdown file (as tools/check-doc-links.js reads them). */
+function headingAnchors(file) {
+  const anchors = new Set();
+  const seen = new Map();
+  let fence = null;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const opening = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence || opening) {
+      if (!fence) fence = opening[1];
+      else if (opening && opening[1][0] === fence[0] && opening[1].length >= fence.length)
+        fence = null;
+      continue;
+    }
+    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const base = heading[1]
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+}
+
+/** Every alert names its runbook: `runbook_url: docs/operations.md#<heading>`, in the repository. */
+function runbookProblems(object, origin) {
+  if (object?.kind !== 'PrometheusRule') return [];
+  const problems = [];
+  for (const group of object.spec?.groups ?? []) {
+    for (const rule of group.rules ?? []) {
+      if (!rule.alert) continue;
+      const where = `${origin}: PrometheusRule ${object.metadata?.name}: alert ${rule.alert}`;
+      const url = rule.annotations?.runbook_url;
+      const match = /^([^#:]+\.md)#(.+)$/.exec(url ?? '');
+      if (!match) {
+        problems.push(
+          `${where}: runbook_url must name a heading of a file of the repository (docs/operations.md#...)`,
+        );
+        continue;
+      }
+      const file = path.join(root, match[1]);
+      if (!fs.existsSync(file) || !headingAnchors(file).has(match[2])) {
+        problems.push(`${where}: runbook_url ${url}: no such heading in the repository`);
+      }
+    }
+  }
+  return problems;
+}
+
 // ---- Kustomize --------------------------------------------------------------------------------
 
 function render(dir) {
@@ -255,7 +317,7 @@ function templateProblems(objects, origin) {
 
 function checkOverlay(dir, templates) {
   const objects = documents(render(dir));
-  const problems = objects.flatMap((o) => validateObject(o, dir));
+  const problems = objects.flatMap((o) => [...validateObject(o, dir), ...runbookProblems(o, dir)]);
   for (const o of objects) {
     if (o.kind === 'Secret') {
       problems.push(
@@ -333,7 +395,22 @@ function selfTest() {
   expect(
     'unknown kind',
     k8s('unknown-kind.yaml'),
-    /no schema for monitoring\.coreos\.com\/v1 ServiceMonitor/,
+    /no schema for monitoring\.coreos\.com\/v1 PodMonitor/,
+  );
+  expect(
+    'ServiceMonitor unknown field',
+    k8s('servicemonitor-unknown-field.yaml'),
+    /\/spec\/endpoints\/0: unknown field "scrapeInterval"/,
+  );
+  expect(
+    'PrometheusRule missing expr',
+    k8s('prometheusrule-broken.yaml'),
+    /\/spec\/groups\/0\/rules\/0: missing required field "expr"/,
+  );
+  expect(
+    'runbook',
+    load('prometheusrule-broken.yaml').flatMap((o) => runbookProblems(o, 'fixture')),
+    /alert NoRunbook: runbook_url docs\/operations\.md#no-such-runbook: no such heading/,
   );
   expect(
     'secret value',
