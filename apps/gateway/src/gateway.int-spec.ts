@@ -1,9 +1,11 @@
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
 import { asyncApiDocument } from '@ajla/contracts';
+import { METRICS_REGISTRY } from '@ajla/platform';
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
@@ -100,6 +102,21 @@ function rawGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The samples of one metric of the gateway's registry, as `label=value,... -> value`. */
+async function samples(gateway: RunningGateway, name: string): Promise<Record<string, number>> {
+  const metric = gateway.app.get<Registry>(METRICS_REGISTRY).getSingleMetric(name);
+  const values = (await metric?.get())?.values ?? [];
+  return Object.fromEntries(
+    values.map((v) => [
+      Object.entries(v.labels)
+        .filter(([label]) => label !== 'service')
+        .map(([label, value]) => `${label}=${value}`)
+        .join(','),
+      v.value,
+    ]),
+  );
 }
 
 async function json(response: Response): Promise<any> {
@@ -563,6 +580,8 @@ describe('gateway (in front of stub upstreams)', () => {
 
   describe('WebSockets', () => {
     it('forwards an upgrade with a token in the query, frames both ways', async () => {
+      const framesBefore = await samples(gateway, 'gateway_websocket_frames_total');
+      const openedBefore = await samples(gateway, 'gateway_websocket_opened_total');
       const result = await handshake(
         `${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`,
         [],
@@ -582,6 +601,15 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
       expect(seen.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(seen.received).toContain('{"type":"ping"}');
+
+      // Data frames counted per direction (hello and two echoes out, two in), and the socket.
+      const frames = await samples(gateway, 'gateway_websocket_frames_total');
+      const opened = await samples(gateway, 'gateway_websocket_opened_total');
+      const grown = (now: Record<string, number>, before: Record<string, number>, key: string) =>
+        (now[key] ?? 0) - (before[key] ?? 0);
+      expect(grown(frames, framesBefore, 'upstream=conversation,direction=in')).toBe(2);
+      expect(grown(frames, framesBefore, 'upstream=conversation,direction=out')).toBe(3);
+      expect(grown(opened, openedBefore, 'upstream=conversation')).toBe(1);
 
       const upstreamClosed = new Promise<void>((resolve) => {
         const check = setInterval(() => {
