@@ -10,7 +10,10 @@
 //   custom resource) fails unless listed in CUSTOM_RESOURCES with a schema of its own (the Prometheus
 //   Operator's ServiceMonitor and PrometheusRule: tools/schemas/*.json, strict as well);
 // - every alert of a PrometheusRule has a runbook_url naming a heading of a Markdown file of the
-//   repository (docs/operations.md#high-error-rate), so that no alert points to a missing runbook;
+//   repository (docs/operations.md#high-error-rate), so that no alert points to a missing runbook,
+//   and every AJLA metric a rule or a Grafana dashboard (a ConfigMap labelled grafana_dashboard)
+//   queries is one docs/operations.md lists among the metrics the services export (a misspelt
+//   metric would make an alert that never fires, silently);
 // - a rendered overlay holds no Secret (Secrets are created by hand, never applied from the repo),
 //   and every Secret and key the workloads read is listed in k8s/base/provision/secrets.template.yaml,
 //   whose values are empty or <placeholders> (a template, never a credential);
@@ -239,6 +242,71 @@ function runbookProblems(object, origin) {
   return problems;
 }
 
+/** The documented metrics: every `ajla_`, `gateway_` and `http_` name in docs/operations.md. */
+const METRICS_DOC = 'docs/operations.md';
+const METRIC_NAME = /\b(?:ajla|gateway|http)_[a-z0-9_]*[a-z0-9]/g;
+let documentedMetrics;
+function isDocumentedMetric(name) {
+  documentedMetrics ??= new Set(
+    fs.readFileSync(path.join(root, METRICS_DOC), 'utf8').match(METRIC_NAME) ?? [],
+  );
+  // A histogram's series are documented by its name.
+  return [name, name.replace(/_(bucket|count|sum)$/, '')].some((n) => documentedMetrics.has(n));
+}
+
+/** The queries of a PrometheusRule or of a dashboard ConfigMap, with where each comes from. */
+function queriesOf(object) {
+  if (object?.kind === 'PrometheusRule') {
+    return (object.spec?.groups ?? []).flatMap((group) =>
+      (group.rules ?? []).map((rule) => [
+        `rule ${rule.alert ?? rule.record}`,
+        String(rule.expr ?? ''),
+      ]),
+    );
+  }
+  if (object?.kind === 'ConfigMap' && object.metadata?.labels?.grafana_dashboard) {
+    return Object.entries(object.data ?? {}).flatMap(([file, text]) => {
+      const found = [];
+      // Panels' targets (`expr`) and template variables (`query`), named by the nearest title.
+      const walk = (node, title) => {
+        if (Array.isArray(node)) return node.forEach((item) => walk(item, title));
+        if (!node || typeof node !== 'object') return;
+        const here = typeof node.title === 'string' ? node.title : title;
+        for (const [key, value] of Object.entries(node)) {
+          if ((key === 'expr' || key === 'query') && typeof value === 'string')
+            found.push([`${file} "${here ?? ''}"`, value]);
+          else walk(value, here);
+        }
+      };
+      try {
+        walk(JSON.parse(text));
+      } catch (error) {
+        return [[`${file}`, `not JSON: ${error.message}`]];
+      }
+      return found;
+    });
+  }
+  return [];
+}
+
+function metricProblems(object, origin) {
+  const problems = [];
+  for (const [where, query] of queriesOf(object)) {
+    if (query.startsWith('not JSON: ')) {
+      problems.push(`${origin}: ConfigMap ${object.metadata?.name}: ${where} ${query}`);
+      continue;
+    }
+    for (const name of new Set(query.match(METRIC_NAME) ?? [])) {
+      if (!isDocumentedMetric(name)) {
+        problems.push(
+          `${origin}: ${object.kind} ${object.metadata?.name}: ${where} queries ${name}, which ${METRICS_DOC} does not list as a metric`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 // ---- Kustomize --------------------------------------------------------------------------------
 
 function render(dir) {
@@ -317,7 +385,11 @@ function templateProblems(objects, origin) {
 
 function checkOverlay(dir, templates) {
   const objects = documents(render(dir));
-  const problems = objects.flatMap((o) => [...validateObject(o, dir), ...runbookProblems(o, dir)]);
+  const problems = objects.flatMap((o) => [
+    ...validateObject(o, dir),
+    ...runbookProblems(o, dir),
+    ...metricProblems(o, dir),
+  ]);
   for (const o of objects) {
     if (o.kind === 'Secret') {
       problems.push(
@@ -406,6 +478,11 @@ function selfTest() {
     'PrometheusRule missing expr',
     k8s('prometheusrule-broken.yaml'),
     /\/spec\/groups\/0\/rules\/0: missing required field "expr"/,
+  );
+  expect(
+    'metric',
+    load('prometheusrule-broken.yaml').flatMap((o) => metricProblems(o, 'fixture')),
+    /rule NoRunbook queries ajla_outbox_oldest_unsend_age_seconds, which docs\/operations\.md does not list/,
   );
   expect(
     'runbook',
