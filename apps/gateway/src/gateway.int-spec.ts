@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
+import path from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Registry } from 'prom-client';
 import WebSocket from 'ws';
@@ -964,6 +966,20 @@ describe('rate limits and metrics exposure', () => {
     expect(refused.headers!['ratelimit']).toMatch(/"websocket-per-user";r=0;t=\d+/);
     expect(JSON.parse(refused.body!)).toMatchObject({ code: 'rate_limited' });
     expect(conversation.sockets.length).toBe(1);
+  });
+
+  it("exports every gateway metric the monitoring component's alerts and dashboard query", async () => {
+    const monitoring = path.resolve(__dirname, '../../../k8s/components/monitoring');
+    const queried = new Set(
+      ['prometheus-rules.yaml', 'dashboards/ajla.json']
+        .flatMap((file) =>
+          readFileSync(path.join(monitoring, file), 'utf8').match(/\bgateway_\w+/g),
+        )
+        .map((name) => name!.replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(queried.size).toBeGreaterThan(3);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    for (const name of queried) expect(text).toContain(`# TYPE ${name} `);
   });
 
   it('serves /metrics on the metrics port, and on the public port only with the token', async () => {
