@@ -121,6 +121,16 @@ async function samples(gateway: RunningGateway, name: string): Promise<Record<st
   );
 }
 
+/** How many proxied WebSockets to conversation-service closed (`gateway_websocket_session_seconds_count`). */
+async function sessionsClosed(gateway: RunningGateway): Promise<number> {
+  const text = await gateway.app.get<Registry>(METRICS_REGISTRY).metrics();
+  const match =
+    /^gateway_websocket_session_seconds_count\{[^}]*upstream="conversation"[^}]*\} (\d+)$/m.exec(
+      text,
+    );
+  return Number(match?.[1] ?? 0);
+}
+
 async function json(response: Response): Promise<any> {
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   return response.json();
@@ -584,6 +594,7 @@ describe('gateway (in front of stub upstreams)', () => {
     it('forwards an upgrade with a token in the query, frames both ways', async () => {
       const framesBefore = await samples(gateway, 'gateway_websocket_frames_total');
       const openedBefore = await samples(gateway, 'gateway_websocket_opened_total');
+      const sessionsBefore = await sessionsClosed(gateway);
       const result = await handshake(
         `${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`,
         [],
@@ -624,6 +635,16 @@ describe('gateway (in front of stub upstreams)', () => {
       ws.close(1000, 'done');
       await upstreamClosed;
       expect(seen.closeCode).toBe(1000);
+      // Its lifetime observed once it closed.
+      let sessions = sessionsBefore;
+      for (
+        const deadline = Date.now() + 2000;
+        sessions === sessionsBefore && Date.now() < deadline;
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        sessions = await sessionsClosed(gateway);
+      }
+      expect(sessions).toBe(sessionsBefore + 1);
     });
 
     it('closes a proxied WebSocket whose session is revoked (1008), on both sides, and no other', async () => {

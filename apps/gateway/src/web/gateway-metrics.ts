@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RateLimitMetrics } from '../rate-limit/edge-rate-limiter';
 import { RateLimitGroup } from '../rate-limit/rate-limits';
 import { UpstreamMetrics } from './http-proxy';
@@ -6,13 +6,14 @@ import { RelayedFrames, WebSocketMetrics } from './websocket-proxy';
 
 /**
  * What the gateway adds to the platform's HTTP metrics: upstream failures, proxied sockets (open,
- * opened, refused, frames relayed) and rate limiting.
+ * opened, how long they lasted, refused, frames relayed) and rate limiting.
  */
 export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLimitMetrics {
   private readonly upstreamFailures: Counter<'upstream' | 'status_code'>;
   private readonly sockets: Gauge<'upstream'>;
   private readonly socketsOpened: Counter<'upstream'>;
   private readonly relayedFrames: Counter<'upstream' | 'direction'>;
+  private readonly sessions: Histogram<'upstream'>;
   /** One pair of bound counters per upstream: a frame costs an increment, no label look-up. */
   private readonly framesByService = new Map<string, RelayedFrames>();
   private readonly refusals: Counter<'upstream' | 'status_code'>;
@@ -42,6 +43,13 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
       name: 'gateway_websocket_frames_total',
       help: 'WebSocket data frames relayed, by upstream and direction (in: from clients, out: to clients)',
       labelNames: ['upstream', 'direction'],
+      registers: [registry],
+    });
+    this.sessions = new Histogram({
+      name: 'gateway_websocket_session_seconds',
+      help: 'How long proxied WebSocket connections stayed open, by upstream (observed at their close)',
+      labelNames: ['upstream'],
+      buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 43200],
       registers: [registry],
     });
     this.refusals = new Counter({
@@ -83,8 +91,9 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
     return frames;
   }
 
-  closed(service: string): void {
+  closed(service: string, seconds: number): void {
     this.sockets.dec({ upstream: service });
+    this.sessions.observe({ upstream: service }, seconds);
   }
 
   refused(service: string, status: number): void {

@@ -54,7 +54,8 @@ export interface WebSocketProxyOptions {
 
 export interface WebSocketMetrics {
   opened(service: string): void;
-  closed(service: string): void;
+  /** A linked socket closed, `seconds` after it was linked. */
+  closed(service: string, seconds: number): void;
   refused(service: string, status: number): void;
   /** Counts the data frames relayed to and from a service (one call per frame: keep it cheap). */
   frames?(service: string): RelayedFrames;
@@ -399,9 +400,10 @@ export class WebSocketProxy {
     const link: Link = { client, upstream, closed, caller };
     this.links.add(link);
     this.options.metrics?.opened(route.service);
+    const linkedAt = performance.now();
     void closed.then(() => {
       this.links.delete(link);
-      this.options.metrics?.closed(route.service);
+      this.options.metrics?.closed(route.service, (performance.now() - linkedAt) / 1000);
     });
     const frames = this.options.metrics?.frames?.(route.service);
     pipe(client, upstream, frames?.fromClient);
