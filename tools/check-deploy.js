@@ -254,7 +254,10 @@ function isDocumentedMetric(name) {
   return [name, name.replace(/_(bucket|count|sum)$/, '')].some((n) => documentedMetrics.has(n));
 }
 
-/** The queries of a PrometheusRule or of a dashboard ConfigMap, with where each comes from. */
+/**
+ * The queries of a PrometheusRule or of a dashboard ConfigMap, with where each comes from; throws
+ * when a dashboard is not JSON.
+ */
 function queriesOf(object) {
   if (object?.kind === 'PrometheusRule') {
     return (object.spec?.groups ?? []).flatMap((group) =>
@@ -281,7 +284,7 @@ function queriesOf(object) {
       try {
         walk(JSON.parse(text));
       } catch (error) {
-        return [[`${file}`, `not JSON: ${error.message}`]];
+        throw new Error(`${file} is not JSON: ${error.message}`, { cause: error });
       }
       return found;
     });
@@ -290,12 +293,14 @@ function queriesOf(object) {
 }
 
 function metricProblems(object, origin) {
+  let queries;
+  try {
+    queries = queriesOf(object);
+  } catch (error) {
+    return [`${origin}: ${object.kind} ${object.metadata?.name}: ${error.message}`];
+  }
   const problems = [];
-  for (const [where, query] of queriesOf(object)) {
-    if (query.startsWith('not JSON: ')) {
-      problems.push(`${origin}: ConfigMap ${object.metadata?.name}: ${where} ${query}`);
-      continue;
-    }
+  for (const [where, query] of queries) {
     for (const name of new Set(query.match(METRIC_NAME) ?? [])) {
       if (!isDocumentedMetric(name)) {
         problems.push(
