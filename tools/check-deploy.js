@@ -7,7 +7,13 @@
 //   @kubernetes/client-node generates from the Kubernetes OpenAPI document (a devDependency: its
 //   version decides the Kubernetes version checked, KUBERNETES_API below), turned into JSON Schema
 //   with additionalProperties false and validated with ajv. A kind with no schema there (a
-//   custom resource) fails unless listed in CUSTOM_RESOURCES with a schema of its own;
+//   custom resource) fails unless listed in CUSTOM_RESOURCES with a schema of its own (the Prometheus
+//   Operator's ServiceMonitor and PrometheusRule: tools/schemas/*.json, strict as well);
+// - every alert of a PrometheusRule has a runbook_url naming a heading of a Markdown file of the
+//   repository (docs/operations.md#high-error-rate), so that no alert points to a missing runbook,
+//   and every AJLA metric a rule or a Grafana dashboard (a ConfigMap labelled grafana_dashboard)
+//   queries is one docs/operations.md lists among the metrics the services export (a misspelt
+//   metric would make an alert that never fires, silently);
 // - a rendered overlay holds no Secret (Secrets are created by hand, never applied from the repo),
 //   and every Secret and key the workloads read is listed in k8s/base/provision/secrets.template.yaml,
 //   whose values are empty or <placeholders> (a template, never a credential);
@@ -30,9 +36,14 @@ const KUBECTL = process.env.KUBECTL || 'kubectl';
 const SECRETS_TEMPLATE = 'k8s/base/provision/secrets.template.yaml';
 const FIXTURES = path.join(__dirname, 'schemas', 'fixtures');
 
-// Custom resources (e.g. monitoring.coreos.com/v1 ServiceMonitor) need their CRD's schema here:
-// { 'group/version Kind': <JSON Schema> }. None is used today.
-const CUSTOM_RESOURCES = {};
+// Custom resources need their CRD's schema here: { 'group/version Kind': <JSON Schema> }. The
+// schemas hold the fields of the CRD AJLA uses, and refuse unknown ones (see tools/schemas/README.md).
+const customSchema = (file) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', file), 'utf8'));
+const CUSTOM_RESOURCES = {
+  'monitoring.coreos.com/v1 ServiceMonitor': customSchema('service-monitor.json'),
+  'monitoring.coreos.com/v1 PrometheusRule': customSchema('prometheus-rule.json'),
+};
 
 // ---- Kubernetes schemas from @kubernetes/client-node's generated models -------------------------
 
@@ -177,6 +188,130 @@ function validateObject(object, origin) {
   return [...new Set(validate.errors.map((e) => `${name}: ${describe(e)}`))];
 }
 
+// ---- Alerts' runbooks --------------------------------------------------------------------------
+
+/** GitHub's heading anchors of a Markdown file (as tools/check-doc-links.js reads them). */
+function headingAnchors(file) {
+  const anchors = new Set();
+  const seen = new Map();
+  let fence = null;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const opening = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence || opening) {
+      if (!fence) fence = opening[1];
+      else if (opening && opening[1][0] === fence[0] && opening[1].length >= fence.length)
+        fence = null;
+      continue;
+    }
+    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const base = heading[1]
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+}
+
+/** Every alert names its runbook: `runbook_url: docs/operations.md#<heading>`, in the repository. */
+function runbookProblems(object, origin) {
+  if (object?.kind !== 'PrometheusRule') return [];
+  const problems = [];
+  for (const group of object.spec?.groups ?? []) {
+    for (const rule of group.rules ?? []) {
+      if (!rule.alert) continue;
+      const where = `${origin}: PrometheusRule ${object.metadata?.name}: alert ${rule.alert}`;
+      const url = rule.annotations?.runbook_url;
+      const match = /^([^#:]+\.md)#(.+)$/.exec(url ?? '');
+      if (!match) {
+        problems.push(
+          `${where}: runbook_url must name a heading of a file of the repository (docs/operations.md#...)`,
+        );
+        continue;
+      }
+      const file = path.join(root, match[1]);
+      if (!fs.existsSync(file) || !headingAnchors(file).has(match[2])) {
+        problems.push(`${where}: runbook_url ${url}: no such heading in the repository`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The documented metrics: every `ajla_`, `gateway_` and `http_` name in docs/operations.md. */
+const METRICS_DOC = 'docs/operations.md';
+const METRIC_NAME = /\b(?:ajla|gateway|http)_[a-z0-9_]*[a-z0-9]/g;
+let documentedMetrics;
+function isDocumentedMetric(name) {
+  documentedMetrics ??= new Set(
+    fs.readFileSync(path.join(root, METRICS_DOC), 'utf8').match(METRIC_NAME) ?? [],
+  );
+  // A histogram's series are documented by its name.
+  return [name, name.replace(/_(bucket|count|sum)$/, '')].some((n) => documentedMetrics.has(n));
+}
+
+/**
+ * The queries of a PrometheusRule or of a dashboard ConfigMap, with where each comes from; throws
+ * when a dashboard is not JSON.
+ */
+function queriesOf(object) {
+  if (object?.kind === 'PrometheusRule') {
+    return (object.spec?.groups ?? []).flatMap((group) =>
+      (group.rules ?? []).map((rule) => [
+        `rule ${rule.alert ?? rule.record}`,
+        String(rule.expr ?? ''),
+      ]),
+    );
+  }
+  if (object?.kind === 'ConfigMap' && object.metadata?.labels?.grafana_dashboard) {
+    return Object.entries(object.data ?? {}).flatMap(([file, text]) => {
+      const found = [];
+      // Panels' targets (`expr`) and template variables (`query`), named by the nearest title.
+      const walk = (node, title) => {
+        if (Array.isArray(node)) return node.forEach((item) => walk(item, title));
+        if (!node || typeof node !== 'object') return;
+        const here = typeof node.title === 'string' ? node.title : title;
+        for (const [key, value] of Object.entries(node)) {
+          if ((key === 'expr' || key === 'query') && typeof value === 'string')
+            found.push([`${file} "${here ?? ''}"`, value]);
+          else walk(value, here);
+        }
+      };
+      try {
+        walk(JSON.parse(text));
+      } catch (error) {
+        throw new Error(`${file} is not JSON: ${error.message}`, { cause: error });
+      }
+      return found;
+    });
+  }
+  return [];
+}
+
+function metricProblems(object, origin) {
+  let queries;
+  try {
+    queries = queriesOf(object);
+  } catch (error) {
+    return [`${origin}: ${object.kind} ${object.metadata?.name}: ${error.message}`];
+  }
+  const problems = [];
+  for (const [where, query] of queries) {
+    for (const name of new Set(query.match(METRIC_NAME) ?? [])) {
+      if (!isDocumentedMetric(name)) {
+        problems.push(
+          `${origin}: ${object.kind} ${object.metadata?.name}: ${where} queries ${name}, which ${METRICS_DOC} does not list as a metric`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 // ---- Kustomize --------------------------------------------------------------------------------
 
 function render(dir) {
@@ -255,7 +390,11 @@ function templateProblems(objects, origin) {
 
 function checkOverlay(dir, templates) {
   const objects = documents(render(dir));
-  const problems = objects.flatMap((o) => validateObject(o, dir));
+  const problems = objects.flatMap((o) => [
+    ...validateObject(o, dir),
+    ...runbookProblems(o, dir),
+    ...metricProblems(o, dir),
+  ]);
   for (const o of objects) {
     if (o.kind === 'Secret') {
       problems.push(
@@ -333,7 +472,27 @@ function selfTest() {
   expect(
     'unknown kind',
     k8s('unknown-kind.yaml'),
-    /no schema for monitoring\.coreos\.com\/v1 ServiceMonitor/,
+    /no schema for monitoring\.coreos\.com\/v1 PodMonitor/,
+  );
+  expect(
+    'ServiceMonitor unknown field',
+    k8s('servicemonitor-unknown-field.yaml'),
+    /\/spec\/endpoints\/0: unknown field "scrapeInterval"/,
+  );
+  expect(
+    'PrometheusRule missing expr',
+    k8s('prometheusrule-broken.yaml'),
+    /\/spec\/groups\/0\/rules\/0: missing required field "expr"/,
+  );
+  expect(
+    'metric',
+    load('prometheusrule-broken.yaml').flatMap((o) => metricProblems(o, 'fixture')),
+    /rule NoRunbook queries ajla_outbox_oldest_unsend_age_seconds, which docs\/operations\.md does not list/,
+  );
+  expect(
+    'runbook',
+    load('prometheusrule-broken.yaml').flatMap((o) => runbookProblems(o, 'fixture')),
+    /alert NoRunbook: runbook_url docs\/operations\.md#no-such-runbook: no such heading/,
   );
   expect(
     'secret value',

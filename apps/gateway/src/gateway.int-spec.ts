@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
+import path from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import { AccessTokenVerifier, SessionRevocations } from '@ajla/auth';
 import { asyncApiDocument } from '@ajla/contracts';
+import { METRICS_REGISTRY } from '@ajla/platform';
 import { freePort, uniqueRedisPrefix } from '@ajla/testing';
 import { Inbox, StubUpstream, closed } from '../test/stub-upstream';
 import { TestKeys, createTestKeys } from '../test/tokens';
@@ -100,6 +104,31 @@ function rawGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The samples of one metric of the gateway's registry, as `label=value,... -> value`. */
+async function samples(gateway: RunningGateway, name: string): Promise<Record<string, number>> {
+  const metric = gateway.app.get<Registry>(METRICS_REGISTRY).getSingleMetric(name);
+  const values = (await metric?.get())?.values ?? [];
+  return Object.fromEntries(
+    values.map((v) => [
+      Object.entries(v.labels)
+        .filter(([label]) => label !== 'service')
+        .map(([label, value]) => `${label}=${value}`)
+        .join(','),
+      v.value,
+    ]),
+  );
+}
+
+/** How many proxied WebSockets to conversation-service closed (`gateway_websocket_session_seconds_count`). */
+async function sessionsClosed(gateway: RunningGateway): Promise<number> {
+  const text = await gateway.app.get<Registry>(METRICS_REGISTRY).metrics();
+  const match =
+    /^gateway_websocket_session_seconds_count\{[^}]*upstream="conversation"[^}]*\} (\d+)$/m.exec(
+      text,
+    );
+  return Number(match?.[1] ?? 0);
 }
 
 async function json(response: Response): Promise<any> {
@@ -563,6 +592,9 @@ describe('gateway (in front of stub upstreams)', () => {
 
   describe('WebSockets', () => {
     it('forwards an upgrade with a token in the query, frames both ways', async () => {
+      const framesBefore = await samples(gateway, 'gateway_websocket_frames_total');
+      const openedBefore = await samples(gateway, 'gateway_websocket_opened_total');
+      const sessionsBefore = await sessionsClosed(gateway);
       const result = await handshake(
         `${gateway.ws}/ws/chat/0190a5e4?token=${token}&after_seq=3`,
         [],
@@ -583,6 +615,15 @@ describe('gateway (in front of stub upstreams)', () => {
       expect(seen.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(seen.received).toContain('{"type":"ping"}');
 
+      // Data frames counted per direction (hello and two echoes out, two in), and the socket.
+      const frames = await samples(gateway, 'gateway_websocket_frames_total');
+      const opened = await samples(gateway, 'gateway_websocket_opened_total');
+      const grown = (now: Record<string, number>, before: Record<string, number>, key: string) =>
+        (now[key] ?? 0) - (before[key] ?? 0);
+      expect(grown(frames, framesBefore, 'upstream=conversation,direction=in')).toBe(2);
+      expect(grown(frames, framesBefore, 'upstream=conversation,direction=out')).toBe(3);
+      expect(grown(opened, openedBefore, 'upstream=conversation')).toBe(1);
+
       const upstreamClosed = new Promise<void>((resolve) => {
         const check = setInterval(() => {
           if (seen.closeCode !== undefined) {
@@ -594,6 +635,16 @@ describe('gateway (in front of stub upstreams)', () => {
       ws.close(1000, 'done');
       await upstreamClosed;
       expect(seen.closeCode).toBe(1000);
+      // Its lifetime observed once it closed.
+      let sessions = sessionsBefore;
+      for (
+        const deadline = Date.now() + 2000;
+        sessions === sessionsBefore && Date.now() < deadline;
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        sessions = await sessionsClosed(gateway);
+      }
+      expect(sessions).toBe(sessionsBefore + 1);
     });
 
     it('closes a proxied WebSocket whose session is revoked (1008), on both sides, and no other', async () => {
@@ -936,6 +987,20 @@ describe('rate limits and metrics exposure', () => {
     expect(refused.headers!['ratelimit']).toMatch(/"websocket-per-user";r=0;t=\d+/);
     expect(JSON.parse(refused.body!)).toMatchObject({ code: 'rate_limited' });
     expect(conversation.sockets.length).toBe(1);
+  });
+
+  it("exports every gateway metric the monitoring component's alerts and dashboard query", async () => {
+    const monitoring = path.resolve(__dirname, '../../../k8s/components/monitoring');
+    const queried = new Set(
+      ['prometheus-rules.yaml', 'dashboards/ajla.json']
+        .flatMap((file) =>
+          readFileSync(path.join(monitoring, file), 'utf8').match(/\bgateway_\w+/g),
+        )
+        .map((name) => name!.replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(queried.size).toBeGreaterThan(3);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    for (const name of queried) expect(text).toContain(`# TYPE ${name} `);
   });
 
   it('serves /metrics on the metrics port, and on the public port only with the token', async () => {

@@ -12,6 +12,7 @@ import {
   PRODUCER,
 } from './messaging/conversation-integration-event.mapper';
 import { OpenedConversations } from './messaging/opened-conversations';
+import { FirstStaffReplies, MeasuredMessageLog } from './metrics/first-staff-replies';
 import { PostgresMessageLog } from './persistence/message-log/postgres-message-log';
 import { PostgresUnreadCounts } from './persistence/postgres-unread-counts';
 import { TypeOrmConversationRepository } from './persistence/typeorm-conversation.repository';
@@ -26,7 +27,13 @@ export const persistenceProviders: Provider[] = [
   TypeOrmConversationRepository,
   { provide: CONVERSATION_REPOSITORY, useExisting: TypeOrmConversationRepository },
   PostgresMessageLog,
-  { provide: MESSAGE_LOG, useExisting: PostgresMessageLog },
+  FirstStaffReplies,
+  {
+    provide: MESSAGE_LOG,
+    useFactory: (log: PostgresMessageLog, replies: FirstStaffReplies) =>
+      new MeasuredMessageLog(log, replies),
+    inject: [PostgresMessageLog, FirstStaffReplies],
+  },
   PostgresUnreadCounts,
   { provide: UNREAD_COUNTS, useExisting: PostgresUnreadCounts },
 ];

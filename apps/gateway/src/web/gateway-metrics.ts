@@ -1,16 +1,21 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RateLimitMetrics } from '../rate-limit/edge-rate-limiter';
 import { RateLimitGroup } from '../rate-limit/rate-limits';
 import { UpstreamMetrics } from './http-proxy';
-import { WebSocketMetrics } from './websocket-proxy';
+import { RelayedFrames, WebSocketMetrics } from './websocket-proxy';
 
 /**
- * What the gateway adds to the platform's HTTP metrics: upstream failures, proxied sockets and
- * rate limiting.
+ * What the gateway adds to the platform's HTTP metrics: upstream failures, proxied sockets (open,
+ * opened, how long they lasted, refused, frames relayed) and rate limiting.
  */
 export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLimitMetrics {
   private readonly upstreamFailures: Counter<'upstream' | 'status_code'>;
   private readonly sockets: Gauge<'upstream'>;
+  private readonly socketsOpened: Counter<'upstream'>;
+  private readonly relayedFrames: Counter<'upstream' | 'direction'>;
+  private readonly sessions: Histogram<'upstream'>;
+  /** One pair of bound counters per upstream: a frame costs an increment, no label look-up. */
+  private readonly framesByService = new Map<string, RelayedFrames>();
   private readonly refusals: Counter<'upstream' | 'status_code'>;
   private readonly rateLimited: Counter<'group' | 'policy'>;
   private readonly rateLimitSkipped: Counter;
@@ -26,6 +31,25 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
       name: 'gateway_websocket_connections',
       help: 'WebSocket connections currently proxied, by upstream',
       labelNames: ['upstream'],
+      registers: [registry],
+    });
+    this.socketsOpened = new Counter({
+      name: 'gateway_websocket_opened_total',
+      help: 'WebSocket connections the gateway linked to an upstream, by upstream',
+      labelNames: ['upstream'],
+      registers: [registry],
+    });
+    this.relayedFrames = new Counter({
+      name: 'gateway_websocket_frames_total',
+      help: 'WebSocket data frames relayed, by upstream and direction (in: from clients, out: to clients)',
+      labelNames: ['upstream', 'direction'],
+      registers: [registry],
+    });
+    this.sessions = new Histogram({
+      name: 'gateway_websocket_session_seconds',
+      help: 'How long proxied WebSocket connections stayed open, by upstream (observed at their close)',
+      labelNames: ['upstream'],
+      buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 43200],
       registers: [registry],
     });
     this.refusals = new Counter({
@@ -53,10 +77,23 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
 
   opened(service: string): void {
     this.sockets.inc({ upstream: service });
+    this.socketsOpened.inc({ upstream: service });
   }
 
-  closed(service: string): void {
+  frames(service: string): RelayedFrames {
+    let frames = this.framesByService.get(service);
+    if (frames === undefined) {
+      const fromClient = this.relayedFrames.labels({ upstream: service, direction: 'in' });
+      const toClient = this.relayedFrames.labels({ upstream: service, direction: 'out' });
+      frames = { fromClient: () => fromClient.inc(), toClient: () => toClient.inc() };
+      this.framesByService.set(service, frames);
+    }
+    return frames;
+  }
+
+  closed(service: string, seconds: number): void {
     this.sockets.dec({ upstream: service });
+    this.sessions.observe({ upstream: service }, seconds);
   }
 
   refused(service: string, status: number): void {

@@ -54,8 +54,18 @@ export interface WebSocketProxyOptions {
 
 export interface WebSocketMetrics {
   opened(service: string): void;
-  closed(service: string): void;
+  /** A linked socket closed, `seconds` after it was linked. */
+  closed(service: string, seconds: number): void;
   refused(service: string, status: number): void;
+  /** Counts the data frames relayed to and from a service (one call per frame: keep it cheap). */
+  frames?(service: string): RelayedFrames;
+}
+
+export interface RelayedFrames {
+  /** A frame from the client, relayed to the service. */
+  fromClient(): void;
+  /** A frame from the service, relayed to the client. */
+  toClient(): void;
 }
 
 interface Link {
@@ -390,17 +400,19 @@ export class WebSocketProxy {
     const link: Link = { client, upstream, closed, caller };
     this.links.add(link);
     this.options.metrics?.opened(route.service);
+    const linkedAt = performance.now();
     void closed.then(() => {
       this.links.delete(link);
-      this.options.metrics?.closed(route.service);
+      this.options.metrics?.closed(route.service, (performance.now() - linkedAt) / 1000);
     });
-    pipe(client, upstream);
-    pipe(upstream, client);
+    const frames = this.options.metrics?.frames?.(route.service);
+    pipe(client, upstream, frames?.fromClient);
+    pipe(upstream, client, frames?.toClient);
   }
 }
 
 /** Forwards everything `from` receives to `to`, pausing `from` while `to` is backed up. */
-function pipe(from: WebSocket, to: WebSocket): void {
+function pipe(from: WebSocket, to: WebSocket, relayed?: () => void): void {
   let paused = false;
   const drained = (): void => {
     if (paused && to.bufferedAmount < HIGH_WATER_MARK / 4) {
@@ -410,6 +422,7 @@ function pipe(from: WebSocket, to: WebSocket): void {
   };
   from.on('message', (data, isBinary) => {
     if (to.readyState !== WebSocket.OPEN) return;
+    relayed?.();
     // Frames read in one chunk are written in one: no extra system calls or wake-ups.
     coalesceWrites(to);
     to.send(data, { binary: isBinary }, drained);

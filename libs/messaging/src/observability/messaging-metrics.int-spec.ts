@@ -101,7 +101,7 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
     expect(value(text, 'ajla_events_published_total', 'type="request.submitted"')).toBe(3);
   });
 
-  it('counts deliveries by outcome, times handling, and reads the queue and dead-letter queue depths', async () => {
+  it('counts deliveries by outcome, times handling, and reads the queue and dead-letter queue depths and the consumers', async () => {
     const dlq = `${bed.serviceName}.events.dlq`;
     const outcome = (name: string) =>
       registry
@@ -118,8 +118,9 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
     );
     expect(value(text, 'ajla_events_queue_messages', `queue="${dlq}"`)).toBe(1);
     expect(value(text, 'ajla_events_queue_messages', `queue="${bed.serviceName}.events"`)).toBe(0);
+    expect(value(text, 'ajla_events_queue_consumers', `queue="${bed.serviceName}.events"`)).toBe(1);
 
-    // Lag: with the consumer stopped, what arrives waits in its queue.
+    // Lag: with the consumer stopped, what arrives waits in its queue, which nobody consumes.
     await consumer.close();
     await bed.commitEvents([aSubmittedEvent(), aSubmittedEvent()]);
     await relay.relayPending();
@@ -127,5 +128,9 @@ describe('messaging metrics (real Postgres and RabbitMQ)', () => {
       const now = await registry.metrics();
       return value(now, 'ajla_events_queue_messages', `queue="${bed.serviceName}.events"`) === 2;
     });
+    const after = await registry.metrics();
+    expect(value(after, 'ajla_events_queue_consumers', `queue="${bed.serviceName}.events"`)).toBe(
+      0,
+    );
   });
 });

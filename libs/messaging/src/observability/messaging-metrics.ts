@@ -115,24 +115,40 @@ export class MessagingMetrics {
 
   /**
    * `ajla_events_queue_messages{queue}`: messages ready in the service's queue (its consumer lag)
-   * and in its dead-letter queue, from a passive check of each per scrape.
+   * and in its dead-letter queue; `ajla_events_queue_consumers{queue}`: the consumers attached to
+   * its queue (every replica's; 0: nobody takes its events). From one passive check of each queue
+   * per scrape.
    */
   watchQueues(connection: AmqpConnectionManager, queues: ConsumerQueues): () => Promise<void> {
     const channel: ChannelWrapper = connection.createChannel({ name: 'queue-metrics' });
     // A queue not declared yet closes the channel; the wrapper opens a new one.
     channel.on('error', () => undefined);
+    const sample = sharedPerScrape(async () => {
+      const checked = new Map<string, { messageCount: number; consumerCount: number }>();
+      if (!connection.isConnected()) return checked;
+      await Promise.all(
+        [queues.main, queues.deadLetter].map(async (queue) => {
+          const reply = await withTimeout(channel.checkQueue(queue)).catch(() => undefined);
+          if (reply) checked.set(queue, reply);
+        }),
+      );
+      return checked;
+    });
     this.gauge({
       name: 'ajla_events_queue_messages',
       help: "Messages ready in this service's queue (consumer lag) and in its dead-letter queue",
       labelNames: ['queue'],
       async collect() {
-        if (!connection.isConnected()) return;
-        await Promise.all(
-          [queues.main, queues.deadLetter].map(async (queue) => {
-            const reply = await withTimeout(channel.checkQueue(queue)).catch(() => undefined);
-            if (reply) this.set({ queue }, reply.messageCount);
-          }),
-        );
+        for (const [queue, reply] of await sample()) this.set({ queue }, reply.messageCount);
+      },
+    });
+    this.gauge({
+      name: 'ajla_events_queue_consumers',
+      help: "Consumers attached to this service's queue, every replica's (0: its events wait)",
+      labelNames: ['queue'],
+      async collect() {
+        const reply = (await sample()).get(queues.main);
+        if (reply) this.set({ queue: queues.main }, reply.consumerCount);
       },
     });
     return () => channel.close().catch(() => undefined);
