@@ -226,10 +226,12 @@ describe('OutboxUnitOfWork (real Postgres)', () => {
         [chat],
       );
 
-    it('alone: the rows and the events commit together, and the relays are woken', async () => {
+    it('alone: the rows and the events commit together, and the relay is woken in-process', async () => {
       const chat = Chat.open('alone');
       const context = createRequestContext({ correlationId: 'corr-uow-one' });
-      const written = await runWithRequestContext(context, () => insertOnce(chat));
+      let woken = 0;
+      const stop = bed.writer.onCommitted(() => (woken += 1));
+      const written = await runWithRequestContext(context, () => insertOnce(chat)).finally(stop);
       expect(written).toEqual([{ id: chat.id }]);
       expect(await chats()).toEqual(['alone']);
       const [row, ...more] = await outbox();
@@ -240,16 +242,21 @@ describe('OutboxUnitOfWork (real Postgres)', () => {
         data: { conversation_id: chat.id },
       });
       expect(row.headers).toMatchObject({ 'x-correlation-id': 'corr-uow-one' });
-      await waitFor(async () => (await notified()) === 1);
+      // Woken at once, where it runs; no NOTIFY to wake it a second time through Postgres.
+      expect(woken).toBe(1);
+      expect(await notified()).toBe(0);
       expect(chat.pendingEvents).toEqual([]);
     });
 
-    it('records no event when the guard wrote nothing', async () => {
+    it('records no event when the guard wrote nothing, and wakes no relay', async () => {
       const chat = Chat.open('first');
       await insertOnce(chat);
       const again = Chat.open('again');
       Object.defineProperty(again, 'id', { value: chat.id });
-      expect(await insertOnce(again)).toEqual([]);
+      let woken = 0;
+      const stop = bed.writer.onCommitted(() => (woken += 1));
+      expect(await insertOnce(again).finally(stop)).toEqual([]);
+      expect(woken).toBe(0);
       expect(await chats()).toEqual(['first']);
       expect(await outbox()).toHaveLength(1);
     });
@@ -266,6 +273,13 @@ describe('OutboxUnitOfWork (real Postgres)', () => {
       expect(await chats()).toEqual([]);
       expect(await outbox()).toEqual([]);
       expect(await notified()).toBe(0);
+    });
+
+    it('inside a unit of work that commits: the relays hear of it through the NOTIFY', async () => {
+      const chat = Chat.open('committed');
+      await unitOfWork.run(() => insertOnce(chat));
+      expect(await outbox()).toHaveLength(1);
+      await waitFor(async () => (await notified()) === 1);
     });
   });
 

@@ -96,11 +96,13 @@ export class OutboxUnitOfWork implements UnitOfWork {
 
   /**
    * The unit of work's one-statement form, for hot paths: a repository's writes (`write`) and the
-   * outbox rows of the events `aggregates` recorded, with the NOTIFY that wakes the relays, in ONE
-   * statement. Outside `run` and `join` it is autocommitted: one round trip and one commit where a
-   * transaction takes four. Inside them it runs in their transaction, like any repository write.
-   * The events are stored only if `write.guard` returned a row (an insert that found its row already
-   * there records nothing). The aggregates must not be `track`ed as well. Returns `guard`'s rows.
+   * outbox rows of the events `aggregates` recorded in ONE statement. Outside `run` and `join` it
+   * is autocommitted: one round trip and one commit where a transaction takes four, and this
+   * replica's relay is woken in-process once it returns (`OutboxWriter.committed`, as the chat
+   * append does; no NOTIFY to go through Postgres). Inside them it runs in their transaction, with
+   * the NOTIFY that Postgres delivers at its commit. The events are stored only if `write.guard`
+   * returned a row (an insert that found its row already there records nothing). The aggregates
+   * must not be `track`ed as well. Returns `guard`'s rows.
    */
   async writeInOneStatement<Row extends Record<string, unknown>>(
     write: OneStatementWrite,
@@ -108,29 +110,29 @@ export class OutboxUnitOfWork implements UnitOfWork {
   ): Promise<Row[]> {
     const rows = this.outbox.rows(aggregates.flatMap((a) => this.pullIntegrationEvents(a)));
     const tables = messagingTables(this.dataSource);
+    const autocommitted = !this.inTransaction;
     const n = write.parameters.length;
-    const text = `WITH ${write.with},
-      outbox_rows AS (
+    const events = `outbox_rows AS (
         INSERT INTO ${tables.outbox} (id, routing_key, envelope, headers)
         SELECT * FROM unnest($${n + 1}::uuid[], $${n + 2}::text[], $${n + 3}::json[], $${n + 4}::jsonb[])
          WHERE EXISTS (SELECT 1 FROM ${write.guard})
         RETURNING 1
-      ),
-      outbox_signal AS (SELECT pg_notify($${n + 5}, count(*)::text) FROM outbox_rows)
-      SELECT ${write.guard}.* FROM ${write.guard}, outbox_signal`;
+      )`;
+    const text = autocommitted
+      ? `WITH ${write.with}, ${events} SELECT ${write.guard}.* FROM ${write.guard}`
+      : `WITH ${write.with}, ${events},
+          outbox_signal AS (SELECT pg_notify($${n + 5}, count(*)::text) FROM outbox_rows)
+        SELECT ${write.guard}.* FROM ${write.guard}, outbox_signal`;
     let statement = this.statements.get(text);
     if (statement === undefined) {
       statement = new PreparedStatement<Row>('unit_of_work_one_statement', text);
       this.statements.set(text, statement);
     }
-    return (await statement.run(this.manager, [
-      ...write.parameters,
-      rows.ids,
-      rows.routingKeys,
-      rows.envelopes,
-      rows.headers,
-      tables.notifyChannel,
-    ])) as Row[];
+    const values = [...write.parameters, rows.ids, rows.routingKeys, rows.envelopes, rows.headers];
+    if (!autocommitted) values.push(tables.notifyChannel);
+    const written = (await statement.run(this.manager, values)) as Row[];
+    if (autocommitted && written.length > 0 && rows.ids.length > 0) this.outbox.committed();
+    return written;
   }
 
   /** The envelopes of the events `aggregate` recorded, which it forgets. Throws for an event without a contract. */
