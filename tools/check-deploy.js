@@ -30,6 +30,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const yaml = require('js-yaml');
 const Ajv = require('ajv');
+const { headingAnchors } = require('./check-doc-links');
 
 const root = path.resolve(__dirname, '..');
 const KUBECTL = process.env.KUBECTL || 'kubectl';
@@ -189,33 +190,6 @@ function validateObject(object, origin) {
 }
 
 // ---- Alerts' runbooks --------------------------------------------------------------------------
-
-/** GitHub's heading anchors of a Markdown file (as tools/check-doc-links.js reads them). */
-function headingAnchors(file) {
-  const anchors = new Set();
-  const seen = new Map();
-  let fence = null;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const opening = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
-    if (fence || opening) {
-      if (!fence) fence = opening[1];
-      else if (opening && opening[1][0] === fence[0] && opening[1].length >= fence.length)
-        fence = null;
-      continue;
-    }
-    const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!heading) continue;
-    const base = heading[1]
-      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-      .replace(/\s/g, '-');
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    anchors.add(count === 0 ? base : `${base}-${count}`);
-  }
-  return anchors;
-}
 
 /** Every alert names its runbook: `runbook_url: docs/operations.md#<heading>`, in the repository. */
 function runbookProblems(object, origin) {

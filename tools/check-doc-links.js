@@ -158,12 +158,16 @@ function splitAnchor(target) {
   return [decoded, anchor];
 }
 
-const { files, problems } = check();
-if (problems.length > 0) {
-  for (const problem of problems) console.error(problem);
-  console.error(`check-doc-links: ${problems.length} broken link(s) in ${files} Markdown files`);
-  process.exit(1);
+module.exports = { headingAnchors };
+
+if (require.main === module) {
+  const { files, problems } = check();
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(problem);
+    console.error(`check-doc-links: ${problems.length} broken link(s) in ${files} Markdown files`);
+    process.exit(1);
+  }
+  console.log(
+    `check-doc-links: every link of ${files} Markdown files resolves inside the repository`,
+  );
 }
-console.log(
-  `check-doc-links: every link of ${files} Markdown files resolves inside the repository`,
-);
