@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, PlatformModule, createRedisClient } from '@ajla/platform';
 import { GatewaySettings } from './config';
 import { EdgeRateLimiter } from './rate-limit/edge-rate-limiter';
+import { LeasedSlidingWindow } from './rate-limit/leased-sliding-window';
 import { RedisSlidingWindow } from './rate-limit/sliding-window';
 import { ApiDocs } from './web/api-docs';
 import { EdgeAuthenticator } from './web/edge-auth';
@@ -29,6 +30,7 @@ const REDIS_CONNECT_WAIT_MS = 2000;
 
 /** The rate limits' Redis client; undefined when rate limiting is off. */
 export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
+export const RATE_LIMIT_WINDOW = Symbol('RATE_LIMIT_WINDOW');
 
 export interface GatewayModuleOptions {
   readonly settings: GatewaySettings;
@@ -42,7 +44,10 @@ export interface GatewayModuleOptions {
 /** The gateway has no domain: health aggregation, docs, metrics and the edge's collaborators. */
 @Module({})
 export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | undefined) {}
+  constructor(
+    @Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | undefined,
+    @Inject(RATE_LIMIT_WINDOW) private readonly rateLimitWindow: LeasedSlidingWindow | undefined,
+  ) {}
 
   static forRoot({
     settings,
@@ -89,17 +94,18 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           useFactory: () => (rateLimits.enabled ? createRedisClient(config) : undefined),
         },
         {
+          provide: RATE_LIMIT_WINDOW,
+          useFactory: (redis: Redis | undefined) =>
+            redis ? new LeasedSlidingWindow(new RedisSlidingWindow(redis)) : undefined,
+          inject: [RATE_LIMIT_REDIS],
+        },
+        {
           provide: EdgeRateLimiter,
-          useFactory: (redis: Redis | undefined, metrics: GatewayMetrics) =>
-            redis
-              ? new EdgeRateLimiter(
-                  rateLimits,
-                  new RedisSlidingWindow(redis),
-                  metrics,
-                  new Logger('RateLimits'),
-                )
+          useFactory: (window: LeasedSlidingWindow | undefined, metrics: GatewayMetrics) =>
+            window
+              ? new EdgeRateLimiter(rateLimits, window, metrics, new Logger('RateLimits'))
               : undefined,
-          inject: [RATE_LIMIT_REDIS, GatewayMetrics],
+          inject: [RATE_LIMIT_WINDOW, GatewayMetrics],
         },
         {
           provide: WebSocketProxy,
@@ -143,6 +149,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
 
   // After the HTTP server has closed, so requests in flight could still count.
   async onApplicationShutdown(): Promise<void> {
+    await this.rateLimitWindow?.close();
     const redis = this.redis;
     if (!redis || redis.status === 'end') return;
     // A client still trying to reach Redis would hold QUIT in its queue for ever.

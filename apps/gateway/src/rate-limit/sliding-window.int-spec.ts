@@ -89,6 +89,32 @@ describe('RedisSlidingWindow (real Redis)', () => {
     });
   });
 
+  it('claims room for requests to come, at most its share of the room left, and gives it back', async () => {
+    const counter = [{ key: 'claim', limit: 100 }];
+    // 100 left: a claim may take an eighth of it.
+    const first = await window.claim(counter, 60, 50);
+    expect(first).toMatchObject({ allowed: true, granted: 12, remaining: [88] });
+    expect(await window.claim(counter, 60, 5)).toMatchObject({ granted: 5, remaining: [83] });
+    await window.giveBack([{ counters: counter, windowIndex: first.windowIndex, count: 10 }]);
+    expect(Number(await plain.hget(`${prefix}claim`, String(first.windowIndex)))).toBe(7);
+    // Never below zero, and nothing for a window no longer kept.
+    await window.giveBack([{ counters: counter, windowIndex: first.windowIndex, count: 50 }]);
+    await window.giveBack([{ counters: counter, windowIndex: first.windowIndex - 5, count: 1 }]);
+    expect(await plain.hgetall(`${prefix}claim`)).toEqual({ [String(first.windowIndex)]: '0' });
+  });
+
+  it('counts each request on its own near the limit, and a refused claim counts nothing', async () => {
+    const counter = [{ key: 'near', limit: 10 }];
+    // 10 left: an eighth is 1.
+    expect(await window.claim(counter, 60, 8)).toMatchObject({ granted: 1, remaining: [9] });
+    for (let i = 0; i < 9; i++) {
+      expect(await window.claim(counter, 60, 8)).toMatchObject({ allowed: true, granted: 1 });
+    }
+    const refused = await window.claim(counter, 60, 8);
+    expect(refused).toMatchObject({ allowed: false, granted: 0, remaining: [0] });
+    expect(Object.values(await plain.hgetall(`${prefix}near`))).toEqual(['10']);
+  });
+
   it('refuses to answer at once while Redis is unreachable', async () => {
     const dead = createRedisClient({
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
