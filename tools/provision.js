@@ -15,17 +15,17 @@
 //   handed to the owner role.
 //
 // RabbitMQ (in the vhost of the admin AMQP URL), one user per service, `<prefix><service>`:
-//   configure  ^(<exchange>|<service>\.events(\..*)?)$   it declares the exchange and its own
-//                                                        queues at every connect
-//   write      ^(<exchange>|amq\.default|<service>\.events(\..*)?)$
-//              publishes events to the exchange; binds its queue (write on the queue); sends retry
-//              and dead-letter copies to its own queues through the default exchange (amq.default:
-//              RabbitMQ checks no permission on the target queue there, see README "Least privilege")
-//   read       ^(<exchange>|<service>\.events(\..*)?)$   consumes, checks and replays its own queues;
-//                                                        binds from the exchange
-// and `<prefix>topology`, the topology step's user: the same on the exchange and on every consuming
-// service's queues. (Declaring a queue with a dead-letter exchange takes read on the queue and
-// write on that exchange, amq.default here.)
+//   configure  ^$   nothing: the topology step declares the exchange and every queue, the service
+//                   only checks them (passive declarations need no permission), so it can neither
+//                   declare nor delete the exchange or a queue
+//   write      ^(<exchange>|<service>\.events\.copies)$
+//              publishes events to the exchange, and its retry and dead-letter copies (and dead
+//              letters replayed) to its own direct exchange, which reaches only its own queues
+//   read       ^<service>\.events(\..*)?$   consumes, checks and replays its own queues
+// and `<prefix>topology`, the topology step's user: configure, write and read on the exchange and on
+// every consuming service's queues and copies exchange, and write on `amq.default` (declaring a
+// queue whose dead letters go through the default exchange takes write on it; the default exchange
+// reaches every queue, which is why no service has it).
 //
 // The broker is provisioned through its management HTTP API when RABBITMQ_MANAGEMENT_URL is set
 // (http://<admin>:<password>@<host>:15672: works from any pod; the rabbitmq_management plugin must
@@ -72,12 +72,11 @@ function namesOf(prefix, { service, schema }) {
 
 /** configure/write/read regexes of a service's RabbitMQ user. */
 function servicePermissions(service, exchange) {
-  const queues = `${escapeRegex(service)}\\.events(\\..*)?`;
-  const ex = escapeRegex(exchange);
+  const own = `${escapeRegex(service)}\\.events`;
   return {
-    configure: `^(${ex}|${queues})$`,
-    write: `^(${ex}|amq\\.default|${queues})$`,
-    read: `^(${ex}|${queues})$`,
+    configure: '^$',
+    write: `^(${escapeRegex(exchange)}|${own}\\.copies)$`,
+    read: `^${own}(\\..*)?$`,
   };
 }
 
@@ -86,7 +85,7 @@ function topologyPermissions(services, exchange) {
   const queues = `(${services.map(escapeRegex).join('|')})\\.events(\\..*)?`;
   const ex = escapeRegex(exchange);
   // A queue declared with a dead-letter exchange needs read on itself and write on that exchange
-  // (here the default one, amq.default).
+  // (here the default one, amq.default); its queues' `.copies` exchanges match `queues`.
   return {
     configure: `^(${ex}|${queues})$`,
     write: `^(${ex}|amq\\.default|${queues})$`,

@@ -2,6 +2,8 @@
 // other fault specs, one at a time (scripts/test.sh); needs the built service (`npm run build`).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { EVENTS_EXCHANGE } from '@ajla/contracts';
+import { DEFAULT_RETRY_DELAYS_MS, declareEventTopologyAt, parseRetryDelays } from '@ajla/messaging';
 import { newId } from '@ajla/shared-kernel';
 import { createTestVhost, ServiceProcess, tcpProxy, waitFor, type TcpProxy } from '@ajla/testing';
 import { Client } from 'pg';
@@ -65,6 +67,11 @@ describe('a replica killed between a message’s commit and its fan-out', () => 
     mkdirSync(LOGS, { recursive: true });
     await harness.setUp('replica_killed');
     vhost = createTestVhost(RABBITMQ_URL, 'conversation_fault');
+    // The topology step, as `npm run up` runs it before the services (they only check it).
+    await declareEventTopologyAt(vhost.url, {
+      exchange: EVENTS_EXCHANGE,
+      retryDelaysMs: parseRetryDelays(DEFAULT_RETRY_DELAYS_MS),
+    });
     redisOfA = await tcpProxy(REDIS_URL);
     // One at a time: the first migrates the database.
     a = await startReplica('a', redisOfA.url);

@@ -54,6 +54,10 @@ export class ServiceHarness {
     this.db = await createTestDatabase(`conversation_${label}`);
     this.tokens = await TestTokens.create('conversation');
     this.bus = await TestEventBus.open('conversations');
+    await this.bus.declareConsumer(
+      { messagingName: this.messagingName, retryDelaysMs: RETRY_DELAYS_MS },
+      SERVICE_NAME,
+    );
   }
 
   /** What the service publishes on keys `patterns` match, from now on (after `setUp`). */

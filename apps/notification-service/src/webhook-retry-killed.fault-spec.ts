@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuthConfig, TokenSigner } from '@ajla/auth';
 import { loadConfig } from '@ajla/platform';
+import { EVENTS_EXCHANGE } from '@ajla/contracts';
+import { DEFAULT_RETRY_DELAYS_MS, declareEventTopologyAt, parseRetryDelays } from '@ajla/messaging';
 import { newId } from '@ajla/shared-kernel';
 import {
   createTestDatabase,
@@ -102,6 +104,11 @@ describe('notification-service killed while a webhook delivery waits for its ret
     await receiver.start();
     db = await createTestDatabase('notification_fault');
     vhost = createTestVhost(RABBITMQ_URL, 'notification_fault');
+    // The topology step, as `npm run up` runs it before the services (they only check it).
+    await declareEventTopologyAt(vhost.url, {
+      exchange: EVENTS_EXCHANGE,
+      retryDelaysMs: parseRetryDelays(DEFAULT_RETRY_DELAYS_MS),
+    });
     service = await start('first');
     sql = new Client({ connectionString: db.url });
     await sql.connect();

@@ -71,6 +71,10 @@ export class ServiceHarness {
       MAIL_POLL_INTERVAL_MS: '100',
       ...env,
     });
+    await this.bus.declareConsumer(
+      { messagingName: this.messagingName, retryDelaysMs: RETRY_DELAYS_MS },
+      SERVICE_NAME,
+    );
     ({ app: this.app, baseUrl: this.baseUrl, wsUrl: this.wsUrl } = await this.boot());
     this.app.get(EventTransport).watchSettled((outcome, message) => {
       const id = message.properties.messageId;

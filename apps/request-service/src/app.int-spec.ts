@@ -78,6 +78,7 @@ describe('request-service over HTTP', () => {
       CONSUMER_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
       CONVERSATION_SERVICE_URL: `http://127.0.0.1:${conversationPort}`,
     });
+    await bus.declareConsumer({ messagingName, retryDelaysMs: RETRY_DELAYS_MS }, SERVICE_NAME);
     ({ app, baseUrl } = await startServiceApp(AppModule.forRoot(config, { messagingName }), {
       serviceName: SERVICE_NAME,
       config,

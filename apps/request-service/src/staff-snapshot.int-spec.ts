@@ -73,6 +73,8 @@ describe('request-service catches up on the staff (user.snapshot)', () => {
   });
 
   async function start(): Promise<void> {
+    // What the topology step does when request-service joins the platform.
+    await bus.declareConsumer({ messagingName, retryDelaysMs: RETRY_DELAYS_MS }, SERVICE_NAME);
     ({ app } = await startServiceApp(AppModule.forRoot(config, { messagingName }), {
       serviceName: SERVICE_NAME,
       config,

@@ -60,6 +60,7 @@ export async function startUserService(
     ...(consumer && { CONSUMER_RETRY_DELAYS_MS: consumer.retryDelaysMs.join(',') }),
     ...env,
   });
+  if (consumer) await bus.declareConsumer(consumer, SERVICE_NAME);
   const { app, baseUrl } = await startServiceApp(
     AppModule.forRoot(config, consumer && { messagingName: consumer.messagingName }),
     { serviceName: SERVICE_NAME, config, openApi: OPEN_API },

@@ -2,8 +2,10 @@
 // exchange and every consuming service's queues, bindings, retry and dead-letter queues (from
 // EVENT_SUBSCRIPTIONS in @ajla/contracts) before any service starts, so no event is published to
 // a queue that does not exist yet. Idempotent. Reads RABBITMQ_URL, EVENTS_EXCHANGE and
-// CONSUMER_RETRY_DELAYS_MS like the services (the same values, or a service's own declaration
-// later disagrees and the broker refuses it). Exits 0 once declared, 1 otherwise.
+// CONSUMER_RETRY_DELAYS_MS like the services (the same values: a service checks at start that the
+// exchange and each of its queues are there, and reports what is missing). It is the only part of
+// the platform that declares anything: the services' users have no right to (tools/provision.js).
+// Exits 0 once declared, 1 otherwise.
 import 'reflect-metadata';
 import { loadConfig } from '@ajla/platform';
 import amqplib from 'amqplib';

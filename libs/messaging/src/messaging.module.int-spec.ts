@@ -21,6 +21,7 @@ import {
   RABBITMQ_URL,
   SCHEMA,
   aSubmittedEvent,
+  declareTopologyOf,
   testBed,
   waitFor,
   type TestBed,
@@ -105,6 +106,13 @@ describe('MessagingModule in a service (real Postgres and RabbitMQ)', () => {
       RABBITMQ_URL,
       EVENTS_EXCHANGE: bed.exchange,
       CONSUMER_RETRY_DELAYS_MS: '100',
+    });
+    // The topology step's part, before the service starts.
+    await declareTopologyOf({
+      exchange: bed.exchange,
+      serviceName: bed.serviceName,
+      routingKeys: ['request.submitted'],
+      retryDelaysMs: [100],
     });
     app = await createServiceApp(ServiceModule.forRoot(config, bed.serviceName), {
       serviceName: bed.serviceName,

@@ -20,6 +20,7 @@ import {
   OutboxWriter,
   consumerQueues,
   createAmqpConnection,
+  declareConsumerTopology,
   silentLogger,
   type AmqpConnectionManager,
   type EventContext,
@@ -143,6 +144,7 @@ export async function testBed(label: string): Promise<TestBed> {
       for (const queue of [queues.main, queues.deadLetter, ...retryDelaysMs.map(queues.retry)]) {
         await cleaner.deleteQueue(queue);
       }
+      await cleaner.deleteExchange(queues.copies);
       await cleaner.deleteExchange(exchange);
       await cleanup.close();
       await dataSource.destroy().catch(() => undefined);
@@ -182,6 +184,12 @@ export function eventTransport(
 ): EventTransport {
   const { handlers, ...transportOptions } = options;
   const transport = new EventTransport(transportOptions);
+  topologies.set(transport, {
+    exchange: options.exchange,
+    serviceName: options.serviceName,
+    routingKeys: [...new Set(handlers.flatMap((handler) => handler.routingKeys))],
+    retryDelaysMs: options.retryDelaysMs ?? [],
+  });
   for (const handler of handlers) {
     for (const key of handler.routingKeys) {
       transport.addHandler(
@@ -194,8 +202,28 @@ export function eventTransport(
   return transport;
 }
 
-/** `transport.listen` as `app.startAllMicroservices()` calls it: rejects with its error. */
-export function listen(transport: EventTransport): Promise<void> {
+/** What `listen` declares for a transport, as the topology step would for a service. */
+const topologies = new WeakMap<EventTransport, Parameters<typeof declareConsumerTopology>[1]>();
+
+/** Declares a consumer's exchange and queues as the topology step does (once per test run). */
+export async function declareTopologyOf(
+  topology: Parameters<typeof declareConsumerTopology>[1],
+): Promise<void> {
+  const broker = await amqplib.connect(RABBITMQ_URL);
+  try {
+    await declareConsumerTopology(await broker.createChannel(), topology);
+  } finally {
+    await broker.close();
+  }
+}
+
+/**
+ * `transport.listen` as `app.startAllMicroservices()` calls it, after the topology step has
+ * declared the consumer's queues (a service only checks them): rejects with its error.
+ */
+export async function listen(transport: EventTransport): Promise<void> {
+  const topology = topologies.get(transport);
+  if (topology) await declareTopologyOf(topology);
   return new Promise((resolve, reject) =>
     transport.listen((error?: unknown) => (error ? reject(error) : resolve())),
   );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { EventEnvelope } from '@ajla/contracts';
-import { consumerQueues } from '@ajla/messaging';
+import { type ConsumingService, type EventEnvelope, subscriptionsOf } from '@ajla/contracts';
+import { consumerQueues, declareConsumerTopology } from '@ajla/messaging';
 import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { TEST_RABBITMQ_URL } from './service-app';
 
@@ -13,7 +13,8 @@ export interface TestConsumer {
 /**
  * The events exchange of one test run (`ajla_t.events.<label>.<random>`), so runs never see each
  * other's events: give it to the service as `EVENTS_EXCHANGE`, publish on it the way a relay does,
- * tap what the service publishes; `close` removes it with the queues the service declared on it.
+ * tap what the service publishes, declare the consumer queues the service checks at start;
+ * `close` removes it with those queues.
  */
 export class TestEventBus {
   private constructor(
@@ -28,6 +29,19 @@ export class TestEventBus {
     const exchange = `ajla_t.events.${label}.${randomBytes(4).toString('hex')}`;
     await channel.assertExchange(exchange, 'topic', { durable: true });
     return new TestEventBus(exchange, broker, channel);
+  }
+
+  /**
+   * Declares a consumer's queues on this exchange, bound to what `service` subscribes to, as the
+   * topology step does before the service starts (the service only checks them).
+   */
+  async declareConsumer(consumer: TestConsumer, service: ConsumingService): Promise<void> {
+    await declareConsumerTopology(this.channel, {
+      exchange: this.exchange,
+      serviceName: consumer.messagingName,
+      routingKeys: subscriptionsOf(service),
+      retryDelaysMs: consumer.retryDelaysMs,
+    });
   }
 
   /** Every message published with a key one of `patterns` matches from now on, in arrival order. */
@@ -71,6 +85,7 @@ export class TestEventBus {
       for (const name of [queues.main, queues.deadLetter, ...retryDelaysMs.map(queues.retry)]) {
         await this.channel.deleteQueue(name).catch(() => undefined);
       }
+      await this.channel.deleteExchange(queues.copies).catch(() => undefined);
     }
     await this.channel.deleteExchange(this.exchange).catch(() => undefined);
     await this.broker.close().catch(() => undefined);

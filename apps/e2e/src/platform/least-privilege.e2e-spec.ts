@@ -196,6 +196,52 @@ describe('least privilege: each service runs as its own role and user', () => {
     await expect(
       channelOutcome(url, (channel) => channel.deleteQueue('notification-service.events')),
     ).resolves.toBe(403);
+
+    // No way into another service's queue: not through the default exchange (which reaches every
+    // queue by name), nor through that service's copies exchange; its own copies exchange only.
+    await expect(
+      channelOutcome(url, async (channel) => {
+        channel.sendToQueue('notification-service.events', Buffer.from('{}'));
+        await channel.waitForConfirms();
+      }),
+    ).resolves.toBe(403);
+    await expect(
+      channelOutcome(url, async (channel) => {
+        channel.publish(
+          'notification-service.events.copies',
+          'notification-service.events',
+          Buffer.from('{}'),
+        );
+        await channel.waitForConfirms();
+      }),
+    ).resolves.toBe(403);
+    await expect(
+      channelOutcome(url, async (channel) => {
+        // A name that is none of its queues: the copy goes nowhere.
+        channel.publish(
+          'request-service.events.copies',
+          'least_privilege.probe',
+          Buffer.from('{}'),
+        );
+        await channel.waitForConfirms();
+      }),
+    ).resolves.toBe(200);
+    // The topology is the topology step's: the service can neither declare nor delete the
+    // exchange, nor delete or redeclare its own queue.
+    await expect(channelOutcome(url, (channel) => channel.deleteExchange(EXCHANGE))).resolves.toBe(
+      403,
+    );
+    await expect(
+      channelOutcome(url, (channel) =>
+        channel.assertExchange(EXCHANGE, 'topic', { durable: true }),
+      ),
+    ).resolves.toBe(403);
+    await expect(
+      channelOutcome(url, (channel) => channel.deleteQueue('request-service.events')),
+    ).resolves.toBe(403);
+    await expect(channelOutcome(url, (channel) => channel.checkExchange(EXCHANGE))).resolves.toBe(
+      200,
+    );
   });
 
   it('provisioning is idempotent, takes over a schema the superuser migrated, and can use the management API', async () => {

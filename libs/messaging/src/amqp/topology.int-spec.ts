@@ -1,6 +1,12 @@
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
 import { RABBITMQ_URL, uniqueName, waitFor } from '../../test/harness';
-import { consumerQueues, declareConsumerTopology, declareExchange } from './topology';
+import {
+  TopologyMissingError,
+  checkConsumerTopology,
+  consumerQueues,
+  declareConsumerTopology,
+  declareExchange,
+} from './topology';
 
 jest.setTimeout(20_000);
 
@@ -27,6 +33,7 @@ describe('topology (real RabbitMQ)', () => {
     for (const queue of [queues.main, queues.deadLetter, queues.retry(100), queues.retry(300)]) {
       await cleaner.deleteQueue(queue);
     }
+    await cleaner.deleteExchange(queues.copies);
     await cleaner.deleteExchange(exchange);
     await connection.close();
   });
@@ -37,6 +44,23 @@ describe('topology (real RabbitMQ)', () => {
     await declareExchange(channel, exchange);
     for (const queue of [queues.main, queues.deadLetter, queues.retry(100), queues.retry(300)]) {
       await expect(channel.checkQueue(queue)).resolves.toMatchObject({ queue, messageCount: 0 });
+    }
+  });
+
+  it('finds a missing topology with passive checks, naming what is missing', async () => {
+    const missing = await connection.createChannel();
+    missing.on('error', () => undefined);
+    await expect(
+      checkConsumerTopology(missing, { ...topology, serviceName: uniqueName('t-nobody') }),
+    ).rejects.toThrow(TopologyMissingError);
+    await expect(checkConsumerTopology(channel, topology)).resolves.toBeUndefined();
+  });
+
+  it("routes a copy sent through the service's copies exchange to the queue it names", async () => {
+    for (const queue of [queues.main, queues.deadLetter]) {
+      channel.publish(queues.copies, queue, Buffer.from(queue), { persistent: true });
+      const got = await waitFor(async () => channel.get(queue, { noAck: true }), 5000, 10);
+      expect(got.content.toString()).toBe(queue);
     }
   });
 
@@ -57,7 +81,7 @@ describe('topology (real RabbitMQ)', () => {
 
   it('sends a message put in a retry queue back to the service queue after that delay', async () => {
     const sent = Date.now();
-    channel.sendToQueue(queues.retry(300), Buffer.from('later'), {
+    channel.publish(queues.copies, queues.retry(300), Buffer.from('later'), {
       persistent: true,
       headers: { 'x-retry-count': 1 },
     });

@@ -1,5 +1,5 @@
 import { EVENT_SUBSCRIPTIONS } from '@ajla/contracts';
-import type { Channel } from 'amqplib';
+import amqplib, { type Channel } from 'amqplib';
 
 /** The queues of one consuming service. */
 export interface ConsumerQueues {
@@ -9,6 +9,12 @@ export interface ConsumerQueues {
   readonly deadLetter: string;
   /** `<service>.events.retry.<delay>` for each back-off delay. */
   retry(delayMs: number): string;
+  /**
+   * `<service>.events.copies`: the service's own direct exchange, bound to each of its queues by
+   * the queue's name. Retry and dead-letter copies, and dead letters replayed, go through it, so
+   * the service needs no right on the default exchange (which reaches every queue).
+   */
+  readonly copies: string;
 }
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,100}$/;
@@ -22,6 +28,7 @@ export function consumerQueues(serviceName: string): ConsumerQueues {
     main,
     deadLetter: `${main}.dlq`,
     retry: (delayMs) => `${main}.retry.${delayMs}`,
+    copies: `${main}.copies`,
   };
 }
 
@@ -35,6 +42,29 @@ export const DELIVERY_LIMIT = 20;
 /** The events exchange: durable topic. Declaring it again is a no-op. */
 export async function declareExchange(channel: Channel, exchange: string): Promise<void> {
   await channel.assertExchange(exchange, 'topic', { durable: true });
+}
+
+/** What a service finds missing when the topology step has not run on its broker. */
+export class TopologyMissingError extends Error {
+  constructor(what: string, cause: unknown) {
+    super(
+      `${what} is not on the broker: run the topology step (node dist/libs/messaging/src/declare-topology.js) (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+    this.name = 'TopologyMissingError';
+  }
+}
+
+/**
+ * Checks that the events exchange is there (a passive declaration: it needs no permission, so a
+ * service's user has no right to declare, or delete, the exchange). The topology step declares it.
+ * The channel is closed by the broker when it is missing.
+ */
+export async function checkExchange(channel: Channel, exchange: string): Promise<void> {
+  await channel
+    .checkExchange(exchange)
+    .catch((error: unknown) =>
+      Promise.reject(new TopologyMissingError(`exchange ${exchange}`, error)),
+    );
 }
 
 export interface ConsumerTopology {
@@ -53,7 +83,13 @@ export interface ConsumerTopology {
  * - one classic durable queue per back-off delay, `x-message-ttl` = the delay, whose expired
  *   messages go back to `<service>.events` through the default exchange (a queue-wide TTL: every
  *   message of such a queue waits the same time, so expiry keeps the queue's order);
- * - `<service>.events.dlq`, a durable quorum queue.
+ * - `<service>.events.dlq`, a durable quorum queue;
+ * - `<service>.events.copies`, a durable direct exchange bound to each of those queues by its name.
+ *
+ * It runs as the topology step's user (`declareEventTopology`), not as the service's: declaring a
+ * queue whose dead letters go through the default exchange takes write on that exchange, which
+ * would let a service publish into any queue. The service checks it all at connect
+ * (`checkConsumerTopology`).
  *
  * The arguments of an existing queue cannot change: the broker refuses a declaration that differs
  * (PRECONDITION_FAILED), and the service reports it (readiness, logs) until the queue is fixed.
@@ -92,6 +128,39 @@ export async function declareConsumerTopology(
       },
     });
   }
+  await channel.assertExchange(queues.copies, 'direct', { durable: true });
+  for (const queue of queuesOf(queues, topology.retryDelaysMs)) {
+    await channel.bindQueue(queue, queues.copies, queue);
+  }
+}
+
+function queuesOf(queues: ConsumerQueues, retryDelaysMs: readonly number[]): string[] {
+  const retries = [...new Set(retryDelaysMs)].map((delayMs) => queues.retry(delayMs));
+  return [queues.main, queues.deadLetter, ...retries];
+}
+
+/**
+ * What a consuming service checks at every connect, with passive declarations (no permission
+ * needed): the events exchange, its copies exchange and every queue of its topology. Throws
+ * `TopologyMissingError` naming the first one missing (the broker then closes the channel).
+ * Bindings cannot be checked this way: the topology step binds what `EVENT_SUBSCRIPTIONS` lists.
+ */
+export async function checkConsumerTopology(
+  channel: Channel,
+  topology: Pick<ConsumerTopology, 'exchange' | 'serviceName' | 'retryDelaysMs'>,
+): Promise<void> {
+  const queues = consumerQueues(topology.serviceName);
+  await checkExchange(channel, topology.exchange);
+  await channel
+    .checkExchange(queues.copies)
+    .catch((error: unknown) =>
+      Promise.reject(new TopologyMissingError(`exchange ${queues.copies}`, error)),
+    );
+  for (const queue of queuesOf(queues, topology.retryDelaysMs)) {
+    await channel
+      .checkQueue(queue)
+      .catch((error: unknown) => Promise.reject(new TopologyMissingError(`queue ${queue}`, error)));
+  }
 }
 
 export interface EventTopology {
@@ -121,4 +190,21 @@ export async function declareEventTopology(
     });
   }
   return Object.keys(subscriptions);
+}
+
+/**
+ * The topology step over a connection of its own: connects to `url`, declares everything
+ * (`declareEventTopology`) and disconnects. For tests and benchmarks that start services on a
+ * broker of their own, as `npm run up` does before the services start.
+ */
+export async function declareEventTopologyAt(
+  url: string,
+  topology: EventTopology,
+): Promise<string[]> {
+  const connection = await amqplib.connect(url);
+  try {
+    return await declareEventTopology(await connection.createChannel(), topology);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }

@@ -1,6 +1,8 @@
+import type { EventEnvelope } from '@ajla/contracts';
 import type { Message } from 'amqplib';
 import {
   RABBITMQ_URL,
+  declareTopologyOf,
   RecordingHandler,
   aSubmittedEvent,
   testBed,
@@ -11,9 +13,11 @@ import {
   listen,
 } from '../../test/harness';
 import { createAmqpConnection } from '../amqp/connection';
+import { consumerQueues } from '../amqp/topology';
 import { silentLogger } from '../logger';
 import type { DeliveryOutcome } from './event-consumer';
-import type { EventTransport } from './event-transport';
+import type { EventContext } from './event-context';
+import { EventTransport } from './event-transport';
 
 jest.setTimeout(30_000);
 
@@ -135,38 +139,76 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     ).rejects.toThrow(/PRECONDITION_FAILED.*x-queue-type/);
   });
 
-  it('reports queues it cannot declare (arguments changed by hand) instead of consuming', async () => {
-    const serviceName = uniqueName('t-mismatch');
-    // Someone made the queue a classic one: the broker refuses the consumer's declaration.
-    await bed.channel.assertQueue(`${serviceName}.events`, { durable: true });
+  it('reports a topology the topology step has not declared instead of consuming, then consumes once it has', async () => {
+    const serviceName = uniqueName('t-undeclared');
     const connection = createAmqpConnection({
       url: RABBITMQ_URL,
-      name: 'mismatch test',
+      name: 'undeclared test',
       logger: silentLogger,
       reconnectDelayMs: 200,
     });
     const errors: string[] = [];
-    const broken = eventTransport({
+    const handler = new RecordingHandler();
+    // Not the harness's `eventTransport`, which plays the topology step first.
+    const transport = new EventTransport({
       dataSource: bed.dataSource,
       connection,
       serviceName,
       exchange: bed.exchange,
-      handlers: [new RecordingHandler()],
       retryDelaysMs: RETRY_DELAYS_MS,
       logger: { ...silentLogger, error: (message) => errors.push(message) },
     });
+    transport.addHandler(
+      'request.submitted',
+      (event: EventEnvelope, context: EventContext) => handler.handle(event, context),
+      true,
+    );
+    const topology = {
+      exchange: bed.exchange,
+      serviceName,
+      routingKeys: ['request.submitted'],
+      retryDelaysMs: RETRY_DELAYS_MS,
+    };
     try {
-      await listen(broken);
-      await waitFor(() => /queues not declared: .*PRECONDITION/.test(broken.problem() ?? ''));
-      await expect(broken.whenConsuming(300)).rejects.toThrow(/not consuming/);
+      await new Promise<void>((resolve, reject) =>
+        transport.listen((error?: unknown) => (error ? reject(error) : resolve())),
+      );
+      await waitFor(() =>
+        /queues not declared: .*is not on the broker: run the topology step/.test(
+          transport.problem() ?? '',
+        ),
+      );
+      await expect(transport.whenConsuming(300)).rejects.toThrow(/not consuming/);
+      // Nothing was declared by the service: it has no right to.
+      const probe = await bed.broker.createChannel();
+      probe.on('error', () => undefined);
+      await expect(probe.checkQueue(`${serviceName}.events`)).rejects.toThrow(/NOT_FOUND/);
       // Said once, not at every reconnection.
       await new Promise((resolve) => setTimeout(resolve, 600));
       expect(new Set(errors).size).toBe(errors.length);
+
+      await declareTopologyOf(topology);
+      await transport.whenConsuming(10_000);
+      expect(transport.problem()).toBeNull();
+      // Straight to this queue (through its copies exchange, as a replay goes): on the events
+      // exchange it would reach the other tests' queue too.
+      const event = aSubmittedEvent();
+      const queues = consumerQueues(serviceName);
+      bed.channel.publish(queues.copies, queues.main, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        messageId: event.id,
+        type: event.type,
+        contentType: 'application/json',
+      });
+      await waitFor(() => handler.calls.length === 1);
     } finally {
-      await broken.close();
+      await transport.close();
       await connection.close();
-      await bed.channel.deleteQueue(`${serviceName}.events`);
-      await bed.channel.deleteQueue(`${serviceName}.events.dlq`);
+      const queues = consumerQueues(serviceName);
+      for (const queue of [queues.main, queues.deadLetter, ...RETRY_DELAYS_MS.map(queues.retry)]) {
+        await bed.channel.deleteQueue(queue).catch(() => undefined);
+      }
+      await bed.channel.deleteExchange(queues.copies).catch(() => undefined);
     }
   });
 

@@ -19,7 +19,7 @@ import {
   retryCopyOptions,
   retryCountOf,
 } from '../amqp/message-headers';
-import { type ConsumerQueues, consumerQueues, declareConsumerTopology } from '../amqp/topology';
+import { type ConsumerQueues, checkConsumerTopology, consumerQueues } from '../amqp/topology';
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
@@ -152,7 +152,7 @@ export class EventConsumer {
   }
 
   /**
-   * Declares the topology and starts consuming as soon as the broker is there (now, or when it
+   * Checks the topology and starts consuming as soon as the broker is there (now, or when it
    * comes); does not wait for it. Again after every reconnection.
    */
   async start(): Promise<void> {
@@ -169,8 +169,8 @@ export class EventConsumer {
       name: `${this.options.serviceName}-retries`,
       confirm: true,
       publishTimeout: this.options.publishTimeoutMs ?? 5_000,
-      // Declared here too: a copy sent to a queue that does not exist would vanish.
-      setup: (channel: Channel) => declareConsumerTopology(channel, topology),
+      // Checked here too: a copy sent to a queue that does not exist would vanish.
+      setup: (channel: Channel) => checkConsumerTopology(channel, topology),
     });
     this.consumerChannel = connection.createChannel({
       name: `${this.options.serviceName}-consumer`,
@@ -181,7 +181,7 @@ export class EventConsumer {
           // sends that one without waiting for it, and a channel closed before the broker's answer
           // (a stop right after a start) rejects it where no one listens.
           await channel.prefetch(this.options.prefetch ?? 32);
-          await declareConsumerTopology(channel, topology);
+          await checkConsumerTopology(channel, topology);
           this.topologyError = undefined;
           this.loggedSetupErrors.clear();
           this.delivering = new ChannelAcks(channel);
@@ -417,7 +417,8 @@ export class EventConsumer {
       return this.deadLetter(message, channel, 'handler_failed', error);
     }
     try {
-      await this.copies.sendToQueue(
+      await this.copies.publish(
+        this.queues.copies,
         this.queues.retry(decision.delayMs),
         message.content,
         retryCopyOptions(message, decision.retryCount, error),
@@ -439,7 +440,8 @@ export class EventConsumer {
     error: unknown,
   ): Promise<DeliveryOutcome> {
     try {
-      await this.copies.sendToQueue(
+      await this.copies.publish(
+        this.queues.copies,
         this.queues.deadLetter,
         message.content,
         deadLetterCopyOptions(message, reason, error, this.options.serviceName),

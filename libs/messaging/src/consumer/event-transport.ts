@@ -30,7 +30,10 @@ export class EventTransport extends Server implements CustomTransportStrategy {
     super();
   }
 
-  /** Binds the queue to the registered patterns and consumes; `callback(error)` if they are wrong. */
+  /**
+   * Checks the queues the topology step declared and consumes; `callback(error)` if the patterns
+   * are wrong.
+   */
   listen(callback: (error?: unknown) => void): void {
     let consumer: EventConsumer;
     try {

@@ -159,7 +159,12 @@ export class DeadLetterQueue {
         },
         total,
         async (message) => {
-          channel.sendToQueue(this.queues.main, message.content, replayOptions(message));
+          channel.publish(
+            this.queues.copies,
+            this.queues.main,
+            message.content,
+            replayOptions(message),
+          );
           await channel.waitForConfirms();
           channel.ack(message);
           replayed += 1;

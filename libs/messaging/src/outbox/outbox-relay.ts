@@ -5,7 +5,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { PostgresListener } from '@ajla/platform';
 import type { AmqpConnectionManager } from '../amqp/connection';
 import { eventPublishOptions } from '../amqp/message-headers';
-import { declareExchange } from '../amqp/topology';
+import { checkExchange } from '../amqp/topology';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
 
@@ -131,7 +131,8 @@ export class OutboxRelay {
       name: 'outbox-relay',
       confirm: true,
       publishTimeout: this.publishTimeoutMs,
-      setup: (channel: ConfirmChannel) => declareExchange(channel, exchange),
+      // The topology step declares the exchange; the relay only checks it is there.
+      setup: (channel: ConfirmChannel) => checkExchange(channel, exchange),
     });
     this.channel.on('connect', () => {
       this.channelReady = true;
