@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { QueryFailedError } from 'typeorm';
-import { redactUrl, serializeError } from './logger';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LOG_FLUSH_INTERVAL_MS, bufferedStdout, redactUrl, serializeError } from './logger';
 
 /** What pg's driver throws for a unique violation, with the row's values in `detail`. */
 function uniqueViolation(): Error {
@@ -125,5 +128,51 @@ describe('serializeError', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({
       err: { type: 'QueryFailedError', code: '23505', table: 'users' },
     });
+  });
+});
+
+describe('bufferedStdout', () => {
+  let dir: string;
+  let file: string;
+  let fd: number;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ajla-log-'));
+    file = path.join(dir, 'out.log');
+    fd = openSync(file, 'w');
+  });
+  afterEach(() => {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const written = () => readFileSync(file, 'utf8');
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('holds a few lines back, then writes them within the flush interval', async () => {
+    const logger = pino({}, bufferedStdout(fd));
+    logger.info('first');
+    logger.info('second');
+    expect(written()).toBe('');
+    await wait(LOG_FLUSH_INTERVAL_MS * 3);
+    expect(
+      written()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).msg),
+    ).toEqual(['first', 'second']);
+  });
+
+  it('writes a busy stream in chunks, losing and reordering nothing', async () => {
+    const logger = pino({}, bufferedStdout(fd));
+    for (let i = 0; i < 2000; i++) logger.info({ i }, 'line');
+    // Chunks of 4 KB went out while the lines came, without waiting for the timer.
+    await wait(20);
+    expect(written().length).toBeGreaterThan(4096);
+    await wait(LOG_FLUSH_INTERVAL_MS * 3);
+    const lines = written().trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).i)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
   });
 });
