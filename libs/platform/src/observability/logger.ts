@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import { currentRequestContext } from '../http/request-context';
+import { activeSpanContext } from './tracing';
 
 /** Routes polled by probes and scrapers: logging each poll would drown everything else. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -143,9 +144,16 @@ export function loggerParams({ serviceName, level, destination }: LoggerOptions)
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     // Every line written while a request (or a consumed message) is handled says which action it
-    // belongs to, including lines from code that never sees the request.
+    // belongs to, including lines from code that never sees the request; with tracing on, in
+    // which span too.
     mixin: () => {
       const context = currentRequestContext();
+      const span = activeSpanContext();
+      if (span) {
+        return context
+          ? { correlationId: context.correlationId, traceId: span.traceId, spanId: span.spanId }
+          : { traceId: span.traceId, spanId: span.spanId };
+      }
       return context ? { correlationId: context.correlationId, traceId: context.traceId } : {};
     },
     genReqId: (req: IncomingMessage) => req.id,
