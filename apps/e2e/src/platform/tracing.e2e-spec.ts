@@ -147,6 +147,26 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     expect(tree.parentOf(consumer)).toBe(publish);
   });
 
+  it('keeps query values out of spans as out of logs: paging and filters only', async () => {
+    const client = clientSpan();
+    const secret = `s3cr3t-${randomId(4)}`;
+    const listed = await api('GET', `/api/v1/requests?page=1&secret_code=${secret}`, {
+      baseUrl: platform.gatewayUrl,
+      token,
+      headers: { traceparent: client.traceparent },
+    });
+    expect(listed.status).toBeLessThan(500);
+    const spans = await wholeTrace(client, (trace) =>
+      trace.some((s) => s.service === 'request-service' && s.kind === 'server'),
+    );
+    const servers = spans.filter((s) => s.kind === 'server');
+    expect(servers.map((s) => s.attributes['url.query'])).toEqual([
+      'page=1&secret_code=[REDACTED]',
+      'page=1&secret_code=[REDACTED]',
+    ]);
+    expect(JSON.stringify(spans)).not.toContain(secret);
+  });
+
   /**
    * The trace's spans once `complete` holds and every span's parent has arrived (services export
    * in batches, so a parent may come after its children), with the client's span as the only

@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/api';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { redactUrl } from './redact-url';
 
 /**
  * Distributed tracing with OpenTelemetry, off unless the standard `OTEL_*` variables ask for it
@@ -92,12 +93,24 @@ export function startTracing(
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => isUntracedPath(request),
+        // Query values as in the logs: paging and filters only.
+        startIncomingSpanHook: (request) => queryAttributes(request.url ?? ''),
         // WebSocket handshakes have spans of their own (sessions), which the upstream's continues.
         ignoreOutgoingRequestHook: (options) => isUpgrade(options),
+        // Node's own client only posts webhooks here, from a job or a test delivery: traced
+        // within an action only, and by the receiver's origin (its URL may hold its secret).
+        requireParentforOutgoingSpans: true,
+        startOutgoingSpanHook: (options) => ({ 'url.full': originOf(options) }),
       }),
       new UndiciInstrumentation({
         ignoreRequestHook: (request) =>
           UNTRACED_PATHS.some((path) => request.path.startsWith(path)),
+        startSpanHook: (request) => ({
+          ...queryAttributes(request.path),
+          ...(request.path.includes('?')
+            ? { 'url.full': `${request.origin}${redactUrl(request.path)}` }
+            : {}),
+        }),
         // The instrumentation adds the client span's `traceparent`: one the caller set (the
         // platform's propagation headers, made for this span's parent) would be sent twice.
         requestHook: (_span, request) => {
@@ -135,6 +148,18 @@ export function isTracing(): boolean {
 function isUntracedPath(request: IncomingMessage): boolean {
   const url = request.url ?? '';
   return UNTRACED_PATHS.some((path) => url.startsWith(path));
+}
+
+/** `url.query` as logged (`redactUrl`), when there is a query. */
+function queryAttributes(url: string): Attributes {
+  const start = url.indexOf('?');
+  return start < 0 ? {} : { 'url.query': redactUrl(url)!.slice(start + 1) };
+}
+
+function originOf(options: RequestOptions): string {
+  const protocol = options.protocol ?? 'http:';
+  const host = options.hostname ?? options.host ?? 'localhost';
+  return `${protocol}//${host}${options.port ? `:${options.port}` : ''}`;
 }
 
 function isUpgrade(options: RequestOptions): boolean {
