@@ -19,6 +19,7 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   let database: TestDatabase;
   let platform: PlatformOnDatabase;
   let token: string;
+  const password = `correct horse ${randomId(4)}`;
   let conversationId: string;
 
   beforeAll(async () => {
@@ -31,7 +32,6 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     });
     const baseUrl = platform.gatewayUrl;
     const email = uniqueEmail('traced');
-    const password = 'correct horse battery';
     const registered = await api('POST', '/api/v1/auth/register', {
       baseUrl,
       body: { email, password, full_name: 'Traced Client' },
@@ -165,6 +165,14 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       'page=1&secret_code=[REDACTED]',
     ]);
     expect(JSON.stringify(spans)).not.toContain(secret);
+  });
+
+  it('exports no password or token: not from registration and login, nor the WebSocket query', () => {
+    const exported = JSON.stringify(receiver.spans);
+    expect(receiver.spans.length).toBeGreaterThan(20);
+    expect(exported).not.toContain(password);
+    expect(exported).not.toContain(token);
+    expect(exported).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);
   });
 
   /**
