@@ -219,7 +219,8 @@ export class OutboxRelay {
     }
     this.lastStart = Date.now();
     // A pass publishes the events of many requests: its statements belong to none of their traces.
-    this.running = outsideTraces(() => this.drain()).finally(() => {
+    const pass = isTracing() ? outsideTraces(() => this.drain()) : this.drain();
+    this.running = pass.finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
