@@ -1,5 +1,10 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import type { Options } from 'pino-http';
 import {
   createRequestContext,
@@ -94,19 +99,26 @@ describe('tracing off (the default)', () => {
 
 describe('tracing on', () => {
   const exporter = new InMemorySpanExporter();
+  // What a collector got from a batch that exports once a minute: only what stopping flushed.
+  const collected: ReadableSpan[] = [];
+  const collector = {
+    export: (spans: ReadableSpan[], done: (result: { code: number }) => void) => {
+      collected.push(...spans);
+      done({ code: 0 });
+    },
+    shutdown: async () => undefined,
+  };
 
   beforeAll(() => {
     expect(
       startTracing('test-service', { OTEL_TRACES_EXPORTER: 'otlp' }, [
         new SimpleSpanProcessor(exporter),
+        new BatchSpanProcessor(collector, { scheduledDelayMillis: 60_000 }),
       ]),
     ).toBe(true);
   });
 
-  afterAll(async () => {
-    await stopTracing();
-    expect(isTracing()).toBe(false);
-  });
+  afterAll(() => stopTracing());
 
   it("gives a unit of work its span's ids, re-enters the span with it, and logs both ids", async () => {
     const incoming = extractTraceContext({
@@ -145,5 +157,14 @@ describe('tracing on', () => {
     const childSpan = spans.find((s) => s.name === 'child');
     expect(unitSpan!.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
     expect(childSpan!.parentSpanContext?.spanId).toBe(span.spanId);
+  });
+
+  it('flushes the spans a batch still holds when it stops (the graceful shutdown)', async () => {
+    startSpan('last', SpanKind.SERVER, {})!.span.end();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(collected.map((span) => span.name)).not.toContain('last');
+    await stopTracing();
+    expect(isTracing()).toBe(false);
+    expect(collected.map((span) => span.name)).toEqual(expect.arrayContaining(['unit', 'last']));
   });
 });
