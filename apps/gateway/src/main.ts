@@ -1,3 +1,4 @@
+import './tracing';
 import { Logger } from '@nestjs/common';
 import { AccessTokenVerifier, RedisRevocationFeed, SessionRevocations } from '@ajla/auth';
 import { ConfigError } from '@ajla/platform';

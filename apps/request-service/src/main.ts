@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { resolveVerificationKey } from '@ajla/auth';
 import { runService } from '@ajla/platform';

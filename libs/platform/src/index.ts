@@ -20,6 +20,7 @@ export {
 } from './observability/logger';
 export { METRICS_REGISTRY, MetricsListener, metricsOpenOnAppPort } from './observability/metrics';
 export type { MetricsExposure } from './observability/metrics';
+export * from './observability/tracing';
 export { READINESS_CHECKS, Readiness } from './health/readiness';
 export type { ReadinessCheck, ReadinessReport } from './health/readiness';
 export * from './platform.module';

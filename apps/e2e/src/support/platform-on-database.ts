@@ -28,6 +28,8 @@ export interface PlatformOnDatabase {
 export async function startPlatformOnDatabase(
   databaseUrl: string,
   label: string,
+  /** Set for every process of this platform (e.g. the `OTEL_*` variables of a traced run). */
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<PlatformOnDatabase> {
   const entry = (app: string) => path.join(REPO_ROOT, 'dist/apps', app, 'src/main.js');
   const logsDir = path.join(REPO_ROOT, 'tmp/e2e-logs');
@@ -46,6 +48,7 @@ export async function startPlatformOnDatabase(
     REDIS_KEY_PREFIX: uniqueRedisPrefix(label),
     JWT_KEYS_DIR: keysDir,
     MAIL_DROP_DIR: mailDir,
+    ...extraEnv,
   };
   const stop = async () => {
     await Promise.all(children.map(stopChild));

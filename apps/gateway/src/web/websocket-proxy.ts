@@ -14,8 +14,14 @@ import {
   REQUEST_ID_HEADER,
   RequestContext,
   TRACEPARENT_HEADER,
+  SpanKind,
   coalesceWrites,
   createRequestContext,
+  endSpan,
+  extractTraceContext,
+  inTraceScope,
+  isTracing,
+  startSpan,
 } from '@ajla/platform';
 import { EdgeRateLimiter } from '../rate-limit/edge-rate-limiter';
 import { MountedRoute } from '../routing/route-definition';
@@ -229,7 +235,21 @@ export class WebSocketProxy {
     this.httpServer.emit('request', request, response);
   }
 
-  private async handle(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private handle(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // With tracing on: a span for the proxied session, from the handshake to the close, child of
+    // the client's `traceparent`; the upstream's session continues it.
+    if (!isTracing()) return this.proxy(request, socket, head);
+    const session = startSpan(
+      'WS proxy',
+      SpanKind.SERVER,
+      { 'url.path': (request.url ?? '/').split('?', 1)[0]!, 'network.protocol.name': 'websocket' },
+      extractTraceContext(request.headers),
+    )!;
+    socket.once('close', () => endSpan(session.span));
+    return inTraceScope(session, () => this.proxy(request, socket, head));
+  }
+
+  private async proxy(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const trace = createRequestContext({
       requestId: request.headers[REQUEST_ID_HEADER],
       correlationId: request.headers[CORRELATION_ID_HEADER],

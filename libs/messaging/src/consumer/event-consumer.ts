@@ -4,6 +4,7 @@ import {
   TRACEPARENT_HEADER,
   createRequestContext,
   GroupCommit,
+  inTraceScope,
   PreparedStatement,
   type RequestContext,
   runWithRequestContext,
@@ -22,6 +23,7 @@ import {
 import { type ConsumerQueues, checkConsumerTopology, consumerQueues } from '../amqp/topology';
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
 import { defaultLogger, type MessagingLogger } from '../logger';
+import { endDeliverySpan, startDeliverySpan } from '../observability/message-tracing';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
 import { ChannelAcks } from './channel-acks';
 import { EventContext } from './event-context';
@@ -296,10 +298,39 @@ export class EventConsumer {
     } catch (error) {
       malformed = error;
     }
-    const context = createRequestContext({
+    const span = startDeliverySpan(message, this.queues.main);
+    const incoming = {
       correlationId: headerText(message, CORRELATION_ID_HEADER) ?? correlationIdOf(raw),
       traceparent: headerText(message, TRACEPARENT_HEADER),
-    });
+    };
+    if (span === undefined) {
+      return this.processInContext(
+        message,
+        channel,
+        raw,
+        malformed,
+        createRequestContext(incoming),
+      );
+    }
+    // The request context takes the delivery span's ids, and enters it wherever it runs.
+    const context = inTraceScope(span, () => createRequestContext(incoming));
+    try {
+      const outcome = await this.processInContext(message, channel, raw, malformed, context);
+      endDeliverySpan(span, outcome);
+      return outcome;
+    } catch (error) {
+      endDeliverySpan(span, undefined, error);
+      throw error;
+    }
+  }
+
+  private processInContext(
+    message: ConsumeMessage,
+    channel: ChannelAcks | undefined,
+    raw: unknown,
+    malformed: unknown,
+    context: RequestContext,
+  ): Promise<DeliveryOutcome> {
     return runWithRequestContext(context, async () => {
       if (malformed !== undefined) {
         return this.deadLetter(message, channel, 'malformed_json', malformed);

@@ -2,10 +2,11 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { PostgresListener } from '@ajla/platform';
+import { isTracing, outsideTraces, PostgresListener } from '@ajla/platform';
 import type { AmqpConnectionManager } from '../amqp/connection';
 import { eventPublishOptions } from '../amqp/message-headers';
 import { checkExchange } from '../amqp/topology';
+import { publishTraced } from '../observability/message-tracing';
 import { defaultLogger, type MessagingLogger } from '../logger';
 import { messagingTables, type MessagingTables } from '../persistence/messaging-tables';
 
@@ -218,7 +219,9 @@ export class OutboxRelay {
       return;
     }
     this.lastStart = Date.now();
-    this.running = this.drain().finally(() => {
+    // A pass publishes the events of many requests: its statements belong to none of their traces.
+    const pass = isTracing() ? outsideTraces(() => this.drain()) : this.drain();
+    this.running = pass.finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
@@ -351,13 +354,14 @@ export class OutboxRelay {
       // Sent back to back, in the outbox's order; their confirms come back together.
       const outcomes = await Promise.allSettled(
         rows.map((row) => {
-          const envelope = JSON.parse(row.body);
-          return channel.publish(
-            this.options.exchange,
-            row.routing_key,
-            Buffer.from(row.body, 'utf8'),
-            eventPublishOptions(envelope, row.headers),
-          );
+          const { exchange } = this.options;
+          const body = Buffer.from(row.body, 'utf8');
+          const options = eventPublishOptions(JSON.parse(row.body), row.headers);
+          return isTracing()
+            ? publishTraced(exchange, row.routing_key, options, (traced) =>
+                channel.publish(exchange, row.routing_key, body, traced),
+              )
+            : channel.publish(exchange, row.routing_key, body, options);
         }),
       );
       const confirmed = rows.filter((_, i) => outcomes[i].status === 'fulfilled');

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { IncomingMessage } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,6 +22,7 @@ import {
 } from './request-context';
 import { transportStrategyOf } from './transport-strategy';
 import { readinessOf } from '../health/readiness';
+import { stopTracing } from '../observability/tracing';
 import { checkUntrustedInput } from './untrusted-input';
 import { createValidationPipe } from './validation.pipe';
 
@@ -220,6 +222,8 @@ export function installRequestContext(fastify: FastifyInstance): () => void {
     });
     reply.header(REQUEST_ID_HEADER, context.requestId);
     reply.header(CORRELATION_ID_HEADER, context.correlationId);
+    // The HTTP instrumentation names its server span after the method only; the route says more.
+    if (context.trace !== undefined) nameServerSpan(request);
     runWithRequestContext(context, done);
   });
   // Reading the body happens in the socket's async context, not the request's: the context (ours
@@ -246,6 +250,14 @@ export function installRequestContext(fastify: FastifyInstance): () => void {
   return () => {
     draining = true;
   };
+}
+
+function nameServerSpan(request: FastifyRequest): void {
+  const route = request.routeOptions.url;
+  const span = trace.getActiveSpan();
+  if (!span || route === undefined) return;
+  span.updateName(`${request.method} ${route}`);
+  span.setAttribute('http.route', route);
 }
 
 /** How long a service keeps an idle client connection open. */
@@ -283,7 +295,7 @@ export interface ShutdownOptions {
  * SIGTERM/SIGINT: readiness false at once, then `onShutdownStart` (the drain: answers close their
  * connections, clients close their idle ones), then Nest's shutdown hooks (consumers stop and ack, the HTTP
  * server stops listening and waits for requests in flight, then Postgres and Redis close), then
- * exit. If that takes longer than
+ * the spans not yet exported are flushed (tracing on), then exit. If that takes longer than
  * the grace period, exit anyway. Returns the handler (tests call it directly).
  */
 export function installShutdown(
@@ -312,9 +324,11 @@ export function installShutdown(
       readinessOf(app)?.markShuttingDown();
       await onShutdownStart?.();
       await app.close();
+      await stopTracing(); // the spans of the last requests, flushed
       clearTimeout(deadline);
       exit(0);
     } catch (error) {
+      await stopTracing().catch(() => undefined);
       clearTimeout(deadline);
       logger.error(`Shutdown failed: ${String(error)}`, (error as Error)?.stack, 'Shutdown');
       exit(1);

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { context as traceContexts } from '@opentelemetry/api';
+import { activeSpanContext, type TraceContext } from '../observability/tracing';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
@@ -19,6 +21,11 @@ export interface RequestContext {
   /** This hop's span id (16 hex): the parent of whatever it calls. */
   readonly spanId: string;
   readonly traceFlags: string;
+  /**
+   * With tracing on: the OpenTelemetry context of this unit of work's span (its ids are the ones
+   * above), entered again with the request context (`runWithRequestContext`).
+   */
+  readonly trace?: TraceContext;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -38,13 +45,26 @@ export function newRequestId(): string {
 
 /**
  * The context of a new unit of work (an HTTP request, a consumed message, a job): ids and trace
- * from the incoming headers when they are well-formed, fresh ones otherwise.
+ * from the incoming headers when they are well-formed, fresh ones otherwise. With tracing on, the
+ * unit's span is the active one when this is called (the HTTP server span, a consumer span, a
+ * WebSocket session's): its trace and span ids are the context's, so log lines name real spans.
  */
 export function createRequestContext(
   incoming: { requestId?: unknown; correlationId?: unknown; traceparent?: unknown } = {},
 ): RequestContext {
   const requestId = isSafeId(incoming.requestId) ? incoming.requestId : newRequestId();
   const correlationId = isSafeId(incoming.correlationId) ? incoming.correlationId : requestId;
+  const span = activeSpanContext();
+  if (span) {
+    return {
+      requestId,
+      correlationId,
+      traceId: span.traceId,
+      spanId: span.spanId,
+      traceFlags: traceFlagsText(span.traceFlags),
+      trace: traceContexts.active(),
+    };
+  }
   const parent =
     typeof incoming.traceparent === 'string' ? TRACEPARENT.exec(incoming.traceparent.trim()) : null;
   const validParent = parent && !ALL_ZERO.test(parent[1]) && !ALL_ZERO.test(parent[2]);
@@ -57,8 +77,11 @@ export function createRequestContext(
   };
 }
 
+/** Runs `fn` in `context` (and, with tracing on, in its span's trace context). */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
+  const trace = context.trace;
+  if (trace === undefined) return storage.run(context, fn);
+  return storage.run(context, () => traceContexts.with(trace, fn));
 }
 
 export function currentRequestContext(): RequestContext | undefined {
@@ -67,14 +90,25 @@ export function currentRequestContext(): RequestContext | undefined {
 
 /**
  * Headers to put on an outgoing HTTP request or AMQP message so the next service continues this
- * action: the same correlation id and trace, with this hop as the parent span.
+ * action: the same correlation id and trace, with this hop as the parent span (with tracing on,
+ * the active span: a WebSocket frame's, say, rather than its session's). An outgoing HTTP call's
+ * instrumentation replaces the `traceparent` with its own client span's.
  */
 export function propagationHeaders(
   context: RequestContext | undefined = currentRequestContext(),
 ): Record<string, string> {
   if (!context) return {};
+  const span = activeSpanContext();
+  const traceparent =
+    span && span.traceId === context.traceId
+      ? `00-${span.traceId}-${span.spanId}-${traceFlagsText(span.traceFlags)}`
+      : `00-${context.traceId}-${context.spanId}-${context.traceFlags}`;
   return {
     [CORRELATION_ID_HEADER]: context.correlationId,
-    [TRACEPARENT_HEADER]: `00-${context.traceId}-${context.spanId}-${context.traceFlags}`,
+    [TRACEPARENT_HEADER]: traceparent,
   };
+}
+
+function traceFlagsText(flags: number): string {
+  return flags.toString(16).padStart(2, '0');
 }

@@ -4,6 +4,10 @@ import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import { currentRequestContext } from '../http/request-context';
+import { REDACTED, redactUrl } from './redact-url';
+import { activeSpanContext } from './tracing';
+
+export { LOGGED_QUERY_PARAMETERS, redactUrl } from './redact-url';
 
 /** Routes polled by probes and scrapers: logging each poll would drown everything else. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -36,42 +40,6 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
-
-/**
- * Query parameters whose values are logged: paging and filters, never anything a client could
- * make secret. Every other value (a `?token=` of a WebSocket handshake, anything unforeseen) is
- * redacted, and so is a name that does not look like a parameter name.
- */
-export const LOGGED_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
-  'page',
-  'page_size',
-  'limit',
-  'after_seq',
-  'status',
-  'role',
-]);
-const PARAMETER_NAME = /^[A-Za-z_]{1,32}$/;
-const LOGGED_VALUE = /^[A-Za-z0-9_-]{0,64}$/;
-const REDACTED = '[REDACTED]';
-
-/** The URL as logged: the path, and of the query only what `LOGGED_QUERY_PARAMETERS` allows. */
-export function redactUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  const start = url.indexOf('?');
-  if (start < 0) return url;
-  const end = url.indexOf('#', start);
-  const query = url.slice(start + 1, end < 0 ? undefined : end);
-  const parameters = query.split('&').map((parameter) => {
-    const equals = parameter.indexOf('=');
-    const name = equals < 0 ? parameter : parameter.slice(0, equals);
-    if (!PARAMETER_NAME.test(name)) return REDACTED;
-    const value = equals < 0 ? undefined : parameter.slice(equals + 1);
-    if (value === undefined) return name;
-    const logged = LOGGED_QUERY_PARAMETERS.has(name) && LOGGED_VALUE.test(value);
-    return `${name}=${logged ? value : REDACTED}`;
-  });
-  return `${url.slice(0, start)}?${parameters.join('&')}`;
-}
 
 /**
  * Fields of an error that are logged: what it is, where it happened and, for Postgres errors, the
@@ -171,9 +139,16 @@ export function loggerParams({ serviceName, level, destination }: LoggerOptions)
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     // Every line written while a request (or a consumed message) is handled says which action it
-    // belongs to, including lines from code that never sees the request.
+    // belongs to, including lines from code that never sees the request; with tracing on, in
+    // which span too.
     mixin: () => {
       const context = currentRequestContext();
+      const span = activeSpanContext();
+      if (span) {
+        return context
+          ? { correlationId: context.correlationId, traceId: span.traceId, spanId: span.spanId }
+          : { traceId: span.traceId, spanId: span.spanId };
+      }
       return context ? { correlationId: context.correlationId, traceId: context.traceId } : {};
     },
     genReqId: (req: IncomingMessage) => req.id,

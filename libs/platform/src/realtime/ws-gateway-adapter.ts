@@ -14,6 +14,15 @@ import {
   TRACEPARENT_HEADER,
   type RequestContext,
 } from '../http/request-context';
+import {
+  endSpan,
+  extractTraceContext,
+  inTraceScope,
+  isTracing,
+  SpanKind,
+  startSpan,
+  type TraceScope,
+} from '../observability/tracing';
 import { errorFrame, FrameError, parseTypedFrame, sendFrame, type TypedFrame } from './frames';
 import { TokenBucket } from './token-bucket';
 
@@ -156,6 +165,29 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
     url: URL,
     rawParams: Record<string, string>,
   ): Promise<void> {
+    // With tracing on: a span for the session, from the handshake to the close, child of the
+    // handshake's `traceparent` (the gateway's session); the check and every frame are its children.
+    if (!isTracing()) return this.handshake(request, socket, head, url, rawParams);
+    const session = startSpan(
+      `WS ${this.path}`,
+      SpanKind.SERVER,
+      { 'url.path': url.pathname, 'network.protocol.name': 'websocket' },
+      extractTraceContext(request.headers),
+    )!;
+    socket.once('close', () => endSpan(session.span));
+    return inTraceScope(session, () =>
+      this.handshake(request, socket, head, url, rawParams, session),
+    );
+  }
+
+  private async handshake(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    rawParams: Record<string, string>,
+    session?: TraceScope,
+  ): Promise<void> {
     try {
       if (this.closing) throw new UpgradeRefusal({ status: 503, body: SHUTTING_DOWN });
       const { wss, settings } = this;
@@ -165,17 +197,24 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
       const params = decodedParams(rawParams);
       if (params === undefined) throw new NotFoundError('Not found', 'not_found');
       const admission = await settings.admit({ params, query: url.searchParams, request });
-      const context = createRequestContext({
-        correlationId: request.headers[CORRELATION_ID_HEADER],
-        traceparent: request.headers[TRACEPARENT_HEADER],
-      });
+      const context = session
+        ? inTraceScope(session, () => this.sessionContext(request))
+        : this.sessionContext(request);
       if (socket.destroyed) return;
       wss.handleUpgrade(request, socket, head, (ws) =>
         this.accept(ws, request, admission, context),
       );
     } catch (error) {
-      this.refuse(socket, error);
+      const status = this.refuse(socket, error);
+      session?.span.setAttribute('http.response.status_code', status);
     }
+  }
+
+  private sessionContext(request: IncomingMessage): RequestContext {
+    return createRequestContext({
+      correlationId: request.headers[CORRELATION_ID_HEADER],
+      traceparent: request.headers[TRACEPARENT_HEADER],
+    });
   }
 
   private accept(
@@ -206,13 +245,15 @@ export class WsGatewayServer<Admission = unknown> extends EventEmitter {
     this.emit('connection', ws, request, admission);
   }
 
-  private refuse(socket: Duplex, error: unknown): void {
+  /** Answers the upgrade with the error's HTTP answer; returns its status. */
+  private refuse(socket: Duplex, error: unknown): number {
     const answer = error instanceof UpgradeRefusal ? error.answer : errorAnswer(error);
     if (answer.status >= 500 && !(error instanceof UpgradeRefusal)) {
       this.logger.error(`WebSocket handshake failed: ${String(error)}`, (error as Error)?.stack);
     }
     this.settings?.onRefused?.(answer.status);
     answerUpgrade(socket, answer);
+    return answer.status;
   }
 
   private beat(): void {
@@ -336,8 +377,26 @@ function onFrame(
   }
   const text = String(data);
   state.handling = state.handling.then(() =>
-    runWithRequestContext(state.context, () => handleFrame(ws, byType, text)),
+    runWithRequestContext(state.context, () =>
+      state.context.trace === undefined
+        ? handleFrame(ws, byType, text)
+        : handleFrameTraced(ws, byType, text),
+    ),
   );
+}
+
+/** `handleFrame` in a span of its own (child of the session's), named after the frame's type. */
+async function handleFrameTraced(
+  ws: WebSocket,
+  byType: Map<string, (frame: TypedFrame) => unknown>,
+  text: string,
+): Promise<void> {
+  const frame = startSpan('WS frame', SpanKind.SERVER, { 'network.protocol.name': 'websocket' });
+  if (frame === undefined) return handleFrame(ws, byType, text);
+  await inTraceScope(frame, () =>
+    handleFrame(ws, byType, text, (type) => frame.span.updateName(`WS ${type}`)),
+  );
+  endSpan(frame.span);
 }
 
 /** Never rejects: a failure is the frame's error frame, and the next frame is handled. */
@@ -345,6 +404,7 @@ async function handleFrame(
   ws: WebSocket,
   byType: Map<string, (frame: TypedFrame) => unknown>,
   text: string,
+  onType?: (type: string) => void,
 ): Promise<void> {
   // A socket being closed (revoked, flooding, shutting down) takes no more frames, queued ones
   // included: a revoked session must not post after its close began.
@@ -352,6 +412,7 @@ async function handleFrame(
   let frame: TypedFrame | undefined;
   try {
     frame = parseTypedFrame(text, byType);
+    onType?.(frame.type);
     // Nest's handler: what it throws goes to the gateway's exception filter (ErrorFrameFilter).
     const answer = await byType.get(frame.type)!(frame);
     if (answer !== undefined) sendFrame(ws, JSON.stringify(answer));
