@@ -103,10 +103,13 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       expect(tree.under(consumer).some(isDatabaseCall)).toBe(true);
     }
 
-    // Log lines name the trace and the span they were written in.
-    const logged = logLinesOf('request-service').filter((line) => line.traceId === client.traceId);
+    // Log lines name the trace and the span they were written in (written within 200 ms: the
+    // services buffer their output).
+    const logged = await waitFor(() => {
+      const lines = logLinesOf('request-service').filter((line) => line.traceId === client.traceId);
+      return lines.length > 0 ? lines : undefined;
+    });
     const spanIds = new Set(spans.map((s) => s.spanId));
-    expect(logged.length).toBeGreaterThan(0);
     expect(logged.every((line) => spanIds.has(String(line.spanId)))).toBe(true);
   });
 

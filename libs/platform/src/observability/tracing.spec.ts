@@ -31,8 +31,13 @@ async function finished(exporter: InMemorySpanExporter, count: number) {
 }
 
 function logMixin(): Record<string, unknown> {
-  const { pinoHttp } = loggerParams({ serviceName: 'test', level: 'info' });
-  return (pinoHttp as Options).mixin!({}, 30, undefined as never) as Record<string, unknown>;
+  const { pinoHttp } = loggerParams({
+    serviceName: 'test',
+    level: 'info',
+    destination: { write: () => undefined },
+  });
+  const [options] = pinoHttp as [Options, unknown];
+  return options.mixin!({}, 30, undefined as never) as Record<string, unknown>;
 }
 
 describe('tracingConfigured', () => {
