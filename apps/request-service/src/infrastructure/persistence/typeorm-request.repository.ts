@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxUnitOfWork } from '@ajla/messaging';
+import { PreparedStatement } from '@ajla/platform';
 import type { Request } from '../../domain/request/request.aggregate';
 import type { RequestId } from '../../domain/request/request-id';
 import type {
@@ -11,12 +12,34 @@ import type {
 import { RequestMapper } from './request.mapper';
 import { RequestOrmEntity } from './request.orm-entity';
 
+/** A request's columns under the entity's property names, so a row reads as a `RequestOrmEntity`. */
+const REQUEST_COLUMNS = `id, user_id AS "userId", type, description, status,
+  assignee_id AS "assigneeId", conversation_id AS "conversationId",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * Reading one request is every request page's first step: prepared once per connection, without
+ * the query builder (which cost the service about an eighth of its CPU on a request by id).
+ */
+const REQUEST_BY_ID = new PreparedStatement<RequestOrmEntity>(
+  'request_by_id',
+  `SELECT ${REQUEST_COLUMNS} FROM requests WHERE id = $1`,
+);
+/**
+ * SELECT ... FOR UPDATE: a concurrent change of this request waits here for our commit, then
+ * reads the state we left, so two transitions from one state cannot both succeed.
+ */
+const REQUEST_BY_ID_FOR_UPDATE = new PreparedStatement<RequestOrmEntity>(
+  'request_by_id_for_update',
+  `SELECT ${REQUEST_COLUMNS} FROM requests WHERE id = $1 FOR UPDATE`,
+);
+
 @Injectable()
 export class TypeOrmRequestRepository implements RequestRepository, RequestListing {
   constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findById(id: RequestId): Promise<Request | undefined> {
-    const row = await this.unitOfWork.manager.findOneBy(RequestOrmEntity, { id });
+    const [row] = await REQUEST_BY_ID.run(this.unitOfWork.manager, [id]);
     return row ? RequestMapper.toDomain(row) : undefined;
   }
 
@@ -24,13 +47,7 @@ export class TypeOrmRequestRepository implements RequestRepository, RequestListi
     if (!this.unitOfWork.inTransaction) {
       throw new Error('findByIdForUpdate must run inside a unit of work: its lock would not last');
     }
-    // SELECT ... FOR UPDATE: a concurrent change of this request waits here for our commit, then
-    // reads the state we left, so two transitions from one state cannot both succeed.
-    const row = await this.unitOfWork.manager
-      .createQueryBuilder(RequestOrmEntity, 'r')
-      .where('r.id = :id', { id })
-      .setLock('pessimistic_write')
-      .getOne();
+    const [row] = await REQUEST_BY_ID_FOR_UPDATE.run(this.unitOfWork.manager, [id]);
     return row ? RequestMapper.toDomain(row) : undefined;
   }
 
