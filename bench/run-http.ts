@@ -115,6 +115,8 @@ interface Measurement {
   scenario: string;
   target: TargetName;
   url: string;
+  /** Bytes of the checked answer's body: the targets answer the same amount of data. */
+  response_bytes: number;
   req_per_s: number;
   requests: number;
   latency_ms: { p50: number; p90: number; p99: number; max: number; mean: number };
@@ -258,10 +260,14 @@ async function measure(
   if (scenario.caller) headers.authorization = `Bearer ${target.callers[scenario.caller]}`;
   if (scenario.body !== undefined) headers['content-type'] = 'application/json';
   const body = scenario.body === undefined ? undefined : JSON.stringify(scenario.body);
-  const base = { scenario: scenario.name, target: target.name, url };
-
   const check = await fetch(url, { method: scenario.method, headers, body });
   const checkText = await check.text();
+  const base = {
+    scenario: scenario.name,
+    target: target.name,
+    url,
+    response_bytes: Buffer.byteLength(checkText),
+  };
   if (check.status !== scenario.status) {
     const failed = `answered ${check.status} (expected ${scenario.status}): ${checkText.slice(0, 200)}`;
     return { ...base, ...emptyMeasurement(), failed };
@@ -372,18 +378,18 @@ function judge(measurements: Measurement[]): string[] {
 
 function markdownTable(measurements: Measurement[]): string {
   const rows = [
-    '| scenario | target | req/s | latency p50 / p90 / p99 / max (ms) | not 2xx / errors | CPU ms per request (other work) |',
-    '| --- | --- | ---: | ---: | ---: | --- |',
+    '| scenario | target | req/s | latency p50 / p90 / p99 / max (ms) | not 2xx / errors | answer bytes | CPU ms per request (other work) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const m of measurements) {
     if (m.failed) {
-      rows.push(`| ${m.scenario} | ${m.target} | — | failed | — | — |`);
+      rows.push(`| ${m.scenario} | ${m.target} | — | failed | — | ${m.response_bytes} | — |`);
       continue;
     }
     const l = m.latency_ms;
     rows.push(
       `| ${m.scenario} | ${m.target} | ${m.req_per_s} | ${l.p50} / ${l.p90} / ${l.p99} / ${l.max} | ` +
-        `${m.unexpected} / ${m.errors} | ${formatCpu(m)} |`,
+        `${m.unexpected} / ${m.errors} | ${m.response_bytes} | ${formatCpu(m)} |`,
     );
   }
   return rows.join('\n');
