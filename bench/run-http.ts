@@ -22,6 +22,7 @@ import {
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe } from './support/db-probe';
 import { gitCommit, postgresVersion } from './support/environment';
+import { profileByPackage, profileCpu } from './support/inspector';
 import { PlatformUnavailable, startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-http/bench/. */
@@ -109,6 +110,8 @@ interface Options {
   scenarios: string[];
   seedRequests: number;
   seedMessages: number;
+  /** A process (gateway, a service's app name, or bare) to CPU-profile in its measured windows. */
+  profile?: string;
 }
 
 interface Measurement {
@@ -126,6 +129,8 @@ interface Measurement {
   cpu: CpuShare;
   /** CPU time per request by process group: where the time goes. */
   cpu_ms_per_request: Record<string, number>;
+  /** With --profile: where that process's CPU samples fell, by package, percent. */
+  profile?: { process: string; file: string; by_package: Record<string, number> };
   failed?: string;
 }
 
@@ -135,6 +140,8 @@ interface Target {
   urlFor(scenario: Scenario): string;
   callers: Callers;
   seeded: Seeded;
+  /** The processes a request to this target goes through, by the names --profile takes. */
+  processesFor(scenario: Scenario): Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -174,14 +181,30 @@ async function main(): Promise<void> {
     const callers = await platformCallers(platform.gatewayUrl, platform.admin);
     const seeded = await seed(platform.gatewayUrl, callers, seedCounts);
     const targets: Record<TargetName, Target> = {
-      bare: { name: 'bare', urlFor: () => bare.url, callers: bare.callers, seeded: bareSeeded },
+      bare: {
+        name: 'bare',
+        urlFor: () => bare.url,
+        callers: bare.callers,
+        seeded: bareSeeded,
+        processesFor: () => ({ bare: bare.child.pid! }),
+      },
       direct: {
         name: 'direct',
         urlFor: (s) => platform.serviceUrls[s.service],
         callers,
         seeded,
+        processesFor: (s) => ({ [s.service]: platform.pids[s.service] }),
       },
-      gateway: { name: 'gateway', urlFor: () => platform.gatewayUrl, callers, seeded },
+      gateway: {
+        name: 'gateway',
+        urlFor: () => platform.gatewayUrl,
+        callers,
+        seeded,
+        processesFor: (s) => ({
+          gateway: platform.pids.gateway,
+          [s.service]: platform.pids[s.service],
+        }),
+      },
     };
 
     const components: Record<string, () => number[]> = {
@@ -199,6 +222,10 @@ async function main(): Promise<void> {
         const m = await measure(scenario, targets[name], options, cpu);
         measurements.push(m);
         say(formatMeasurement(m));
+        if (m.profile) {
+          const parts = Object.entries(m.profile.by_package).map(([k, v]) => `${k} ${v}%`);
+          say(`  ${m.profile.process} profile (${m.profile.file}): ${parts.join(', ')}`);
+        }
         if (scenario.method === 'POST' && name !== 'bare') {
           // The platform's relays publish what the step wrote before the next step starts.
           const waiting = await db.outboxDrained(60_000);
@@ -283,10 +310,32 @@ async function measure(
       timeout: 10,
     });
   if (options.warmupS > 0) await run(options.warmupS);
-  cpu.start();
-  const result = await run(options.durationS);
-  const share = cpu.stop();
+  const profilePid = options.profile ? target.processesFor(scenario)[options.profile] : undefined;
+  let result: Awaited<ReturnType<typeof run>> | undefined;
+  let share: CpuShare | undefined;
+  const window = async () => {
+    cpu.start();
+    result = await run(options.durationS);
+    share = cpu.stop();
+  };
+  const profile = profilePid === undefined ? await window() : await profileCpu(profilePid, window);
+  if (!result || !share) throw new Error('the measured window did not run');
   const reqPerS = Math.round(result.requests.total / options.durationS);
+  let profiled: Measurement['profile'];
+  if (profile && options.profile) {
+    const file = path.join(
+      REPO_ROOT,
+      'tmp/bench-profiles',
+      `http-${scenario.name}-${target.name}-${options.profile}.cpuprofile`,
+    );
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    profiled = {
+      process: options.profile,
+      file: path.relative(REPO_ROOT, file),
+      by_package: profileByPackage(profile),
+    };
+  }
   // autocannon counts any non-2xx; a 200 where 201 is expected would still be a 2xx.
   return {
     ...base,
@@ -303,6 +352,7 @@ async function measure(
     errors: result.errors,
     cpu: share,
     cpu_ms_per_request: cpuMsPerUnit(share, reqPerS),
+    ...(profiled ? { profile: profiled } : {}),
   };
 }
 
@@ -428,6 +478,7 @@ function readOptions(): Options {
       scenarios: { type: 'string', default: SCENARIOS.map((s) => s.name).join(',') },
       'seed-requests': { type: 'string', default: '30' },
       'seed-messages': { type: 'string', default: '30' },
+      profile: { type: 'string' },
     },
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
@@ -444,6 +495,7 @@ function readOptions(): Options {
     scenarios,
     seedRequests: Number(values['seed-requests']),
     seedMessages: Number(values['seed-messages']),
+    profile: values.profile,
   };
 }
 

@@ -21,7 +21,7 @@ import {
   type Callers,
 } from './support/api-targets';
 import { gitCommit, postgresVersion } from './support/environment';
-import { collectGarbage } from './support/gc-probe';
+import { collectGarbage } from './support/inspector';
 import { startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-run-sockets/bench/. */
@@ -238,7 +238,7 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
 
 /**
  * KiB of VmRSS per process after a forced settle: a full GC in each (through its inspector, see
- * gc-probe.ts), then samples 500 ms apart until two differ by under 1 % (at most 10 s).
+ * inspector.ts), then samples 500 ms apart until two differ by under 1 % (at most 10 s).
  */
 async function settledRss(processes: Record<string, number>): Promise<Record<string, number>> {
   for (const [name, pid] of Object.entries(processes)) {
