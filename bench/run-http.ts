@@ -112,6 +112,8 @@ interface Options {
   seedMessages: number;
   /** A process (gateway, a service's app name, or bare) to CPU-profile in its measured windows. */
   profile?: string;
+  /** The bare server keeps checked tokens as @ajla/auth does (else it checks every signature). */
+  bareTokenCache: boolean;
 }
 
 interface Measurement {
@@ -162,7 +164,10 @@ async function main(): Promise<void> {
   );
 
   say('bare: starting the Fastify + pg + jose server');
-  const bare = await startApiBaselineProcess(REPO_ROOT);
+  const bare = await startApiBaselineProcess(
+    REPO_ROOT,
+    options.bareTokenCache ? ['--token-cache'] : [],
+  );
   say('platform: starting the built platform (own database, vhost, Redis prefix, keys)');
   let platform;
   try {
@@ -264,7 +269,10 @@ async function main(): Promise<void> {
       `Commit \`${environment.commit}\`, Node ${environment.node}, Postgres ${environment.postgres}, ` +
         `${environment.cpus}, load average before ${environment.load_average_before.join(' ')}. ` +
         `${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s ` +
-        'per scenario and target.',
+        'per scenario and target; the bare server ' +
+        (options.bareTokenCache
+          ? 'keeps checked tokens as @ajla/auth does.'
+          : 'checks every token signature (@ajla/auth keeps checked tokens).'),
       '',
       table,
       '',
@@ -321,6 +329,9 @@ async function measure(
   const profile = profilePid === undefined ? await window() : await profileCpu(profilePid, window);
   if (!result || !share) throw new Error('the measured window did not run');
   const reqPerS = Math.round(result.requests.total / options.durationS);
+  if (profilePid !== undefined && !profile) {
+    say(`${options.profile}: no profile: its inspector did not open (127.0.0.1:9229 busy?)`);
+  }
   let profiled: Measurement['profile'];
   if (profile && options.profile) {
     const file = path.join(
@@ -479,6 +490,7 @@ function readOptions(): Options {
       'seed-requests': { type: 'string', default: '30' },
       'seed-messages': { type: 'string', default: '30' },
       profile: { type: 'string' },
+      'bare-token-cache': { type: 'boolean', default: false },
     },
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
@@ -496,6 +508,7 @@ function readOptions(): Options {
     seedRequests: Number(values['seed-requests']),
     seedMessages: Number(values['seed-messages']),
     profile: values.profile,
+    bareTokenCache: values['bare-token-cache'],
   };
 }
 

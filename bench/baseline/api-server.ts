@@ -4,7 +4,12 @@
 // no gateway): the same ES256 access-token check with jose (header, claims, a revoked-session map
 // lookup), then the same statements against tables of the same shape, in a database of its own.
 //
-//   BENCH_JWT_PUBLIC_KEY=<SPKI PEM> node tmp/bench-build-http/bench/baseline/api-server.js [--port 0] [--pool 10]
+//   BENCH_JWT_PUBLIC_KEY=<SPKI PEM> node tmp/bench-build-run-http/bench/baseline/api-server.js \
+//     [--port 0] [--pool 10] [--token-cache]
+//
+// --token-cache: a token that passed is kept by its exact text until its exp, at most 60 s and
+// 10,000 tokens, as @ajla/auth's AccessTokenVerifier keeps them; without it every request checks
+// the ES256 signature (the issue's bare route).
 //
 // It prints one JSON line {"ready": true, "port": N, "database": "..."} when it listens, and drops
 // its database on SIGTERM/SIGINT. Routes (API.md's shapes, snake_case):
@@ -135,6 +140,7 @@ const STAFF = new Set(['agent', 'admin']);
 interface Caller {
   id: string;
   role: string;
+  sessionId: string;
 }
 
 class HttpError extends Error {
@@ -156,16 +162,31 @@ export async function startApiBaseline(options: {
   publicKeyPem: string;
   port?: number;
   poolSize?: number;
+  tokenCache?: boolean;
 }): Promise<ApiBaseline> {
   const publicKey = await importSPKI(options.publicKeyPem, 'ES256');
   /** Sessions revoked: empty, but looked up at every check as the services' list is. */
   const revokedSessions = new Map<string, number>();
-  const verify = (header: string | undefined) =>
-    verifyAccessToken(
-      publicKey,
-      revokedSessions,
-      header?.startsWith('Bearer ') ? header.slice(7) : '',
-    );
+  /** With --token-cache: tokens that passed, by their text, with when to check them again. */
+  const checked = new Map<string, { caller: Caller; iat: number; until: number }>();
+  const verify = async (header: string | undefined): Promise<Caller> => {
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : '';
+    const now = Date.now();
+    let known = options.tokenCache ? checked.get(token) : undefined;
+    if (!known || known.until <= now) {
+      const passed = await verifyAccessToken(publicKey, token);
+      known = { ...passed, until: Math.min(passed.exp * 1000, now + 60_000) };
+      if (options.tokenCache) {
+        if (checked.size >= 10_000) checked.delete(checked.keys().next().value!);
+        checked.set(token, known);
+      }
+    }
+    const revokedAt = revokedSessions.get(known.caller.sessionId);
+    if (revokedAt !== undefined && known.iat <= revokedAt) {
+      throw new HttpError(401, 'session revoked');
+    }
+    return known.caller;
+  };
 
   const db = await createDatabase('ajla_t_bench_api');
   const pool = new Pool({ connectionString: db.url, max: options.poolSize ?? 10 });
@@ -413,12 +434,11 @@ export async function startApiBaseline(options: {
   };
 }
 
-/** The access-token check of @ajla/auth (claims, type, revoked session), done with jose. */
+/** The access-token check of @ajla/auth (signature, type, claims), done with jose. */
 async function verifyAccessToken(
   key: CryptoKey,
-  revokedSessions: Map<string, number>,
   token: string,
-): Promise<Caller> {
+): Promise<{ caller: Caller; iat: number; exp: number }> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['ES256'],
@@ -428,14 +448,12 @@ async function verifyAccessToken(
       clockTolerance: 30,
       requiredClaims: ['sub', 'exp', 'iat'],
     });
-    const { sub, role, tier, sid, iat, token_use } = payload;
+    const { sub, role, tier, sid, iat, exp, token_use } = payload;
     if (token_use !== 'access' || !sub || typeof role !== 'string' || !Number.isInteger(tier)) {
       throw new Error('not an access token');
     }
     if (typeof sid !== 'string' || sid === '') throw new Error('no session id');
-    const revokedAt = revokedSessions.get(sid);
-    if (revokedAt !== undefined && (iat ?? 0) <= revokedAt) throw new Error('session revoked');
-    return { id: sub, role };
+    return { caller: { id: sub, role, sessionId: sid }, iat: iat ?? 0, exp: exp ?? 0 };
   } catch {
     throw new HttpError(401, 'invalid token');
   }
@@ -460,6 +478,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '0' },
       pool: { type: 'string', default: '10' },
+      'token-cache': { type: 'boolean', default: false },
     },
   });
   const publicKeyPem = process.env.BENCH_JWT_PUBLIC_KEY;
@@ -468,6 +487,7 @@ async function main(): Promise<void> {
     publicKeyPem,
     port: Number(values.port),
     poolSize: Number(values.pool),
+    tokenCache: values['token-cache'],
   });
   console.log(JSON.stringify({ ready: true, port: server.port, database: server.database }));
   let stopping = false;
