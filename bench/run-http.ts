@@ -4,7 +4,7 @@
 // (bench/baseline/api-server.ts). Closed loop: autocannon keeps N connections busy for D seconds.
 // Prints the table and the targets, writes bench/results/http-<date>.json and .md.
 // Run it with `bash bench/run-http.sh` (builds, then runs this).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -251,7 +251,8 @@ async function main(): Promise<void> {
   for (const line of verdict) say(line);
 
   const stamp = startedAt.toISOString().slice(0, 16).replace(':', '-');
-  const base = path.join(REPO_ROOT, 'bench/results', `http-${stamp}`);
+  const tags = `${options.profile ? '-profiled' : ''}${options.bareTokenCache ? '-token-cache' : ''}`;
+  const base = freeName(path.join(REPO_ROOT, 'bench/results', `http-${stamp}${tags}`));
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(
     `${base}.json`,
@@ -510,6 +511,13 @@ function readOptions(): Options {
     profile: values.profile,
     bareTokenCache: values['bare-token-cache'],
   };
+}
+
+/** `base`, or `base-2`, `base-3`... if a run of the same minute already wrote `base.json`. */
+function freeName(base: string): string {
+  let name = base;
+  for (let i = 2; existsSync(`${name}.json`); i++) name = `${base}-${i}`;
+  return name;
 }
 
 function say(line: string): void {

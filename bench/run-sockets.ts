@@ -5,7 +5,7 @@
 // posted over HTTP that must reach every socket, with the time until the last one has it.
 // Writes bench/results/sockets-<date>.json and .md. Run it with `bash bench/run-http.sh sockets`.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   console.log(`\n${table}\n`);
   for (const line of verdict) say(line);
   const stamp = startedAt.toISOString().slice(0, 16).replace(':', '-');
-  const base = path.join(REPO_ROOT, 'bench/results', `sockets-${stamp}`);
+  const base = freeName(path.join(REPO_ROOT, 'bench/results', `sockets-${stamp}`));
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(
     `${base}.json`,
@@ -366,6 +366,13 @@ function readOptions(): Options {
     openConcurrency: Number(values['open-concurrency']),
     deliveryTimeoutS: Number(values['delivery-timeout']),
   };
+}
+
+/** `base`, or `base-2`, `base-3`... if a run of the same minute already wrote `base.json`. */
+function freeName(base: string): string {
+  let name = base;
+  for (let i = 2; existsSync(`${name}.json`); i++) name = `${base}-${i}`;
+  return name;
 }
 
 function say(line: string): void {
