@@ -292,6 +292,7 @@ function judge(steps: Step[]): string[] {
         `socket (gateway ${gateway.kib_per_socket.gateway} + conversation-service ` +
         `${gateway.kib_per_socket['conversation-service']}) = ${ratio} x bare ` +
         `${bare.kib_per_socket_total} KiB (<= ${MEMORY_RATIO}): ${verdict(ratio <= MEMORY_RATIO)}` +
+        ` (the gateway alone ${round(gateway.kib_per_socket.gateway / bare.kib_per_socket_total)} x)` +
         (direct
           ? `; straight to conversation-service ${direct.kib_per_socket_total} KiB = ` +
             `${round(direct.kib_per_socket_total / bare.kib_per_socket_total)} x bare`
