@@ -52,6 +52,11 @@ interface Step {
   /** (VmRSS now - VmRSS with no socket) / sockets, per process and summed, KiB. */
   kib_per_socket: Record<string, number>;
   kib_per_socket_total: number;
+  /**
+   * The same between the previous step and this one (from no socket at the first step): what
+   * each further socket costs, without one-time allocations of the first ones.
+   */
+  kib_per_added_socket_total: number;
   delivery: { received: number; expected: number; all_ms: number | null; p50_ms: number | null };
 }
 
@@ -162,6 +167,7 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
   /** Per socket, when the live message of the current step reached it. */
   let arrivals: number[] = [];
   let marker = '';
+  let previous = { rss: rssBefore, sockets: 0 };
   const steps: Step[] = [];
   const wsUrl = `${target.url.replace(/^http/, 'ws')}/ws/chat/${target.conversationId}?token=`;
   try {
@@ -219,6 +225,10 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
         rss_mib: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, round(v / 1024)])),
         kib_per_socket: kib,
         kib_per_socket_total: round(Object.values(kib).reduce((a, b) => a + b, 0)),
+        kib_per_added_socket_total: round(
+          Object.keys(rss).reduce((sum, k) => sum + rss[k] - previous.rss[k], 0) /
+            Math.max(1, sockets.length - previous.sockets),
+        ),
         delivery: {
           received: arrivals.length,
           expected: open,
@@ -227,6 +237,7 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
         },
       };
       steps.push(step);
+      previous = { rss, sockets: sockets.length };
       say(formatStep(step));
     }
   } finally {
@@ -292,7 +303,9 @@ function judge(steps: Step[]): string[] {
         `socket (gateway ${gateway.kib_per_socket.gateway} + conversation-service ` +
         `${gateway.kib_per_socket['conversation-service']}) = ${ratio} x bare ` +
         `${bare.kib_per_socket_total} KiB (<= ${MEMORY_RATIO}): ${verdict(ratio <= MEMORY_RATIO)}` +
-        ` (the gateway alone ${round(gateway.kib_per_socket.gateway / bare.kib_per_socket_total)} x)` +
+        ` (the gateway alone ${round(gateway.kib_per_socket.gateway / bare.kib_per_socket_total)} x;` +
+        ` each socket added since the previous step ${gateway.kib_per_added_socket_total} KiB against` +
+        ` ${bare.kib_per_added_socket_total})` +
         (direct
           ? `; straight to conversation-service ${direct.kib_per_socket_total} KiB = ` +
             `${round(direct.kib_per_socket_total / bare.kib_per_socket_total)} x bare`
@@ -312,8 +325,8 @@ function judge(steps: Step[]): string[] {
 
 function markdownTable(steps: Step[]): string {
   const rows = [
-    '| target | sockets | open (s) | VmRSS per process (MiB) | KiB per socket by process | KiB per socket, total | live message: reached / time to all (ms) |',
-    '| --- | ---: | ---: | --- | --- | ---: | ---: |',
+    '| target | sockets | open (s) | VmRSS per process (MiB) | KiB per socket by process | KiB per socket, total | KiB per socket added since the previous step | live message: reached / time to all (ms) |',
+    '| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |',
   ];
   for (const s of steps) {
     const per = (o: Record<string, number>) =>
@@ -323,6 +336,7 @@ function markdownTable(steps: Step[]): string {
     rows.push(
       `| ${s.target} | ${s.sockets}${s.open_failures ? ` (+${s.open_failures} failed)` : ''} | ` +
         `${s.open_s} | ${per(s.rss_mib)} | ${per(s.kib_per_socket)} | ${s.kib_per_socket_total} | ` +
+        `${s.kib_per_added_socket_total} | ` +
         `${s.delivery.received} / ${s.delivery.all_ms ?? '—'} |`,
     );
   }
