@@ -279,6 +279,7 @@ async function main(): Promise<void> {
       '',
       ...verdict.map((line) => `- ${line}`),
       '',
+      ...profileLines(measurements),
     ].join('\n'),
   );
   say(`results: ${path.relative(REPO_ROOT, base)}.json and .md`);
@@ -455,6 +456,21 @@ function markdownTable(measurements: Measurement[]): string {
     );
   }
   return rows.join('\n');
+}
+
+/** With --profile: where the profiled process's samples fell, per measurement, for the .md. */
+function profileLines(measurements: Measurement[]): string[] {
+  const profiled = measurements.filter((m) => m.profile);
+  if (!profiled.length) return [];
+  return [
+    `CPU profiles of ${profiled[0].profile!.process} (busy samples by package; a profiled run is slower):`,
+    '',
+    ...profiled.map((m) => {
+      const parts = Object.entries(m.profile!.by_package).map(([k, v]) => `${k} ${v} %`);
+      return `- ${m.scenario}, ${m.target} (\`${m.profile!.file}\`): ${parts.join(', ')}`;
+    }),
+    '',
+  ];
 }
 
 function formatCpu(m: Measurement): string {

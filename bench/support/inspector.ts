@@ -151,6 +151,8 @@ function packageOf(url: string, functionName: string): string {
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
   const own = /\/dist\/(apps|libs)\/([^/]+)/.exec(url);
   if (own) return `${own[1]}/${own[2]}`;
+  const bench = /\/(bench\/.+)\.js$/.exec(url);
+  if (bench) return bench[1];
   return url;
 }
 
