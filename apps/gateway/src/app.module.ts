@@ -63,6 +63,8 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           serviceName: 'gateway',
           logLevel: config.LOG_LEVEL,
           logDestination,
+          // The platform's access log: every request through the edge, at info.
+          requestLogLevel: 'info',
           metrics: {
             publicPort: true,
             port: config.METRICS_PORT,

@@ -173,6 +173,8 @@ describe('platform over real HTTP, Postgres and Redis', () => {
           serviceName: 'platform-test',
           logLevel: 'info',
           logDestination: { write: (line: string) => void logLines.push(JSON.parse(line)) },
+          // As at the edge: the request lines these tests read are then written at info.
+          requestLogLevel: 'info',
         }),
         DatabaseModule.forRoot({
           schema: 'things',

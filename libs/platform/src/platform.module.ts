@@ -28,6 +28,8 @@ export interface PlatformModuleOptions {
   logLevel?: LogLevel;
   /** Where log lines go; stdout by default. Tests pass a stream to read them. */
   logDestination?: pino.DestinationStream;
+  /** The level of a successful request's line: `debug` (a service) or `info` (the edge). */
+  requestLogLevel?: 'info' | 'debug';
   /** Where `/metrics` is served; by default on the service's own port, open (see MetricsExposure). */
   metrics?: MetricsExposure;
 }
@@ -47,6 +49,7 @@ export class PlatformModule {
             serviceName: options.serviceName,
             level,
             destination: options.logDestination,
+            successLevel: options.requestLogLevel,
           }),
         ),
       ],

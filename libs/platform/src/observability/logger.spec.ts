@@ -1,10 +1,17 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import { QueryFailedError } from 'typeorm';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LOG_FLUSH_INTERVAL_MS, bufferedStdout, redactUrl, serializeError } from './logger';
+import {
+  LOG_FLUSH_INTERVAL_MS,
+  bufferedStdout,
+  loggerParams,
+  redactUrl,
+  serializeError,
+} from './logger';
 
 /** What pg's driver throws for a unique violation, with the row's values in `detail`. */
 function uniqueViolation(): Error {
@@ -174,5 +181,31 @@ describe('bufferedStdout', () => {
     expect(lines.map((line) => JSON.parse(line).i)).toEqual(
       Array.from({ length: 2000 }, (_, i) => i),
     );
+  });
+});
+
+describe('the level of a request line', () => {
+  const levelOf = (statusCode: number, successLevel?: 'info' | 'debug', err?: Error) => {
+    const { pinoHttp } = loggerParams({
+      serviceName: 'test',
+      level: 'info',
+      destination: { write: () => undefined },
+      successLevel,
+    });
+    const [options] = pinoHttp as [PinoHttpOptions, unknown];
+    return options.customLogLevel!({} as never, { statusCode } as never, err);
+  };
+
+  it('is debug for a success in a service, info at the edge, warn and error for failures', () => {
+    expect([200, 201, 204, 304].map((status) => levelOf(status))).toEqual([
+      'debug',
+      'debug',
+      'debug',
+      'debug',
+    ]);
+    expect(levelOf(200, 'info')).toBe('info');
+    expect([400, 404, 429].map((status) => levelOf(status))).toEqual(['warn', 'warn', 'warn']);
+    expect(levelOf(503)).toBe('error');
+    expect(levelOf(200, 'info', new Error('boom'))).toBe('error');
   });
 });
