@@ -29,6 +29,8 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // A service logs its successful requests at debug: their lines are the ones checked below.
+      LOG_LEVEL: 'debug',
     });
     const baseUrl = platform.gatewayUrl;
     const email = uniqueEmail('traced');
