@@ -91,22 +91,62 @@ export class TypeOrmRequestRepository implements RequestRepository, RequestListi
     });
   }
 
+  /** A page and the total, together (two statements, two connections of the pool). */
   async list(filter: RequestListFilter): Promise<RequestPage> {
-    const direction = filter.order === 'newest_first' ? 'DESC' : 'ASC';
-    const query = this.unitOfWork.manager
-      .createQueryBuilder(RequestOrmEntity, 'r')
-      .orderBy('r.created_at', direction)
-      .addOrderBy('r.id', direction)
-      .offset((filter.page - 1) * filter.pageSize)
-      .limit(filter.pageSize);
-    if (filter.ownerId !== undefined)
-      query.andWhere('r.user_id = :owner', { owner: filter.ownerId });
-    if (filter.status !== undefined)
-      query.andWhere('r.status = :status', { status: filter.status });
-    if (filter.assigneeId !== undefined) {
-      query.andWhere('r.assignee_id = :assignee', { assignee: filter.assigneeId });
-    }
-    const [rows, total] = await query.getManyAndCount();
-    return { items: rows.map((row) => RequestMapper.toDomain(row)), total };
+    const { page, count, values } = listStatements(filter);
+    const manager = this.unitOfWork.manager;
+    const [rows, counted] = await Promise.all([
+      page.run(manager, [...values, filter.pageSize, (filter.page - 1) * filter.pageSize]),
+      count.run(manager, values),
+    ]);
+    return {
+      items: rows.map((row) => RequestMapper.toDomain(row)),
+      total: Number(counted[0]!.total),
+    };
   }
+}
+
+/** The statements of one shape of list: which filters it has, and its order. */
+interface ListStatements {
+  page: PreparedStatement<RequestOrmEntity>;
+  count: PreparedStatement<{ total: string }>;
+}
+
+/**
+ * One pair of prepared statements per shape of list (at most 8 filter sets x 2 orders), made on
+ * first use: each shape gets a plan of its own that uses its index, which a single statement with
+ * optional filters (`$1 IS NULL OR ...`) would not once Postgres switches to a generic plan.
+ */
+const LIST_STATEMENTS = new Map<string, ListStatements>();
+
+function listStatements(filter: RequestListFilter): ListStatements & { values: unknown[] } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const where = (column: string, value: unknown) => {
+    values.push(value);
+    conditions.push(`${column} = $${values.length}`);
+  };
+  if (filter.ownerId !== undefined) where('user_id', filter.ownerId);
+  if (filter.status !== undefined) where('status', filter.status);
+  if (filter.assigneeId !== undefined) where('assignee_id', filter.assigneeId);
+  const direction = filter.order === 'newest_first' ? 'DESC' : 'ASC';
+  const whereClause = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const shape = `${whereClause} ${direction}`;
+  let statements = LIST_STATEMENTS.get(shape);
+  if (statements === undefined) {
+    const limit = values.length + 1;
+    statements = {
+      page: new PreparedStatement(
+        'request_page',
+        `SELECT ${REQUEST_COLUMNS} FROM requests ${whereClause}
+         ORDER BY created_at ${direction}, id ${direction} LIMIT $${limit} OFFSET $${limit + 1}`,
+      ),
+      count: new PreparedStatement(
+        'request_count',
+        `SELECT count(*) AS total FROM requests ${whereClause}`,
+      ),
+    };
+    LIST_STATEMENTS.set(shape, statements);
+  }
+  return { ...statements, values };
 }
