@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxUnitOfWork } from '@ajla/messaging';
+import { PreparedStatement } from '@ajla/platform';
 import type { Conversation } from '../../domain/conversation/conversation.aggregate';
 import {
   RequestHasConversation,
@@ -14,6 +15,32 @@ import { MessageOrmEntity } from './message.orm-entity';
 
 const REQUEST_ID_CONSTRAINT = 'conversations_request_id_key';
 
+// The reads of every conversation page, prepared once per connection (planning a statement of a
+// few rows costs Postgres about as much as running it; TypeORM's `findOneBy` adds its query builder).
+const CONVERSATION_BY_ID = new PreparedStatement<ConversationOrmEntity>(
+  'conversation_by_id',
+  `SELECT id, request_id AS "requestId", user_id AS "userId", last_seq AS "lastSeq",
+     created_at AS "createdAt"
+   FROM conversations WHERE id = $1`,
+);
+const MESSAGES_AFTER = new PreparedStatement<MessageOrmEntity>(
+  'messages_after',
+  `SELECT ${MESSAGE_COLUMNS} FROM messages
+   WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+);
+// A backward scan of (conversation_id, seq) stopping after `limit` rows: no sort of the
+// conversation, however long.
+const LATEST_MESSAGES = new PreparedStatement<MessageOrmEntity>(
+  'latest_messages',
+  `SELECT ${MESSAGE_COLUMNS} FROM messages
+   WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
+);
+const MESSAGES_BEFORE = new PreparedStatement<MessageOrmEntity>(
+  'messages_before',
+  `SELECT ${MESSAGE_COLUMNS} FROM messages
+   WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+);
+
 /**
  * Conversations, their messages and read marks in the `conversations` schema, through the unit
  * of work's transaction when there is one. Appending a chat message is the message log's
@@ -24,8 +51,8 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   constructor(private readonly unitOfWork: OutboxUnitOfWork) {}
 
   async findById(id: ConversationId): Promise<Conversation | undefined> {
-    const row = await this.unitOfWork.manager.findOneBy(ConversationOrmEntity, { id });
-    return row === null ? undefined : ConversationMapper.toDomain(row);
+    const [row] = await CONVERSATION_BY_ID.run(this.unitOfWork.manager, [id]);
+    return row === undefined ? undefined : ConversationMapper.toDomain(row);
   }
 
   /**
@@ -87,11 +114,7 @@ export class TypeOrmConversationRepository implements ConversationRepository {
   }
 
   async messagesAfter(id: ConversationId, afterSeq: number, limit: number): Promise<Message[]> {
-    const rows: MessageOrmEntity[] = await this.unitOfWork.manager.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [id, afterSeq, limit],
-    );
+    const rows = await MESSAGES_AFTER.run(this.unitOfWork.manager, [id, afterSeq, limit]);
     return rows.map((row) => MessageMapper.toDomain(row));
   }
 
@@ -100,20 +123,11 @@ export class TypeOrmConversationRepository implements ConversationRepository {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<Message[]> {
-    // A backward scan of (conversation_id, seq) stopping after `limit` rows: no sort of the
-    // conversation, however long.
-    const rows: MessageOrmEntity[] =
+    const manager = this.unitOfWork.manager;
+    const rows =
       beforeSeq === undefined
-        ? await this.unitOfWork.manager.query(
-            `SELECT ${MESSAGE_COLUMNS} FROM messages
-             WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
-            [id, limit],
-          )
-        : await this.unitOfWork.manager.query(
-            `SELECT ${MESSAGE_COLUMNS} FROM messages
-             WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
-            [id, beforeSeq, limit],
-          );
+        ? await LATEST_MESSAGES.run(manager, [id, limit])
+        : await MESSAGES_BEFORE.run(manager, [id, beforeSeq, limit]);
     return rows.map((row) => MessageMapper.toDomain(row));
   }
 
