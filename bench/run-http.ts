@@ -4,7 +4,7 @@
 // (bench/baseline/api-server.ts). Closed loop: autocannon keeps N connections busy for D seconds.
 // Prints the table and the targets, writes bench/results/http-<date>.json and .md.
 // Run it with `bash bench/run-http.sh` (builds, then runs this).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import {
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe } from './support/db-probe';
 import { gitCommit, postgresVersion } from './support/environment';
+import { environmentSentence, writeResults } from './support/results';
 import { profileByPackage, profileCpu } from './support/inspector';
 import { PlatformUnavailable, startPlatform } from './support/platform';
 
@@ -250,25 +251,17 @@ async function main(): Promise<void> {
   console.log(`\n${table}\n`);
   for (const line of verdict) say(line);
 
-  const stamp = startedAt.toISOString().slice(0, 16).replace(':', '-');
   const tags = `${options.profile ? '-profiled' : ''}${options.bareTokenCache ? '-token-cache' : ''}`;
-  const base = freeName(path.join(REPO_ROOT, 'bench/results', `http-${stamp}${tags}`));
-  mkdirSync(path.dirname(base), { recursive: true });
-  writeFileSync(
-    `${base}.json`,
-    JSON.stringify(
-      { benchmark: 'http', environment, options, targets: verdict, measurements },
-      null,
-      2,
-    ) + '\n',
-  );
-  writeFileSync(
-    `${base}.md`,
+  const base = writeResults(
+    REPO_ROOT,
+    'http',
+    startedAt,
+    tags,
+    { benchmark: 'http', environment, options, targets: verdict, measurements },
     [
       `# HTTP benchmark, ${environment.started_at}`,
       '',
-      `Commit \`${environment.commit}\`, Node ${environment.node}, Postgres ${environment.postgres}, ` +
-        `${environment.cpus}, load average before ${environment.load_average_before.join(' ')}. ` +
+      `${environmentSentence(environment)} ` +
         `${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s ` +
         'per scenario and target; the bare server ' +
         (options.bareTokenCache
@@ -280,7 +273,7 @@ async function main(): Promise<void> {
       ...verdict.map((line) => `- ${line}`),
       '',
       ...profileLines(measurements),
-    ].join('\n'),
+    ],
   );
   say(`results: ${path.relative(REPO_ROOT, base)}.json and .md`);
 }
@@ -527,13 +520,6 @@ function readOptions(): Options {
     profile: values.profile,
     bareTokenCache: values['bare-token-cache'],
   };
-}
-
-/** `base`, or `base-2`, `base-3`... if a run of the same minute already wrote `base.json`. */
-function freeName(base: string): string {
-  let name = base;
-  for (let i = 2; existsSync(`${name}.json`); i++) name = `${base}-${i}`;
-  return name;
 }
 
 function say(line: string): void {

@@ -5,7 +5,7 @@
 // posted over HTTP that must reach every socket, with the time until the last one has it.
 // Writes bench/results/sockets-<date>.json and .md. Run it with `bash bench/run-http.sh sockets`.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import {
   type Callers,
 } from './support/api-targets';
 import { gitCommit, postgresVersion } from './support/environment';
+import { environmentSentence, writeResults } from './support/results';
 import { collectGarbage } from './support/inspector';
 import { startPlatform } from './support/platform';
 
@@ -131,30 +132,22 @@ async function main(): Promise<void> {
   const table = markdownTable(steps);
   console.log(`\n${table}\n`);
   for (const line of verdict) say(line);
-  const stamp = startedAt.toISOString().slice(0, 16).replace(':', '-');
-  const base = freeName(path.join(REPO_ROOT, 'bench/results', `sockets-${stamp}`));
-  mkdirSync(path.dirname(base), { recursive: true });
-  writeFileSync(
-    `${base}.json`,
-    JSON.stringify(
-      { benchmark: 'sockets', environment, options, targets: verdict, steps },
-      null,
-      2,
-    ) + '\n',
-  );
-  writeFileSync(
-    `${base}.md`,
+  const base = writeResults(
+    REPO_ROOT,
+    'sockets',
+    startedAt,
+    '',
+    { benchmark: 'sockets', environment, options, targets: verdict, steps },
     [
       `# Socket benchmark, ${environment.started_at}`,
       '',
-      `Commit \`${environment.commit}\`, Node ${environment.node}, Postgres ${environment.postgres}, ` +
-        `${environment.cpus}, load average before ${environment.load_average_before.join(' ')}.`,
+      environmentSentence(environment),
       '',
       table,
       '',
       ...verdict.map((line) => `- ${line}`),
       '',
-    ].join('\n'),
+    ],
   );
   say(`results: ${path.relative(REPO_ROOT, base)}.json and .md`);
 }
@@ -381,13 +374,6 @@ function readOptions(): Options {
     openConcurrency: Number(values['open-concurrency']),
     deliveryTimeoutS: Number(values['delivery-timeout']),
   };
-}
-
-/** `base`, or `base-2`, `base-3`... if a run of the same minute already wrote `base.json`. */
-function freeName(base: string): string {
-  let name = base;
-  for (let i = 2; existsSync(`${name}.json`); i++) name = `${base}-${i}`;
-  return name;
 }
 
 function say(line: string): void {

@@ -10,14 +10,6 @@ if [[ -n "${CHROMIUM_PATH:-}" ]]; then
   echo "browser: CHROMIUM_PATH=$chromium is not an executable" >&2
   exit 1
 fi
-if ! command -v apt-get >/dev/null; then
-  echo "browser: $chromium is missing and this is not a Debian-like system; install Chromium and set CHROMIUM_PATH" >&2
-  exit 1
-fi
-sudo=()
-[[ $(id -u) -eq 0 ]] || sudo=(sudo)
 echo "browser: installing Debian's chromium"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get install -y -q chromium >/dev/null ||
-  { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q chromium >/dev/null; }
+bash "$(dirname "$0")/apt-install.sh" chromium
 [[ -x "$chromium" ]] || { echo "browser: chromium did not install at $chromium" >&2; exit 1; }

@@ -5,15 +5,6 @@
 set -euo pipefail
 
 command -v promtool >/dev/null && exit 0
-if ! command -v apt-get >/dev/null; then
-  echo "promtool: missing and this is not a Debian-like system; install Prometheus's promtool" >&2
-  exit 1
-fi
-sudo=()
-[[ $(id -u) -eq 0 ]] || sudo=(sudo)
 echo "promtool: installing Debian's prometheus package"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get install -y -q --no-install-recommends prometheus >/dev/null ||
-  { "${sudo[@]}" apt-get update -q >/dev/null &&
-    "${sudo[@]}" apt-get install -y -q --no-install-recommends prometheus >/dev/null; }
+bash "$(dirname "$0")/apt-install.sh" --no-install-recommends prometheus
 command -v promtool >/dev/null || { echo "promtool: did not install" >&2; exit 1; }
