@@ -6,7 +6,8 @@ import type pino from 'pino';
 import { LOG_LEVELS, LogLevel } from './config/base-service.config';
 import { loadConfig } from './config/load-config';
 import { HealthController, Readiness } from './health/readiness';
-import { loggerParams } from './observability/logger';
+import { AccessLogHook } from './observability/access-log-hook';
+import { AccessLog, bufferedStdout, loggerParams } from './observability/logger';
 import {
   HttpMetrics,
   METRICS_EXPOSURE,
@@ -39,18 +40,15 @@ export interface PlatformModuleOptions {
 export class PlatformModule {
   static forRoot(options: PlatformModuleOptions): DynamicModule {
     const level = options.logLevel ?? loadConfig(LoggingConfig).LOG_LEVEL;
+    // One destination for the application's lines and the requests' lines, in the order written.
+    const destination = options.logDestination ?? bufferedStdout();
     return {
       module: PlatformModule,
       global: true,
       imports: [
         DiscoveryModule,
         LoggerModule.forRoot(
-          loggerParams({
-            serviceName: options.serviceName,
-            level,
-            destination: options.logDestination,
-            successLevel: options.requestLogLevel,
-          }),
+          loggerParams({ serviceName: options.serviceName, level, destination }),
         ),
       ],
       controllers: [HealthController, MetricsController],
@@ -58,6 +56,16 @@ export class PlatformModule {
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.serviceName) },
         { provide: METRICS_EXPOSURE, useValue: options.metrics ?? {} },
         HttpMetrics,
+        {
+          provide: AccessLog,
+          useValue: new AccessLog({
+            serviceName: options.serviceName,
+            level,
+            destination,
+            successLevel: options.requestLogLevel,
+          }),
+        },
+        AccessLogHook,
         MetricsListener,
         Readiness,
       ],

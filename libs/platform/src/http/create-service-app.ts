@@ -226,9 +226,9 @@ export function installRequestContext(fastify: FastifyInstance): () => void {
     if (context.trace !== undefined) nameServerSpan(request);
     runWithRequestContext(context, done);
   });
-  // Reading the body happens in the socket's async context, not the request's: the context (ours
-  // and nestjs-pino's, set by the hooks and middleware before) is captured here, after every
-  // onRequest step, and re-entered once the body is parsed.
+  // Reading the body happens in the socket's async context, not the request's: the context (set
+  // by the hook above) is captured here, after every onRequest step, and re-entered once the body
+  // is parsed.
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
     scopes.set(request, new AsyncResource('ajla.request'));
     done(null, payload);
