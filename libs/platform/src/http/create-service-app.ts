@@ -21,7 +21,7 @@ import {
   runWithRequestContext,
 } from './request-context';
 import { transportStrategyOf } from './transport-strategy';
-import { readinessOf } from '../health/readiness';
+import { installLiveness, readinessOf } from '../health/readiness';
 import { stopTracing } from '../observability/tracing';
 import { checkUntrustedInput } from './untrusted-input';
 import { createValidationPipe } from './validation.pipe';
@@ -71,6 +71,7 @@ export async function createServiceApp(
   fastify.removeContentTypeParser('text/plain');
   const drain = installRequestContext(fastify);
   installUntrustedInputChecks(fastify); // after: its refusals are logged in the request's context
+  installLiveness(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,

@@ -2,6 +2,7 @@ import {
   createRequestContext,
   currentRequestContext,
   propagationHeaders,
+  randomHex,
   runWithRequestContext,
 } from './request-context';
 
@@ -44,5 +45,17 @@ describe('RequestContext', () => {
         traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${context.spanId}-01`,
       });
     });
+  });
+});
+
+describe('randomHex', () => {
+  it('gives hex of the asked length, never the same twice, across refills of its pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = randomHex(i % 2 === 0 ? 16 : 8);
+      expect(id).toMatch(i % 2 === 0 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+      seen.add(id);
+    }
+    expect(seen.size).toBe(2000);
   });
 });

@@ -89,18 +89,26 @@ export function serializeError(error: unknown, depth = 0): unknown {
 
 /** How long a line may wait in the buffer at most: a quiet process still shows its lines at once. */
 export const LOG_FLUSH_INTERVAL_MS = 200;
-/** Lines go out in chunks of about this many bytes (one write instead of one per line). */
-const LOG_CHUNK_BYTES = 4096;
+/**
+ * Lines go out in chunks of about this many bytes: one write for some forty lines instead of one
+ * per line (at 4 KB, the writes were still 3 % of a busy gateway's CPU).
+ */
+const LOG_CHUNK_BYTES = 16 * 1024;
 
 /**
  * Standard output, buffered: a write to a pipe is a system call, and one per line cost a busy
  * service about a sixth of its CPU (a request by id: 1,580 req/s against 2,090 without the line).
- * Lines wait until 4 KB have gathered, or `LOG_FLUSH_INTERVAL_MS` at most; pino flushes what is
+ * Lines wait until 16 KB have gathered, or `LOG_FLUSH_INTERVAL_MS` at most; pino flushes what is
  * left when the process exits (an exception that ends it included). A process killed outright
  * (SIGKILL, out of memory) loses the lines of its last moments.
  */
 export function bufferedStdout(fd = 1): pino.DestinationStream & { flush(cb?: () => void): void } {
-  const stdout = pino.destination({ dest: fd, sync: false, minLength: LOG_CHUNK_BYTES });
+  const stdout = pino.destination({
+    dest: fd,
+    sync: false,
+    minLength: LOG_CHUNK_BYTES,
+    maxWrite: 4 * LOG_CHUNK_BYTES,
+  });
   // A timer only while lines wait: an idle process does not wake up for nothing.
   let flushing: NodeJS.Timeout | undefined;
   return {
