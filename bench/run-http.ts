@@ -13,6 +13,8 @@ import { stopChild, testPostgresUrl } from '@ajla/testing';
 import { sleep } from './chat-load';
 import {
   SUBMISSION,
+  startBareProxy,
+  type BareProxyProcess,
   platformCallers,
   seed,
   startApiBaselineProcess,
@@ -36,8 +38,9 @@ const GATEWAY_RPS_RATIO = 0.8;
 /** /health/live through the gateway and straight to a service: >= 0.5 x a bare server's. */
 const HEALTH_RPS_RATIO = 0.5;
 
-type TargetName = 'bare' | 'direct' | 'gateway';
-const TARGETS: TargetName[] = ['bare', 'direct', 'gateway'];
+type TargetName = 'bare' | 'direct' | 'proxy' | 'gateway';
+/** proxy: the bare proxy (baseline/bare-proxy.ts) in front of the services, the floor of a hop. */
+const TARGETS: TargetName[] = ['bare', 'direct', 'proxy', 'gateway'];
 
 interface Scenario {
   name: string;
@@ -180,12 +183,19 @@ async function main(): Promise<void> {
   }
   const measurements: Measurement[] = [];
   const db = await DbProbe.open(testPostgresUrl(), platform.database);
+  let proxy: BareProxyProcess | undefined;
   try {
     const seedCounts = { requests: options.seedRequests, messages: options.seedMessages };
     say(`seeding each: ${seedCounts.requests} requests, ${seedCounts.messages} chat messages`);
     const bareSeeded = await seed(bare.url, bare.callers, seedCounts);
     const callers = await platformCallers(platform.gatewayUrl, platform.admin);
     const seeded = await seed(platform.gatewayUrl, callers, seedCounts);
+    proxy = await startBareProxy(REPO_ROOT, [
+      ['/api/v1/conversations', platform.serviceUrls['conversation-service']],
+      ['/', platform.serviceUrls['request-service']],
+    ]);
+    const { url: proxyUrl, child: proxyChild } = proxy;
+    const proxyPid = proxyChild.pid!;
     const targets: Record<TargetName, Target> = {
       bare: {
         name: 'bare',
@@ -200,6 +210,16 @@ async function main(): Promise<void> {
         callers,
         seeded,
         processesFor: (s) => ({ [s.service]: platform.pids[s.service] }),
+      },
+      proxy: {
+        name: 'proxy',
+        urlFor: () => proxyUrl,
+        callers,
+        seeded,
+        processesFor: (s) => ({
+          proxy: proxyPid,
+          [s.service]: platform.pids[s.service],
+        }),
       },
       gateway: {
         name: 'gateway',
@@ -216,6 +236,7 @@ async function main(): Promise<void> {
     const components: Record<string, () => number[]> = {
       load_generator: () => [process.pid],
       bare_server: () => [bare.child.pid!],
+      bare_proxy: () => [proxyPid],
     };
     for (const [app, pid] of Object.entries(platform.pids)) components[app] = () => [pid];
     components.postgres = CpuProbe.byCommand('postgres');
@@ -244,6 +265,7 @@ async function main(): Promise<void> {
     await db.close();
     await platform.stop();
     await stopChild(bare.child);
+    if (proxy) await stopChild(proxy.child);
   }
 
   const verdict = judge(measurements);
@@ -384,7 +406,7 @@ function judge(measurements: Measurement[]): string[] {
   const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
   const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
   for (const scenario of new Set(measurements.map((m) => m.scenario))) {
-    const [bare, direct, gateway] = TARGETS.map((t) => of(scenario, t));
+    const [bare, direct, proxy, gateway] = TARGETS.map((t) => of(scenario, t));
     if (scenario === 'health-live') {
       for (const m of [direct, gateway]) {
         if (!m || !bare) continue;
@@ -411,6 +433,14 @@ function judge(measurements: Measurement[]): string[] {
       lines.push(
         `${scenario}: gateway ${gateway.req_per_s} req/s = ${r} x direct ${direct.req_per_s} ` +
           `(>= ${GATEWAY_RPS_RATIO}): ${verdict(r >= GATEWAY_RPS_RATIO)}`,
+      );
+    }
+    if (proxy && direct && gateway) {
+      // Not a target: how far a hop with nothing in it gets, and what the gateway's own work costs.
+      lines.push(
+        `${scenario}: (floor) bare proxy ${proxy.req_per_s} req/s = ` +
+          `${ratio(proxy.req_per_s, direct.req_per_s)} x direct; gateway = ` +
+          `${ratio(gateway.req_per_s, proxy.req_per_s)} x bare proxy`,
       );
     }
   }

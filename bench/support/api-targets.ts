@@ -169,3 +169,26 @@ export async function call(
   if (!res.ok) throw new Error(`${method} ${new URL(url).pathname}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
+
+export interface BareProxyProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+/** The bare proxy (baseline/bare-proxy.ts) in front of `routes`: `[pathPrefix, serviceUrl]`, first match wins. */
+export async function startBareProxy(
+  repoRoot: string,
+  routes: [string, string][],
+): Promise<BareProxyProcess> {
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, '../baseline/bare-proxy.js'), JSON.stringify(routes)],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = readline.createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
