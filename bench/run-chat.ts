@@ -12,7 +12,7 @@ import { stopChild, testPostgresUrl } from '@ajla/testing';
 import { ChatLoad, formatStep, meetsTarget, sleep, type StepResult } from './chat-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { PlatformUnavailable, startPlatform } from './support/platform';
+import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     postgres: await postgresVersion(),
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    tracing: tracingOn(),
   };
   say(
     `chat benchmark: ${options.conversations} conversations, rates ${options.rates.join(', ')} msg/s, ` +
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const file = path.join(
     REPO_ROOT,
     'bench/results',
-    `${startedAt.toISOString().slice(0, 16).replace(':', '-')}.json`,
+    `${startedAt.toISOString().slice(0, 16).replace(':', '-')}${tracingOn() ? '-tracing' : ''}.json`,
   );
   mkdirSync(path.dirname(file), { recursive: true });
   const { lines, ...targets } = verdict;

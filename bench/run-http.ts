@@ -26,7 +26,7 @@ import { DbProbe } from './support/db-probe';
 import { gitCommit, postgresVersion } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { profileByPackage, profileCpu } from './support/inspector';
-import { PlatformUnavailable, startPlatform } from './support/platform';
+import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-http/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     postgres: await postgresVersion(),
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    tracing: tracingOn(),
   };
   say(
     `HTTP benchmark: ${options.connections} connections, ${options.warmupS} s warm-up + ` +
@@ -239,6 +240,8 @@ async function main(): Promise<void> {
       bare_proxy: () => [proxyPid],
     };
     for (const [app, pid] of Object.entries(platform.pids)) components[app] = () => [pid];
+    const sinkPid = platform.traceSinkPid;
+    if (sinkPid !== undefined) components.trace_sink = () => [sinkPid];
     components.postgres = CpuProbe.byCommand('postgres');
     components.redis = CpuProbe.byCommand('redis-server');
     components.rabbitmq = CpuProbe.byCommand('beam.smp');
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
   console.log(`\n${table}\n`);
   for (const line of verdict) say(line);
 
-  const tags = `${options.profile ? '-profiled' : ''}${options.bareTokenCache ? '-token-cache' : ''}`;
+  const tags = `${options.profile ? '-profiled' : ''}${options.bareTokenCache ? '-token-cache' : ''}${tracingOn() ? '-tracing' : ''}`;
   const base = writeResults(
     REPO_ROOT,
     'http',

@@ -22,7 +22,7 @@ import {
 } from './notification-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { PlatformUnavailable, startPlatform } from './support/platform';
+import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
 import { gitCommit, postgresVersion } from './support/environment';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     postgres: await postgresVersion(),
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    tracing: tracingOn(),
   };
   say(
     `notification benchmark${options.quick ? ' (quick)' : ''}: ${options.staff} staff sockets, ` +
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   const base = path.join(
     REPO_ROOT,
     'bench/results',
-    `notifications-${stamp}${options.quick ? '-quick' : ''}`,
+    `notifications-${stamp}${options.quick ? '-quick' : ''}${tracingOn() ? '-tracing' : ''}`,
   );
   mkdirSync(path.dirname(base), { recursive: true });
   const { lines, ...targets } = verdict;

@@ -23,7 +23,7 @@ import {
 import { gitCommit, postgresVersion } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { collectGarbage } from './support/inspector';
-import { startPlatform } from './support/platform';
+import { startPlatform, tracingOn } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-run-sockets/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     postgres: await postgresVersion(),
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    tracing: tracingOn(),
   };
   say(
     `socket benchmark: steps ${options.steps.join(', ')} sockets; load average ` +
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     REPO_ROOT,
     'sockets',
     startedAt,
-    '',
+    tracingOn() ? '-tracing' : '',
     { benchmark: 'sockets', environment, options, targets: verdict, steps },
     [
       `# Socket benchmark, ${environment.started_at}`,

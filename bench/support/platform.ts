@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { EVENTS_EXCHANGE } from '@ajla/contracts';
 import { DEFAULT_RETRY_DELAYS_MS, declareEventTopologyAt, parseRetryDelays } from '@ajla/messaging';
 import {
@@ -36,7 +37,32 @@ export interface RunningPlatform {
   serviceUrls: Record<string, string>;
   database: string;
   logsDir: string;
+  /** With BENCH_TRACING=1: the trace sink's pid (its CPU is the export's other half). */
+  traceSinkPid?: number;
   stop(): Promise<void>;
+}
+
+/** Whether the benchmarks run the platform with tracing on (BENCH_TRACING=1), not the default. */
+export function tracingOn(): boolean {
+  return /^(1|true|yes|on)$/i.test(process.env.BENCH_TRACING ?? '');
+}
+
+/**
+ * BENCH_TRACING=1: a trace sink (baseline/trace-sink.ts) for the platform's spans; every service
+ * exports to it over OTLP/HTTP, with the SDK's default batching (tracing's documented switch,
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`).
+ */
+async function startTraceSink(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(__dirname, '../baseline/trace-sink.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the trace sink exited (${code})`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  });
+  lines.on('line', (line) => console.log(`[bench] trace sink received ${line}`));
+  return { child, url: `http://127.0.0.1:${port}` };
 }
 
 /**
@@ -68,15 +94,18 @@ export async function startPlatform(
   const pids: Record<string, number> = {};
   let db: TestDatabase | undefined;
   let vhost: { url: string; drop(): void } | undefined;
+  let traceSink: { child: ChildProcess; url: string } | undefined;
 
   const stop = async () => {
     await Promise.all(children.map(stopChild));
+    if (traceSink) await stopChild(traceSink.child);
     await db?.drop().catch(() => undefined);
     vhost?.drop();
     rmSync(keysDir, { recursive: true, force: true });
   };
 
   try {
+    if (tracingOn()) traceSink = await startTraceSink();
     db = await createTestDatabase('bench');
     vhost = createTestVhost(undefined, 'bench');
     // The topology step, as `npm run up` runs it first: the services only check it.
@@ -97,6 +126,7 @@ export async function startPlatform(
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: uniqueRedisPrefix('bench'),
       JWT_KEYS_DIR: keysDir,
+      ...(traceSink ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url } : {}),
       ...extraEnv,
     };
     const start = (app: string, env: NodeJS.ProcessEnv) => {
@@ -177,7 +207,16 @@ export async function startPlatform(
       METRICS_PORT: String(await port()),
     });
     await waitOk(`${gatewayUrl}/health`, gateway, 'gateway');
-    return { gatewayUrl, admin, pids, serviceUrls, database: db.name, logsDir, stop };
+    return {
+      gatewayUrl,
+      admin,
+      pids,
+      serviceUrls,
+      database: db.name,
+      logsDir,
+      traceSinkPid: traceSink?.child.pid,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
