@@ -84,6 +84,8 @@ describe('isSafePath', () => {
   );
 
   it.each([
+    '..',
+    '/api/v1/x\0',
     '/api/v1/auth/../admin/users',
     '/api/v1/auth/%2e%2e/admin/users',
     '/api/v1/auth/%2E%2E%2Fadmin',

@@ -49,6 +49,15 @@ export function routerPatterns(route: MountedRoute): string[] {
  * normalises it: dot segments (also percent-encoded), backslashes, NUL, or bad escapes.
  */
 export function isSafePath(pathname: string): boolean {
+  // Most paths hold no escape and no dot segment: nothing to decode or split.
+  if (
+    pathname.startsWith('/') &&
+    !pathname.includes('%') &&
+    !pathname.includes('/.') &&
+    !pathname.includes('\\')
+  ) {
+    return !pathname.includes('\0');
+  }
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
