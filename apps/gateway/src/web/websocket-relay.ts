@@ -126,7 +126,7 @@ class RelayDirection {
   /** The gateway's close frame, waiting for the frame in flight to end. */
   private pendingClose: Buffer | undefined;
   /** The gateway's close frame was written: nothing more goes from `from` to `to`. */
-  private closed = false;
+  closed = false;
 
   constructor(
     private readonly from: Socket,
@@ -206,6 +206,10 @@ export class WebSocketRelay {
     }
     this.toUpstream = new RelayDirection(client, upstream, options.fromClient);
     this.toClient = new RelayDirection(upstream, client, options.toClient);
+    // A side that got the gateway's close frame and then ended has finished its closing
+    // handshake: its connection ends without waiting for the other side's.
+    client.on('end', () => this.toClient.closed && client.end());
+    upstream.on('end', () => this.toUpstream.closed && upstream.end());
   }
 
   /** Relays bytes that came with a handshake (read before the relay began). */
