@@ -190,7 +190,7 @@ export class WebSocketProxy {
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
       this.serveWithoutUpgrade(request, socket, head);
       return;
@@ -232,7 +232,7 @@ export class WebSocketProxy {
       { 'url.path': (request.url ?? '/').split('?', 1)[0]!, 'network.protocol.name': 'websocket' },
       extractTraceContext(request.headers),
     )!;
-    socket.once('close', () => endSpan(session.span));
+    socket.once('close', endingSpan(session.span));
     return inTraceScope(session, () => this.proxy(request, socket, head));
   }
 
@@ -421,7 +421,7 @@ export class WebSocketProxy {
           upstreamSocket.destroy();
           return;
         }
-        upstreamSocket.on('error', () => upstreamSocket.destroy());
+        upstreamSocket.on('error', destroyOnError);
         if (socket.destroyed || this.draining) {
           upstreamSocket.destroy();
           if (!socket.destroyed) refuse(socket, 503, 'The gateway is shutting down', requestId);
@@ -469,6 +469,19 @@ export class WebSocketProxy {
     this.options.metrics?.opened(route.service);
     return relay;
   }
+}
+
+/**
+ * Listeners that stay on a socket for its whole life are module functions or made by small
+ * factories: a closure written inline would keep the whole scope it was written in (the
+ * handshake's request, response and buffers) alive as long as the socket.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function endingSpan(span: Parameters<typeof endSpan>[0]): () => void {
+  return () => endSpan(span);
 }
 
 interface UpstreamHandshake {
