@@ -190,10 +190,14 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
       let failures = 0;
       let failure = '';
       const toOpen = count - sockets.length;
+      // The index of each socket in the ladder (not `sockets.length`, which grows while the
+      // openers run: with it, the parity stuck after the first batch, and with it the caller and
+      // the gateway replica).
+      const first = sockets.length;
       let next = 0;
       const opener = async () => {
         while (next < toOpen) {
-          const i = sockets.length + next++;
+          const i = first + next++;
           // Half as the client, half as the agent: both may hold the conversation open.
           const token = i % 2 ? target.callers.agent : target.callers.client;
           try {
@@ -211,7 +215,12 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
       await Promise.all(Array.from({ length: options.openConcurrency }, opener));
       const openS = round((performance.now() - started) / 1000);
       if (failures) say(`${target.name}: ${failures} sockets failed to open, e.g. ${failure}`);
-      const rss = await settledRss(target.processes);
+      // A process that died (e.g. out of open files) ends this target's ladder, not the run.
+      const rss = await settledRss(target.processes).catch((err: unknown) => {
+        say(`${target.name}: stopped at ${count} sockets: ${String(err)}`);
+        return undefined;
+      });
+      if (rss === undefined) break;
       const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
       const kib: Record<string, number> = {};
       for (const [name, kb] of Object.entries(rss)) {
