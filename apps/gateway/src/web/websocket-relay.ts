@@ -137,8 +137,14 @@ class RelayDirection {
     to.on('drain', () => from.resume());
     from.on('end', () => {
       if (!to.destroyed) to.end();
+      // `from` got the gateway's close frame and then ended: its closing handshake is over, so
+      // its connection ends without waiting for the other side's.
+      if (this.reverse?.closed) from.end();
     });
   }
+
+  /** The other direction of the same connection (which writes to `from`). */
+  reverse: RelayDirection | undefined;
 
   relay(chunk: Buffer): void {
     if (this.closed || this.to.destroyed || this.to.writableEnded) return;
@@ -206,10 +212,8 @@ export class WebSocketRelay {
     }
     this.toUpstream = new RelayDirection(client, upstream, options.fromClient);
     this.toClient = new RelayDirection(upstream, client, options.toClient);
-    // A side that got the gateway's close frame and then ended has finished its closing
-    // handshake: its connection ends without waiting for the other side's.
-    client.on('end', () => this.toClient.closed && client.end());
-    upstream.on('end', () => this.toUpstream.closed && upstream.end());
+    this.toUpstream.reverse = this.toClient;
+    this.toClient.reverse = this.toUpstream;
   }
 
   /** Relays bytes that came with a handshake (read before the relay began). */
