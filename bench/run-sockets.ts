@@ -1,6 +1,7 @@
 // The socket benchmark in one run (issue 14): a ladder of idle authenticated chat sockets
 // (`/ws/chat/{id}`) held open through the gateway, straight to conversation-service and on the
-// bare Fastify + ws + pg + jose server (bench/baseline/api-server.ts), in the same run. At each
+// bare Fastify + ws + pg + jose server (bench/baseline/api-server.ts), in the same run (through
+// `--gateway-replicas` gateways side by side, the sockets alternating between them). At each
 // step: the resident memory (VmRSS) each server process gained per socket, then one live message
 // posted over HTTP that must reach every socket, with the time until the last one has it.
 // Writes bench/results/sockets-<date>.json and .md. Run it with `bash bench/run-http.sh sockets`.
@@ -34,8 +35,9 @@ type TargetName = 'bare' | 'direct' | 'gateway';
 
 interface Target {
   name: TargetName;
-  /** Where sockets open and the live message is posted. */
+  /** Where the live message is posted, and sockets open (the i-th socket on `socketUrls[i % n]`). */
   url: string;
+  socketUrls: string[];
   callers: Callers;
   conversationId: string;
   /** The server processes that hold these sockets, by name. */
@@ -63,6 +65,8 @@ interface Step {
 
 interface Options {
   steps: number[];
+  /** Gateway replicas side by side; the sockets through the gateway alternate between them. */
+  gatewayReplicas: number;
   openConcurrency: number;
   deliveryTimeoutS: number;
 }
@@ -78,16 +82,22 @@ async function main(): Promise<void> {
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
     tracing: tracingOn(),
+    open_files_limit: openFilesLimit() ?? null,
   };
   say(
     `socket benchmark: steps ${options.steps.join(', ')} sockets; load average ` +
-      `${environment.load_average_before.join(' ')} on ${environment.cpus}`,
+      `${environment.load_average_before.join(' ')} on ${environment.cpus}; open files per ` +
+      `process at most ${environment.open_files_limit ?? 'unknown'}`,
   );
 
   say('bare: starting the Fastify + ws + pg + jose server');
   const bare = await startApiBaselineProcess(REPO_ROOT);
-  say('platform: starting the built platform');
-  const platform = await startPlatform(REPO_ROOT).catch(async (err: unknown) => {
+  say(`platform: starting the built platform with ${options.gatewayReplicas} gateway replica(s)`);
+  const platform = await startPlatform(
+    REPO_ROOT,
+    {},
+    { gatewayReplicas: options.gatewayReplicas },
+  ).catch(async (err: unknown) => {
     await stopChild(bare.child);
     throw err;
   });
@@ -102,6 +112,7 @@ async function main(): Promise<void> {
       {
         name: 'bare',
         url: bare.url,
+        socketUrls: [bare.url],
         callers: bare.callers,
         conversationId: bareSeeded.conversationId,
         processes: { bare_server: bare.child.pid! },
@@ -109,6 +120,7 @@ async function main(): Promise<void> {
       {
         name: 'direct',
         url: platform.serviceUrls['conversation-service'],
+        socketUrls: [platform.serviceUrls['conversation-service']],
         callers,
         conversationId: seeded.conversationId,
         processes: { 'conversation-service': conversationService },
@@ -116,9 +128,15 @@ async function main(): Promise<void> {
       {
         name: 'gateway',
         url: platform.gatewayUrl,
+        socketUrls: platform.gatewayUrls,
         callers,
         conversationId: seeded.conversationId,
-        processes: { gateway: platform.pids.gateway, 'conversation-service': conversationService },
+        processes: {
+          ...Object.fromEntries(
+            Object.entries(platform.pids).filter(([name]) => /^gateway(-\d+)?$/.test(name)),
+          ),
+          'conversation-service': conversationService,
+        },
       },
     ];
     for (const target of targets) {
@@ -142,7 +160,8 @@ async function main(): Promise<void> {
     [
       `# Socket benchmark, ${environment.started_at}`,
       '',
-      environmentSentence(environment),
+      `${environmentSentence(environment)} Gateway replicas: ${options.gatewayReplicas}; open ` +
+        `files per process at most ${environment.open_files_limit ?? 'unknown'}.`,
       '',
       table,
       '',
@@ -163,21 +182,27 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
   let marker = '';
   let previous = { rss: rssBefore, sockets: 0 };
   const steps: Step[] = [];
-  const wsUrl = `${target.url.replace(/^http/, 'ws')}/ws/chat/${target.conversationId}?token=`;
+  const wsUrls = target.socketUrls.map(
+    (url) => `${url.replace(/^http/, 'ws')}/ws/chat/${target.conversationId}?token=`,
+  );
   try {
     for (const count of options.steps) {
       const started = performance.now();
       let failures = 0;
       let failure = '';
       const toOpen = count - sockets.length;
+      // The index of each socket in the ladder (not `sockets.length`, which grows while the
+      // openers run: with it, the parity stuck after the first batch, and with it the caller and
+      // the gateway replica).
+      const first = sockets.length;
       let next = 0;
       const opener = async () => {
         while (next < toOpen) {
-          const i = sockets.length + next++;
+          const i = first + next++;
           // Half as the client, half as the agent: both may hold the conversation open.
           const token = i % 2 ? target.callers.agent : target.callers.client;
           try {
-            const socket = await openSocket(wsUrl + token);
+            const socket = await openSocket(wsUrls[i % wsUrls.length] + token);
             socket.on('message', (data: Buffer) => {
               if (marker && data.includes(marker)) arrivals.push(performance.now());
             });
@@ -191,7 +216,12 @@ async function runLadder(target: Target, options: Options): Promise<Step[]> {
       await Promise.all(Array.from({ length: options.openConcurrency }, opener));
       const openS = round((performance.now() - started) / 1000);
       if (failures) say(`${target.name}: ${failures} sockets failed to open, e.g. ${failure}`);
-      const rss = await settledRss(target.processes);
+      // A process that died (e.g. out of open files) ends this target's ladder, not the run.
+      const rss = await settledRss(target.processes).catch((err: unknown) => {
+        say(`${target.name}: stopped at ${count} sockets: ${String(err)}`);
+        return undefined;
+      });
+      if (rss === undefined) break;
       const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
       const kib: Record<string, number> = {};
       for (const [name, kb] of Object.entries(rss)) {
@@ -292,12 +322,18 @@ function judge(steps: Step[]): string[] {
     const direct = steps.find((s) => s.target === 'direct' && s.sockets === gateway.sockets);
     if (!bare || bare.kib_per_socket_total <= 0) continue;
     const ratio = round(gateway.kib_per_socket_total / bare.kib_per_socket_total);
+    const gateways = Object.keys(gateway.kib_per_socket).filter(
+      (name) => name !== 'conversation-service',
+    );
+    const gatewayShare = round(
+      gateways.reduce((sum, name) => sum + gateway.kib_per_socket[name], 0),
+    );
     lines.push(
       `${gateway.sockets} sockets: through the gateway ${gateway.kib_per_socket_total} KiB per ` +
-        `socket (gateway ${gateway.kib_per_socket.gateway} + conversation-service ` +
+        `socket (${gateways.length > 1 ? `${gateways.length} gateways` : 'gateway'} ${gatewayShare} + conversation-service ` +
         `${gateway.kib_per_socket['conversation-service']}) = ${ratio} x bare ` +
         `${bare.kib_per_socket_total} KiB (<= ${MEMORY_RATIO}): ${verdict(ratio <= MEMORY_RATIO)}` +
-        ` (the gateway alone ${round(gateway.kib_per_socket.gateway / bare.kib_per_socket_total)} x;` +
+        ` (the gateway alone ${round(gatewayShare / bare.kib_per_socket_total)} x;` +
         ` each socket added since the previous step ${gateway.kib_per_added_socket_total} KiB against` +
         ` ${bare.kib_per_added_socket_total})` +
         (direct
@@ -362,6 +398,7 @@ function readOptions(): Options {
       steps: { type: 'string', default: process.env.BENCH_SOCKET_STEPS ?? '1000,2000,5000' },
       'open-concurrency': { type: 'string', default: '50' },
       'delivery-timeout': { type: 'string', default: '15' },
+      'gateway-replicas': { type: 'string', default: '1' },
     },
   });
   const steps = values.steps
@@ -370,11 +407,33 @@ function readOptions(): Options {
     .sort((a, b) => a - b);
   if (steps.some((n) => !(n > 0)))
     throw new Error(`--steps: positive numbers, got ${values.steps}`);
+  const gatewayReplicas = Number(values['gateway-replicas']);
+  if (!Number.isInteger(gatewayReplicas) || gatewayReplicas < 1) {
+    throw new Error(`--gateway-replicas: a positive integer, got ${values['gateway-replicas']}`);
+  }
+  // Each process holds a file per socket, a gateway two per socket through it (the client's and
+  // the upstream's): past the open-files limit, sockets fail to open (EMFILE).
+  const most = steps[steps.length - 1]!;
+  const limit = openFilesLimit();
+  const needed = Math.max(most, Math.ceil((2 * most) / gatewayReplicas)) + 200;
+  if (limit !== undefined && needed > limit) {
+    say(
+      `warning: ${most} sockets need about ${needed} open files in one process, above the ` +
+        `limit of ${limit} (ulimit -n): expect failures to open (more --gateway-replicas?)`,
+    );
+  }
   return {
     steps,
+    gatewayReplicas,
     openConcurrency: Number(values['open-concurrency']),
     deliveryTimeoutS: Number(values['delivery-timeout']),
   };
+}
+
+/** The soft limit on open files of this process (and of the processes it starts). */
+function openFilesLimit(): number | undefined {
+  const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return match ? Number(match[1]) : undefined;
 }
 
 function say(line: string): void {

@@ -30,8 +30,10 @@ export class PlatformUnavailable extends Error {}
 
 export interface RunningPlatform {
   gatewayUrl: string;
+  /** Every gateway replica's URL, `gatewayUrl` first. */
+  gatewayUrls: string[];
   admin: { email: string; password: string };
-  /** Process id per app, gateway included. */
+  /** Process id per app, gateway included (further gateway replicas: `gateway-2`, ...). */
   pids: Record<string, number>;
   /** Base URL per backend app, for measuring one without the gateway. */
   serviceUrls: Record<string, string>;
@@ -70,10 +72,12 @@ async function startTraceSink(): Promise<{ child: ChildProcess; url: string }> {
  * exists, on a database, RabbitMQ vhost, Redis prefix and key pair of its own, the gateway on a
  * free port; waits until the gateway's /health is 200. Logs go to files, not through this process.
  * `extraEnv` is added to every service's environment (e.g. where notification-service drops its mail).
+ * `gatewayReplicas` gateways start side by side on ports of their own, in front of the same services.
  */
 export async function startPlatform(
   repoRoot: string,
   extraEnv: NodeJS.ProcessEnv = {},
+  { gatewayReplicas = 1 }: { gatewayReplicas?: number } = {},
 ): Promise<RunningPlatform> {
   const entry = (app: string) => path.join(repoRoot, 'dist/apps', app, 'src/main.js');
   if (!existsSync(entry('conversation-service'))) {
@@ -129,14 +133,14 @@ export async function startPlatform(
       ...(traceSink ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url } : {}),
       ...extraEnv,
     };
-    const start = (app: string, env: NodeJS.ProcessEnv) => {
-      const log = openSync(path.join(logsDir, `${app}.log`), 'w');
+    const start = (app: string, env: NodeJS.ProcessEnv, name = app) => {
+      const log = openSync(path.join(logsDir, `${name}.log`), 'w');
       // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
       const profile = process.env.BENCH_CPU_PROF
         ? [
             '--cpu-prof',
             `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
-            `--cpu-prof-name=${app}.cpuprofile`,
+            `--cpu-prof-name=${name}.cpuprofile`,
           ]
         : [];
       const child = spawn(process.execPath, [...profile, entry(app)], {
@@ -146,7 +150,7 @@ export async function startPlatform(
       });
       closeSync(log);
       children.push(child);
-      pids[app] = child.pid!;
+      pids[name] = child.pid!;
       return child;
     };
     const waitOk = async (url: string, child: ChildProcess, app: string) => {
@@ -201,14 +205,22 @@ export async function startPlatform(
       gatewayEnv[`RATE_LIMIT_${group}_PER_ADDRESS`] = '10000000';
       gatewayEnv[`RATE_LIMIT_${group}_PER_USER`] = '10000000';
     }
-    const gateway = start('gateway', {
-      ...gatewayEnv,
-      PORT: String(gatewayPort),
-      METRICS_PORT: String(await port()),
-    });
-    await waitOk(`${gatewayUrl}/health`, gateway, 'gateway');
+    const gatewayUrls: string[] = [];
+    for (let replica = 1; replica <= gatewayReplicas; replica++) {
+      const name = replica === 1 ? 'gateway' : `gateway-${replica}`;
+      const replicaPort = replica === 1 ? gatewayPort : await port();
+      const url = `http://127.0.0.1:${replicaPort}`;
+      const gateway = start(
+        'gateway',
+        { ...gatewayEnv, PORT: String(replicaPort), METRICS_PORT: String(await port()) },
+        name,
+      );
+      await waitOk(`${url}/health`, gateway, name);
+      gatewayUrls.push(url);
+    }
     return {
       gatewayUrl,
+      gatewayUrls,
       admin,
       pids,
       serviceUrls,

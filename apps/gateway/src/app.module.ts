@@ -123,7 +123,6 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
               rateLimiter,
               revocations,
               trustedProxies: settings.trustedProxies,
-              maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
               handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
               shutdownGraceMs: Math.min(5000, Math.floor(config.SHUTDOWN_GRACE_MS / 2)),
               log: new Logger('WebSocketProxy'),

@@ -19,7 +19,6 @@ describe('loadGatewaySettings', () => {
     expect(config.UPSTREAM_CONNECT_TIMEOUT_MS).toBe(2000);
     expect(config.UPSTREAM_TIMEOUT_MS).toBe(30_000);
     expect(config.HEALTH_TIMEOUT_MS).toBe(2000);
-    expect(config.WS_MAX_PAYLOAD_BYTES).toBe(1024 * 1024);
     expect(routes.services.size).toBe(4);
     expect(corsOrigins).toBe(false);
     expect(trustedProxies.isTrusted('127.0.0.1')).toBe(false);

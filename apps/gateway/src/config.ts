@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import {
   BaseServiceConfig,
   ConfigError,
@@ -62,11 +62,6 @@ export class GatewayConfig extends withMetricsConfig(
   @IsInt({ message: 'must be a non-negative integer (milliseconds)' })
   @Min(0, { message: 'must be a non-negative integer (milliseconds)' })
   DOCS_CACHE_TTL_MS: number = 60_000;
-
-  @IsInt({ message: 'must be an integer between 1024 and 104857600 (bytes)' })
-  @Min(1024, { message: 'must be an integer between 1024 and 104857600 (bytes)' })
-  @Max(100 * 1024 * 1024, { message: 'must be an integer between 1024 and 104857600 (bytes)' })
-  WS_MAX_PAYLOAD_BYTES: number = 1024 * 1024;
 
   @IsInt(POSITIVE_MS)
   @Min(1, POSITIVE_MS)

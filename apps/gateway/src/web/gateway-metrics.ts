@@ -14,7 +14,7 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
   private readonly socketsOpened: Counter<'upstream'>;
   private readonly relayedFrames: Counter<'upstream' | 'direction'>;
   private readonly sessions: Histogram<'upstream'>;
-  /** One pair of bound counters per upstream: a frame costs an increment, no label look-up. */
+  /** One pair of bound counters per upstream: no label look-up per relayed chunk. */
   private readonly framesByService = new Map<string, RelayedFrames>();
   private readonly refusals: Counter<'upstream' | 'status_code'>;
   private readonly rateLimited: Counter<'group' | 'policy'>;
@@ -85,7 +85,10 @@ export class GatewayMetrics implements UpstreamMetrics, WebSocketMetrics, RateLi
     if (frames === undefined) {
       const fromClient = this.relayedFrames.labels({ upstream: service, direction: 'in' });
       const toClient = this.relayedFrames.labels({ upstream: service, direction: 'out' });
-      frames = { fromClient: () => fromClient.inc(), toClient: () => toClient.inc() };
+      frames = {
+        fromClient: (messages) => fromClient.inc(messages),
+        toClient: (messages) => toClient.inc(messages),
+      };
       this.framesByService.set(service, frames);
     }
     return frames;

@@ -47,7 +47,6 @@ async function gatewayTo(upstreamUrl: string) {
     ]),
     auth: { verify: async () => ({ ok: true }) },
     trustedProxies: TrustedProxies.none,
-    maxPayloadBytes: 1024 * 1024,
     handshakeTimeoutMs: 5000,
     shutdownGraceMs: 1000,
     log: { warn: () => undefined, error: () => undefined },

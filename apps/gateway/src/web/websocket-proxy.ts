@@ -1,21 +1,22 @@
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  ClientRequest,
   IncomingHttpHeaders,
   IncomingMessage,
   STATUS_CODES,
   Server,
   ServerResponse,
+  request as httpRequest,
 } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import WebSocket, { WebSocketServer } from 'ws';
 import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
-  RequestContext,
   TRACEPARENT_HEADER,
   SpanKind,
-  coalesceWrites,
   createRequestContext,
   endSpan,
   extractTraceContext,
@@ -39,16 +40,18 @@ import { EdgeAuthenticator, offeredProtocols } from './edge-auth';
 import { errorBody } from './error-body';
 import { TrustedProxies, clientAddress, withForwarding } from './forwarded-headers';
 import { ProxyLog } from './proxy-log';
+import { WebSocketRelay } from './websocket-relay';
 
 export interface WebSocketProxyOptions {
   readonly routes: RouteTable;
   readonly auth: EdgeAuthenticator;
   readonly trustedProxies: TrustedProxies;
-  /** Largest frame accepted from either side; larger closes that side with 1009. */
-  readonly maxPayloadBytes: number;
   /** How long the upstream may take to accept the handshake. */
   readonly handshakeTimeoutMs: number;
-  /** How long closing handshakes may take at shutdown before sockets are cut. */
+  /**
+   * How long a closing handshake the gateway starts (at shutdown, on a revocation) may take
+   * before the sockets are cut.
+   */
   readonly shutdownGraceMs: number;
   readonly log: ProxyLog;
   readonly metrics?: WebSocketMetrics;
@@ -63,26 +66,24 @@ export interface WebSocketMetrics {
   /** A linked socket closed, `seconds` after it was linked. */
   closed(service: string, seconds: number): void;
   refused(service: string, status: number): void;
-  /** Counts the data frames relayed to and from a service (one call per frame: keep it cheap). */
+  /** Counts the data messages relayed to and from a service (one call per chunk that ends some). */
   frames?(service: string): RelayedFrames;
 }
 
 export interface RelayedFrames {
-  /** A frame from the client, relayed to the service. */
-  fromClient(): void;
-  /** A frame from the service, relayed to the client. */
-  toClient(): void;
+  /** Messages from the client, relayed to the service. */
+  fromClient(messages: number): void;
+  /** Messages from the service, relayed to the client. */
+  toClient(messages: number): void;
 }
 
 interface Link {
-  readonly client: WebSocket;
-  readonly upstream: WebSocket;
-  readonly closed: Promise<void>;
+  readonly relay: WebSocketRelay;
   /** Who the handshake's token said the caller was (protected routes). */
   readonly caller?: AuthenticatedUser;
 }
 
-/** Headers the `ws` client writes itself, and hop-by-hop headers that end at the gateway. */
+/** Headers the gateway writes itself on the upstream handshake, and hop-by-hop headers that end at the gateway. */
 const NOT_FORWARDED = new Set([
   'host',
   'connection',
@@ -101,8 +102,10 @@ const NOT_FORWARDED = new Set([
 /** Upstream refusal headers worth passing to the client. */
 const REFUSAL_HEADERS = ['content-type', 'www-authenticate', 'retry-after'];
 const MAX_REFUSAL_BODY = 16 * 1024;
-/** Pause reading from one side while this much is queued for the other (and resume below a quarter). */
-const HIGH_WATER_MARK = 1024 * 1024;
+/** RFC 6455, 1.3: what the accepting side hashes with the key. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** A subprotocol is an RFC 7230 token. */
+const SUBPROTOCOL = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -114,50 +117,38 @@ const UNREACHABLE = new Set([
 /** How a replica that is stopping refuses or drops a handshake (worth one more try). */
 const DROPPED_BY_A_LEAVING_REPLICA = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
+/** The upstream did not answer the handshake within `handshakeTimeoutMs`. */
+class HandshakeTimeout extends Error {}
+
 /**
  * Forwards WebSocket upgrades on websocket routes. The token and the `websocket` group's rate
  * limits are checked at the handshake (429 over the limit), and the upstream handshake completes
  * before the client's does, so the client sees the upstream's own refusal (401, 404, ...) as an
  * HTTP answer, not as an accepted socket that closes at once.
- * Frames, pings, pongs and close codes pass through unchanged in both directions, so heartbeats
- * and flow control stay end to end.
+ * After both handshakes the two TCP sockets are relayed byte for byte (`WebSocketRelay`): frames,
+ * pings, pongs and close codes pass through unchanged in both directions, so heartbeats, flow
+ * control and the services' frame limits stay end to end, and an idle connection costs the
+ * gateway its two sockets and little else.
  */
 export class WebSocketProxy {
-  private readonly server: WebSocketServer;
-  private readonly upstreamProtocol = new WeakMap<IncomingMessage, string>();
   private readonly requestIds = new WeakMap<IncomingMessage, string>();
-  private readonly rateLimitHeaders = new WeakMap<
-    IncomingMessage,
-    Readonly<Record<string, string>>
-  >();
   private readonly links = new Set<Link>();
-  private readonly pending = new Set<WebSocket>();
+  /** Upstream handshakes under way. */
+  private readonly pending = new Set<ClientRequest>();
   private draining = false;
+  /** Called when the last link has closed (while shutting down). */
+  private allClosed: (() => void) | undefined;
   private httpServer: Server | undefined;
 
   constructor(private readonly options: WebSocketProxyOptions) {
-    this.server = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      autoPong: false,
-      maxPayload: options.maxPayloadBytes,
-      handleProtocols: (_offered, request) => this.upstreamProtocol.get(request) || false,
-    });
-    this.server.on('headers', (headers, request) => {
-      headers.push(`X-Request-Id: ${this.requestIds.get(request) ?? ''}`);
-      for (const [name, value] of Object.entries(this.rateLimitHeaders.get(request) ?? {})) {
-        headers.push(`${name}: ${value}`);
-      }
-    });
     options.revocations?.onEntry((entry) => this.closeRevoked(entry));
   }
 
-  /** Closes the client side (the pipe closes the upstream) of every link the entry revokes. */
+  /** Closes both sides of every link the entry revokes. */
   private closeRevoked(entry: RevocationEntry): void {
-    for (const { client, caller } of this.links) {
+    for (const { relay, caller } of this.links) {
       if (caller !== undefined && revocationAffects(entry, caller)) {
-        closeWith(client, REVOKED_CLOSE_CODE, Buffer.from(REVOKED_REASON[entry.kind]));
+        relay.close(REVOKED_CLOSE_CODE, REVOKED_REASON[entry.kind]);
       }
     }
   }
@@ -183,27 +174,23 @@ export class WebSocketProxy {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.draining = true;
-    for (const upstream of this.pending) upstream.terminate();
-    const links = [...this.links];
-    for (const { client, upstream } of links) {
-      client.close(1001, 'Server shutting down');
-      upstream.close(1001, 'Gateway shutting down');
+    for (const upstream of this.pending) upstream.destroy();
+    for (const { relay } of this.links) {
+      relay.close(1001, 'Server shutting down', 'Gateway shutting down');
     }
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
+      if (this.links.size === 0) return resolve();
+      this.allClosed = resolve;
       timer = setTimeout(resolve, graceMs);
       timer.unref();
     });
-    await Promise.race([Promise.all(links.map((link) => link.closed)), expired]);
     clearTimeout(timer);
-    for (const { client, upstream } of this.links) {
-      client.terminate();
-      upstream.terminate();
-    }
+    for (const { relay } of this.links) relay.cut();
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
       this.serveWithoutUpgrade(request, socket, head);
       return;
@@ -245,7 +232,7 @@ export class WebSocketProxy {
       { 'url.path': (request.url ?? '/').split('?', 1)[0]!, 'network.protocol.name': 'websocket' },
       extractTraceContext(request.headers),
     )!;
-    socket.once('close', () => endSpan(session.span));
+    socket.once('close', endingSpan(session.span));
     return inTraceScope(session, () => this.proxy(request, socket, head));
   }
 
@@ -275,8 +262,15 @@ export class WebSocketProxy {
     if (!isSafePath(pathname)) return answer(400, 'Invalid path');
     const route = this.options.routes.resolve(pathname);
     if (!route?.websocket) return answer(404, 'Not found');
+    if (request.method !== 'GET') {
+      return answer(405, 'Method not allowed', route.service, ['Allow: GET']);
+    }
     if (!isWellFormedHandshake(request.headers)) {
       return answer(400, 'Invalid WebSocket handshake', route.service);
+    }
+    const protocols = offeredProtocols(request.headers['sec-websocket-protocol']);
+    if (!areValidSubprotocols(protocols)) {
+      return answer(400, 'Invalid WebSocket subprotocols', route.service);
     }
 
     let caller: AuthenticatedUser | undefined;
@@ -300,80 +294,105 @@ export class WebSocketProxy {
       address,
       userId: caller?.id,
     });
-    if (decision) {
-      if (!decision.allowed) {
-        const extra = Object.entries(decision.headers).map(([name, value]) => `${name}: ${value}`);
-        return answer(429, decision.body.detail, route.service, extra, decision.body.code);
-      }
-      this.rateLimitHeaders.set(request, decision.headers);
+    if (decision && !decision.allowed) {
+      const extra = Object.entries(decision.headers).map(([name, value]) => `${name}: ${value}`);
+      return answer(429, decision.body.detail, route.service, extra, decision.body.code);
     }
-    if (socket.destroyed) return;
+    if (socket.destroyed || !(socket instanceof Socket)) {
+      socket.destroy();
+      return;
+    }
 
-    this.connectUpstream(request, socket, head, route, `${pathname}${search}`, trace, caller);
+    const upstreamHandshake: UpstreamHandshake = {
+      url: new URL(`${route.upstream}${pathname}${search}`),
+      headers: withForwarding(endToEndHeaders(request.headers), request.headers, {
+        peerAddress: request.socket.remoteAddress,
+        encrypted: request.socket instanceof TLSSocket,
+        trace,
+        trusted: this.options.trustedProxies,
+      }),
+      protocols,
+    };
+    const accepted = [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${acceptKey(request.headers['sec-websocket-key']!)}`,
+      `X-Request-Id: ${requestId}`,
+      ...Object.entries(decision?.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    ];
+    this.connectUpstream(socket, head, route, upstreamHandshake, accepted, requestId, caller);
   }
 
   private connectUpstream(
-    request: IncomingMessage,
-    socket: Duplex,
+    socket: Socket,
     head: Buffer,
     route: MountedRoute,
-    pathAndQuery: string,
-    trace: RequestContext,
+    handshake: UpstreamHandshake,
+    accepted: readonly string[],
+    requestId: string,
     caller: AuthenticatedUser | undefined,
     retried = false,
   ): void {
-    const requestId = trace.requestId;
     // A replica that is shutting down refuses upgrades (503) or drops the connection before the
     // handshake completes; nothing reached the application (a handshake is a GET without a body),
     // so the gateway tries once more, which reaches another replica behind the service's address.
     const retryOnce = (): boolean => {
       if (retried || this.draining || socket.destroyed) return false;
-      this.connectUpstream(request, socket, head, route, pathAndQuery, trace, caller, true);
+      this.connectUpstream(socket, head, route, handshake, accepted, requestId, caller, true);
       return true;
     };
-    const url = `${route.upstream.replace(/^http/, 'ws')}${pathAndQuery}`;
-    const headers = withForwarding(endToEndHeaders(request.headers), request.headers, {
-      peerAddress: request.socket.remoteAddress,
-      encrypted: request.socket instanceof TLSSocket,
-      trace,
-      trusted: this.options.trustedProxies,
+    const key = randomBytes(16).toString('base64');
+    const { url } = handshake;
+    const upstream = (
+      url.protocol === 'https:' || url.protocol === 'wss:' ? httpsRequest : httpRequest
+    )({
+      protocol: url.protocol === 'https:' || url.protocol === 'wss:' ? 'https:' : 'http:',
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      agent: false,
+      headers: {
+        ...handshake.headers,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': key,
+        ...(handshake.protocols.length > 0
+          ? { 'sec-websocket-protocol': handshake.protocols.join(',') }
+          : {}),
+      },
     });
-
-    let upstream: WebSocket;
-    try {
-      upstream = new WebSocket(url, offeredProtocols(request.headers['sec-websocket-protocol']), {
-        headers: headers as Record<string, string>,
-        maxPayload: this.options.maxPayloadBytes,
-        perMessageDeflate: false,
-        autoPong: false,
-        followRedirects: false,
-        handshakeTimeout: this.options.handshakeTimeoutMs,
-      });
-    } catch {
-      // The client offered subprotocols `ws` refuses to send (invalid or duplicated).
-      refuse(socket, 400, 'Invalid WebSocket subprotocols', requestId);
-      return;
-    }
     this.pending.add(upstream);
-    const abandon = (): void => upstream.terminate();
+    const timer = setTimeout(
+      () => upstream.destroy(new HandshakeTimeout('Opening handshake has timed out')),
+      this.options.handshakeTimeoutMs,
+    );
+    const abandon = (): void => {
+      upstream.destroy();
+    };
     socket.once('close', abandon);
-
-    upstream.once('unexpected-response', (upstreamRequest, response) => {
-      this.pending.delete(upstream);
+    const settle = (): boolean => {
+      clearTimeout(timer);
       socket.off('close', abandon);
+      return this.pending.delete(upstream);
+    };
+
+    upstream.once('response', (response) => {
+      if (!settle()) return;
       if (response.statusCode === 503 && !retried && !this.draining && !socket.destroyed) {
         response.resume();
-        upstreamRequest.destroy();
+        upstream.destroy();
         retryOnce();
         return;
       }
       this.options.metrics?.refused(route.service, response.statusCode ?? 502);
-      relayRefusal(socket, response, requestId, () => upstreamRequest.destroy());
+      relayRefusal(socket, response, requestId, () => upstream.destroy());
     });
     // `on`, not `once`: a socket torn down mid-handshake may report more than one error.
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (!this.pending.delete(upstream)) return;
-      socket.off('close', abandon);
+      if (!settle()) return;
       if (DROPPED_BY_A_LEAVING_REPLICA.has(error.code ?? '') && retryOnce()) return;
       if (this.draining) {
         refuse(socket, 503, 'The gateway is shutting down', requestId, ['Retry-After: 1']);
@@ -385,7 +404,7 @@ export class WebSocketProxy {
         refuse(socket, 503, `The ${route.service} service is unavailable`, requestId, [
           'Retry-After: 1',
         ]);
-      } else if (/timed out/i.test(error.message)) {
+      } else if (error instanceof HandshakeTimeout) {
         refuse(socket, 504, `The ${route.service} service did not answer in time`, requestId);
       } else {
         this.options.log.warn(
@@ -395,82 +414,113 @@ export class WebSocketProxy {
         refuse(socket, 502, `The ${route.service} service failed to answer`, requestId);
       }
     });
-    upstream.once('open', () => {
-      this.pending.delete(upstream);
-      socket.off('close', abandon);
-      if (socket.destroyed || this.draining) {
-        upstream.close(1001, 'Client gone');
-        if (!socket.destroyed) refuse(socket, 503, 'The gateway is shutting down', requestId);
-        return;
-      }
-      this.upstreamProtocol.set(request, upstream.protocol);
-      this.server.handleUpgrade(request, socket, head, (client) =>
-        this.link(client, upstream, route, caller),
-      );
-    });
+    upstream.once(
+      'upgrade',
+      (response: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer) => {
+        if (!settle()) {
+          upstreamSocket.destroy();
+          return;
+        }
+        upstreamSocket.on('error', destroyOnError);
+        if (socket.destroyed || this.draining) {
+          upstreamSocket.destroy();
+          if (!socket.destroyed) refuse(socket, 503, 'The gateway is shutting down', requestId);
+          return;
+        }
+        const problem = handshakeProblem(response, key, handshake.protocols);
+        if (problem !== undefined) {
+          upstreamSocket.destroy();
+          this.options.log.warn(
+            { upstream: route.service, error: problem },
+            'upstream WebSocket handshake failed',
+          );
+          refuse(socket, 502, `The ${route.service} service failed to answer`, requestId);
+          return;
+        }
+        const protocol = response.headers['sec-websocket-protocol'];
+        const lines = protocol ? [...accepted, `Sec-WebSocket-Protocol: ${protocol}`] : accepted;
+        socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+        this.link(socket, upstreamSocket, route, caller).start(head, upstreamHead);
+      },
+    );
+    upstream.end();
   }
 
   private link(
-    client: WebSocket,
-    upstream: WebSocket,
+    client: Socket,
+    upstream: Socket,
     route: MountedRoute,
     caller: AuthenticatedUser | undefined,
-  ): void {
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    const link: Link = { client, upstream, closed, caller };
+  ): WebSocketRelay {
+    const linkedAt = performance.now();
+    const frames = this.options.metrics?.frames?.(route.service);
+    const relay = new WebSocketRelay(client, upstream, {
+      fromClient: frames?.fromClient,
+      toClient: frames?.toClient,
+      closingTimeoutMs: this.options.shutdownGraceMs,
+      onClosed: () => {
+        this.links.delete(link);
+        this.options.metrics?.closed(route.service, (performance.now() - linkedAt) / 1000);
+        if (this.links.size === 0) this.allClosed?.();
+      },
+    });
+    const link: Link = { relay, caller };
     this.links.add(link);
     this.options.metrics?.opened(route.service);
-    const linkedAt = performance.now();
-    void closed.then(() => {
-      this.links.delete(link);
-      this.options.metrics?.closed(route.service, (performance.now() - linkedAt) / 1000);
-    });
-    const frames = this.options.metrics?.frames?.(route.service);
-    pipe(client, upstream, frames?.fromClient);
-    pipe(upstream, client, frames?.toClient);
+    return relay;
   }
 }
 
-/** Forwards everything `from` receives to `to`, pausing `from` while `to` is backed up. */
-function pipe(from: WebSocket, to: WebSocket, relayed?: () => void): void {
-  let paused = false;
-  const drained = (): void => {
-    if (paused && to.bufferedAmount < HIGH_WATER_MARK / 4) {
-      paused = false;
-      from.resume();
-    }
-  };
-  from.on('message', (data, isBinary) => {
-    if (to.readyState !== WebSocket.OPEN) return;
-    relayed?.();
-    // Frames read in one chunk are written in one: no extra system calls or wake-ups.
-    coalesceWrites(to);
-    to.send(data, { binary: isBinary }, drained);
-    if (!paused && to.bufferedAmount > HIGH_WATER_MARK) {
-      paused = true;
-      from.pause();
-    }
-  });
-  from.on('ping', (data) => to.readyState === WebSocket.OPEN && to.ping(data));
-  from.on('pong', (data) => to.readyState === WebSocket.OPEN && to.pong(data));
-  from.on('close', (code, reason) => closeWith(to, code, reason));
-  // Errors (bad frames, oversized frames) are followed by 'close', which does the work.
-  from.on('error', () => undefined);
+/**
+ * Listeners that stay on a socket for its whole life are module functions or made by small
+ * factories: a closure written inline would keep the whole scope it was written in (the
+ * handshake's request, response and buffers) alive as long as the socket.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
-/** Mirrors a close on the other side: the same code where the protocol lets it be sent. */
-function closeWith(socket: WebSocket, code: number, reason: Buffer): void {
-  if (socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return;
-  if (isSendableCloseCode(code)) socket.close(code, reason);
-  else if (code === 1005) socket.close();
-  else socket.terminate();
+function endingSpan(span: Parameters<typeof endSpan>[0]): () => void {
+  return () => endSpan(span);
 }
 
-function isSendableCloseCode(code: number): boolean {
+interface UpstreamHandshake {
+  /** The upstream's address, path and query. */
+  readonly url: URL;
+  /** The client's end-to-end headers and the forwarding headers. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The subprotocols the client offered, passed on. */
+  readonly protocols: readonly string[];
+}
+
+/** What is wrong with an upstream's 101 (RFC 6455, 4.1), or undefined. */
+function handshakeProblem(
+  response: IncomingMessage,
+  key: string,
+  offered: readonly string[],
+): string | undefined {
+  if (response.statusCode !== 101) return `Unexpected status ${response.statusCode}`;
+  if (response.headers.upgrade?.toLowerCase() !== 'websocket') return 'Invalid Upgrade header';
+  if (response.headers['sec-websocket-accept'] !== acceptKey(key)) {
+    return 'Invalid Sec-WebSocket-Accept header';
+  }
+  const protocol = response.headers['sec-websocket-protocol'];
+  if (protocol !== undefined && !offered.includes(protocol)) return 'Invalid subprotocol';
+  if (protocol === undefined && offered.length > 0) return 'No subprotocol';
+  if (response.headers['sec-websocket-extensions'] !== undefined) {
+    return 'Extensions that were not offered';
+  }
+  return undefined;
+}
+
+function acceptKey(key: string): string {
+  return createHash('sha1').update(`${key}${WEBSOCKET_GUID}`).digest('base64');
+}
+
+function areValidSubprotocols(protocols: readonly string[]): boolean {
   return (
-    (code >= 1000 && code <= 1003) ||
-    (code >= 1007 && code <= 1014) ||
-    (code >= 3000 && code <= 4999)
+    protocols.every((protocol) => SUBPROTOCOL.test(protocol)) &&
+    new Set(protocols).size === protocols.length
   );
 }
 
