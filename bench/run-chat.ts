@@ -429,7 +429,9 @@ function readOptions(): Options {
     options: {
       rates: {
         type: 'string',
-        default: process.env.BENCH_RATES ?? '250,500,750,1000,1250,1500,1750,2000,2500,3000',
+        default:
+          process.env.BENCH_RATES ??
+          '250,500,750,1000,1250,1500,1750,2000,2500,3000,3500,4000,5000',
       },
       'compare-at': { type: 'string', default: '500' },
       'compare-repeats': { type: 'string', default: process.env.BENCH_COMPARE_REPEATS ?? '3' },
