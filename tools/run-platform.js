@@ -1,11 +1,12 @@
 // Runs the built platform in the foreground: first the provisioning step (tools/provision.js:
-// each service's Postgres owner and runtime roles, schema and grants, and its RabbitMQ user; then
-// every service runs as its own runtime role and user, and migrates as its schema's owner role;
-// PROVISION=false runs them all with DATABASE_URL and RABBITMQ_URL as given), then the topology step (every queue, binding, retry
-// and dead-letter queue of the events, libs/messaging/src/declare-topology.ts), so no event is
+// each service's Postgres owner and runtime roles, schema and grants, and its RabbitMQ user, the
+// database and the broker at the same time; then every service runs as its own runtime role and
+// user, and migrates as its schema's owner role; PROVISION=false runs them all with DATABASE_URL
+// and RABBITMQ_URL as given), then the topology step in this process (every queue, binding, retry
+// and dead-letter queue of the events, libs/messaging/src/topology-step.ts), so no event is
 // published before its consumer's queue exists; then every service that exists under apps/ and
 // the gateway, all at once (the start order no longer matters), each waited for on its health
-// endpoint. Log lines are prefixed with the service's name. SIGINT/SIGTERM stop every service
+// endpoint. It logs how long each step took (bench/run-startup.sh measures them). Log lines are prefixed with the service's name. SIGINT/SIGTERM stop every service
 // gracefully; if any service exits, the others are stopped too.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -42,21 +43,27 @@ async function provisionStep() {
   return provision({ ...optionsFromEnv(env), log: (line) => console.log(`[provision] ${line}`) });
 }
 
-// Resolves to the exit code of the topology step (as the topology user when provisioned), its
-// output prefixed like a service's.
-function declareTopology(rabbitmqUrl) {
-  const script = path.join(root, 'dist/libs/messaging/src/declare-topology.js');
-  const child = spawn(process.execPath, [script], {
-    cwd: root,
-    env: rabbitmqUrl ? { ...env, RABBITMQ_URL: rabbitmqUrl } : env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    readline
-      .createInterface({ input: stream })
-      .on('line', (line) => console.log(`[topology] ${line}`));
+// The topology step (libs/messaging/src/topology-step.ts) in this process, as the topology user
+// when provisioned: no Node process of its own to boot. Resolves to whether it declared everything.
+async function declareTopology(runTopologyStep, rabbitmqUrl) {
+  const startedAt = Date.now();
+  try {
+    const { exchange, services } = await runTopologyStep(
+      rabbitmqUrl ? { ...env, RABBITMQ_URL: rabbitmqUrl } : env,
+    );
+    console.log(
+      `[topology] exchange ${exchange} and the queues of ${services.join(', ')} declared in ${seconds(startedAt)}`,
+    );
+    return true;
+  } catch (error) {
+    // A ConfigError never echoes the URL; neither does amqplib's error message.
+    console.error(`[topology] failed: ${error.message}`);
+    return false;
   }
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(2)} s`;
 }
 
 // What provisioning alone needs (admin URLs, every service's passwords) stays out of the services'
@@ -133,14 +140,19 @@ async function main() {
     ports[b.app] = Number(env[`${b.name}_SERVICE_PORT`] ?? b.port);
     urls[urlVar] = env[urlVar] || `http://127.0.0.1:${ports[b.app]}`;
   }
+  const startedAt = Date.now();
+  const provisioning = provisionStep();
+  // Loaded while provisioning waits on Postgres and rabbitmqctl.
+  const { runTopologyStep } = require(path.join(root, 'dist/libs/messaging/src/topology-step.js'));
   let provisioned;
   try {
-    provisioned = await provisionStep();
+    provisioned = await provisioning;
   } catch (error) {
     // pg and fetch errors do not echo a URL or a password.
     console.error(`the provisioning step failed: ${error.message}`);
     return stop(1);
   }
+  console.log(`[provision] done in ${seconds(startedAt)}`);
   if (Object.keys(provisioned.services).length > 0) {
     serviceEnv = Object.fromEntries(
       Object.entries(env).filter(([name]) => !PROVISIONING_ONLY.test(name)),
@@ -149,7 +161,7 @@ async function main() {
     delete serviceEnv.DATABASE_URL;
     if (provisioned.topologyRabbitmqUrl) delete serviceEnv.RABBITMQ_URL;
   }
-  if ((await declareTopology(provisioned.topologyRabbitmqUrl)) !== 0) {
+  if (!(await declareTopology(runTopologyStep, provisioned.topologyRabbitmqUrl))) {
     console.error('the topology step failed; see the lines above');
     return stop(1);
   }
@@ -171,7 +183,7 @@ async function main() {
   }
   if (await waitOk(`http://127.0.0.1:${gatewayPort}/health`, gateway)) {
     console.log(
-      `\nAJLA is up: http://127.0.0.1:${gatewayPort} (the web app at /, API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,
+      `\nAJLA is up in ${seconds(startedAt)}: http://127.0.0.1:${gatewayPort} (the web app at /, API docs at /docs, health at /health, metrics at http://127.0.0.1:${env.METRICS_PORT || 9464}/metrics). Ctrl-C stops it.\n`,
     );
   } else if (!stopping) {
     console.error(`the gateway's /health is not 200 yet; see the logs above`);
