@@ -30,10 +30,10 @@
 // The broker is provisioned through its management HTTP API when RABBITMQ_MANAGEMENT_URL is set
 // (http://<admin>:<password>@<host>:15672: works from any pod; the rabbitmq_management plugin must
 // be enabled), else with `rabbitmqctl` (only where the broker runs: a local install; RabbitMQ 3.8.2
-// or later): one `import_definitions` of every user and its permissions, read from stdin, with
-// salted password hashes instead of passwords (each rabbitmqctl run boots an Erlang VM, about half
-// a second, so one run rather than one per user and setting). Postgres and the broker are
-// provisioned at the same time.
+// or later): one `import_definitions` of every user and its permissions, read from stdin (a 0600
+// file removed before rabbitmqctl starts), with salted password hashes instead of passwords (each
+// rabbitmqctl run boots an Erlang VM, about half a second, so one run rather than one per user and
+// setting). Postgres and the broker are provisioned at the same time.
 //
 // Environment:
 //   PROVISION_DATABASE_URL   admin (superuser, or CREATEROLE and owner of the database) URL;
@@ -50,6 +50,9 @@
 // Prints what it did, never a password. Exits 0 once everything is in place, 1 otherwise.
 const { spawn } = require('node:child_process');
 const { createHash, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { Client } = require('pg');
 
 const SERVICES = [
@@ -288,10 +291,27 @@ function httpBroker(managementUrl) {
 /**
  * Runs `rabbitmqctl` (each run boots an Erlang VM: about half a second), `input` on its stdin;
  * resolves to its stdout, rejects with its exit code and the start of its stderr.
+ *
+ * Its stdin is a file, not a pipe: rabbitmqctl takes what has arrived on a pipe when it reads as
+ * the whole input, and a pipe written by a busy process may not have all of it yet. The file is
+ * made 0600 in a folder of its own and removed before rabbitmqctl even starts (the descriptor
+ * handed to it keeps the content), so it is never on disk longer than it takes to write it.
  */
 function rabbitmqctl(args, input) {
+  let stdin = 'ignore';
+  if (input !== undefined) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ajla-provision-'));
+    try {
+      const file = path.join(folder, 'stdin');
+      fs.writeFileSync(file, input, { mode: 0o600 });
+      stdin = fs.openSync(file, 'r');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn('rabbitmqctl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('rabbitmqctl', args, { stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') fs.closeSync(stdin);
     const out = [];
     const err = [];
     child.stdout.on('data', (chunk) => out.push(chunk));
@@ -304,15 +324,13 @@ function rabbitmqctl(args, input) {
       failure.stderr = stderr;
       reject(failure);
     });
-    child.stdin.on('error', () => undefined); // it exited before reading: reported above
-    child.stdin.end(input ?? '');
   });
 }
 
 /**
  * `rabbitmqctl`, on the broker's machine. The users and their permissions are one
  * `import_definitions` (creates or updates each user, sets its permissions) read from stdin, with
- * password hashes, not passwords: nothing secret on a command line or in a file. The vhost is left
+ * password hashes, not passwords: nothing secret on a command line, in a log or left in a file. The vhost is left
  * out of it (importing an existing vhost would reset its description and tags) and added only
  * when the import says it is missing.
  */
@@ -370,6 +388,17 @@ function brokerOf(options) {
  * skip the broker), prefix, exchange, env (passwords), production, log.
  */
 async function provision(options) {
+  const plan = provisioningPlan(options);
+  await plan.apply();
+  return plan.result;
+}
+
+/**
+ * `provision` in two halves: `result`, what each service will connect with (passwords chosen,
+ * nothing done yet: tools/run-platform.js starts the services with it while `apply()` runs), and
+ * `apply()`, which makes it so. Throws at once on a bad prefix or a missing production password.
+ */
+function provisioningPlan(options) {
   const env = options.env ?? {};
   const prefix = options.prefix ?? 'ajla_';
   if (!NAME.test(prefix))
@@ -399,7 +428,7 @@ async function provision(options) {
       DATABASE_MIGRATION_URL: withCredentials(options.databaseUrl, p.owner, p.ownerPassword),
     };
   }
-  const steps = [provisionPostgres(options.databaseUrl, plan, log)];
+  const steps = [() => provisionPostgres(options.databaseUrl, plan, log)];
   if (options.rabbitmq !== false) {
     const vhost = vhostOf(options.rabbitmqUrl);
     const topologyUser = `${prefix}topology`;
@@ -439,7 +468,7 @@ async function provision(options) {
     result.rabbitmqUsers = users.map((u) => u.name);
     // Postgres and the broker are independent: provisioned at the same time.
     const broker = brokerOf(options);
-    steps.push(
+    steps.push(() =>
       broker
         .ensureUsers(vhost, users)
         .then(() =>
@@ -449,16 +478,18 @@ async function provision(options) {
         ),
     );
   }
-  // Both settle before a failure is reported: nothing runs on after provision() rejected.
-  const outcomes = await Promise.allSettled(steps);
-  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (generated.length > 0) {
-    log(
-      `generated passwords (not printed) for ${generated.length} credentials not set in the environment`,
-    );
-  }
-  return result;
+  const apply = async () => {
+    // Both settle before a failure is reported: nothing runs on after apply() rejected.
+    const outcomes = await Promise.allSettled(steps.map((step) => step()));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (generated.length > 0) {
+      log(
+        `generated passwords (not printed) for ${generated.length} credentials not set in the environment`,
+      );
+    }
+  };
+  return { result, apply };
 }
 
 /** Removes what `provision` made with this prefix: roles (once their database is dropped) and users. */
@@ -487,7 +518,15 @@ function optionsFromEnv(env = process.env) {
   };
 }
 
-module.exports = { SERVICES, provision, unprovision, optionsFromEnv, servicePermissions, namesOf };
+module.exports = {
+  SERVICES,
+  provision,
+  provisioningPlan,
+  unprovision,
+  optionsFromEnv,
+  servicePermissions,
+  namesOf,
+};
 
 if (require.main === module) {
   provision({ ...optionsFromEnv(), log: (line) => console.log(`provision: ${line}`) }).then(
