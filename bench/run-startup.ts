@@ -3,9 +3,10 @@
 // after building) on a database, RabbitMQ vhost, role and user prefix, Redis prefix, key folder and
 // ports of its own, and times from its start:
 //   provisioned  its "[provision] done" line (Postgres roles and the broker's users)
-//   topology     its "[topology] ... declared" line (the services are spawned right after it)
-//   <service>    the service's /health/ready answering 200 (and the same minus the topology time:
-//                the service's own start, from its spawn)
+//   topology     its "[topology] ... declared" line; the services, spawned at the start with the
+//                gateway, have loaded their code meanwhile and are let go right then
+//   <service>    the service's /health/ready answering 200 (from the start: its spawn; and from
+//                the topology step's end: reading its configuration, connecting, Nest's bootstrap)
 //   gateway      the gateway's /health answering 200: the whole platform is up
 // and the CPU time each service process had used by the moment it was ready. Beside it, in the
 // same run: five bare Node processes (bench/baseline/startup-server.ts: Fastify + pg + amqplib +
@@ -64,8 +65,8 @@ type Timings = Record<string, number>;
 interface PlatformRun {
   /** Stage => seconds since run-platform.js started. */
   at: Timings;
-  /** Service => seconds from its spawn (the topology step's end) until ready. */
-  own: Timings;
+  /** Service => seconds from the topology step's end (its start signal) until ready. */
+  afterSignal: Timings;
   /** Service => CPU seconds (user + system) its process had used when ready. */
   cpu: Timings;
 }
@@ -227,10 +228,9 @@ async function startPlatformOnce(box: Sandbox, logFile: string): Promise<Platfor
     await stopChild(child, 20_000);
     log.end();
   }
-  const own: Timings = {};
-  for (const { app } of SERVICES) own[app] = at[app] - (at.topology ?? 0);
-  own.gateway = at.gateway - (at.topology ?? 0);
-  return { at, own, cpu };
+  const afterSignal: Timings = {};
+  for (const { app } of SERVICES) afterSignal[app] = at[app] - (at.topology ?? 0);
+  return { at, afterSignal, cpu };
 }
 
 /** BARE_PROCESSES bare servers spawned at once; seconds from spawn until each answers 200. */
@@ -326,15 +326,17 @@ async function main(): Promise<void> {
     await box.cleanUp();
   }
 
+  const loadAverageAfter = os.loadavg().map((n) => Math.round(n * 100) / 100);
   const at = summary(platformRuns.map((r) => r.at));
-  const own = summary(platformRuns.map((r) => r.own));
+  const afterSignal = summary(platformRuns.map((r) => r.afterSignal));
   const cpu = summary(platformRuns.map((r) => r.cpu));
   const bareEach = summary(bareRuns.map((b) => ({ each: median(b), last: Math.max(...b) })));
-  const slowestOwn = Math.max(...SERVICES.map((s) => own[s.app].median), own.gateway.median);
+  // Every process is spawned at the start: from the start is from its spawn.
+  const slowest = Math.max(...SERVICES.map((s) => at[s.app].median), at.gateway.median);
   const verdict = [
     `each service ready within ${EACH_SERVICE_S} s of its spawn: ` +
-      `${slowestOwn <= EACH_SERVICE_S ? 'met' : 'NOT met'} (slowest median ${slowestOwn.toFixed(2)} s; ` +
-      `a bare process ${bareEach.each.median.toFixed(2)} s)`,
+      `${slowest <= EACH_SERVICE_S ? 'met' : 'NOT met'} (slowest median ${slowest.toFixed(2)} s, ` +
+      `five at once; a bare process ${bareEach.each.median.toFixed(2)} s, five at once)`,
     `all ready within ${ALL_S} s of the start: ${at.gateway.median <= ALL_S ? 'met' : 'NOT met'} ` +
       `(median ${at.gateway.median.toFixed(2)} s; five bare processes ${bareEach.last.median.toFixed(2)} s)`,
   ];
@@ -347,10 +349,11 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- |',
     row('provisioned', 'from the start of run-platform.js', at.provisioned),
     row('topology declared', 'from the start (services spawned then)', at.topology),
-    ...SERVICES.map((s) => row(`${s.app} ready`, 'from the start', at[s.app])),
+    ...SERVICES.map((s) => row(`${s.app} ready`, 'from the start (its spawn)', at[s.app])),
     row('gateway /health 200', 'from the start: all up', at.gateway),
-    ...SERVICES.map((s) => row(`${s.app} ready`, 'from its spawn', own[s.app])),
-    row('gateway /health 200', 'from its spawn', own.gateway),
+    ...SERVICES.map((s) =>
+      row(`${s.app} ready`, "from the topology step's end (its start signal)", afterSignal[s.app]),
+    ),
     ...SERVICES.map((s) => row(`${s.app}`, 'CPU used until ready', cpu[s.app])),
     row(
       'bare process ready',
@@ -371,11 +374,11 @@ async function main(): Promise<void> {
     '',
     {
       benchmark: 'startup',
-      environment,
+      environment: { ...environment, load_average_after: loadAverageAfter },
       options,
       targets: verdict,
       first_start: firstStart!,
-      platform: { from_start: at, from_spawn: own, cpu_s: cpu, runs: platformRuns },
+      platform: { from_start: at, from_start_signal: afterSignal, cpu_s: cpu, runs: platformRuns },
       bare: { per_run: bareEach, runs: bareRuns.map((b) => b.map(round)) },
     },
     [
@@ -385,7 +388,7 @@ async function main(): Promise<void> {
         '`node tools/run-platform.js` on a migrated database (the first start, on a new one, ' +
         `took ${firstStart!.at.gateway.toFixed(2)} s and is not counted), alternated with ` +
         `${BARE_PROCESSES} bare Node processes (Fastify + pg + amqplib + ioredis, connected) ` +
-        'spawned at once.',
+        `spawned at once. Load average after: ${loadAverageAfter.join(' ')}.`,
       '',
       table,
       '',
