@@ -190,7 +190,7 @@ async function main() {
     console.error(`the provisioning step failed: ${error.message}`);
     return stop(1);
   }
-  console.log(`[provision] done in ${seconds(startedAt)}`);
+  if (provisioningOn) console.log(`[provision] done in ${seconds(startedAt)}`);
   if (!(await declareTopology(runTopologyStep, plan.result.topologyRabbitmqUrl))) {
     console.error('the topology step failed; see the lines above');
     return stop(1);
