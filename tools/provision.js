@@ -330,9 +330,9 @@ function rabbitmqctl(args, input) {
 /**
  * `rabbitmqctl`, on the broker's machine. The users and their permissions are one
  * `import_definitions` (creates or updates each user, sets its permissions) read from stdin, with
- * password hashes, not passwords: nothing secret on a command line, in a log or left in a file. The vhost is left
- * out of it (importing an existing vhost would reset its description and tags) and added only
- * when the import says it is missing.
+ * password hashes, not passwords: nothing secret on a command line, in a log or left in a file.
+ * The vhost is left out of it (importing an existing vhost would reset its description and tags)
+ * and added only when the import says it is missing.
  */
 function cliBroker() {
   const listUsers = async () =>
