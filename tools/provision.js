@@ -29,7 +29,11 @@
 //
 // The broker is provisioned through its management HTTP API when RABBITMQ_MANAGEMENT_URL is set
 // (http://<admin>:<password>@<host>:15672: works from any pod; the rabbitmq_management plugin must
-// be enabled), else with `rabbitmqctl` (only where the broker runs: a local install).
+// be enabled), else with `rabbitmqctl` (only where the broker runs: a local install; RabbitMQ 3.8.2
+// or later): one `import_definitions` of every user and its permissions, read from stdin (a 0600
+// file removed before rabbitmqctl starts), with salted password hashes instead of passwords (each
+// rabbitmqctl run boots an Erlang VM, about half a second, so one run rather than one per user and
+// setting). Postgres and the broker are provisioned at the same time.
 //
 // Environment:
 //   PROVISION_DATABASE_URL   admin (superuser, or CREATEROLE and owner of the database) URL;
@@ -44,8 +48,11 @@
 //   (at every run, so a rotation is a re-run). Required with NODE_ENV=production; elsewhere a
 //   missing one is generated (fine with trust authentication, as on a development machine).
 // Prints what it did, never a password. Exits 0 once everything is in place, 1 otherwise.
-const { execFileSync } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { spawn } = require('node:child_process');
+const { createHash, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { Client } = require('pg');
 
 const SERVICES = [
@@ -236,7 +243,20 @@ function vhostOf(amqpUrl) {
   return path ? decodeURIComponent(path) : '/';
 }
 
-/** The management HTTP API (PUT is idempotent: creates or updates). */
+/**
+ * A password as RabbitMQ stores it (rabbit_password_hashing_sha256, its default): base64 of a
+ * random 4-byte salt followed by sha256(salt + password). Lets `rabbitmqctl import_definitions`
+ * set passwords without the passwords themselves ever leaving this process.
+ */
+function rabbitmqPasswordHash(password) {
+  const salt = randomBytes(4);
+  const digest = createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest();
+  return Buffer.concat([salt, digest]).toString('base64');
+}
+
+/** The management HTTP API (PUT is idempotent: creates or updates), one request per object. */
 function httpBroker(managementUrl) {
   const url = new URL(managementUrl);
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
@@ -254,35 +274,102 @@ function httpBroker(managementUrl) {
   const e = encodeURIComponent;
   return {
     how: 'management HTTP API',
-    ensureVhost: (vhost) => call('PUT', `/vhosts/${e(vhost)}`, {}),
-    ensureUser: (user, password) => call('PUT', `/users/${e(user)}`, { password, tags: '' }),
-    setPermissions: (vhost, user, p) => call('PUT', `/permissions/${e(vhost)}/${e(user)}`, p),
-    deleteUser: (user) => call('DELETE', `/users/${e(user)}`, undefined, [404]),
+    ensureUsers: async (vhost, users) => {
+      await call('PUT', `/vhosts/${e(vhost)}`, {});
+      await Promise.all(
+        users.map(async ({ name, password, permissions }) => {
+          await call('PUT', `/users/${e(name)}`, { password, tags: '' });
+          await call('PUT', `/permissions/${e(vhost)}/${e(name)}`, permissions);
+        }),
+      );
+    },
+    deleteUsers: (users) =>
+      Promise.all(users.map((user) => call('DELETE', `/users/${e(user)}`, undefined, [404]))),
   };
 }
 
-/** `rabbitmqctl`, on the broker's machine; passwords go through stdin, not the command line. */
+/**
+ * Runs `rabbitmqctl` (each run boots an Erlang VM: about half a second), `input` on its stdin;
+ * resolves to its stdout, rejects with its exit code and the start of its stderr.
+ *
+ * Its stdin is a file, not a pipe: rabbitmqctl takes what has arrived on a pipe when it reads as
+ * the whole input, and a pipe written by a busy process may not have all of it yet. The file is
+ * made 0600 in a folder of its own and removed before rabbitmqctl even starts (the descriptor
+ * handed to it keeps the content), so it is never on disk longer than it takes to write it.
+ */
+function rabbitmqctl(args, input) {
+  let stdin = 'ignore';
+  if (input !== undefined) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ajla-provision-'));
+    try {
+      const file = path.join(folder, 'stdin');
+      fs.writeFileSync(file, input, { mode: 0o600 });
+      stdin = fs.openSync(file, 'r');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn('rabbitmqctl', args, { stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') fs.closeSync(stdin);
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString());
+      const stderr = Buffer.concat(err).toString().trim().slice(0, 500);
+      const failure = new Error(`rabbitmqctl ${args[0]} exited with ${code}: ${stderr}`);
+      failure.stderr = stderr;
+      reject(failure);
+    });
+  });
+}
+
+/**
+ * `rabbitmqctl`, on the broker's machine. The users and their permissions are one
+ * `import_definitions` (creates or updates each user, sets its permissions) read from stdin, with
+ * password hashes, not passwords: nothing secret on a command line, in a log or left in a file.
+ * The vhost is left out of it (importing an existing vhost would reset its description and tags)
+ * and added only when the import says it is missing.
+ */
 function cliBroker() {
-  const run = (args, input) =>
-    execFileSync('rabbitmqctl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
-  const list = (args) =>
-    run([...args, '--quiet', '--no-table-headers'])
+  const listUsers = async () =>
+    (await rabbitmqctl(['list_users', '--quiet', '--no-table-headers']))
       .split('\n')
       .map((line) => line.split('\t')[0].trim())
       .filter(Boolean);
   return {
-    how: 'rabbitmqctl',
-    ensureVhost: async (vhost) => {
-      if (!list(['list_vhosts', 'name']).includes(vhost)) run(['add_vhost', vhost]);
+    how: 'rabbitmqctl import_definitions',
+    ensureUsers: async (vhost, users) => {
+      const definitions = JSON.stringify({
+        users: users.map(({ name, password }) => ({
+          name,
+          password_hash: rabbitmqPasswordHash(password),
+          hashing_algorithm: 'rabbit_password_hashing_sha256',
+          tags: '',
+        })),
+        permissions: users.map(({ name, permissions }) => ({ user: name, vhost, ...permissions })),
+      });
+      const importUsers = () =>
+        rabbitmqctl(['import_definitions', '--format', 'json', '--quiet'], definitions);
+      try {
+        await importUsers();
+      } catch (error) {
+        if (!/virtual host .* does not exist/i.test(error.stderr ?? '')) throw error;
+        await rabbitmqctl(['add_vhost', vhost]).catch((addError) => {
+          // added meanwhile by another run
+          if (!/already exists/i.test(addError.stderr ?? '')) throw addError;
+        });
+        await importUsers();
+      }
     },
-    ensureUser: async (user, password) => {
-      if (list(['list_users']).includes(user)) run(['change_password', user], `${password}\n`);
-      else run(['add_user', user], `${password}\n`);
-    },
-    setPermissions: async (vhost, user, p) =>
-      run(['set_permissions', '-p', vhost, user, p.configure, p.write, p.read]),
-    deleteUser: async (user) => {
-      if (list(['list_users']).includes(user)) run(['delete_user', user]);
+    deleteUsers: async (users) => {
+      const existing = new Set(await listUsers());
+      for (const user of users.filter((u) => existing.has(u))) {
+        await rabbitmqctl(['delete_user', user]);
+      }
     },
   };
 }
@@ -301,6 +388,17 @@ function brokerOf(options) {
  * skip the broker), prefix, exchange, env (passwords), production, log.
  */
 async function provision(options) {
+  const plan = provisioningPlan(options);
+  await plan.apply();
+  return plan.result;
+}
+
+/**
+ * `provision` in two halves: `result`, what each service will connect with (passwords chosen,
+ * nothing done yet: tools/run-platform.js starts the services with it while `apply()` runs), and
+ * `apply()`, which makes it so. Throws at once on a bad prefix or a missing production password.
+ */
+function provisioningPlan(options) {
   const env = options.env ?? {};
   const prefix = options.prefix ?? 'ajla_';
   if (!NAME.test(prefix))
@@ -323,8 +421,6 @@ async function provision(options) {
         ? undefined
         : passwordOf(env, `${s.env}_SERVICE_RABBITMQ_PASSWORD`, options.production, generated),
   }));
-  await provisionPostgres(options.databaseUrl, plan, log);
-
   const result = { services: {}, roles: plan.flatMap((p) => [p.owner, p.app]), rabbitmqUsers: [] };
   for (const p of plan) {
     result.services[p.service] = {
@@ -332,20 +428,9 @@ async function provision(options) {
       DATABASE_MIGRATION_URL: withCredentials(options.databaseUrl, p.owner, p.ownerPassword),
     };
   }
+  const steps = [() => provisionPostgres(options.databaseUrl, plan, log)];
   if (options.rabbitmq !== false) {
-    const broker = brokerOf(options);
     const vhost = vhostOf(options.rabbitmqUrl);
-    await broker.ensureVhost(vhost);
-    for (const p of plan) {
-      await broker.ensureUser(p.rabbitmqUser, p.rabbitmqPassword);
-      await broker.setPermissions(vhost, p.rabbitmqUser, servicePermissions(p.service, exchange));
-      result.services[p.service].RABBITMQ_URL = withCredentials(
-        options.rabbitmqUrl,
-        p.rabbitmqUser,
-        p.rabbitmqPassword,
-      );
-      result.rabbitmqUsers.push(p.rabbitmqUser);
-    }
     const topologyUser = `${prefix}topology`;
     const topologyPassword = passwordOf(
       env,
@@ -353,31 +438,58 @@ async function provision(options) {
       options.production,
       generated,
     );
-    await broker.ensureUser(topologyUser, topologyPassword);
-    await broker.setPermissions(
-      vhost,
-      topologyUser,
-      topologyPermissions(
-        plan.map((p) => p.service),
-        exchange,
-      ),
-    );
+    const users = [
+      ...plan.map((p) => ({
+        name: p.rabbitmqUser,
+        password: p.rabbitmqPassword,
+        permissions: servicePermissions(p.service, exchange),
+      })),
+      {
+        name: topologyUser,
+        password: topologyPassword,
+        permissions: topologyPermissions(
+          plan.map((p) => p.service),
+          exchange,
+        ),
+      },
+    ];
+    for (const p of plan) {
+      result.services[p.service].RABBITMQ_URL = withCredentials(
+        options.rabbitmqUrl,
+        p.rabbitmqUser,
+        p.rabbitmqPassword,
+      );
+    }
     result.topologyRabbitmqUrl = withCredentials(
       options.rabbitmqUrl,
       topologyUser,
       topologyPassword,
     );
-    result.rabbitmqUsers.push(topologyUser);
-    log(
-      `rabbitmq (${broker.how}): users ${result.rabbitmqUsers.join(', ')} in vhost ${vhost}, each limited to its own queues`,
+    result.rabbitmqUsers = users.map((u) => u.name);
+    // Postgres and the broker are independent: provisioned at the same time.
+    const broker = brokerOf(options);
+    steps.push(() =>
+      broker
+        .ensureUsers(vhost, users)
+        .then(() =>
+          log(
+            `rabbitmq (${broker.how}): users ${result.rabbitmqUsers.join(', ')} in vhost ${vhost}, each limited to its own queues`,
+          ),
+        ),
     );
   }
-  if (generated.length > 0) {
-    log(
-      `generated passwords (not printed) for ${generated.length} credentials not set in the environment`,
-    );
-  }
-  return result;
+  const apply = async () => {
+    // Both settle before a failure is reported: nothing runs on after apply() rejected.
+    const outcomes = await Promise.allSettled(steps.map((step) => step()));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (generated.length > 0) {
+      log(
+        `generated passwords (not printed) for ${generated.length} credentials not set in the environment`,
+      );
+    }
+  };
+  return { result, apply };
 }
 
 /** Removes what `provision` made with this prefix: roles (once their database is dropped) and users. */
@@ -386,10 +498,7 @@ async function unprovision(options) {
   const plan = SERVICES.map((s) => ({ ...s, ...namesOf(prefix, s) }));
   await dropPostgresRoles(options.databaseUrl, plan);
   if (options.rabbitmq !== false) {
-    const broker = brokerOf(options);
-    for (const user of [...plan.map((p) => p.rabbitmqUser), `${prefix}topology`]) {
-      await broker.deleteUser(user);
-    }
+    await brokerOf(options).deleteUsers([...plan.map((p) => p.rabbitmqUser), `${prefix}topology`]);
   }
 }
 
@@ -409,7 +518,15 @@ function optionsFromEnv(env = process.env) {
   };
 }
 
-module.exports = { SERVICES, provision, unprovision, optionsFromEnv, servicePermissions, namesOf };
+module.exports = {
+  SERVICES,
+  provision,
+  provisioningPlan,
+  unprovision,
+  optionsFromEnv,
+  servicePermissions,
+  namesOf,
+};
 
 if (require.main === module) {
   provision({ ...optionsFromEnv(), log: (line) => console.log(`provision: ${line}`) }).then(

@@ -33,6 +33,7 @@ export * from './database/postgres-listener';
 export * from './database/notified-cache';
 export * from './redis/redis.module';
 export * from './http/run-service';
+export * from './http/start-signal';
 export * from './cli/run-cli';
 export * from './database/migrate-schema';
 export * from './paging/paging';

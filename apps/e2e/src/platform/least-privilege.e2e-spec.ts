@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -242,6 +243,44 @@ describe('least privilege: each service runs as its own role and user', () => {
     await expect(channelOutcome(url, (channel) => channel.checkExchange(EXCHANGE))).resolves.toBe(
       200,
     );
+  });
+
+  it('with rabbitmqctl, provisioning makes a missing vhost, and a re-run sets the new passwords', async () => {
+    // rabbitmqctl works only on the broker's machine; without it the run left the broker alone.
+    if (!state().rabbitmq) return;
+    const db = await createTestDatabase('provision');
+    const prefix = `ajla_t_${randomBytes(4).toString('hex')}_`;
+    const vhost = `${prefix}vhost`;
+    const options = {
+      databaseUrl: db.url,
+      rabbitmqUrl: `amqp://guest:guest@127.0.0.1:5672/${vhost}`,
+      prefix,
+    };
+    const login = (url: string) =>
+      amqp.connect(url).then(
+        (connection) => connection.close().then(() => 'accepted'),
+        (error: Error) => error.message,
+      );
+    try {
+      const first = await provisionTools().provision(options);
+      const second = await provisionTools().provision({
+        ...options,
+        env: { REQUEST_SERVICE_RABBITMQ_PASSWORD: `Rotated-${randomBytes(6).toString('hex')}` },
+      });
+      const before = first.services['request-service'].RABBITMQ_URL!;
+      const after = second.services['request-service'].RABBITMQ_URL!;
+      await expect(login(after)).resolves.toBe('accepted');
+      await expect(login(before)).resolves.toMatch(/ACCESS-REFUSED/);
+      await expect(login(second.topologyRabbitmqUrl!)).resolves.toBe('accepted');
+      // Its user has its own permissions in the new vhost: it may not declare anything.
+      await expect(
+        channelOutcome(after, (channel) => channel.assertQueue('request-service.events.mine')),
+      ).resolves.toBe(403);
+    } finally {
+      await db.drop();
+      await provisionTools().unprovision({ ...options, databaseUrl: testPostgresUrl() });
+      execFileSync('rabbitmqctl', ['delete_vhost', vhost], { stdio: 'ignore' });
+    }
   });
 
   it('provisioning is idempotent, takes over a schema the superuser migrated, and can use the management API', async () => {

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { BaseServiceConfig } from '../config/base-service.config';
 import { ConfigError } from '../config/load-config';
 import { createServiceApp, type ServiceAppOptions } from './create-service-app';
+import { startSignal } from './start-signal';
 
 export interface RunServiceOptions<C extends BaseServiceConfig> {
   serviceName: string;
@@ -25,7 +26,8 @@ export interface ServiceProcess {
 }
 
 /**
- * A service's `main.ts` in one call: reads the configuration, runs `preflight`, creates the app
+ * A service's `main.ts` in one call: waits for its start signal when told to (`startSignal`:
+ * its code is loaded by then), reads the configuration, runs `preflight`, creates the app
  * (`createServiceApp`), starts its event transport if it has one and listens on `PORT`/`HOST`. A `ConfigError` (from `config` or `preflight`)
  * prints `<service>: <its message>` and exits 1; any other failure prints
  * `<service> failed to start: <stack>` and exits 1. Resolves to the listening app, or `undefined`
@@ -37,6 +39,11 @@ export async function runService<C extends BaseServiceConfig>(
 ): Promise<NestFastifyApplication | undefined> {
   const { serviceName } = options;
   try {
+    if (!(await startSignal())) {
+      proc.stderr.write(`${serviceName}: stdin ended before the start signal; not started\n`);
+      proc.exit(1);
+      return undefined;
+    }
     let config: C;
     try {
       config = options.config();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { currentRequestContext, propagationHeaders } from '@ajla/platform';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type {
   ConversationOpener,
   ConversationOpening,
@@ -30,31 +30,38 @@ export function conversationServiceTarget(config: RequestServiceConfig): Convers
  *
  * Through undici's `Pool` (kept-alive connections, `request`) rather than `fetch`: the call is
  * made at every submission, and `fetch`'s WHATWG layers (Request, Response, streams) cost
- * request-service about a fifth of its CPU per submission.
+ * request-service about a fifth of its CPU per submission. undici (1 MB of JavaScript, a tenth of
+ * a second of CPU to load) is loaded at the first submission, not at start-up.
  */
 @Injectable()
 export class HttpConversationOpener implements ConversationOpener, OnApplicationShutdown {
   private readonly logger = new Logger(HttpConversationOpener.name);
-  private readonly pool?: Pool;
+  private readonly origin?: string;
+  private pool?: Promise<Pool>;
   private readonly pathPrefix: string;
 
   constructor(
     @Inject(CONVERSATION_SERVICE_TARGET) private readonly target: ConversationServiceTarget,
   ) {
     const base = target.url === undefined ? undefined : new URL(target.url);
-    this.pool = base === undefined ? undefined : new Pool(base.origin);
+    this.origin = base?.origin;
     this.pathPrefix = base === undefined ? '' : base.pathname.replace(/\/+$/, '');
   }
 
+  private poolOf(origin: string): Promise<Pool> {
+    return (this.pool ??= import('undici').then(({ Pool }) => new Pool(origin)));
+  }
+
   async open(opening: ConversationOpening, credentials: string | undefined): Promise<void> {
-    if (this.pool === undefined) return;
+    if (this.origin === undefined) return;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       ...propagationHeaders(currentRequestContext()),
     };
     if (credentials !== undefined) headers.authorization = credentials;
     try {
-      const { statusCode, body } = await this.pool.request({
+      const pool = await this.poolOf(this.origin);
+      const { statusCode, body } = await pool.request({
         path: `${this.pathPrefix}/internal/conversations/${opening.conversationId}`,
         method: 'PUT',
         headers,
@@ -83,6 +90,6 @@ export class HttpConversationOpener implements ConversationOpener, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool?.close();
+    await (await this.pool)?.close();
   }
 }
