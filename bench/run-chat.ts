@@ -1,17 +1,16 @@
 // The chat benchmark in one run: the bare baseline, then the built platform through its gateway,
 // each driven by the same load generator at the same rates; prints both side by side and writes
 // bench/results/<date>.json. Run it with `bash bench/run-chat.sh` (builds, then runs this).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { stopChild, testPostgresUrl } from '@ajla/testing';
 import { ChatLoad, formatStep, meetsTarget, sleep, type StepResult } from './chat-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
+import { runEnvironment } from './support/environment';
 import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
@@ -57,15 +56,7 @@ interface TargetRun {
 async function main(): Promise<void> {
   const options = readOptions();
   const startedAt = new Date();
-  const environment = {
-    started_at: startedAt.toISOString(),
-    commit: gitCommit(),
-    node: process.version,
-    postgres: await postgresVersion(),
-    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    tracing: tracingOn(),
-  };
+  const environment = await runEnvironment(REPO_ROOT, startedAt);
   say(
     `chat benchmark: ${options.conversations} conversations, rates ${options.rates.join(', ')} msg/s, ` +
       `${options.warmupS} s warm-up + ${options.durationS} s each; load average ` +
@@ -464,32 +455,6 @@ function readOptions(): Options {
     skipBaseline: values['skip-baseline'],
     skipPlatform: values['skip-platform'],
   };
-}
-
-function gitCommit(): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return null;
-  }
-}
-
-async function postgresVersion(): Promise<string | null> {
-  const client = new Client({ connectionString: testPostgresUrl() });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ v: string }>(
-      "SELECT current_setting('server_version') AS v",
-    );
-    return rows[0]?.v ?? null;
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 function say(line: string): void {

@@ -5,7 +5,6 @@
 // Prints the table and the targets, writes bench/results/http-<date>.json and .md.
 // Run it with `bash bench/run-http.sh` (builds, then runs this).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -23,7 +22,7 @@ import {
 } from './support/api-targets';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe } from './support/db-probe';
-import { gitCommit, postgresVersion } from './support/environment';
+import { runEnvironment } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { profileByPackage, profileCpu } from './support/inspector';
 import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
@@ -153,15 +152,7 @@ interface Target {
 async function main(): Promise<void> {
   const options = readOptions();
   const startedAt = new Date();
-  const environment = {
-    started_at: startedAt.toISOString(),
-    commit: gitCommit(REPO_ROOT),
-    node: process.version,
-    postgres: await postgresVersion(),
-    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    tracing: tracingOn(),
-  };
+  const environment = await runEnvironment(REPO_ROOT, startedAt);
   say(
     `HTTP benchmark: ${options.connections} connections, ${options.warmupS} s warm-up + ` +
       `${options.durationS} s per scenario and target; load average ` +

@@ -23,7 +23,7 @@ import {
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
 import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
-import { gitCommit, postgresVersion } from './support/environment';
+import { runEnvironment } from './support/environment';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -92,15 +92,7 @@ interface Probes {
 async function main(): Promise<void> {
   const options = readOptions();
   const startedAt = new Date();
-  const environment = {
-    started_at: startedAt.toISOString(),
-    commit: gitCommit(REPO_ROOT),
-    node: process.version,
-    postgres: await postgresVersion(),
-    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    tracing: tracingOn(),
-  };
+  const environment = await runEnvironment(REPO_ROOT, startedAt);
   say(
     `notification benchmark${options.quick ? ' (quick)' : ''}: ${options.staff} staff sockets, ` +
       `rates ${options.rates.join(', ')} submissions/s, ${options.warmupS} s warm-up + ` +

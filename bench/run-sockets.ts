@@ -7,7 +7,6 @@
 // Writes bench/results/sockets-<date>.json and .md. Run it with `bash bench/run-http.sh sockets`.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -21,7 +20,7 @@ import {
   startApiBaselineProcess,
   type Callers,
 } from './support/api-targets';
-import { gitCommit, postgresVersion } from './support/environment';
+import { runEnvironment } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { collectGarbage } from './support/inspector';
 import { startPlatform, tracingOn } from './support/platform';
@@ -75,13 +74,7 @@ async function main(): Promise<void> {
   const options = readOptions();
   const startedAt = new Date();
   const environment = {
-    started_at: startedAt.toISOString(),
-    commit: gitCommit(REPO_ROOT),
-    node: process.version,
-    postgres: await postgresVersion(),
-    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    tracing: tracingOn(),
+    ...(await runEnvironment(REPO_ROOT, startedAt)),
     open_files_limit: openFilesLimit() ?? null,
   };
   say(

@@ -30,7 +30,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from '@ajla/testing';
-import { gitCommit, postgresVersion } from './support/environment';
+import { runEnvironment } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-run-startup/bench/. */
@@ -292,14 +292,7 @@ async function main(): Promise<void> {
     }
   }
   const startedAt = new Date();
-  const environment = {
-    started_at: startedAt.toISOString(),
-    commit: gitCommit(REPO_ROOT),
-    node: process.version,
-    postgres: await postgresVersion(),
-    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
-    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
-  };
+  const environment = await runEnvironment(REPO_ROOT, startedAt);
   say(
     `start-up benchmark: ${options.repetitions} repetitions; load average ` +
       `${environment.load_average_before.join(' ')} on ${environment.cpus}`,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { Client } from 'pg';
 import { testPostgresUrl } from '@ajla/testing';
 
@@ -28,4 +29,26 @@ export async function postgresVersion(): Promise<string | null> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * What every benchmark's results say of where they were measured: when, which commit, Node and
+ * Postgres versions, the CPUs, the load average just before, and whether tracing was on
+ * (BENCH_TRACING=1).
+ */
+export async function runEnvironment(repoRoot: string, startedAt: Date) {
+  return {
+    started_at: startedAt.toISOString(),
+    commit: gitCommit(repoRoot),
+    node: process.version,
+    postgres: await postgresVersion(),
+    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+    load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    tracing: tracingOn(),
+  };
+}
+
+/** Whether the benchmarks run the platform with tracing on (BENCH_TRACING=1), not the default. */
+export function tracingOn(): boolean {
+  return /^(1|true|yes|on)$/i.test(process.env.BENCH_TRACING ?? '');
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { tracingOn } from './environment';
 import { EVENTS_EXCHANGE } from '@ajla/contracts';
 import { DEFAULT_RETRY_DELAYS_MS, declareEventTopologyAt, parseRetryDelays } from '@ajla/messaging';
 import {
@@ -44,11 +45,6 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** Whether the benchmarks run the platform with tracing on (BENCH_TRACING=1), not the default. */
-export function tracingOn(): boolean {
-  return /^(1|true|yes|on)$/i.test(process.env.BENCH_TRACING ?? '');
-}
-
 /**
  * BENCH_TRACING=1: a trace sink (baseline/trace-sink.ts) for the platform's spans; every service
  * exports to it over OTLP/HTTP, with the SDK's default batching (tracing's documented switch,
@@ -74,6 +70,8 @@ async function startTraceSink(): Promise<{ child: ChildProcess; url: string }> {
  * `extraEnv` is added to every service's environment (e.g. where notification-service drops its mail).
  * `gatewayReplicas` gateways start side by side on ports of their own, in front of the same services.
  */
+export { tracingOn };
+
 export async function startPlatform(
   repoRoot: string,
   extraEnv: NodeJS.ProcessEnv = {},
