@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   LOG_FLUSH_INTERVAL_MS,
+  AccessLog,
   accessLineLevel,
   bufferedStdout,
   redactUrl,
@@ -198,5 +199,65 @@ describe('the level of a request line', () => {
       'warn',
     ]);
     expect(accessLineLevel(503, 'info')).toBe('error');
+  });
+});
+
+describe('AccessLog', () => {
+  const linesOf = (successLevel?: 'info' | 'debug', level = 'info') => {
+    const lines: Record<string, unknown>[] = [];
+    const log = new AccessLog({
+      serviceName: 'test',
+      level,
+      successLevel,
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    return { log, lines };
+  };
+  const request = (url: string) => ({
+    id: 'req-1',
+    method: 'GET',
+    url,
+    headers: { 'user-agent': 'probe/1', authorization: 'Bearer secret-token' },
+  });
+
+  it('writes one line per answer with the request, the status and the time, no header but the agent', () => {
+    const { log, lines } = linesOf('info');
+    log.write(request('/api/v1/requests?page=2&token=abc'), 200, 12.6);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        service: 'test',
+        msg: 'request completed',
+        req: {
+          id: 'req-1',
+          method: 'GET',
+          url: '/api/v1/requests?page=2&token=[REDACTED]',
+          userAgent: 'probe/1',
+        },
+        res: { statusCode: 200 },
+        responseTime: 13,
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('secret-token');
+  });
+
+  it('logs a success at debug in a service (not written at info), a 4xx at warn, a 5xx at error', () => {
+    const { log, lines } = linesOf();
+    log.write(request('/api/v1/requests'), 200, 1);
+    log.write(request('/api/v1/requests'), 404, 1);
+    log.write(request('/api/v1/requests'), 503, 1);
+    expect(
+      lines.map((line) => [line.level, (line.res as { statusCode: number }).statusCode]),
+    ).toEqual([
+      ['warn', 404],
+      ['error', 503],
+    ]);
+  });
+
+  it('leaves probes and scrapes out, whatever their query', () => {
+    const { log, lines } = linesOf('info');
+    for (const url of ['/health/live', '/health/ready?x=1', '/metrics'])
+      log.write(request(url), 200, 1);
+    expect(lines).toEqual([]);
   });
 });
