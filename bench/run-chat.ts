@@ -10,8 +10,8 @@ import { stopChild, testPostgresUrl } from '@ajla/testing';
 import { ChatLoad, formatStep, meetsTarget, sleep, type StepResult } from './chat-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { runEnvironment } from './support/environment';
-import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
+import { runEnvironment, tracingOn } from './support/environment';
+import { PlatformUnavailable, startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');

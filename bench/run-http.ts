@@ -22,10 +22,10 @@ import {
 } from './support/api-targets';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe } from './support/db-probe';
-import { runEnvironment } from './support/environment';
+import { runEnvironment, tracingOn } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { profileByPackage, profileCpu } from './support/inspector';
-import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
+import { PlatformUnavailable, startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-http/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');

@@ -22,8 +22,8 @@ import {
 } from './notification-load';
 import { CpuProbe, cpuMsPerUnit, type CpuShare } from './support/cpu-probe';
 import { DbProbe, type DbWork } from './support/db-probe';
-import { PlatformUnavailable, startPlatform, tracingOn } from './support/platform';
-import { runEnvironment } from './support/environment';
+import { PlatformUnavailable, startPlatform } from './support/platform';
+import { runEnvironment, tracingOn } from './support/environment';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');

@@ -20,10 +20,10 @@ import {
   startApiBaselineProcess,
   type Callers,
 } from './support/api-targets';
-import { runEnvironment } from './support/environment';
+import { runEnvironment, tracingOn } from './support/environment';
 import { environmentSentence, writeResults } from './support/results';
 import { collectGarbage } from './support/inspector';
-import { startPlatform, tracingOn } from './support/platform';
+import { startPlatform } from './support/platform';
 
 /** bench/ in the source tree; this file runs compiled from tmp/bench-build-run-sockets/bench/. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');

@@ -70,8 +70,6 @@ async function startTraceSink(): Promise<{ child: ChildProcess; url: string }> {
  * `extraEnv` is added to every service's environment (e.g. where notification-service drops its mail).
  * `gatewayReplicas` gateways start side by side on ports of their own, in front of the same services.
  */
-export { tracingOn };
-
 export async function startPlatform(
   repoRoot: string,
   extraEnv: NodeJS.ProcessEnv = {},

@@ -27,14 +27,9 @@ export class FrameBoundaries {
     let messages = 0;
     let offset = 0;
     while (offset < chunk.length) {
-      if (this.payloadLeft > 0) {
-        const skipped = Math.min(this.payloadLeft, chunk.length - offset);
-        this.payloadLeft -= skipped;
-        offset += skipped;
-      } else {
-        offset += this.readHeader(chunk, offset);
-        if (this.endsMessage) messages++;
-      }
+      const atHeader = this.payloadLeft === 0;
+      offset = this.step(chunk, offset);
+      if (atHeader && this.endsMessage) messages++;
     }
     return messages;
   }
@@ -47,15 +42,17 @@ export class FrameBoundaries {
     let offset = 0;
     while (!this.atBoundary) {
       if (offset >= chunk.length) return -1;
-      if (this.payloadLeft > 0) {
-        const skipped = Math.min(this.payloadLeft, chunk.length - offset);
-        this.payloadLeft -= skipped;
-        offset += skipped;
-      } else {
-        offset += this.readHeader(chunk, offset);
-      }
+      offset = this.step(chunk, offset);
     }
     return offset;
+  }
+
+  /** One step from `offset`: past the rest of the current payload, or through the next header. */
+  private step(chunk: Buffer, offset: number): number {
+    if (this.payloadLeft === 0) return offset + this.readHeader(chunk, offset);
+    const skipped = Math.min(this.payloadLeft, chunk.length - offset);
+    this.payloadLeft -= skipped;
+    return offset + skipped;
   }
 
   /** Set by `readHeader`: the header it read is a data message's final frame. */
