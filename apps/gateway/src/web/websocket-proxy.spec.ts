@@ -165,6 +165,30 @@ const closed = (ws: WebSocket) =>
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
 
+/** An unmasked close frame, as a server writes it. */
+const closeFrameFrom = (code: number, reason: string): Buffer => {
+  const payload = Buffer.alloc(2 + reason.length);
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return Buffer.concat([Buffer.from([0x88, payload.length]), payload]);
+};
+
+/** The codes of the close frames in a stream of control frames (masked or not, short payloads). */
+function closeCodes(bytes: Buffer): number[] {
+  const codes: number[] = [];
+  for (let at = 0; at + 2 <= bytes.length;) {
+    const masked = (bytes[at + 1]! & 0x80) !== 0;
+    const length = bytes[at + 1]! & 0x7f;
+    const start = at + 2 + (masked ? 4 : 0);
+    if ((bytes[at]! & 0x0f) === 0x8) {
+      const mask = masked ? bytes.subarray(at + 2, at + 6) : Buffer.alloc(4);
+      codes.push(((bytes[start]! ^ mask[0]!) << 8) | (bytes[start + 1]! ^ mask[1]!));
+    }
+    at = start + length;
+  }
+  return codes;
+}
+
 describe('the WebSocket proxy, relaying raw bytes', () => {
   let teardown: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -339,6 +363,38 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
     expect(await done).toEqual({ code: 1008, reason: 'session revoked' });
     await waitUntil(() => upstreamCloses.length === 1);
     expect(upstreamCloses).toEqual([1008]);
+    await waitUntil(() => gateway.proxy.openConnections === 0);
+  });
+
+  it('adds no close frame of its own after an endpoint closed first (one close frame each way)', async () => {
+    let upstreamSide: Duplex | undefined;
+    const fromClient: Buffer[] = [];
+    const upstream = await started(
+      upstreamServer({
+        raw: (request, socket) => {
+          acceptRaw(request, socket);
+          upstreamSide = socket;
+          socket.on('data', (chunk: Buffer) => fromClient.push(chunk));
+        },
+      }),
+    );
+    const gateway = await started(gatewayTo(upstream.url));
+    const { ws } = await open(gateway.url);
+    const toClient: Buffer[] = [];
+    (ws as unknown as { _socket: Socket })._socket.on('data', (chunk: Buffer) =>
+      toClient.push(chunk),
+    );
+    // The upstream closes (as a service does when the session ends), and then the gateway
+    // learns of the revocation too: the client must see one close frame, the upstream's.
+    upstreamSide!.write(closeFrameFrom(4001, 'closed by upstream'));
+    await waitUntil(() => toClient.length > 0);
+    gateway.revoke();
+    // The client answered the upstream's close: that answer is the one close frame upstream gets.
+    await waitUntil(() => fromClient.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closeCodes(Buffer.concat(toClient))).toEqual([4001]);
+    expect(closeCodes(Buffer.concat(fromClient))).toEqual([4001]);
+    upstreamSide!.end();
     await waitUntil(() => gateway.proxy.openConnections === 0);
   });
 

@@ -79,6 +79,14 @@ describe('FrameBoundaries', () => {
     expect(boundaries.boundaryIn(big.subarray(500))).toBe(big.length - 500);
   });
 
+  it('notes a close frame from its header, data and other control frames not', () => {
+    const boundaries = new FrameBoundaries();
+    boundaries.pass(Buffer.concat([frame(1, Buffer.from('text')), frame(9, Buffer.alloc(0))]));
+    expect(boundaries.closeSeen).toBe(false);
+    boundaries.pass(closeFrame(1000, 'bye', true).subarray(0, 6));
+    expect(boundaries.closeSeen).toBe(true);
+  });
+
   it('follows a 64-bit length without reading the payload', () => {
     const boundaries = new FrameBoundaries();
     const head = Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]); // 2^32 bytes announced

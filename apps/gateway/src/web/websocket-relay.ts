@@ -18,6 +18,9 @@ export class FrameBoundaries {
   /** The start of a header that a chunk cut short (fewer than 14 bytes). */
   private partialHeader: Buffer | undefined;
 
+  /** A close frame has begun: the endpoint this stream goes to has its close frame already. */
+  closeSeen = false;
+
   get atBoundary(): boolean {
     return this.payloadLeft === 0 && this.partialHeader === undefined;
   }
@@ -81,6 +84,7 @@ export class FrameBoundaries {
           : head.readUInt32BE(at + 2) * 2 ** 32 + head.readUInt32BE(at + 6);
     // FIN set on a data frame (opcode 0, 1 or 2; control frames are 8 and above).
     this.endsMessage = (head[at]! & 0x80) !== 0 && (head[at]! & 0x0f) < 8;
+    if ((head[at]! & 0x0f) === 0x8) this.closeSeen = true;
     return length - carried;
   }
 }
@@ -115,8 +119,9 @@ export function closeFrame(code: number, reason: string, masked: boolean): Buffe
 /**
  * One direction of a relayed connection: the bytes `from` reads are written to `to` as they come
  * (chunk for chunk, no frame parsed beyond its header), `from` paused while `to` is backed up. A
- * close frame of the gateway's own goes in at the next frame boundary; what `from` sends after it
- * is read and dropped (the peer's answering close frame, whatever it had in flight).
+ * close frame of the gateway's own goes in at the next frame boundary, unless `from` sent one
+ * first; what `from` sends after it is read and dropped (the peer's answering close frame,
+ * whatever it had in flight).
  */
 class RelayDirection {
   private readonly boundaries = new FrameBoundaries();
@@ -170,7 +175,11 @@ class RelayDirection {
   private writeClose(frame: Buffer): void {
     this.closed = true;
     this.pendingClose = undefined;
-    if (!this.to.destroyed && !this.to.writableEnded) this.to.write(frame);
+    // An endpoint takes one close frame: when `from` sent its own already (its end of a closing
+    // handshake, or a close of its own), that one stands and the gateway's is not written.
+    if (!this.boundaries.closeSeen && !this.to.destroyed && !this.to.writableEnded) {
+      this.to.write(frame);
+    }
     // Keep reading, to drop what follows and see the peer's end.
     this.from.resume();
   }
