@@ -44,10 +44,14 @@ COPY apps/${SERVICE} ./apps/${SERVICE}
 # The gateway serves the web app at /: its image alone builds it, into dist/web (the gateway's
 # default WEB_APP_DIR).
 COPY apps/web ./apps/web
-# dist/main.js is a fixed entry path, so CMD needs no shell to expand $SERVICE. Node resolves the
-# symlink, so the service's relative requires (and require.main) work as if started by its real path.
+# The service is then bundled into one file in place of its main.js (tools/bundle-services.js: it
+# starts with ~40 % less CPU). dist/main.js is a fixed entry path, so CMD needs no shell to expand
+# $SERVICE. Node resolves the symlink, so the service's relative requires (and require.main) work
+# as if started by its real path.
+COPY tools/bundle-services.js ./tools/bundle-services.js
 RUN npx swc "apps/${SERVICE}" libs -d dist \
       --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.fault-spec.ts,**/*.e2e-spec.ts,**/jest.config.js' \
+ && node tools/bundle-services.js "${SERVICE}" \
  && test -f "dist/apps/${SERVICE}/src/main.js" \
  && ln -s "apps/${SERVICE}/src/main.js" dist/main.js \
  && if [ "${SERVICE}" = gateway ]; then \
