@@ -18,7 +18,10 @@
 //   they must be required for real (tracing on);
 // - @opentelemetry/*: loaded only when tracing is on;
 // - argon2 (a native addon), swagger-ui-dist (serves its files from its own folder), pino and
-//   thread-stream (workers by file name), nodemailer (reads its own data files).
+//   thread-stream (workers by file name), nodemailer (reads its own data files);
+// - what NestJS packages require through `createRequire` and our code imports too (typeorm,
+//   class-validator, class-transformer, amqplib, amqp-connection-manager, ws): one copy of each.
+//   The build fails if a bundle requires any other installed package that way.
 // Packages that NestJS loads only if installed (kafkajs, mqtt, @grpc/grpc-js, ...) are not
 // installed: they stay `require` calls that fail as they did, which NestJS expects.
 const fs = require('node:fs');
@@ -38,6 +41,14 @@ const EXTERNAL = [
   'pino',
   'thread-stream',
   'nodemailer',
+  // Required by NestJS packages through `createRequire` (which the bundler cannot follow), as
+  // well as by our code: bundled, each would be loaded a second time, a copy with its own state.
+  'typeorm',
+  'class-validator',
+  'class-transformer',
+  'amqplib',
+  'amqp-connection-manager',
+  'ws',
 ];
 
 function appsToBundle(requested) {
@@ -46,12 +57,34 @@ function appsToBundle(requested) {
   return apps.filter((app) => fs.existsSync(path.join(appsDir, app, 'src/main.js')));
 }
 
-/** Whether `specifier` names a package that is not installed (an optional one). */
-function notInstalled(specifier) {
-  const name = specifier.startsWith('@')
+function packageName(specifier) {
+  return specifier.startsWith('@')
     ? specifier.split('/').slice(0, 2).join('/')
     : specifier.split('/')[0];
-  return !fs.existsSync(path.join(ROOT, 'node_modules', name));
+}
+
+/** Whether `specifier` names a package that is not installed (an optional one). */
+function notInstalled(specifier) {
+  return !fs.existsSync(path.join(ROOT, 'node_modules', packageName(specifier)));
+}
+
+/**
+ * Packages that the bundle holds and also requires at run time through `createRequire`
+ * (`...href)("x")` or a renamed `require$N("x")`): they would load a second copy.
+ */
+function installedRuntimeRequires(code) {
+  const found = new Set();
+  for (const [, specifier] of code.matchAll(/(?:href\)|\brequire\$\d+)\("([^"./][^"]*)"\)/g)) {
+    const isExternal = EXTERNAL.some((rule) =>
+      typeof rule === 'string'
+        ? specifier === rule || specifier.startsWith(`${rule}/`)
+        : rule.test(specifier),
+    );
+    const name = packageName(specifier);
+    // A second copy only if the bundle holds one (its files are marked `// node_modules/<name>/`).
+    if (!isExternal && code.includes(`// node_modules/${name}/`)) found.add(name);
+  }
+  return [...found].sort();
 }
 
 async function bundle(app) {
@@ -80,6 +113,13 @@ async function bundle(app) {
   });
   if (problems.length > 0) {
     throw new Error(`bundling ${app}:\n${problems.join('\n')}`);
+  }
+  const loadedTwice = installedRuntimeRequires(fs.readFileSync(bundled, 'utf8'));
+  if (loadedTwice.length > 0) {
+    throw new Error(
+      `bundling ${app}: ${loadedTwice.join(', ')} would be loaded at run time beside the bundled ` +
+        'copy (a createRequire call): add it to EXTERNAL in tools/bundle-services.js',
+    );
   }
   // The source map's name follows the file's.
   fs.renameSync(`${bundled}.map`, `${entry}.map`);
