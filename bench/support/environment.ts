@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { testPostgresUrl } from '@ajla/testing';
 
@@ -33,8 +35,9 @@ export async function postgresVersion(): Promise<string | null> {
 
 /**
  * What every benchmark's results say of where they were measured: when, which commit, Node and
- * Postgres versions, the CPUs, the load average just before, and whether tracing was on
- * (BENCH_TRACING=1).
+ * Postgres versions, the CPUs, the load average just before, whether tracing was on
+ * (BENCH_TRACING=1), and whether the built services were bundled (`npm run build`) or not (`npm
+ * run compile` alone).
  */
 export async function runEnvironment(repoRoot: string, startedAt: Date) {
   return {
@@ -45,7 +48,21 @@ export async function runEnvironment(repoRoot: string, startedAt: Date) {
     cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     load_average_before: os.loadavg().map((n) => Math.round(n * 100) / 100),
     tracing: tracingOn(),
+    services_bundled: servicesBundled(repoRoot),
   };
+}
+
+/** Whether dist/apps/gateway/src/main.js is a bundle (tools/bundle-services.js); null if not built. */
+function servicesBundled(repoRoot: string): boolean | null {
+  try {
+    const fd = openSync(path.join(repoRoot, 'dist/apps/gateway/src/main.js'), 'r');
+    const head = Buffer.alloc(200);
+    const read = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    return head.subarray(0, read).includes('rolldown/runtime');
+  } catch {
+    return null;
+  }
 }
 
 /** Whether the benchmarks run the platform with tracing on (BENCH_TRACING=1), not the default. */

@@ -8,13 +8,16 @@ export interface RunEnvironment {
   postgres: string | null;
   cpus: string;
   load_average_before: number[];
+  /** False when the services ran unbundled (`npm run compile` alone); absent in older results. */
+  services_bundled?: boolean | null;
 }
 
 /** "Commit `abc`, Node v20, Postgres 15, 2 x AMD EPYC, load average before 0.4 1.2 2.0." */
 export function environmentSentence(environment: RunEnvironment): string {
   return (
     `Commit \`${environment.commit}\`, Node ${environment.node}, Postgres ${environment.postgres}, ` +
-    `${environment.cpus}, load average before ${environment.load_average_before.join(' ')}.`
+    `${environment.cpus}, load average before ${environment.load_average_before.join(' ')}` +
+    (environment.services_bundled === false ? ', services not bundled.' : '.')
   );
 }
 
