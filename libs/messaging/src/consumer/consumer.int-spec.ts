@@ -283,6 +283,28 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     for (const event of others) expect(outcomesOf(event.id)).toEqual(['handled']);
   });
 
+  it('gives an event back to its queue when the broker cannot route its retry copy (a binding gone), loses nothing', async () => {
+    const queues = consumerQueues(bed.serviceName);
+    const retryQueue = queues.retry(RETRY_DELAYS_MS[0]);
+    const handler = new RecordingHandler(['request.submitted'], (_event, attempt) => {
+      if (attempt === 1) throw new Error('deadlock detected');
+    });
+    await consume(handler);
+    // The retry queue exists (a passive check passes) but nothing routes a copy to it.
+    await bed.channel.unbindQueue(retryQueue, queues.copies, retryQueue);
+    try {
+      const event = aSubmittedEvent();
+      publish(event);
+      await waitFor(() => outcomesOf(event.id).includes('handled'));
+      // Not 'retried' (its copy would have vanished and the event with it): given back, then
+      // handled on its redelivery.
+      expect(outcomesOf(event.id)).toEqual(['requeued', 'handled']);
+      expect(await bed.effects()).toHaveLength(1);
+    } finally {
+      await bed.channel.bindQueue(retryQueue, queues.copies, retryQueue);
+    }
+  });
+
   it('runs after-commit effects once the effect is committed, never for a rolled-back attempt', async () => {
     const seen: { attempt: number; committed: number }[] = [];
     const handler = new RecordingHandler(['request.submitted'], (event, attempt, context) => {

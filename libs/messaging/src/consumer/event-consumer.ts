@@ -28,6 +28,7 @@ import { messagingTables, type MessagingTables } from '../persistence/messaging-
 import { ChannelAcks } from './channel-acks';
 import { EventContext } from './event-context';
 import { decideAfterFailure } from './retry-policy';
+import { RoutedCopies } from '../amqp/routed-copies';
 
 /**
  * Runs an event's effects inside `context.transaction`, the transaction of its inbox row; throws
@@ -121,6 +122,8 @@ export class EventConsumer {
   private readonly logger: MessagingLogger;
   private consumerChannel?: ChannelWrapper;
   private publisher?: ChannelWrapper;
+  /** Retry and dead-letter copies, `mandatory`: one the broker cannot route is not lost. */
+  private readonly routedCopies = new RoutedCopies();
   /** The acks of the channel that delivers now (tags are per channel). */
   private delivering?: ChannelAcks;
   private topologyError?: string;
@@ -171,8 +174,12 @@ export class EventConsumer {
       name: `${this.options.serviceName}-retries`,
       confirm: true,
       publishTimeout: this.options.publishTimeoutMs ?? 5_000,
-      // Checked here too: a copy sent to a queue that does not exist would vanish.
-      setup: (channel: Channel) => checkConsumerTopology(channel, topology),
+      // Checked here too: a copy sent to a queue that does not exist would vanish (and a copy that
+      // no binding routes fails its publish: `RoutedCopies`).
+      setup: (channel: Channel) => {
+        this.routedCopies.watch(channel);
+        return checkConsumerTopology(channel, topology);
+      },
     });
     this.consumerChannel = connection.createChannel({
       name: `${this.options.serviceName}-consumer`,
@@ -448,7 +455,8 @@ export class EventConsumer {
       return this.deadLetter(message, channel, 'handler_failed', error);
     }
     try {
-      await this.copies.publish(
+      await this.routedCopies.publish(
+        this.copies,
         this.queues.copies,
         this.queues.retry(decision.delayMs),
         message.content,
@@ -471,7 +479,8 @@ export class EventConsumer {
     error: unknown,
   ): Promise<DeliveryOutcome> {
     try {
-      await this.copies.publish(
+      await this.routedCopies.publish(
+        this.copies,
         this.queues.copies,
         this.queues.deadLetter,
         message.content,

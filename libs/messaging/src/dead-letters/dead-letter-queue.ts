@@ -10,6 +10,7 @@ import {
   headerText,
   retryCountOf,
 } from '../amqp/message-headers';
+import { RoutedCopies } from '../amqp/routed-copies';
 import { type ConsumerQueues, consumerQueues } from '../amqp/topology';
 
 /** A message parked in a service's dead-letter queue, as an operator sees it. */
@@ -141,6 +142,18 @@ export class DeadLetterQueue {
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', () => undefined);
+      const copies = new RoutedCopies();
+      copies.watch(channel);
+      const confirmed = {
+        publish: (exchange: string, key: string, content: Buffer, options: Options.Publish) =>
+          new Promise<boolean>((resolve, reject) =>
+            channel.publish(exchange, key, content, options, (error) =>
+              error
+                ? reject(error instanceof Error ? error : new Error(String(error)))
+                : resolve(true),
+            ),
+          ),
+      };
       let total: number;
       try {
         total = (await channel.checkQueue(queue)).messageCount;
@@ -159,13 +172,20 @@ export class DeadLetterQueue {
         },
         total,
         async (message) => {
-          channel.publish(
-            this.queues.copies,
-            this.queues.main,
-            message.content,
-            replayOptions(message),
-          );
-          await channel.waitForConfirms();
+          // Mandatory: a replay no binding routes fails here, and the dead letter stays parked.
+          await copies
+            .publish(
+              confirmed,
+              this.queues.copies,
+              this.queues.main,
+              message.content,
+              replayOptions(message),
+            )
+            .catch((error: unknown) => {
+              throw new DeadLetterQueueError(
+                `Cannot replay ${message.properties.messageId ?? '(no id)'}: ${messageOf(error)}`,
+              );
+            });
           channel.ack(message);
           replayed += 1;
         },

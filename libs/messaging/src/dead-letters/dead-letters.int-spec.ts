@@ -143,6 +143,24 @@ describe('dead-letters CLI command (real Postgres and RabbitMQ)', () => {
     expect(effects.filter((e) => e.event_id === second.id)).toHaveLength(1);
   });
 
+  it('keeps a dead letter parked when its replay cannot be routed (the main queue unbound)', async () => {
+    const main = `${bed.serviceName}.events`;
+    const copies = `${main}.copies`;
+    const before = await dlqDepth();
+    expect(before).toBeGreaterThan(0);
+    await bed.channel.unbindQueue(main, copies, main);
+    try {
+      const replayed = await run('replay', '--all');
+      expect(replayed.code).toBe(1);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain(
+        'run the topology step',
+      );
+      await waitFor(async () => (await dlqDepth()) === before);
+    } finally {
+      await bed.channel.bindQueue(main, copies, main);
+    }
+  });
+
   it('says what is wrong with a wrong use', async () => {
     expect((await run('replay')).code).toBe(2);
     expect((await run('replay', first.id, '--all')).code).toBe(2);
