@@ -71,6 +71,20 @@ function acceptRaw(request: IncomingMessage, socket: Duplex): void {
   );
 }
 
+/** An upstream that accepts by hand and records the bytes it gets; `side()` is its socket. */
+async function recordingUpstream() {
+  let side: Duplex | undefined;
+  const fromClient: Buffer[] = [];
+  const server = await upstreamServer({
+    raw: (request, socket) => {
+      acceptRaw(request, socket);
+      side = socket;
+      socket.on('data', (chunk: Buffer) => fromClient.push(chunk));
+    },
+  });
+  return { ...server, fromClient, side: () => side! };
+}
+
 async function gatewayTo(upstreamUrl: string, handshakeTimeoutMs = 5000) {
   const revocationListeners: ((entry: RevocationEntry) => void)[] = [];
   const frames = { in: 0, out: 0 };
@@ -314,28 +328,19 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
   });
 
   it('closes a revoked connection with 1008 on both sides, after the frame in flight', async () => {
-    let upstreamSide: Duplex | undefined;
-    const fromClient: Buffer[] = [];
-    const upstream = await started(
-      upstreamServer({
-        raw: (request, socket) => {
-          acceptRaw(request, socket);
-          upstreamSide = socket;
-          socket.on('data', (chunk: Buffer) => fromClient.push(chunk));
-        },
-      }),
-    );
+    const upstream = await started(recordingUpstream());
+    const fromClient = upstream.fromClient;
     const gateway = await started(gatewayTo(upstream.url));
     const { ws, received } = await open(gateway.url);
     // Half of a 100-byte text frame: the gateway must not cut into it.
     const payload = Buffer.alloc(100, 0x61);
     const frame = Buffer.concat([Buffer.from([0x81, 100]), payload]);
-    upstreamSide!.write(frame.subarray(0, 52));
+    upstream.side().write(frame.subarray(0, 52));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const done = closed(ws);
     gateway.revoke();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    upstreamSide!.write(frame.subarray(52));
+    upstream.side().write(frame.subarray(52));
     expect(await done).toEqual({ code: 1008, reason: 'session revoked' });
     expect(received).toEqual(['a'.repeat(100)]);
     // The upstream got a masked close frame 1008 with the same reason.
@@ -347,7 +352,7 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
     const unmasked = Buffer.from(bytes.subarray(6, 6 + 17).map((b, i) => b ^ mask[i % 4]!));
     expect(unmasked.readUInt16BE(0)).toBe(1008);
     expect(unmasked.subarray(2).toString()).toBe('session revoked');
-    upstreamSide!.end();
+    upstream.side().end();
     await waitUntil(() => gateway.proxy.openConnections === 0);
   });
 
@@ -367,17 +372,8 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
   });
 
   it('adds no close frame of its own after an endpoint closed first (one close frame each way)', async () => {
-    let upstreamSide: Duplex | undefined;
-    const fromClient: Buffer[] = [];
-    const upstream = await started(
-      upstreamServer({
-        raw: (request, socket) => {
-          acceptRaw(request, socket);
-          upstreamSide = socket;
-          socket.on('data', (chunk: Buffer) => fromClient.push(chunk));
-        },
-      }),
-    );
+    const upstream = await started(recordingUpstream());
+    const fromClient = upstream.fromClient;
     const gateway = await started(gatewayTo(upstream.url));
     const { ws } = await open(gateway.url);
     const toClient: Buffer[] = [];
@@ -386,7 +382,7 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
     );
     // The upstream closes (as a service does when the session ends), and then the gateway
     // learns of the revocation too: the client must see one close frame, the upstream's.
-    upstreamSide!.write(closeFrameFrom(4001, 'closed by upstream'));
+    upstream.side().write(closeFrameFrom(4001, 'closed by upstream'));
     await waitUntil(() => toClient.length > 0);
     gateway.revoke();
     // The client answered the upstream's close: that answer is the one close frame upstream gets.
@@ -394,7 +390,7 @@ describe('the WebSocket proxy, relaying raw bytes', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(closeCodes(Buffer.concat(toClient))).toEqual([4001]);
     expect(closeCodes(Buffer.concat(fromClient))).toEqual([4001]);
-    upstreamSide!.end();
+    upstream.side().end();
     await waitUntil(() => gateway.proxy.openConnections === 0);
   });
 

@@ -23,20 +23,9 @@ describe('RoutedCopies', () => {
     const { channel, wrapper, published } = broker(true);
     copies.watch(channel);
     const options = { persistent: true, headers: { 'x-retry-count': 1 } };
-    await copies.publish(
-      wrapper,
-      'svc.events.copies',
-      'svc.events.retry.1000',
-      Buffer.from('{}'),
-      options,
-    );
-    await copies.publish(
-      wrapper,
-      'svc.events.copies',
-      'svc.events.retry.1000',
-      Buffer.from('{}'),
-      options,
-    );
+    for (let i = 0; i < 2; i++) {
+      await copies.publish(wrapper, 'x.copies', 'x.retry.1000', Buffer.from('{}'), options);
+    }
     expect(published[0]).toMatchObject({ persistent: true, mandatory: true });
     expect(published[0].headers).toMatchObject({ 'x-retry-count': 1 });
     expect(published[0].headers?.[COPY_ID_HEADER]).not.toBe(published[1].headers?.[COPY_ID_HEADER]);
