@@ -196,13 +196,15 @@ describe('outbox and relay (real Postgres and RabbitMQ)', () => {
 
     await bed.commitEvents(Array.from({ length: 20 }, () => aSubmittedEvent()));
     await waitFor(() => tap.messages.length >= 40, 5000);
-    // 40 published rows, 30 needed: one vacuum, which left no dead row versions behind.
+    // 40 published rows, 30 needed: one vacuum, which removed the dead row versions it was run
+    // for. On a slow machine the second 20 may leave in two passes, the vacuum running after the
+    // first: the rows of the second pass (fewer than 30) are the only ones it can have missed.
     await waitFor(async () => (await vacuums()) === before + 1, 5000);
     const [dead] = await bed.dataSource.query(
       `SELECT n_dead_tup AS n FROM pg_stat_user_tables
         WHERE schemaname = 'messaging_test' AND relname = 'outbox_messages'`,
     );
-    expect(Number(dead.n)).toBe(0);
+    expect(Number(dead.n)).toBeLessThan(30);
   });
 
   it('is woken in-process by OutboxWriter.committed, without a notification', async () => {
