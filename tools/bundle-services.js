@@ -114,7 +114,8 @@ async function bundle(app) {
   if (problems.length > 0) {
     throw new Error(`bundling ${app}:\n${problems.join('\n')}`);
   }
-  const loadedTwice = installedRuntimeRequires(fs.readFileSync(bundled, 'utf8'));
+  const code = fs.readFileSync(bundled, 'utf8');
+  const loadedTwice = installedRuntimeRequires(code);
   if (loadedTwice.length > 0) {
     throw new Error(
       `bundling ${app}: ${loadedTwice.join(', ')} would be loaded at run time beside the bundled ` +
@@ -123,9 +124,7 @@ async function bundle(app) {
   }
   // The source map's name follows the file's.
   fs.renameSync(`${bundled}.map`, `${entry}.map`);
-  const text = fs
-    .readFileSync(bundled, 'utf8')
-    .replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=main.js.map\n`);
+  const text = code.replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=main.js.map\n`);
   fs.writeFileSync(entry, text);
   fs.rmSync(bundled);
   const size = (fs.statSync(entry).size / 1024 / 1024).toFixed(1);

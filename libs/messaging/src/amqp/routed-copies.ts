@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConsumeMessage, Options } from 'amqplib';
 
 /** Names each copy, so that the broker's return of it can be matched to its publish. */
 export const COPY_ID_HEADER = 'x-copy-id';
+
+/** Publishes and resolves once the broker confirmed (a channel wrapper's `publish` does). */
+export interface ConfirmedPublisher {
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish,
+  ): Promise<unknown>;
+}
 
 /** The broker confirmed a copy it could not route: no queue is bound for it. */
 export class UnroutableCopyError extends Error {
@@ -42,7 +51,7 @@ export class RoutedCopies {
 
   /** Resolves once the broker has stored the copy in a queue; rejects otherwise. */
   async publish(
-    wrapper: Pick<ChannelWrapper, 'publish'>,
+    wrapper: ConfirmedPublisher,
     exchange: string,
     routingKey: string,
     content: Buffer,

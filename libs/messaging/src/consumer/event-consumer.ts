@@ -20,6 +20,7 @@ import {
   retryCopyOptions,
   retryCountOf,
 } from '../amqp/message-headers';
+import { RoutedCopies } from '../amqp/routed-copies';
 import { type ConsumerQueues, checkConsumerTopology, consumerQueues } from '../amqp/topology';
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../config/messaging.config';
 import { defaultLogger, type MessagingLogger } from '../logger';
@@ -28,7 +29,6 @@ import { messagingTables, type MessagingTables } from '../persistence/messaging-
 import { ChannelAcks } from './channel-acks';
 import { EventContext } from './event-context';
 import { decideAfterFailure } from './retry-policy';
-import { RoutedCopies } from '../amqp/routed-copies';
 
 /**
  * Runs an event's effects inside `context.transaction`, the transaction of its inbox row; throws

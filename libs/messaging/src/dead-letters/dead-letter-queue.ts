@@ -10,7 +10,7 @@ import {
   headerText,
   retryCountOf,
 } from '../amqp/message-headers';
-import { RoutedCopies } from '../amqp/routed-copies';
+import { type ConfirmedPublisher, RoutedCopies } from '../amqp/routed-copies';
 import { type ConsumerQueues, consumerQueues } from '../amqp/topology';
 
 /** A message parked in a service's dead-letter queue, as an operator sees it. */
@@ -144,15 +144,12 @@ export class DeadLetterQueue {
       channel.on('error', () => undefined);
       const copies = new RoutedCopies();
       copies.watch(channel);
-      const confirmed = {
-        publish: (exchange: string, key: string, content: Buffer, options: Options.Publish) =>
-          new Promise<boolean>((resolve, reject) =>
-            channel.publish(exchange, key, content, options, (error) =>
-              error
-                ? reject(error instanceof Error ? error : new Error(String(error)))
-                : resolve(true),
-            ),
-          ),
+      // Published, then confirmed (or refused) with everything before it.
+      const confirmed: ConfirmedPublisher = {
+        publish: async (exchange, routingKey, content, options) => {
+          channel.publish(exchange, routingKey, content, options);
+          await channel.waitForConfirms();
+        },
       };
       let total: number;
       try {
