@@ -14,6 +14,8 @@ export class InMemoryNotifications implements NotificationRepository {
   /** The new notifications whose e-mail was asked for (every one stored). */
   readonly mailed: Notification[] = [];
   private next = 0;
+  /** Each recipient's last seq (their notifications are numbered 1, 2, 3...). */
+  private readonly lastSeqs = new Map<UserId, number>();
 
   async addForEvent({ eventId, type, drafts, createdAt }: EventNotifications) {
     const added: Notification[] = [];
@@ -22,13 +24,15 @@ export class InMemoryNotifications implements NotificationRepository {
         (n) => n.eventId === eventId && n.recipientId === draft.recipientId,
       );
       if (exists) continue;
+      const seq = (this.lastSeqs.get(draft.recipientId) ?? 0) + 1;
+      this.lastSeqs.set(draft.recipientId, seq);
       const notification: Notification = {
         id: `00000000-0000-7000-8000-${String(++this.next).padStart(12, '0')}` as NotificationId,
         eventId,
         type,
         createdAt,
         readAt: null,
-        seq: this.next,
+        seq,
         ...draft,
       };
       this.stored.push(notification);
@@ -58,6 +62,10 @@ export class InMemoryNotifications implements NotificationRepository {
 
   async seqOf(id: NotificationId, recipientId: UserId) {
     return this.stored.find((n) => n.id === id && n.recipientId === recipientId)?.seq;
+  }
+
+  async lastSeq(recipientId: UserId) {
+    return this.lastSeqs.get(recipientId) ?? 0;
   }
 
   async listAfter(recipientId: UserId, afterSeq: number, limit: number) {

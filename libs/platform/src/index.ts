@@ -46,3 +46,4 @@ export * from './realtime/token-bucket';
 export * from './realtime/ws-gateway-adapter';
 export * from './realtime/open-sockets';
 export * from './realtime/redis-fanout';
+export * from './realtime/sequence-cursor';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { AuthenticatedUser, SessionSocket } from '@ajla/auth';
-import { sendFrame } from '@ajla/platform';
+import { sendFrame, SequenceCursor } from '@ajla/platform';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../../application/ports/caller';
 import type { ConversationRepository } from '../../domain/conversation/conversation.repository.port';
@@ -9,7 +9,6 @@ import type { Conversation } from '../../domain/conversation/conversation.aggreg
 import type { ConversationId } from '../../domain/ids';
 import { MessageResponse } from '../web/dto/message.response';
 import type { ChatHub, ChatPeer, MessageFrame } from './chat-hub';
-import { MessageCursor } from './message-cursor';
 
 /** What the handshake established for one chat socket (`ChatGateway.admit`). */
 export interface ChatAdmission {
@@ -32,7 +31,7 @@ export interface ChatConnectionDeps {
  */
 export class ChatConnection implements ChatPeer, SessionSocket {
   readonly id = randomUUID();
-  private readonly cursor: MessageCursor<MessageFrame>;
+  private readonly cursor: SequenceCursor<MessageFrame>;
   readonly conversationId: ConversationId;
   readonly conversation: Conversation;
   readonly caller: Caller;
@@ -50,7 +49,7 @@ export class ChatConnection implements ChatPeer, SessionSocket {
     this.caller = admission.caller;
     this.token = admission.token;
     this.afterSeq = admission.afterSeq;
-    this.cursor = new MessageCursor<MessageFrame>({
+    this.cursor = new SequenceCursor<MessageFrame>({
       fetchAfter: async (afterSeq, limit) => {
         const rows = await deps.conversations.messagesAfter(conversationId, afterSeq, limit);
         return rows.map((message) => ({

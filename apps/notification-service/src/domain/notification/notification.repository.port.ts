@@ -21,9 +21,9 @@ export interface NotificationRepository {
    * Stores the drafts of one event, and the e-mail each new notification calls for (every one
    * is mailed: a chat reply in its conversation's digest), together; a recipient who already has
    * a notification of that event keeps it and gets no second one, nor a second mail. Returns the
-   * notifications that are new. Each recipient's
-   * new notification gets a seq greater than any of theirs committed before, and no transaction
-   * that commits later gives them a smaller one.
+   * notifications that are new. A recipient's notifications are numbered 1, 2, 3... (`seq`) in
+   * the order they commit: a new one gets the next seq after every one of theirs committed
+   * before, and none that commits later gets a smaller one.
    */
   addForEvent(notifications: EventNotifications): Promise<Notification[]>;
   /** A recipient's notifications, newest first, and how many there are in all. */
@@ -37,6 +37,8 @@ export interface NotificationRepository {
   markAllRead(recipientId: UserId, at: Date): Promise<void>;
   /** The seq of one of the recipient's notifications; undefined when the recipient has no such one. */
   seqOf(id: NotificationId, recipientId: UserId): Promise<number | undefined>;
+  /** The seq of the recipient's latest notification; 0 when they have none. */
+  lastSeq(recipientId: UserId): Promise<number>;
   /**
    * The recipient's notifications stored after the one of `afterSeq`, oldest first, at most
    * `limit`. Nothing the recipient gets later can have a smaller seq than what this returns.

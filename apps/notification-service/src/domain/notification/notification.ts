@@ -28,8 +28,8 @@ export interface Notification {
   readAt: Date | null;
   createdAt: Date;
   /**
-   * Where it stands among its recipient's notifications, in the order they were stored (committed):
-   * a later one of the same recipient has a greater seq. What the live socket resumes from.
+   * Where it stands among its recipient's notifications: 1, 2, 3... in the order they were stored
+   * (committed). What the live socket sends them in, and resumes from.
    */
   seq: number;
 }

@@ -30,7 +30,7 @@ export class NotificationOrmEntity {
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 
-  /** The recipient's commit order (an identity: Postgres numbers it). */
-  @Column({ type: 'bigint', insert: false, update: false })
+  /** The recipient's own count, 1, 2, 3... in commit order (drawn from `notification_sequences`). */
+  @Column({ type: 'bigint', update: false })
   seq!: string;
 }

@@ -25,15 +25,22 @@ import {
  */
 const ADD_FOR_EVENT = new PreparedStatement<NotificationRow>(
   'notifications_add_for_event',
-  `WITH locked AS MATERIALIZED (
-     SELECT pg_advisory_xact_lock(hashtext('notifications.recipient'), l.key)
-       FROM (SELECT DISTINCT hashtext(r::text) AS key FROM unnest($5::uuid[]) AS r ORDER BY 1) l
-   ), inserted AS (
-     INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at)
-     SELECT n.id, n.recipient_id, $1, $2, n.title, n.body, n.data, $3
+  `WITH drafted AS (
+     SELECT DISTINCT ON (n.recipient_id) n.*
        FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[])
          AS n (id, recipient_id, title, body, data)
-      WHERE (SELECT count(*) FROM locked) > 0
+      WHERE NOT EXISTS (SELECT 1 FROM notifications x
+                         WHERE x.event_id = $1 AND x.recipient_id = n.recipient_id)
+      ORDER BY n.recipient_id
+   ), numbered AS (
+     INSERT INTO notification_sequences AS q (recipient_id, last_seq)
+     SELECT recipient_id, 1 FROM drafted ORDER BY recipient_id
+     ON CONFLICT (recipient_id) DO UPDATE SET last_seq = q.last_seq + 1
+     RETURNING recipient_id, last_seq
+   ), inserted AS (
+     INSERT INTO notifications (id, recipient_id, event_id, type, title, body, data, created_at, seq)
+     SELECT d.id, d.recipient_id, $1, $2, d.title, d.body, d.data, $3, numbered.last_seq
+       FROM drafted d JOIN numbered USING (recipient_id)
      ON CONFLICT (event_id, recipient_id) DO NOTHING
      RETURNING *
    ), mailed AS (
@@ -69,19 +76,21 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
   ) {}
 
   /**
-   * ONE statement: the recipients' locks, the notifications, their mail. Each recipient's seq
-   * must follow their commit order, or a resume (`listAfter`) could skip one committed late with
-   * an earlier seq: a lock per recipient, held until the commit, is taken before the seqs are
-   * drawn (the insert's rows pass a one-time filter on the locks, so no seq is drawn before them).
-   * Locks in one order (by key), so that two events of the same staff cannot deadlock. A
-   * staff-wide event takes the same locks as the previous one, so events of the same people
-   * commit one at a time: the handler makes this its last statement, after every lookup, so the
-   * locks are held from here to the commit. Events that arrive together share a transaction
-   * (`@ajla/messaging`'s consumer), which then holds the locks of all of them: a replica runs its
-   * transactions one at a time, so they cannot deadlock each other; should two replicas' shared
-   * transactions deadlock, Postgres aborts one and its events run again one per transaction.
-   * The unique (event_id, recipient_id) pair drops any recipient already told of this event, and
-   * the mail rows join what was really inserted: a redelivered event mails nobody twice.
+   * ONE statement: the recipients' next seqs, the notifications, their mail. Each recipient's
+   * seqs run 1, 2, 3... in their commit order, or a live socket could not tell a notification it
+   * missed from one of somebody else's, and a resume (`listAfter`) could skip one committed late
+   * with an earlier seq: the seq is drawn from the recipient's row of `notification_sequences`,
+   * whose lock is held until the commit. Rows are locked in one order (by recipient), so that two
+   * events of the same staff cannot deadlock. A staff-wide event takes the same locks as the
+   * previous one, so events of the same people commit one at a time: the handler makes this its
+   * last statement, after every lookup, so the locks are held from here to the commit. Events
+   * that arrive together share a transaction (`@ajla/messaging`'s consumer), which then holds the
+   * locks of all of them: a replica runs its transactions one at a time, so they cannot deadlock
+   * each other; should two replicas' shared transactions deadlock, Postgres aborts one and its
+   * events run again one per transaction.
+   * A recipient already told of this event is left out before a seq is drawn (and the unique
+   * (event_id, recipient_id) pair stays the last guard), and the mail rows join what was really
+   * inserted: a redelivered event mails nobody twice.
    */
   async addForEvent({
     eventId,
@@ -153,6 +162,14 @@ export class TypeOrmNotificationRepository implements NotificationRepository {
       [id, recipientId],
     );
     return rows.length === 0 ? undefined : Number(rows[0].seq);
+  }
+
+  async lastSeq(recipientId: UserId): Promise<number> {
+    const rows: { last_seq: string }[] = await this.unitOfWork.manager.query(
+      `SELECT last_seq FROM notification_sequences WHERE recipient_id = $1`,
+      [recipientId],
+    );
+    return rows.length === 0 ? 0 : Number(rows[0].last_seq);
   }
 
   async listAfter(recipientId: UserId, afterSeq: number, limit: number): Promise<Notification[]> {

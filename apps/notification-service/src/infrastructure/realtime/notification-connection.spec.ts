@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { AuthenticatedUser } from '@ajla/auth';
 import { WebSocket } from 'ws';
 import type { Notification } from '../../domain/notification/notification';
@@ -51,7 +52,7 @@ describe('NotificationConnection', () => {
     return added;
   };
 
-  const connection = (ws: WebSocket, hub: NotificationHub, afterSeq?: number) =>
+  const connection = (ws: WebSocket, hub: NotificationHub, afterSeq: number) =>
     new NotificationConnection(
       ws,
       {
@@ -59,8 +60,14 @@ describe('NotificationConnection', () => {
         token: {} as AuthenticatedUser,
         afterSeq,
       },
-      { hub, notifications: store },
+      { hub, notifications: store, logger: new Logger('test') },
     );
+
+  /** A socket started as the handshake starts one without `after`: at the latest seq. */
+  const connectionFromNow = async (ws: WebSocket, hub: NotificationHub) =>
+    connection(ws, hub, await store.lastSeq(RECIPIENT));
+
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
 
   beforeEach(() => {
     store = new InMemoryNotifications();
@@ -70,7 +77,7 @@ describe('NotificationConnection', () => {
     const [old] = await add();
     const { ws, ids } = fakeSocket();
     const { hub, push } = fakeHub();
-    await connection(ws, hub).start();
+    await (await connectionFromNow(ws, hub)).start();
     const [fresh] = await add();
     push(fresh);
     expect(ids()).toEqual([fresh.id]);
@@ -101,20 +108,36 @@ describe('NotificationConnection', () => {
     expect(ids()).toEqual([...missed, ...pushedDuring, live].map((n) => n.id));
   });
 
-  it('sends live pushes as they come, even out of seq order (two replicas publish apart)', async () => {
+  it('sends live pushes in seq order when they arrive in another (two replicas publish apart)', async () => {
     const { ws, ids } = fakeSocket();
     const { hub, push } = fakeHub();
-    await connection(ws, hub).start();
-    const [a, b] = await add(2);
+    await (await connectionFromNow(ws, hub)).start();
+    const [a, b, c] = await add(3);
+    push(c);
     push(b);
+    await settle();
     push(a);
-    expect(ids()).toEqual([b.id, a.id]);
+    await settle();
+    expect(ids()).toEqual([a, b, c].map((n) => n.id));
+  });
+
+  it('reads a push that never came from the database once a later one reveals the gap', async () => {
+    const { ws, ids } = fakeSocket();
+    const { hub, push } = fakeHub();
+    await (await connectionFromNow(ws, hub)).start();
+    const [lost, next] = await add(2); // the first one's publish is lost (Redis away)
+    push(next);
+    await settle();
+    await settle();
+    expect(ids()).toEqual([lost, next].map((n) => n.id));
+    push(lost); // a late copy: already sent
+    expect(ids()).toEqual([lost, next].map((n) => n.id));
   });
 
   it('stops: leaves the hub and sends nothing more', async () => {
     const { ws, ids } = fakeSocket();
     const { hub, push, peers } = fakeHub();
-    const socket = connection(ws, hub);
+    const socket = await connectionFromNow(ws, hub);
     await socket.start();
     socket.stop();
     expect(peers.size).toBe(0);

@@ -1,5 +1,6 @@
+import type { LoggerService } from '@nestjs/common';
 import type { AuthenticatedUser, SessionSocket } from '@ajla/auth';
-import { sendFrame } from '@ajla/platform';
+import { sendFrame, SequenceCursor } from '@ajla/platform';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../../application/ports/caller';
 import type { NotificationRepository } from '../../domain/notification/notification.repository.port';
@@ -16,39 +17,40 @@ export interface NotificationAdmission {
   caller: Caller;
   /** The token it was opened with: what a revocation is matched against. */
   token: AuthenticatedUser;
-  /** The seq of the notification named by `after`; undefined without `after`. */
-  afterSeq: number | undefined;
+  /**
+   * Where the socket starts: the seq of the notification named by `after`, or without `after`
+   * the caller's latest seq at the handshake (only what comes later is sent).
+   */
+  afterSeq: number;
 }
 
 export interface NotificationConnectionDeps {
   hub: NotificationHub;
   notifications: NotificationRepository;
+  logger: LoggerService;
 }
 
 /** Notifications read from the database per query while a resume catches up. */
 export const CATCH_UP_PAGE = 100;
 
 /**
- * One open notifications socket: on start, the caller's notifications stored after `after` (if
- * given), oldest first, then the live ones, each once.
+ * One open notifications socket: its recipient's notifications after the admission's `afterSeq`,
+ * in seq order, each once: those stored, then the live ones, through its cursor.
  *
- * No gap: the socket joins its recipient's fan-out before it reads the database, so what commits
- * during the read arrives live, and is held until the read is done. No duplicate: a live push is
- * sent only if its seq is above `watermark`, the greatest seq the read sent (or `after`'s own).
- * Nothing the read missed can be below it: the repository gives a recipient's seqs in commit
- * order, so every notification with a smaller seq than one the read saw had committed before it.
- * Live pushes are not ordered among themselves (two replicas publish independently): they never
- * move the watermark, and each is sent as it comes.
+ * No gap, no duplicate, and in order across replicas: the socket joins its recipient's fan-out
+ * before it reads the database, so what commits during the read arrives live and waits for it.
+ * A recipient's seqs run 1, 2, 3... in commit order (the repository draws them under a lock of
+ * the recipient held until the commit), so a live push that is not the next one reveals a gap,
+ * which is read from the database, where it already is: two replicas' pushes may reach Redis in
+ * the other order, and the client still gets them in order, so the last one it saw is the one to
+ * resume from.
  */
 export class NotificationConnection implements NotificationPeer, SessionSocket {
   readonly recipientId: UserId;
   readonly caller: Caller;
   readonly token: AuthenticatedUser;
-  private readonly afterSeq: number | undefined;
-  /** Live pushes held while the resume reads the database; undefined once live. */
-  private held: LiveNotification[] | undefined = [];
-  private watermark = 0;
-  private stopped = false;
+  private readonly afterSeq: number;
+  private readonly cursor: SequenceCursor<LiveNotification>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -56,50 +58,44 @@ export class NotificationConnection implements NotificationPeer, SessionSocket {
     private readonly deps: NotificationConnectionDeps,
   ) {
     this.caller = admission.caller;
-    this.recipientId = admission.caller.id;
+    const recipientId = admission.caller.id;
+    this.recipientId = recipientId;
     this.token = admission.token;
     this.afterSeq = admission.afterSeq;
+    this.cursor = new SequenceCursor<LiveNotification>({
+      fetchAfter: async (afterSeq, limit) => {
+        const page = await deps.notifications.listAfter(recipientId, afterSeq, limit);
+        return page.map(notificationFrame);
+      },
+      deliver: (notification) => sendFrame(this.ws, notification.frame),
+      onError: (error) => {
+        deps.logger.error(
+          `notifications of ${recipientId}: could not read them: ${String(error)}`,
+          undefined,
+          'NotificationConnection',
+        );
+        // Better a resume (the client's `after`) than a socket that silently misses some.
+        this.ws.close(1011, 'internal error');
+      },
+      pageSize: CATCH_UP_PAGE,
+    });
   }
 
-  /**
-   * Joins the fan-out, sends what was stored after the admission's `afterSeq` (nothing when
-   * undefined), goes live.
-   */
+  /** Joins the fan-out, sends what was stored after the admission's `afterSeq`, goes live. */
   async start(): Promise<void> {
     await this.deps.hub.join(this.recipientId, this);
-    if (this.afterSeq !== undefined) {
-      this.watermark = this.afterSeq;
-      for (;;) {
-        const page = await this.deps.notifications.listAfter(
-          this.recipientId,
-          this.watermark,
-          CATCH_UP_PAGE,
-        );
-        if (this.stopped) return;
-        for (const notification of page) {
-          const { seq, frame } = notificationFrame(notification);
-          sendFrame(this.ws, frame);
-          this.watermark = seq;
-        }
-        if (page.length < CATCH_UP_PAGE) break;
-      }
-    }
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const notification of held) this.offer(notification);
+    // Subscribed first, then caught up from the database: nothing committed in between is lost.
+    await this.cursor.start(this.afterSeq);
   }
 
   /** Leaves the fan-out (the socket closed). */
   stop(): void {
-    this.stopped = true;
-    this.held = undefined;
+    this.cursor.stop();
     this.deps.hub.leave(this.recipientId, this);
   }
 
   offer(notification: LiveNotification): void {
-    if (this.stopped) return;
-    if (this.held !== undefined) this.held.push(notification);
-    else if (notification.seq > this.watermark) sendFrame(this.ws, notification.frame);
+    this.cursor.offer(notification);
   }
 
   close(code: number, reason: string): void {

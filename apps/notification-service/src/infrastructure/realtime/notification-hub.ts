@@ -6,7 +6,7 @@ import type { UserId } from '../../domain/user-id';
 import { NotificationServiceConfig } from '../../config/notification-service.config';
 import { NotificationResponse } from '../web/dto/notification.response';
 
-/** A stored notification ready to send: its seq (to skip what a resume already sent) and frame. */
+/** A stored notification ready to send: its seq (its place among its recipient's) and frame. */
 export interface LiveNotification {
   seq: number;
   frame: string;

@@ -1,5 +1,9 @@
 import { createEnvelope } from '@ajla/contracts';
 import { newId } from '@ajla/shared-kernel';
+import { TEST_REDIS_URL } from '@ajla/service-testing';
+import { Redis } from 'ioredis';
+import { toNotification } from '../persistence/typeorm-notification.repository';
+import { notificationFrame } from './notification-hub';
 import { ServiceHarness, type Account } from '../../../test/harness';
 import { NotificationSocket } from '../../../test/notification-socket';
 
@@ -8,6 +12,8 @@ jest.setTimeout(90_000);
 /** `/ws/notifications` on two replicas over a real Postgres, RabbitMQ and Redis. */
 describe('the notifications socket', () => {
   const harness = new ServiceHarness();
+  /** To publish on the notifications' channels as a replica does. */
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
   let replicaUrl: string;
   const sockets: NotificationSocket[] = [];
 
@@ -67,6 +73,35 @@ describe('the notifications socket', () => {
     return rows.map((row) => row.id as string);
   };
 
+  /**
+   * Stores `count` notifications of `recipient` as the repository does (each with the next of
+   * their seqs) without pushing them: what a replica commits before its push, or before it dies.
+   * Resolves with their ids, seqs and frames, in seq order.
+   */
+  const storeUnpushed = async (recipient: Account, count = 1) => {
+    const stored: { id: string; seq: number; frame: string }[] = [];
+    for (let i = 0; i < count; i++) {
+      const { rows } = await harness.sql.query(
+        `WITH numbered AS (
+           INSERT INTO notifications.notification_sequences AS q (recipient_id, last_seq)
+           VALUES ($2, 1)
+           ON CONFLICT (recipient_id) DO UPDATE SET last_seq = q.last_seq + 1
+           RETURNING last_seq
+         )
+         INSERT INTO notifications.notifications
+           (id, recipient_id, event_id, type, title, body, data, created_at, seq)
+         SELECT $1, $2, $3, 'request.status_changed', 'Your request is fulfilled', '', '{}', now(),
+                last_seq
+           FROM numbered
+         RETURNING *`,
+        [newId(), recipient.id, newId()],
+      );
+      const notification = toNotification(rows[0]);
+      stored.push({ id: notification.id, ...notificationFrame(notification) });
+    }
+    return stored;
+  };
+
   beforeAll(async () => {
     await harness.setUp('socket');
     replicaUrl = (await harness.replica()).wsUrl;
@@ -76,7 +111,10 @@ describe('the notifications socket', () => {
     for (const socket of sockets.splice(0)) socket.close();
   });
 
-  afterAll(() => harness.tearDown());
+  afterAll(async () => {
+    redis.disconnect();
+    await harness.tearDown();
+  });
 
   it("pushes a stored notification to every socket of its recipient, on either replica, and to nobody else's", async () => {
     const [alice, bob] = await Promise.all([harness.account('user'), harness.account('user')]);
@@ -154,16 +192,45 @@ describe('the notifications socket', () => {
     const [seen] = await socket.waitForNotifications(1);
     socket.close();
     // Committed by an instance that stopped before it published.
-    const lost = newId();
-    await harness.sql.query(
-      `INSERT INTO notifications.notifications
-         (id, recipient_id, event_id, type, title, body, data, created_at)
-       VALUES ($1, $2, $3, 'request.status_changed', 'Your request is fulfilled', '', '{}', now())`,
-      [lost, dave.id, newId()],
-    );
+    const [lost] = await storeUnpushed(dave);
     const resumed = await open(replicaUrl, dave, { after: seen.id });
     await resumed.waitForNotifications(1);
-    expect(resumed.ids()).toEqual([lost]);
+    expect(resumed.ids()).toEqual([lost.id]);
+  });
+
+  it("sends a recipient's live notifications in their order however the replicas' pushes arrive, reading any that never came", async () => {
+    const ida = await harness.account('user');
+    const [first, onHold] = await Promise.all([open(harness.wsUrl, ida), open(replicaUrl, ida)]);
+    // Three committed by two replicas; their pushes reach Redis late and out of order.
+    const stored = await storeUnpushed(ida, 3);
+    const push = (n: { seq: number; frame: string }) =>
+      redis.publish(
+        `${harness.redisPrefix}notifications:${ida.id}`,
+        JSON.stringify({ s: n.seq, f: n.frame }),
+      );
+    await push(stored[2]);
+    await push(stored[0]);
+    await push(stored[1]);
+    for (const socket of [first, onHold]) {
+      await socket.waitForNotifications(3);
+      expect(socket.ids()).toEqual(stored.map((n) => n.id));
+    }
+    // One whose push is lost; the next one that comes reveals it, read from the database.
+    const [lost, fifth] = await storeUnpushed(ida, 2);
+    await push(fifth);
+    for (const socket of [first, onHold]) {
+      await socket.waitForNotifications(5);
+      expect(socket.ids()).toEqual([...stored, lost, fifth].map((n) => n.id));
+    }
+    // The last one seen is the one to resume from: nothing comes twice.
+    await push(lost);
+    const resumed = await open(replicaUrl, ida, { after: first.ids().at(-1) });
+    const [sixth] = await storeUnpushed(ida);
+    await push(sixth);
+    await resumed.waitForNotifications(1);
+    expect(resumed.ids()).toEqual([sixth.id]);
+    await first.waitForNotifications(6);
+    expect(first.ids()).toEqual([...stored, lost, fifth, sixth].map((n) => n.id));
   });
 
   it('refuses bad handshakes with plain HTTP answers: 401 without a valid token, 400 a bad after, 404 one not the caller’s', async () => {

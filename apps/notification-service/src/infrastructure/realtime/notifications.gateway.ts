@@ -76,10 +76,11 @@ export class NotificationsGateway
     revocations: SessionRevocations,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
-    this.deps = { hub, notifications };
+    const logger = new Logger(NotificationsGateway.name);
+    this.deps = { hub, notifications, logger };
     this.sockets = new SessionSockets(revocations, {
       metrics: { name: 'notification', noun: 'notifications', registry },
-      logger: new Logger(NotificationsGateway.name),
+      logger,
       describe: () => 'notifications socket',
     });
   }
@@ -123,11 +124,14 @@ export class NotificationsGateway
     if (after !== null && !isId(after)) throw new ValidationError('after must be a UUID');
     const token = await this.handshake.authenticate(request);
     const caller = callerOf(token);
-    let afterSeq: number | undefined;
-    if (after !== null) {
-      afterSeq = await this.notifications.seqOf(after.toLowerCase() as NotificationId, caller.id);
-      if (afterSeq === undefined) throw notificationNotFound();
+    if (after === null) {
+      return { caller, token, afterSeq: await this.notifications.lastSeq(caller.id) };
     }
+    const afterSeq = await this.notifications.seqOf(
+      after.toLowerCase() as NotificationId,
+      caller.id,
+    );
+    if (afterSeq === undefined) throw notificationNotFound();
     return { caller, token, afterSeq };
   }
 }

@@ -11,6 +11,7 @@ import { RetentionIndexes1765500000000 } from './1765500000000-retention-indexes
 import { NewRequestsDigest1765600000000 } from './1765600000000-new-requests-digest';
 import { SenderLeases1765700000000 } from './1765700000000-sender-leases';
 import { DirectoryChangeNotices1765800000000 } from './1765800000000-directory-change-notices';
+import { PerRecipientSeq1765900000000 } from './1765900000000-per-recipient-seq';
 
 /** Every migration of the `notifications` schema, oldest first. Add new ones at the end. */
 export const notificationServiceMigrations = [
@@ -27,4 +28,5 @@ export const notificationServiceMigrations = [
   NewRequestsDigest1765600000000,
   SenderLeases1765700000000,
   DirectoryChangeNotices1765800000000,
+  PerRecipientSeq1765900000000,
 ];

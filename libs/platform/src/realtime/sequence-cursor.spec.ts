@@ -1,22 +1,25 @@
-import { MessageCursor } from './message-cursor';
+import { SequenceCursor } from './sequence-cursor';
 
 interface M {
   seq: number;
 }
 
-/** A cursor over a "database" of the first `stored` seqs, recording what it delivers. */
+/**
+ * A cursor over a "database" of the first `stored` seqs but those in `missing`, recording what it
+ * delivers.
+ */
 function setUp(stored: number, pageSize = 3) {
-  const db = { stored };
+  const db = { stored, missing: new Set<number>() };
   const delivered: number[] = [];
   const fetches: number[] = [];
   let gate: Promise<void> | undefined;
-  const cursor = new MessageCursor<M>({
+  const cursor = new SequenceCursor<M>({
     fetchAfter: async (afterSeq, limit) => {
       fetches.push(afterSeq);
       if (gate) await gate;
       const rows: M[] = [];
       for (let seq = afterSeq + 1; seq <= db.stored && rows.length < limit; seq++)
-        rows.push({ seq });
+        if (!db.missing.has(seq)) rows.push({ seq });
       return rows;
     },
     deliver: (m) => delivered.push(m.seq),
@@ -40,7 +43,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe('MessageCursor', () => {
+describe('SequenceCursor', () => {
   it('replays every stored message after the start, page by page', async () => {
     const { cursor, delivered } = setUp(8);
     await cursor.start(2);
@@ -69,6 +72,20 @@ describe('MessageCursor', () => {
     cursor.offer({ seq: 5 });
     cursor.offer({ seq: 6 });
     expect(delivered).toEqual([4, 5, 6, 7]);
+  });
+
+  it('passes over a seq the database does not have (rolled back or deleted)', async () => {
+    const { cursor, delivered, db } = setUp(3);
+    await cursor.start(1);
+    db.stored = 6;
+    db.missing = new Set([4, 5]);
+    cursor.offer({ seq: 6 });
+    await settle();
+    await settle();
+    expect(delivered).toEqual([2, 3, 6]);
+    db.stored = 7;
+    cursor.offer({ seq: 7 });
+    expect(delivered).toEqual([2, 3, 6, 7]);
   });
 
   it('holds live messages during the replay and delivers them after it, once', async () => {
