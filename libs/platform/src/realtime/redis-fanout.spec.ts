@@ -120,26 +120,52 @@ describe('RedisFanout', () => {
     expect(log.warn).toHaveBeenCalledWith('ignored a malformed fan-out payload on p:things:k1');
   });
 
-  it('delivers locally without Redis, to the peers of the key only', async () => {
+  it("hands what it publishes to this replica's peers of the key at once, the others' not", async () => {
     await fanout.join('k1', 'a');
-    fanout.deliverLocally('k1', { n: 1 });
-    fanout.deliverLocally('k2', { n: 2 });
-    expect(delivered).toEqual([[['a'], { n: 1 }]]);
-    expect(redis.published).toEqual([]);
-  });
-
-  it("publishes JSON on the key's channel, logging what fails", async () => {
+    await fanout.join('k2', 'b');
     fanout.publish('k1', { n: 1 });
     await fanout.publishEach(
       [2, 3],
       (n) => `k${n}`,
       (n) => ({ n }),
     );
-    expect(redis.published).toEqual([
-      ['p:things:k1', '{"n":1}'],
-      ['p:things:k2', '{"n":2}'],
-      ['p:things:k3', '{"n":3}'],
+    expect(delivered).toEqual([
+      [['a'], { n: 1 }],
+      [['b'], { n: 2 }],
     ]);
+  });
+
+  it('drops the copy of its own payload that Redis brings back, unread; delivers the others', async () => {
+    await fanout.join('k1', 'a');
+    fanout.publish('k1', { n: 1 });
+    const [[, own]] = redis.published as [[string, string]];
+    fromRedis('p:things:k1', own);
+    expect(delivered).toEqual([[['a'], { n: 1 }]]);
+    // Another replica's payload, tagged with its own origin: delivered, the tag ignored.
+    fromRedis('p:things:k1', '{"n":2,"r":"another-replica"}');
+    expect(delivered).toEqual([
+      [['a'], { n: 1 }],
+      [['a'], { n: 2, r: 'another-replica' }],
+    ]);
+  });
+
+  it("publishes JSON tagged with this replica's origin on the key's channel, logging what fails", async () => {
+    fanout.publish('k1', { n: 1 });
+    await fanout.publishEach(
+      [2, 3],
+      (n) => `k${n}`,
+      (n) => ({ n }),
+    );
+    const tag = /,"r":"[\w-]{12}"}$/;
+    expect(redis.published.map(([channel]) => channel)).toEqual([
+      'p:things:k1',
+      'p:things:k2',
+      'p:things:k3',
+    ]);
+    for (const [, message] of redis.published) expect(message).toMatch(tag);
+    expect(redis.published.map(([, message]) => JSON.parse(message).n)).toEqual([1, 2, 3]);
+    // One origin for everything this replica publishes.
+    expect(new Set(redis.published.map(([, message]) => message.slice(-16))).size).toBe(1);
     expect(log.warn).toHaveBeenCalledWith('1 fan-out publish(es) failed');
     redis.failing = true;
     fanout.publish('k1', { n: 4 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /** Where a fan-out says what did not get through (Nest's `Logger` is one). */
@@ -24,12 +25,19 @@ export interface RedisFanoutOptions<Peer, Payload> {
  * sockets) has joined that key, and unsubscribes from when the last one leaves. Payloads travel as
  * JSON, encoded once by the publisher and decoded once per replica, whatever the number of peers.
  * Frameworks stay out: the services wrap it in their own hub (what they publish, and when).
+ *
+ * Local first: what a replica publishes goes to its own peers at once, without the Redis round
+ * trip, and the copy Redis brings back to it is dropped unread (it ends with the replica's tag,
+ * `"r":"<origin>"`, a field the payload's readers ignore). So each peer gets each payload once,
+ * and a replica's own peers keep getting its payloads while Redis is away.
  */
-export class RedisFanout<Key extends string, Peer, Payload> {
+export class RedisFanout<Key extends string, Peer, Payload extends object> {
   private readonly peers = new Map<Key, Set<Peer>>();
   private readonly subscriptions = new Map<Key, Promise<unknown>>();
   private subscriber?: Redis;
   private readonly channelPrefix: string;
+  /** This replica's tag, the last field of every payload it publishes. */
+  private readonly ownTag = `"r":"${randomBytes(9).toString('base64url')}"}`;
 
   constructor(private readonly options: RedisFanoutOptions<Peer, Payload>) {
     this.channelPrefix = options.channelPrefix;
@@ -65,22 +73,17 @@ export class RedisFanout<Key extends string, Peer, Payload> {
     this.subscriber?.unsubscribe(this.channelOf(key)).catch(() => undefined);
   }
 
-  /** Hands a payload straight to this replica's peers of `key` (no Redis round trip). */
-  deliverLocally(key: Key, payload: Payload): void {
-    const local = this.peers.get(key);
-    if (local !== undefined) this.options.deliver(local, payload);
-  }
-
-  /** Publishes a payload to the peers of `key` on every replica (this one's too, through Redis). */
+  /** Hands a payload to the peers of `key`: this replica's at once, the others' through Redis. */
   publish(key: Key, payload: Payload): void {
-    this.options.redis.publish(this.channelOf(key), JSON.stringify(payload)).catch((error) => {
+    this.deliverLocally(key, payload);
+    this.options.redis.publish(this.channelOf(key), this.encode(payload)).catch((error) => {
       this.options.log.warn(`fan-out to ${key} failed: ${(error as Error).message}`);
     });
   }
 
   /**
-   * Publishes one payload per item, all in one round trip (a pipeline). Never rejects: what did not
-   * get through is logged.
+   * Publishes one payload per item: this replica's peers get theirs at once, the other replicas
+   * theirs in one round trip (a pipeline). Never rejects: what did not get through is logged.
    */
   publishEach<T>(
     items: readonly T[],
@@ -90,7 +93,10 @@ export class RedisFanout<Key extends string, Peer, Payload> {
     if (items.length === 0) return Promise.resolve();
     const pipeline = this.options.redis.pipeline();
     for (const item of items) {
-      pipeline.publish(this.channelOf(keyOf(item)), JSON.stringify(payloadOf(item)));
+      const key = keyOf(item);
+      const payload = payloadOf(item);
+      this.deliverLocally(key, payload);
+      pipeline.publish(this.channelOf(key), this.encode(payload));
     }
     return pipeline.exec().then(
       (results) => {
@@ -120,6 +126,17 @@ export class RedisFanout<Key extends string, Peer, Payload> {
     await subscriber.quit().catch(() => subscriber.disconnect());
   }
 
+  private deliverLocally(key: Key, payload: Payload): void {
+    const local = this.peers.get(key);
+    if (local !== undefined) this.options.deliver(local, payload);
+  }
+
+  /** The payload's JSON with this replica's tag as its last field. */
+  private encode(payload: Payload): string {
+    const json = JSON.stringify(payload);
+    return json.length > 2 ? `${json.slice(0, -1)},${this.ownTag}` : `{${this.ownTag}`;
+  }
+
   private channelOf(key: Key): string {
     return `${this.channelPrefix}${key}`;
   }
@@ -142,7 +159,8 @@ export class RedisFanout<Key extends string, Peer, Payload> {
     if (!channel.startsWith(this.channelPrefix)) return;
     const key = channel.slice(this.channelPrefix.length) as Key;
     const local = this.peers.get(key);
-    if (local === undefined) return;
+    // This replica's own payload: its peers had it when it was published.
+    if (local === undefined || raw.endsWith(this.ownTag)) return;
     let payload: Payload;
     try {
       payload = JSON.parse(raw) as Payload;

@@ -37,9 +37,8 @@ function deliver(peers: ReadonlySet<ChatPeer>, payload: FanoutPayload): void {
  * Fan-out of a conversation's live traffic to every replica (the platform's `RedisFanout`, keyed
  * by conversation): one channel per conversation (`<REDIS_KEY_PREFIX>chat:<id>`), which a replica
  * subscribes to while it holds a connection of that conversation (`join`, `leave`). A stored
- * message is published after its commit and also handed straight to this replica's connections
- * (the cursor drops the copy that comes back from Redis); typing and read marks go through Redis
- * only, so every connection gets them once.
+ * message is published after its commit; this replica's connections get what it publishes at
+ * once, the others' through Redis, each connection once.
  */
 @Injectable()
 export class ChatHub
@@ -57,7 +56,6 @@ export class ChatHub
       seq: message.seq,
       f: JSON.stringify({ type: 'message', message: MessageResponse.from(message) }),
     };
-    this.deliverLocally(message.conversationId, payload);
     // Other replicas' connections get it when a later one reveals the gap, should this be lost.
     this.publish(message.conversationId, payload);
   }

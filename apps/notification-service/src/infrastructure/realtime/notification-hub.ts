@@ -49,9 +49,10 @@ const recipientOf = (notification: Notification): UserId => notification.recipie
 /**
  * Fan-out of stored notifications to every replica (the platform's `RedisFanout`, keyed by
  * recipient): one channel per recipient (`<REDIS_KEY_PREFIX>notifications:<user id>`), which a
- * replica subscribes to while it holds a socket of that person. Per recipient rather than one channel for all: a replica hears
- * only of the people connected to it, not of every notification of every user. Everything goes
- * through Redis, this replica's own sockets too, so each socket gets each push once.
+ * replica subscribes to while it holds a socket of that person. Per recipient rather than one
+ * channel for all: a replica hears only of the people connected to it, not of every notification
+ * of every user. This replica's own sockets get a push at once, the others' through Redis; each
+ * socket's cursor puts them in seq order.
  */
 @Injectable()
 export class NotificationHub
@@ -64,8 +65,9 @@ export class NotificationHub
   }
 
   /**
-   * Pushes committed notifications to their recipients' sockets, wherever they are, in one round
-   * trip. One that does not get through (Redis down) is still found by the next resume (`after`).
+   * Pushes committed notifications to their recipients' sockets: this replica's at once, the
+   * others' in one round trip to Redis. One that does not get through (Redis down) is still found
+   * by the next resume (`after`).
    */
   push(notifications: readonly Notification[]): Promise<void> {
     return this.publishEach(notifications, recipientOf, payloadOf);
