@@ -245,12 +245,17 @@ describe('backup and restore (tools/backup.js)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(notificationIds));
 
-    // No sequence restarted: every outbox (and the notifications' seq) has distinct numbers,
-    // and each sequence stands at or beyond its column's largest value.
-    const sequenced = [
-      ...SCHEMAS.map((s) => [s, 'outbox_messages', 'seq'] as const),
-      ['notifications', 'notifications', 'seq'] as const,
-    ];
+    // No sequence restarted: every outbox has distinct numbers, and each sequence stands at or
+    // beyond its column's largest value; so does each person's count of their notifications.
+    const sequenced = SCHEMAS.map((s) => [s, 'outbox_messages', 'seq'] as const);
+    const [behind] = await query(
+      target.url,
+      `SELECT count(*)::int AS recipients FROM (
+         SELECT n.recipient_id FROM notifications.notifications n
+           LEFT JOIN notifications.notification_sequences q USING (recipient_id)
+          GROUP BY n.recipient_id HAVING max(n.seq) > coalesce(max(q.last_seq), 0)) r`,
+    );
+    expect(behind.recipients).toBe(0);
     for (const [schema, table, column] of sequenced) {
       const [row] = await query(
         target.url,
