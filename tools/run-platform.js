@@ -84,6 +84,11 @@ if (provisioningOn) {
   if (optionsFromEnv(env).rabbitmq) delete serviceEnv.RABBITMQ_URL;
 }
 
+// V8's compiled code of each service is kept between starts (Node 22.1+; Node 20 ignores it):
+// every start after the first skips most of compiling its bundle. NODE_COMPILE_CACHE="" turns it
+// off (as does NODE_DISABLE_COMPILE_CACHE=1).
+const compileCache = env.NODE_COMPILE_CACHE ?? path.join(root, 'tmp/compile-cache');
+
 // `gated`: the service loads its code, then waits for `startService(child)` before it reads its
 // configuration and connects (START_SIGNAL=stdin, libs/platform/src/http/start-signal.ts).
 function start(app, port, extraEnv = {}, gated = false) {
@@ -91,6 +96,7 @@ function start(app, port, extraEnv = {}, gated = false) {
     cwd: root,
     env: {
       ...serviceEnv,
+      ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}),
       ...extraEnv,
       PORT: String(port),
       ...(gated ? { START_SIGNAL: 'stdin' } : {}),
