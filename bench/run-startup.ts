@@ -164,6 +164,9 @@ async function sandbox(): Promise<Sandbox> {
     PROVISION_PREFIX: prefix,
     REDIS_KEY_PREFIX: uniqueRedisPrefix('bench'),
     JWT_KEYS_DIR: keysDir,
+    // As `npm run up` keeps it, in a file of the run's own: the timed starts find the broker's
+    // users as the first start left them (tools/provision.js).
+    PROVISION_STATE_FILE: path.join(keysDir, 'provision-state.json'),
     GATEWAY_PORT: String(ports.gateway),
     METRICS_PORT: String(await port()),
   };

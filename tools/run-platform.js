@@ -44,6 +44,9 @@ function planProvisioning() {
   }
   return provisioningPlan({
     ...optionsFromEnv(env),
+    // Outside production, the passwords generated here are kept for the next start, which then
+    // finds the broker's users as they are and skips rabbitmqctl (tools/provision.js).
+    statePath: env.PROVISION_STATE_FILE || path.join(root, 'tmp/provision-state.json'),
     log: (line) => console.log(`[provision] ${line}`),
   });
 }

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestDatabase, testPostgresUrl } from '@ajla/testing';
 import amqp from 'amqplib';
 import { Client } from 'pg';
@@ -283,6 +286,93 @@ describe('least privilege: each service runs as its own role and user', () => {
     }
   });
 
+  it("outside production a state file keeps the generated passwords: the next run finds the broker's users as they were and skips rabbitmqctl", async () => {
+    if (!state().rabbitmq) return;
+    const db = await createTestDatabase('provision');
+    const prefix = `ajla_t_${randomBytes(4).toString('hex')}_`;
+    const vhost = `${prefix}vhost`;
+    const folder = mkdtempSync(path.join(tmpdir(), 'ajla-provision-state-'));
+    const statePath = path.join(folder, 'state.json');
+    const lines: string[] = [];
+    const options = {
+      databaseUrl: db.url,
+      rabbitmqUrl: `amqp://guest:guest@127.0.0.1:5672/${vhost}`,
+      prefix,
+      statePath,
+      log: (line: string) => lines.push(line),
+    };
+    const run = async () => {
+      lines.splice(0);
+      const provisioned = await provisionTools().provision(options);
+      const broker = lines.find((line) => line.startsWith('rabbitmq'))!;
+      return { provisioned, appliedAgain: !/not applied again/.test(broker) };
+    };
+    const login = (url: string) =>
+      amqp.connect(url).then(
+        (connection) => connection.close().then(() => 'accepted'),
+        (error: Error) => error.message,
+      );
+    try {
+      const first = await run();
+      expect(first.appliedAgain).toBe(true);
+      expect(statSync(statePath).mode & 0o777).toBe(0o600);
+      const second = await run();
+      expect(second.appliedAgain).toBe(false);
+      expect(second.provisioned.services).toEqual(first.provisioned.services);
+      const requestUrl = second.provisioned.services['request-service'];
+      await expect(login(requestUrl.RABBITMQ_URL!)).resolves.toBe('accepted');
+      await withPostgres(requestUrl.DATABASE_URL, (app) => app.query('SELECT 1'));
+      // The broker lost a user (reset, deleted by hand): its login fails, so all is applied again.
+      execFileSync('rabbitmqctl', ['delete_user', `${prefix}request-service`], { stdio: 'ignore' });
+      const third = await run();
+      expect(third.appliedAgain).toBe(true);
+      await expect(login(requestUrl.RABBITMQ_URL!)).resolves.toBe('accepted');
+      // A password set in the environment changes what the users must be: applied again.
+      const rotated = `Rotated-${randomBytes(6).toString('hex')}`;
+      lines.splice(0);
+      const withEnv = await provisionTools().provision({
+        ...options,
+        env: { REQUEST_SERVICE_RABBITMQ_PASSWORD: rotated },
+      });
+      expect(lines.some((line) => /not applied again/.test(line))).toBe(false);
+      await expect(login(withEnv.services['request-service'].RABBITMQ_URL!)).resolves.toBe(
+        'accepted',
+      );
+      // Kept: only what was generated, never what came from the environment.
+      expect(readFileSync(statePath, 'utf8')).not.toContain(rotated);
+    } finally {
+      await db.drop();
+      await provisionTools().unprovision({ ...options, databaseUrl: testPostgresUrl() });
+      // unprovision forgets what was kept for the prefix.
+      expect(JSON.parse(readFileSync(statePath, 'utf8'))).toEqual({});
+      execFileSync('rabbitmqctl', ['delete_vhost', vhost], { stdio: 'ignore' });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('in production no state is kept: every password comes from the environment', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'ajla-provision-state-'));
+    const statePath = path.join(folder, 'state.json');
+    const db = await createTestDatabase('provision');
+    const prefix = `ajla_t_${randomBytes(4).toString('hex')}_`;
+    const env: Record<string, string> = {};
+    for (const service of ['USER', 'REQUEST', 'CONVERSATION', 'NOTIFICATION']) {
+      for (const kind of ['DB_OWNER', 'DB']) {
+        env[`${service}_SERVICE_${kind}_PASSWORD`] = `Pw-${randomBytes(8).toString('hex')}`;
+      }
+    }
+    const options = { databaseUrl: db.url, prefix, rabbitmq: false, statePath, production: true };
+    try {
+      await expect(provisionTools().provision(options)).rejects.toThrow(/is required/);
+      await provisionTools().provision({ ...options, env });
+      expect(existsSync(statePath)).toBe(false);
+    } finally {
+      await db.drop();
+      await provisionTools().unprovision({ ...options, databaseUrl: testPostgresUrl() });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('provisioning is idempotent, takes over a schema the superuser migrated, and can use the management API', async () => {
     const db = await createTestDatabase('provision');
     const prefix = `ajla_t_${randomBytes(4).toString('hex')}_`;
@@ -314,7 +404,10 @@ describe('least privilege: each service runs as its own role and user', () => {
       // Before least privilege: the superuser made the schema and its tables.
       await withPostgres(db.url, (admin) =>
         admin.query(
-          'CREATE SCHEMA requests; CREATE TABLE requests.notes (id serial PRIMARY KEY, text text)',
+          `CREATE SCHEMA requests; CREATE TABLE requests.notes (id serial PRIMARY KEY, text text);
+           CREATE SEQUENCE requests.tickets; CREATE TYPE requests.mood AS ENUM ('ok');
+           CREATE FUNCTION requests.twice(int, text, text, timestamptz, uuid[]) RETURNS int
+             LANGUAGE sql AS 'SELECT $1 * 2'`,
         ),
       );
       const first = await provisionTools().provision(options);
@@ -330,6 +423,18 @@ describe('least privilege: each service runs as its own role and user', () => {
         );
         expect(rows).toEqual([
           { owner: `${prefix}requests_owner`, table_owner: `${prefix}requests_owner` },
+        ]);
+        const { rows: others } = await admin.query(
+          `SELECT (SELECT relowner::regrole::text FROM pg_class WHERE oid = 'requests.tickets'::regclass) AS sequence,
+                  (SELECT typowner::regrole::text FROM pg_type WHERE oid = 'requests.mood'::regtype) AS type,
+                  (SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'twice') AS function`,
+        );
+        expect(others).toEqual([
+          {
+            sequence: `${prefix}requests_owner`,
+            type: `${prefix}requests_owner`,
+            function: `${prefix}requests_owner`,
+          },
         ]);
       });
       await withPostgres(urls.DATABASE_URL, async (app) => {

@@ -27,6 +27,10 @@ export interface ProvisionOptions {
   prefix: string;
   /** The passwords (`<X>_SERVICE_DB_PASSWORD`...); generated when missing. */
   env?: Record<string, string | undefined>;
+  /** Every password must come from `env`; no state is kept. */
+  production?: boolean;
+  /** Where the generated passwords and the broker's fingerprint are kept (PROVISION_STATE_FILE). */
+  statePath?: string;
   log?: (line: string) => void;
 }
 
