@@ -93,6 +93,18 @@ COPY tools/provision.js ./tools/provision.js
 # a dev key pair in JWT_KEYS_DIR. A named volume mounted here inherits this owner, so node can write.
 RUN mkdir -p /app/.keys && chown node:node /app/.keys
 
+# V8's compiled code of the service, made once here so that every start reuses it (Node 22.1+'s
+# compile cache: a service loads its bundle in about 40 % less time). It is made by loading the
+# service as the user that runs it (the cache is kept per user id), up to its start signal (none
+# comes: it exits), then handed to root, read-only: the service reads it and cannot change it.
+# Should it fail, the image works as before, only without the cache.
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN mkdir -p /app/.compile-cache && chown node:node /app/.compile-cache
+USER node
+RUN START_SIGNAL=stdin node dist/main.js </dev/null >/dev/null 2>&1 || true
+USER root
+RUN chown -R root:root /app/.compile-cache && chmod -R a+rX,go-w /app/.compile-cache
+
 USER node
 
 # PORT comes from the environment (compose, Kubernetes); 8000 is only this probe's fallback.
