@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useSignOut, useSignedIn } from '../auth/use-auth';
@@ -27,8 +27,9 @@ export function Layout() {
   const staff = role === 'agent' || role === 'admin';
 
   // After a navigation, keyboard and screen reader users start at the new page's content, as
-  // they would after a full page load (the skip link is still one Shift+Tab away).
-  useEffect(() => {
+  // they would after a full page load (the skip link is still one Shift+Tab away): moved there as
+  // the page is put in the document (a layout effect), before anything else can take the focus.
+  useLayoutEffect(() => {
     if (firstPage.current) {
       firstPage.current = false;
       return;
