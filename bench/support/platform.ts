@@ -97,7 +97,7 @@ export async function startPlatform(
   let traceSink: { child: ChildProcess; url: string } | undefined;
 
   const stop = async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((child) => stopChild(child)));
     if (traceSink) await stopChild(traceSink.child);
     await db?.drop().catch(() => undefined);
     vhost?.drop();

@@ -51,7 +51,7 @@ export async function startPlatformOnDatabase(
     ...extraEnv,
   };
   const stop = async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((child) => stopChild(child)));
     vhost.drop();
     rmSync(keysDir, { recursive: true, force: true });
     rmSync(mailDir, { recursive: true, force: true });
