@@ -142,31 +142,33 @@ function stateStore(options) {
     `${database.host}${database.pathname}`,
     broker ? `${broker.host}/${vhostOf(options.rabbitmqUrl)}` : '',
   ].join(' ');
-  const readAll = () => {
-    try {
-      return JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {
-      return {}; // none yet, or unreadable: provisioned from scratch
-    }
-  };
   return {
-    read: () => readAll()[key] ?? {},
-    write: (entry) => {
-      const all = readAll();
-      all[key] = entry;
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-      fs.chmodSync(file, 0o600);
-    },
+    read: () => readStateFile(file)[key] ?? {},
+    write: (entry) => writeStateFile(file, { ...readStateFile(file), [key]: entry }),
   };
 }
 
 /** Removes what `statePath` keeps for targets of this prefix (their roles and users are gone). */
 function forgetState(statePath, prefix) {
   if (!statePath || !fs.existsSync(statePath)) return;
-  const all = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+  const all = readStateFile(statePath);
   for (const key of Object.keys(all)) if (key.startsWith(`${prefix} `)) delete all[key];
-  fs.writeFileSync(statePath, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  writeStateFile(statePath, all);
+}
+
+/** Every target's state in the file; none when it is missing or unreadable (provisioned afresh). */
+function readStateFile(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function writeStateFile(file, all) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600); // also when it was there before, with other rights
 }
 
 /** What the broker's users are to be: names, permissions and (digests of) passwords, in a vhost. */
