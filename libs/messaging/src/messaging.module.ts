@@ -187,7 +187,7 @@ export class RabbitReadinessCheck implements ReadinessCheck {
  * The service's `EventFilter` (`EVENT_FILTER`, provided anywhere in its app), found at the first
  * event, when every module is ready; none: every event is handled.
  */
-function eventFilterOf(modules: ModuleRef): (event: EventEnvelope) => boolean {
+function eventFilterOf(modules: ModuleRef): (event: EventEnvelope) => boolean | Promise<boolean> {
   let filter: EventFilter | null | undefined;
   return (event) => {
     if (filter === undefined) {

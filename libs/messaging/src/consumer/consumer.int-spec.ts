@@ -52,14 +52,17 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
   }
 
   async function consumeFiltered(
-    handles: ((event: { id: string }) => boolean) | undefined,
+    handles: ((event: { id: string }) => boolean | Promise<boolean>) | undefined,
     ...handlers: RecordingHandler[]
   ): Promise<EventTransport> {
     return consumeWith({ handles }, ...handlers);
   }
 
   async function consumeWith(
-    { handles, prefetch = 8 }: { handles?: (event: { id: string }) => boolean; prefetch?: number },
+    {
+      handles,
+      prefetch = 8,
+    }: { handles?: (event: { id: string }) => boolean | Promise<boolean>; prefetch?: number },
     ...handlers: RecordingHandler[]
   ): Promise<EventTransport> {
     consumer = eventTransport({
@@ -413,6 +416,34 @@ describe('event consumer (real Postgres and RabbitMQ)', () => {
     expect(inbox).toEqual([{ event_id: handled.id }]);
     const left = await bed.channel.checkQueue(`${bed.serviceName}.events`);
     expect(left.messageCount).toBe(0);
+  });
+
+  it('holds an event while its filter answers later: ignored or handled by the answer, kept when it fails', async () => {
+    const ignored = aSubmittedEvent();
+    const handled = aSubmittedEvent();
+    const failing = aSubmittedEvent();
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const handler = new RecordingHandler();
+    await consumeFiltered(async (event) => {
+      await answered;
+      if (event.id === failing.id) throw new Error('the filter failed');
+      return event.id !== ignored.id;
+    }, handler);
+    publish(ignored);
+    publish(handled);
+    publish(failing);
+    await waitFor(() => consumer?.inProgress === 3);
+    expect(outcomes).toEqual([]);
+    const held = await bed.channel.checkQueue(`${bed.serviceName}.events`);
+    expect(held.messageCount).toBe(0); // delivered, not acked: held in memory
+
+    answer();
+    await waitFor(() => outcomes.length === 3);
+    expect(outcomesOf(ignored.id)).toEqual(['ignored']);
+    expect(outcomesOf(handled.id)).toEqual(['handled']);
+    expect(outcomesOf(failing.id)).toEqual(['handled']);
+    expect(handler.calls.map((call) => call.id).sort()).toEqual([handled.id, failing.id].sort());
   });
 
   it('holds at most its prefetch of deliveries at once', async () => {

@@ -67,9 +67,10 @@ export interface EventConsumerOptions {
   logger?: MessagingLogger;
   /**
    * Whether an event can have any effect in this service (`EventFilter`); false: acknowledged at
-   * once, without a transaction. Default: every event is handled.
+   * once, without a transaction; a promise holds the event until it settles (rejected: handled).
+   * Default: every event is handled.
    */
-  handles?: (event: EventEnvelope) => boolean;
+  handles?: (event: EventEnvelope) => boolean | Promise<boolean>;
   /** Called once per delivery with what became of it (metrics, tests). */
   onSettled?: (outcome: DeliveryOutcome, message: ConsumeMessage) => void;
 }
@@ -357,7 +358,8 @@ export class EventConsumer {
         ack(channel, message);
         return 'skipped';
       }
-      if (this.options.handles !== undefined && !this.options.handles(event)) {
+      const handled = this.handles(event);
+      if (!(typeof handled === 'boolean' ? handled : await handled)) {
         ack(channel, message);
         return 'ignored';
       }
@@ -370,6 +372,17 @@ export class EventConsumer {
       ack(channel, message);
       return applied ? 'handled' : 'duplicate';
     });
+  }
+
+  /** The service's `EventFilter` answer; a filter that throws or rejects keeps the event. */
+  private handles(event: EventEnvelope): boolean | Promise<boolean> {
+    if (this.options.handles === undefined) return true;
+    try {
+      const answer = this.options.handles(event);
+      return typeof answer === 'boolean' ? answer : answer.catch(() => true);
+    } catch {
+      return true;
+    }
   }
 
   /** Each event's outcome: whether it was applied (false: a duplicate), or why it failed. */

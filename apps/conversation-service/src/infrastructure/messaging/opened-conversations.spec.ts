@@ -39,4 +39,59 @@ describe('OpenedConversations', () => {
     for (let i = 0; i < 10_000; i++) opened.remember(newId(), newId(), newId());
     expect(opened.handles(first)).toBe(true);
   });
+
+  it('holds an event that comes while the call is opening its conversation, then skips it', async () => {
+    const opened = new OpenedConversations();
+    const event = submitted(newId());
+    const { conversation_id: id, request_id: requestId, user_id: userId } = event.data;
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    const call = opened.opening(
+      id,
+      () => committed.then(() => 'created'),
+      () => ({ conversationId: id, requestId, userId }),
+    );
+
+    const answer = opened.handles(event);
+    expect(answer).toBeInstanceOf(Promise);
+    let settled = false;
+    void (answer as Promise<boolean>).then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+
+    commit();
+    await expect(call).resolves.toBe('created');
+    await expect(answer).resolves.toBe(false);
+    // Nothing is left under way: the next event of it answers at once.
+    expect(opened.handles(event)).toBe(true);
+  });
+
+  it('handles the event of an opening that failed, and of one for another request', async () => {
+    const opened = new OpenedConversations();
+    const failing = submitted(newId());
+    const call = opened.opening(
+      failing.data.conversation_id,
+      () => Promise.reject(new Error('database away')),
+      () => {
+        throw new Error('not called');
+      },
+    );
+    const answer = opened.handles(failing);
+    await expect(call).rejects.toThrow('database away');
+    await expect(answer).resolves.toBe(true);
+
+    const other = submitted(newId());
+    const mismatch = opened.opening(
+      other.data.conversation_id,
+      () => Promise.resolve('found'),
+      () => ({
+        conversationId: other.data.conversation_id,
+        requestId: newId(),
+        userId: other.data.user_id,
+      }),
+    );
+    const otherAnswer = opened.handles(other);
+    await mismatch;
+    await expect(otherAnswer).resolves.toBe(true);
+  });
 });

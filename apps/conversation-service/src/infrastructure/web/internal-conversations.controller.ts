@@ -54,16 +54,24 @@ export class InternalConversationsController {
     @Body() body: StartConversationBody,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConversationSummaryResponse> {
-    const { conversation, created } = await this.startConversation.execute({
-      conversationId: id,
-      requestId: body.request_id,
-      userId: body.user_id,
-      description: body.description,
-      createdAt: body.created_at,
-      requestedBy: callerOf(user),
-    });
-    // Committed: its request.submitted, when this replica consumes it, need not look again.
-    this.opened.remember(conversation.id, conversation.requestId, conversation.userId);
+    // Once committed, its request.submitted (here, now or later) need not look again.
+    const { conversation, created } = await this.opened.opening(
+      id,
+      () =>
+        this.startConversation.execute({
+          conversationId: id,
+          requestId: body.request_id,
+          userId: body.user_id,
+          description: body.description,
+          createdAt: body.created_at,
+          requestedBy: callerOf(user),
+        }),
+      ({ conversation: opened }) => ({
+        conversationId: opened.id,
+        requestId: opened.requestId,
+        userId: opened.userId,
+      }),
+    );
     reply.status(created ? 201 : 200);
     return ConversationSummaryResponse.from(conversation);
   }
