@@ -5,7 +5,6 @@ import {
   createEnvelope,
   isRoutingKey,
   parseEnvelope,
-  uuidV7,
   type EventEnvelope,
 } from './index';
 
@@ -317,17 +316,5 @@ describe('parseEnvelope', () => {
     expect(() => parseEnvelope(wire({ type: 'user.snapshot_requested', data: {} }))).toThrow(
       ContractViolation,
     );
-  });
-});
-
-describe('uuidV7', () => {
-  it('makes version-7 UUIDs that sort by time', () => {
-    const early = uuidV7(Date.parse('2026-01-01T00:00:00Z'));
-    const late = uuidV7(Date.parse('2026-01-01T00:00:00.001Z'));
-    expect(early).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    // 2026-01-01T00:00:00Z is 0x019b76daa800 milliseconds after the epoch.
-    expect(early.slice(0, 13)).toBe('019b76da-a800');
-    expect(early < late).toBe(true);
-    expect(uuidV7()).not.toBe(uuidV7());
   });
 });

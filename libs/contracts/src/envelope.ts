@@ -1,3 +1,4 @@
+import { newId } from '@ajla/shared-kernel';
 import { z } from 'zod';
 import {
   type EventData,
@@ -7,7 +8,6 @@ import {
   isRoutingKey,
 } from './catalog';
 import { utcTime, uuid } from './common';
-import { uuidV7 } from './uuid-v7';
 
 /** The durable topic exchange every AJLA event is published to. */
 export const EVENTS_EXCHANGE = 'ajla.events';
@@ -138,7 +138,7 @@ export function envelopeOf<K extends RoutingKey, D>(
 ): Omit<EventEnvelope, 'type' | 'data'> & { type: K; data: D } {
   const occurredAt = options.occurredAt ?? new Date();
   return {
-    id: options.id ?? uuidV7(),
+    id: options.id ?? newId(),
     type,
     version: currentVersion(type),
     occurred_at: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,

@@ -4,7 +4,6 @@ export * from './events/request-events';
 export * from './events/conversation-events';
 export * from './catalog';
 export * from './envelope';
-export { uuidV7 } from './uuid-v7';
 export * from './asyncapi/asyncapi-document';
 export * from './asyncapi/event-participants';
 export { EVENT_EXAMPLES } from './asyncapi/event-examples';

@@ -2,7 +2,8 @@
 // inbox, an exchange and queue names of the test's own, and a raw amqplib connection to look at
 // what the broker holds. Everything is removed afterwards.
 import { randomBytes } from 'node:crypto';
-import { createEnvelope, uuidV7, type EventEnvelope, type RoutingKey } from '@ajla/contracts';
+import { createEnvelope, type EventEnvelope, type RoutingKey } from '@ajla/contracts';
+import { newId } from '@ajla/shared-kernel';
 import { createDataSource, currentRequestContext, type ServiceDataSource } from '@ajla/platform';
 // Test-only dependency on the test helpers (the boundary rule does not tell test files apart).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -163,12 +164,12 @@ export function aSubmittedEvent(
   return createEnvelope(
     'request.submitted',
     {
-      request_id: uuidV7(),
-      user_id: uuidV7(),
+      request_id: newId(),
+      user_id: newId(),
       type: 'travel',
       description: `Trip #${counter} to Petra 🏜️ — رحلة`,
       status: 'new',
-      conversation_id: uuidV7(),
+      conversation_id: newId(),
       created_at: new Date().toISOString(),
     },
     { producer: 'test-producer', correlationId },
