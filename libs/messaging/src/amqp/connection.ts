@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+import { coalesceEveryWrite } from '@ajla/platform';
 import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { MessagingLogger } from '../logger';
 
@@ -40,7 +42,11 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
   });
   // Each kind of failure is logged once, not at every attempt.
   let lastFailure = '';
-  connection.on('connect', () => {
+  connection.on('connect', ({ connection: model }: { connection: unknown }) => {
+    // amqplib writes each publish, ack and frame on its own (a system call and, with Nagle off, a
+    // TCP segment each): a relay's batch, or acks and publishes of the same tick, now leave in one.
+    const socket = socketOf(model);
+    if (socket) coalesceEveryWrite(socket);
     options.logger.log(`Connected to RabbitMQ at ${redact(options.url)}`);
     lastFailure = '';
   });
@@ -57,4 +63,14 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
   );
   connection.on('unblocked', () => options.logger.log('RabbitMQ unblocked publishing'));
   return connection;
+}
+
+/** The TCP socket under an amqplib connection (`ChannelModel.connection.stream`), if it has one. */
+function socketOf(model: unknown): Writable | undefined {
+  const stream = (model as { connection?: { stream?: unknown } } | undefined)?.connection?.stream;
+  return stream !== null &&
+    typeof stream === 'object' &&
+    typeof (stream as Writable).cork === 'function'
+    ? (stream as Writable)
+    : undefined;
 }

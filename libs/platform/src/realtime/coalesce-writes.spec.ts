@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { coalesceWrites } from './coalesce-writes';
+import { coalesceEveryWrite, coalesceWrites } from './coalesce-writes';
 
 /** A socket that records each system-call-sized write it would make. */
 function recordingSocket(): { socket: Duplex; writes: string[][] } {
@@ -48,6 +48,30 @@ describe('coalesceWrites', () => {
     const { socket } = recordingSocket();
     socket.destroy();
     coalesceWrites({ _socket: socket });
+    expect(socket.writableCorked).toBe(0);
+  });
+});
+
+describe('coalesceEveryWrite', () => {
+  it("sends each tick's writes in one write, in order, and keeps write's answer", async () => {
+    const { socket, writes } = recordingSocket();
+    coalesceEveryWrite(socket);
+    expect(socket.write('method')).toBe(true);
+    socket.write('header');
+    socket.write('body', () => undefined);
+    await tick();
+    socket.write('ack');
+    await tick();
+    expect(writes).toEqual([['method', 'header', 'body'], ['ack']]);
+    expect(socket.writableCorked).toBe(0);
+  });
+
+  it('writes to a destroyed socket as before, without holding it back', () => {
+    const { socket } = recordingSocket();
+    coalesceEveryWrite(socket);
+    socket.on('error', () => undefined);
+    socket.destroy();
+    socket.write('late');
     expect(socket.writableCorked).toBe(0);
   });
 });

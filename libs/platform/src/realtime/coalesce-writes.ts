@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 
 /** What `coalesceWrites` needs of a `ws` WebSocket: its TCP socket (`ws` keeps it as `_socket`). */
 interface WithSocket {
@@ -15,11 +15,31 @@ interface WithSocket {
  */
 export function coalesceWrites(ws: object): void {
   const socket = (ws as WithSocket)._socket;
-  if (!socket || socket.writableCorked > 0 || socket.destroyed) return;
+  if (socket) holdForThisTick(socket);
+}
+
+/**
+ * Makes every write of `socket` from now on hold the socket back for the rest of its tick, as
+ * `coalesceWrites` does for one: for a client library that writes frame by frame into a socket it
+ * owns. amqplib writes each publish (its frames encoded together) and each ack on its own, so a
+ * relay's batch of events went out as one system call and one TCP segment per event; now each
+ * tick's writes leave together. Order, content and back-pressure (`write`'s
+ * answer) are unchanged.
+ */
+export function coalesceEveryWrite(socket: Writable): void {
+  const write = socket.write;
+  socket.write = function (this: Writable, ...args: Parameters<Writable['write']>): boolean {
+    holdForThisTick(this);
+    return (write as (...a: Parameters<Writable['write']>) => boolean).apply(this, args);
+  } as Writable['write'];
+}
+
+function holdForThisTick(socket: Writable): void {
+  if (socket.writableCorked > 0 || socket.destroyed) return;
   socket.cork();
   process.nextTick(uncork, socket);
 }
 
-function uncork(socket: Duplex): void {
+function uncork(socket: Writable): void {
   socket.uncork();
 }
