@@ -1,6 +1,12 @@
 import type { Notification, NotificationId } from '../../domain/notification/notification';
 import type { UserId } from '../../domain/user-id';
-import { digestMail, escapeHtml, newRequestsMail, notificationMail } from './templates';
+import {
+  digestMail,
+  escapeHtml,
+  NEW_REQUESTS_COUNTED,
+  newRequestsMail,
+  notificationMail,
+} from './templates';
 
 const notification = (overrides: Partial<Notification> = {}): Notification => ({
   id: '0192f0c4-1c2d-7e3f-8a4b-5c6d7e8f9a01' as NotificationId,
@@ -117,6 +123,28 @@ describe('mail templates', () => {
       '<li><a href="https://app.example/staff/requests/r1">New dining request</a>: A table for &lt;two&gt;</li>',
     );
     expect(mail.html).toContain('Hello Ana &lt;Agent&gt;,');
+  });
+
+  it('says "more than" past the counted number of a digest', () => {
+    const requests = Array.from({ length: 10 }, (_, i) => ({
+      title: 'New dining request',
+      body: `Request ${i}`,
+      requestId: `r${i}`,
+    }));
+    const exact = newRequestsMail(requests, NEW_REQUESTS_COUNTED, agent, 'https://app.example');
+    expect(exact.subject).toBe(`AJLA: ${NEW_REQUESTS_COUNTED} new requests`);
+    expect(exact.text).toContain(`... and ${NEW_REQUESTS_COUNTED - 10} more.`);
+
+    const beyond = newRequestsMail(
+      requests,
+      NEW_REQUESTS_COUNTED + 1,
+      agent,
+      'https://app.example',
+    );
+    expect(beyond.subject).toBe(`AJLA: more than ${NEW_REQUESTS_COUNTED} new requests`);
+    expect(beyond.text).toContain(`Clients have submitted more than ${NEW_REQUESTS_COUNTED} new`);
+    expect(beyond.text).toContain(`... and more than ${NEW_REQUESTS_COUNTED - 10} more.`);
+    expect(beyond.html).toContain(`... and more than ${NEW_REQUESTS_COUNTED - 10} more.`);
   });
 
   it('lists the first requests of a digest, counts the rest, and escapes them in HTML', () => {

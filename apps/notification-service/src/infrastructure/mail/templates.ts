@@ -28,6 +28,11 @@ export interface DigestRequest {
 
 /** How many requests a new-requests digest lists; the rest are counted ("and 3 more"). */
 export const NEW_REQUESTS_LISTED = 10;
+/**
+ * How many of a digest's requests are counted at most: past it the mail says "more than" (the
+ * count reads every row it counts, and a busy window holds thousands).
+ */
+export const NEW_REQUESTS_COUNTED = 1000;
 
 // Every mail of the service, in one place. User content (descriptions, messages, names) goes
 // through `escapeHtml` in HTML; the plain text carries it as it is.
@@ -107,7 +112,8 @@ ${replies.map((reply) => `<li>${escapeHtml(reply.body)}</li>`).join('\n')}
 
 /**
  * One mail for the requests submitted since a staff member's last one that they have not read:
- * `total` of them, the first `NEW_REQUESTS_LISTED` of `requests` listed with their links.
+ * `total` of them (counted up to `NEW_REQUESTS_COUNTED`; a total above it reads "more than"), the
+ * first `NEW_REQUESTS_LISTED` of `requests` listed with their links.
  */
 export function newRequestsMail(
   requests: readonly DigestRequest[],
@@ -116,12 +122,16 @@ export function newRequestsMail(
   webAppUrl: string,
 ): MailContent {
   const listed = requests.slice(0, NEW_REQUESTS_LISTED);
-  const more = Math.max(total - listed.length, 0);
-  const subject = total === 1 ? `AJLA: ${listed[0].title}` : `AJLA: ${total} new requests`;
+  const beyondCount = total > NEW_REQUESTS_COUNTED;
+  const counted = beyondCount ? `more than ${NEW_REQUESTS_COUNTED}` : String(total);
+  const more = beyondCount
+    ? `more than ${NEW_REQUESTS_COUNTED - listed.length}`
+    : String(Math.max(total - listed.length, 0));
+  const subject = total === 1 ? `AJLA: ${listed[0].title}` : `AJLA: ${counted} new requests`;
   const lead =
     total === 1
       ? 'A client has submitted a new request:'
-      : `Clients have submitted ${total} new requests:`;
+      : `Clients have submitted ${counted} new requests:`;
   const allLink = `${webAppUrl.replace(/\/+$/, '')}/staff`;
   const moreLine = `... and ${more} more.`;
   return {
@@ -135,7 +145,7 @@ export function newRequestsMail(
         `- ${request.title}: ${request.body}`,
         `  ${staffRequestLink(webAppUrl, request.requestId)}`,
       ]),
-      ...(more > 0 ? [moreLine] : []),
+      ...(total > listed.length ? [moreLine] : []),
       '',
       `All requests: ${allLink}`,
       '',
@@ -153,7 +163,7 @@ ${listed
   )
   .join('\n')}
 </ul>
-${more > 0 ? `<p>${escapeHtml(moreLine)}</p>\n` : ''}<p><a href="${escapeHtml(allLink)}">See all requests in AJLA</a></p>`,
+${total > listed.length ? `<p>${escapeHtml(moreLine)}</p>\n` : ''}<p><a href="${escapeHtml(allLink)}">See all requests in AJLA</a></p>`,
     ),
   };
 }
