@@ -375,6 +375,10 @@ async function platformBacklog(sql: Client, staff: number): Promise<Backlog> {
             ${waiting.length ? waiting.join(' + ') : '0'} AS outbox_waiting`,
     [staff],
   );
+  // These counts read every notification: the rows they read must not show in the next window's
+  // "rows read" (Postgres reports a backend's table statistics up to a second late, or when it
+  // next goes idle), so they are reported now.
+  await sql.query('SELECT pg_stat_force_next_flush()');
   return rows[0];
 }
 
@@ -409,7 +413,9 @@ async function runSteps(
         onWindowEnd: () => {
           cpu = probes.cpu.stop();
           dbAfter = probes.db.sample();
-          backlog = probes.backlog?.sample();
+          // After the window's statistics are taken: the backlog's own reads are not the step's.
+          const backlogProbe = probes.backlog;
+          if (backlogProbe) backlog = dbAfter.then(() => backlogProbe.sample());
         },
       });
       const processed = result.achieved_rate * result.duration_s;
