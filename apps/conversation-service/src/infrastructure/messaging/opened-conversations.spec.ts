@@ -46,11 +46,8 @@ describe('OpenedConversations', () => {
     const { conversation_id: id, request_id: requestId, user_id: userId } = event.data;
     let commit!: () => void;
     const committed = new Promise<void>((resolve) => (commit = resolve));
-    const call = opened.opening(
-      id,
-      () => committed.then(() => 'created'),
-      () => ({ conversationId: id, requestId, userId }),
-    );
+    const created = { conversation: { id, requestId, userId }, created: true };
+    const call = opened.opening(id, () => committed.then(() => created));
 
     const answer = opened.handles(event);
     expect(answer).toBeInstanceOf(Promise);
@@ -60,7 +57,7 @@ describe('OpenedConversations', () => {
     expect(settled).toBe(false);
 
     commit();
-    await expect(call).resolves.toBe('created');
+    await expect(call).resolves.toBe(created);
     await expect(answer).resolves.toBe(false);
     // Nothing is left under way: the next event of it answers at once.
     expect(opened.handles(event)).toBe(true);
@@ -69,25 +66,23 @@ describe('OpenedConversations', () => {
   it('handles the event of an opening that failed, and of one for another request', async () => {
     const opened = new OpenedConversations();
     const failing = submitted(newId());
-    const call = opened.opening(
-      failing.data.conversation_id,
-      () => Promise.reject(new Error('database away')),
-      () => {
-        throw new Error('not called');
-      },
+    const call = opened.opening(failing.data.conversation_id, () =>
+      Promise.reject<{ conversation: { id: string; requestId: string; userId: string } }>(
+        new Error('database away'),
+      ),
     );
     const answer = opened.handles(failing);
     await expect(call).rejects.toThrow('database away');
     await expect(answer).resolves.toBe(true);
 
     const other = submitted(newId());
-    const mismatch = opened.opening(
-      other.data.conversation_id,
-      () => Promise.resolve('found'),
-      () => ({
-        conversationId: other.data.conversation_id,
-        requestId: newId(),
-        userId: other.data.user_id,
+    const mismatch = opened.opening(other.data.conversation_id, () =>
+      Promise.resolve({
+        conversation: {
+          id: other.data.conversation_id,
+          requestId: newId(),
+          userId: other.data.user_id,
+        },
       }),
     );
     const otherAnswer = opened.handles(other);

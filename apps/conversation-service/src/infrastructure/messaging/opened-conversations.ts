@@ -5,11 +5,9 @@ import type { EventFilter } from '@ajla/messaging';
 /** How many openings a replica remembers (the oldest is forgotten first). */
 const REMEMBERED = 10_000;
 
-/** Whose conversation an opening made (or found). */
-export interface Opening {
-  conversationId: string;
-  requestId: string;
-  userId: string;
+/** What an opening answers with: the conversation it made (or found). */
+interface Opened {
+  conversation: { id: string; requestId: string; userId: string };
 }
 
 /**
@@ -34,17 +32,11 @@ export class OpenedConversations implements EventFilter {
    * Runs the call's opening of `conversationId`; the conversation's event, if it comes meanwhile,
    * waits for it. Remembered once `open` resolves (its transaction committed).
    */
-  async opening<T>(
-    conversationId: string,
-    open: () => Promise<T>,
-    openedBy: (result: T) => Opening,
-  ): Promise<T> {
+  opening<T extends Opened>(conversationId: string, open: () => Promise<T>): Promise<T> {
     const result = open();
     const settled = result.then(
-      (value) => {
-        const { conversationId: id, requestId, userId } = openedBy(value);
-        this.remember(id, requestId, userId);
-      },
+      ({ conversation }) =>
+        this.remember(conversation.id, conversation.requestId, conversation.userId),
       () => undefined,
     );
     if (!this.underWay.has(conversationId)) {

@@ -55,21 +55,14 @@ export class InternalConversationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConversationSummaryResponse> {
     // Once committed, its request.submitted (here, now or later) need not look again.
-    const { conversation, created } = await this.opened.opening(
-      id,
-      () =>
-        this.startConversation.execute({
-          conversationId: id,
-          requestId: body.request_id,
-          userId: body.user_id,
-          description: body.description,
-          createdAt: body.created_at,
-          requestedBy: callerOf(user),
-        }),
-      ({ conversation: opened }) => ({
-        conversationId: opened.id,
-        requestId: opened.requestId,
-        userId: opened.userId,
+    const { conversation, created } = await this.opened.opening(id, () =>
+      this.startConversation.execute({
+        conversationId: id,
+        requestId: body.request_id,
+        userId: body.user_id,
+        description: body.description,
+        createdAt: body.created_at,
+        requestedBy: callerOf(user),
       }),
     );
     reply.status(created ? 201 : 200);
